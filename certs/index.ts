@@ -1,0 +1,161 @@
+// Public face of certs/: materialize a named certificate profile (from the
+// on-disk cache, or freshly generated) as PEM strings and files that servers
+// and clients under test can use.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PROFILES, resolveProfile, type CertProfileName } from './profiles.js';
+import { loadCa, loadProfile, type CaBundle, type Origin } from './store.js';
+
+export { AUTHORITIES } from './authorities.js';
+export { PROFILES, resolveProfile } from './profiles.js';
+export type { CertProfileName, ProfileDefinition, ResolvedProfile } from './profiles.js';
+export type { Origin } from './store.js';
+
+export const CERT_PROFILE_NAMES: readonly CertProfileName[] = Object.freeze(Object.keys(PROFILES) as CertProfileName[]);
+
+export function isCertProfileName(s: string): s is CertProfileName {
+  return Object.hasOwn(PROFILES, s);
+}
+
+export interface MaterializedCert {
+  profile: CertProfileName;
+  /** The name the client connects to and verifies. */
+  host: string;
+  /** One line saying what is wrong with the certificate, for reports. */
+  explain: string;
+  /** The server's private key (for the `client` profile: the client's), PKCS#8 PEM. */
+  keyPem: string;
+  /** Exactly what the server presents: the leaf, then any chain it sends. */
+  certChainPem: string;
+  /** `keyPem` on disk, mode 0600. */
+  keyFile: string;
+  /** `certChainPem` on disk. */
+  certChainFile: string;
+  /** PEM trust anchors for the client: the Conform root only, whatever the profile. */
+  caFile: string;
+  /** Contents of `caFile`. */
+  caPem: string;
+  /** The CA a server uses to verify client certificates (the Conform root). */
+  clientCaPem: string;
+  /**
+   * OpenSSL security level the server (or, for `client`, the client) must run
+   * at to load this certificate, e.g. via `ciphers: 'DEFAULT@SECLEVEL=0'`;
+   * null when the default works.
+   */
+  securityLevel: number | null;
+  /** When this profile's generation was made. */
+  generatedAt: Date;
+  /** Whether this call made it or found it in the cache. */
+  origin: Origin;
+}
+
+export interface CertStore {
+  get(profile: CertProfileName): Promise<MaterializedCert>;
+  /** Where the generated files live. */
+  dir: string;
+}
+
+export interface CertStoreOptions {
+  /** Cache folder. Default: `<repo>/certs/generated` (git-ignored). */
+  dir?: string;
+  /** Clock for validity windows and staleness. Default: the real one. */
+  now?: () => Date;
+}
+
+/** Usage error with a stable code, so callers can tell it from a generation failure. */
+export class CertError extends Error {
+  constructor(
+    readonly code: 'CERT_UNKNOWN_PROFILE',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CertError';
+  }
+}
+
+/**
+ * `<repo>/certs/generated`. Found by walking up to package.json, so it is the
+ * same folder whether this runs from certs/ (tests) or dist/certs/ (the CLI).
+ */
+export function defaultCertsDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+  return join(dir, 'certs', 'generated');
+}
+
+/**
+ * Opens the cache. Each profile is materialized at most once per store: the
+ * first `get` reads or generates it, later ones share that promise.
+ */
+export function openCertStore(opts: CertStoreOptions = {}): CertStore {
+  const dir = resolve(opts.dir ?? defaultCertsDir());
+  const now = opts.now ?? (() => new Date());
+  let ca: Promise<CaBundle> | undefined;
+  const profiles = new Map<CertProfileName, Promise<MaterializedCert>>();
+
+  const loadSharedCa = (): Promise<CaBundle> => {
+    ca ??= loadCa(dir, now()).catch((err: unknown) => {
+      ca = undefined; // let a later call retry
+      throw err;
+    });
+    return ca;
+  };
+
+  const materialize = async (profile: CertProfileName): Promise<MaterializedCert> => {
+    const bundle = await loadSharedCa();
+    const stored = await loadProfile(dir, profile, bundle, now());
+    const { host, explain, securityLevel } = resolveProfile(profile);
+    return {
+      profile,
+      host,
+      explain,
+      securityLevel,
+      ...stored,
+      caFile: bundle.rootFile,
+      caPem: bundle.rootPem,
+      clientCaPem: bundle.rootPem,
+    };
+  };
+
+  return {
+    dir,
+    get(profile) {
+      if (!isCertProfileName(profile)) {
+        const known = CERT_PROFILE_NAMES.join(', ');
+        const message = `unknown certificate profile "${profile}" (known: ${known})`;
+        return Promise.reject(new CertError('CERT_UNKNOWN_PROFILE', message));
+      }
+      let pending = profiles.get(profile);
+      if (!pending) {
+        pending = materialize(profile);
+        profiles.set(profile, pending);
+        pending.catch(() => profiles.delete(profile));
+      }
+      return pending;
+    },
+  };
+}
+
+export interface GenerateAllResult {
+  dir: string;
+  certs: Record<CertProfileName, MaterializedCert>;
+  /** Profiles this call had to make (the rest came from the cache). */
+  generated: CertProfileName[];
+  /** Wall time of the whole call. */
+  ms: number;
+}
+
+/** Materializes every profile, e.g. once before workers start, or for the bench. */
+export async function generateAll(opts: CertStoreOptions = {}): Promise<GenerateAllResult> {
+  const started = performance.now();
+  const store = openCertStore(opts);
+  const all = await Promise.all(CERT_PROFILE_NAMES.map((name) => store.get(name)));
+  const certs = Object.fromEntries(all.map((c) => [c.profile, c])) as Record<CertProfileName, MaterializedCert>;
+  const generated = all.filter((c) => c.origin === 'generated').map((c) => c.profile);
+  return { dir: store.dir, certs, generated, ms: performance.now() - started };
+}

@@ -1,0 +1,260 @@
+// The on-disk cache of generated certificates.
+//
+// Layout: <dir>/ca/ holds the shared root and intermediate, <dir>/<profile>/
+// each profile's leaf key and chain. Every folder has one `current.json`
+// record naming the generation in use; a generation's files are named by its
+// random id and never rewritten. Several processes may materialize at once:
+// each writes a complete generation under a new id and then swaps the record
+// in by rename, so a reader sees either the old generation or the new one,
+// never a mix, and the paths it hands to a client stay valid.
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { chmod, mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { x509 } from './x509.js';
+import type { Signer } from './generate.js';
+import { AUTHORITIES, ORGANIZATION } from './authorities.js';
+import { resolveProfile, type CertProfileName, type ResolvedProfile } from './profiles.js';
+
+/** Bump when generate.ts changes what it makes from the same definitions. */
+const FORMAT = 1;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** Leaves are remade after this, well before not-yet-valid's notBefore (+1 day) arrives. */
+const MAX_LEAF_AGE_MS = 12 * HOUR_MS;
+/** A certificate meant to be valid is remade this long before it expires. */
+const EXPIRY_MARGIN_MS = 7 * DAY_MS;
+/** How far `now` may lie before a record's generation time (a clock step) and still use it. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/** Superseded generations are deleted only once this old, so a run still using them keeps its files. */
+const PRUNE_AFTER_MS = DAY_MS;
+const RECORD = 'current.json';
+
+// @peculiar/x509 and its ASN.1 stack take ~200 ms to load. A warm run only
+// reads files, so the generator is loaded when something must be made.
+const generator = () => import('./generate.js');
+
+interface GenerationRecord {
+  format: number;
+  /** Hash of the definitions this generation was made from. */
+  defHash: string;
+  id: string;
+  generatedAt: string;
+  /** After this, the generation is stale (see freshUntil()). */
+  freshUntil: string;
+  /** For profiles: the CA generation that issued it. */
+  caId?: string;
+}
+
+export type Origin = 'generated' | 'cache';
+
+/** The shared authorities, read from disk or just made. */
+export interface CaBundle {
+  id: string;
+  rootFile: string;
+  rootPem: string;
+  origin: Origin;
+  /** The signing keys, imported on first use: a warm run never needs them. */
+  signer(name: 'root' | 'intermediate'): Promise<Signer>;
+}
+
+/** One profile's generation on disk. */
+export interface StoredProfile {
+  keyFile: string;
+  keyPem: string;
+  certChainFile: string;
+  certChainPem: string;
+  generatedAt: Date;
+  origin: Origin;
+}
+
+const CA_FILES = ['root.pem', 'root.key.pem', 'intermediate.pem', 'intermediate.key.pem'] as const;
+
+export async function loadCa(dir: string, now: Date): Promise<CaBundle> {
+  const folder = join(dir, 'ca');
+  const defHash = hash({ ORGANIZATION, root: AUTHORITIES.root, intermediate: AUTHORITIES.intermediate });
+  const record = readRecord(folder);
+  if (record && isFresh(record, defHash, now)) {
+    const pems = readGeneration(folder, record.id, CA_FILES);
+    if (pems) return caFromPems(folder, record.id, pems, 'cache');
+  }
+  const { makeAuthority, certsToPem, privateKeyToPem } = await generator();
+  const root = await makeAuthority(AUTHORITIES.root, null, now);
+  const intermediate = await makeAuthority(AUTHORITIES.intermediate, root, now);
+  const pems = [
+    certsToPem([root.cert]),
+    await privateKeyToPem(root.privateKey),
+    certsToPem([intermediate.cert]),
+    await privateKeyToPem(intermediate.privateKey),
+  ];
+  const id = newId();
+  await writeGeneration(folder, id, CA_FILES, pems, {
+    defHash,
+    generatedAt: now.toISOString(),
+    freshUntil: freshUntil(now, [root.cert, intermediate.cert], Infinity).toISOString(),
+  });
+  const bundle = caFromPems(folder, id, pems, 'generated');
+  return { ...bundle, signer: async (name) => (name === 'root' ? root : intermediate) };
+}
+
+function caFromPems(folder: string, id: string, pems: readonly string[], origin: Origin): CaBundle {
+  const [rootPem, rootKey, intermediatePem, intermediateKey] = pems as [string, string, string, string];
+  const imported = new Map<string, Promise<Signer>>();
+  return {
+    id,
+    rootFile: join(folder, `${id}.root.pem`),
+    rootPem,
+    origin,
+    signer(name) {
+      let signer = imported.get(name);
+      if (!signer) {
+        const [certPem, keyPem] = name === 'root' ? [rootPem, rootKey] : [intermediatePem, intermediateKey];
+        signer = generator().then(({ importSigner }) => importSigner(certPem, keyPem));
+        imported.set(name, signer);
+      }
+      return signer;
+    },
+  };
+}
+
+const PROFILE_FILES = ['key.pem', 'chain.pem'] as const;
+
+export async function loadProfile(dir: string, name: CertProfileName, ca: CaBundle, now: Date): Promise<StoredProfile> {
+  const folder = join(dir, name);
+  const profile = resolveProfile(name);
+  const defHash = hash({ ORGANIZATION, shape: certificateShape(profile) });
+  const record = readRecord(folder);
+  if (record && record.caId === ca.id && isFresh(record, defHash, now)) {
+    const pems = readGeneration(folder, record.id, PROFILE_FILES);
+    if (pems) return stored(folder, record.id, pems, new Date(record.generatedAt), 'cache');
+  }
+  const { buildProfile, certsToPem, privateKeyToPem } = await generator();
+  const signers = { root: await ca.signer('root'), intermediate: await ca.signer('intermediate') };
+  const built = await buildProfile(profile, (n) => signers[n], now);
+  const pems = [await privateKeyToPem(built.privateKey), certsToPem(built.chain)];
+  const id = newId();
+  await writeGeneration(folder, id, PROFILE_FILES, pems, {
+    defHash,
+    caId: ca.id,
+    generatedAt: now.toISOString(),
+    freshUntil: freshUntil(now, built.made, MAX_LEAF_AGE_MS).toISOString(),
+  });
+  return stored(folder, id, pems, now, 'generated');
+}
+
+function stored(folder: string, id: string, pems: readonly string[], generatedAt: Date, origin: Origin): StoredProfile {
+  const [keyPem, certChainPem] = pems as [string, string];
+  const keyFile = join(folder, `${id}.key.pem`);
+  return { keyFile, keyPem, certChainFile: join(folder, `${id}.chain.pem`), certChainPem, generatedAt, origin };
+}
+
+/**
+ * Only what shapes the certificate goes into the hash, so that rewording an
+ * `explain` or fixing an expected OpenSSL message does not remake anything.
+ */
+function certificateShape(p: ResolvedProfile): unknown {
+  const { explain: _e, refs: _r, accept: _a, opensslError: _o, opensslAuthLevel: _l, ...rest } = p;
+  const { host: _h, securityLevel: _s, ...shape } = rest;
+  const authority = p.issuer === 'self' ? null : AUTHORITIES[p.issuer];
+  return { ...shape, authority: authority && !authority.shared ? authority : null };
+}
+
+/**
+ * The generation stays usable until the first of: `maxAge` has passed (the
+ * windows are relative to generation, so they drift), or a certificate that
+ * was valid when made comes within EXPIRY_MARGIN_MS of expiring.
+ */
+function freshUntil(now: Date, certs: readonly x509.X509Certificate[], maxAgeMs: number): Date {
+  const t = now.getTime();
+  let until = t + maxAgeMs;
+  for (const cert of certs) {
+    const notAfter = cert.notAfter.getTime();
+    if (cert.notBefore.getTime() <= t && t < notAfter) until = Math.min(until, notAfter - EXPIRY_MARGIN_MS);
+  }
+  return new Date(until);
+}
+
+function isFresh(record: GenerationRecord, defHash: string, now: Date): boolean {
+  const t = now.getTime();
+  return (
+    record.format === FORMAT &&
+    record.defHash === defHash &&
+    t >= Date.parse(record.generatedAt) - CLOCK_SKEW_MS &&
+    t < Date.parse(record.freshUntil)
+  );
+}
+
+function hash(definition: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ FORMAT, definition }))
+    .digest('hex');
+}
+
+function newId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+// Reads are synchronous on purpose: the files are small and local, and an
+// async read costs four thread-pool round trips (open, stat, read, close).
+// Reading every profile back takes ~2 ms this way, ~10 ms the other.
+
+/** A missing or unreadable record is simply a cache miss. */
+function readRecord(folder: string): GenerationRecord | null {
+  try {
+    const record = JSON.parse(readFileSync(join(folder, RECORD), 'utf8')) as GenerationRecord;
+    // The id becomes part of file names: accept only what newId() makes.
+    return typeof record.id === 'string' && /^[0-9a-f]{16}$/.test(record.id) ? record : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The generation's files in order, or null when any is gone (then it is remade). */
+function readGeneration(folder: string, id: string, names: readonly string[]): string[] | null {
+  try {
+    return names.map((n) => readFileSync(join(folder, `${id}.${n}`), 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+async function writeGeneration(
+  folder: string,
+  id: string,
+  names: readonly string[],
+  pems: readonly string[],
+  record: Omit<GenerationRecord, 'format' | 'id'>,
+): Promise<void> {
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  // The parent may predate us (or a umask may have widened it): keys live below it.
+  await chmod(join(folder, '..'), 0o700);
+  await Promise.all(
+    names.map((n, i) => writeAtomic(join(folder, `${id}.${n}`), pems[i]!, n.endsWith('key.pem') ? 0o600 : 0o644)),
+  );
+  // The record goes last: once it names the generation, all its files exist.
+  await writeAtomic(join(folder, RECORD), JSON.stringify({ format: FORMAT, id, ...record }, null, 2) + '\n', 0o644);
+  await pruneSuperseded(folder, id);
+}
+
+/** Write to a unique temporary name, then rename over the target: readers never see half a file. */
+async function writeAtomic(path: string, data: string, mode: number): Promise<void> {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, data, { mode, flag: 'wx' });
+  await rename(tmp, path);
+}
+
+/**
+ * Deletes files of other generations (and temporaries left by a crash) once
+ * they are PRUNE_AFTER_MS old by the real clock (mtimes are real, `now` may not be).
+ */
+async function pruneSuperseded(folder: string, keepId: string): Promise<void> {
+  const cutoff = Date.now() - PRUNE_AFTER_MS;
+  for (const name of await readdir(folder)) {
+    if (name === RECORD || name.startsWith(`${keepId}.`)) continue;
+    const path = join(folder, name);
+    const info = await stat(path).catch(() => null);
+    // Another process may prune the same file at the same time.
+    if (info && info.mtimeMs < cutoff) await unlink(path).catch(() => undefined);
+  }
+}

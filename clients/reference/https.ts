@@ -1,0 +1,175 @@
+import { connect as tcpConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { Job } from '../../harness/job.js';
+import type { Flaw } from './flaws.js';
+import { buildClientHello, WEAK_SUITES } from './raw-hello.js';
+import { ResponseReader, type HttpResponse } from './http-response.js';
+import { refuseCertificate } from './verify.js';
+import { EofGuard } from './eof-guard.js';
+
+export interface RunContext {
+  flaws: ReadonlySet<Flaw>;
+  signal: AbortSignal;
+  log: (line: string) => void;
+}
+
+class Refused extends Error {}
+
+/** CONFORM_ACTION=get over HTTPS: a strict client, each rule relaxable by one flaw. */
+export async function getHttps(job: Job, ctx: RunContext): Promise<number> {
+  const url = new URL(job.url);
+  const target = `${url.pathname}${url.search}`;
+  const addr = job.addr || job.host;
+  const weak = (Object.keys(WEAK_SUITES) as (keyof typeof WEAK_SUITES)[]).find((f) => ctx.flaws.has(f));
+  if (weak || ctx.flaws.has('sni-for-ip')) {
+    const sni = ctx.flaws.has('sni-for-ip') || !isIP(job.host) ? job.host : null;
+    await sendRawHello(addr, job.port, buildClientHello({ sni, extraSuites: weak ? WEAK_SUITES[weak] : [] }), ctx.signal);
+    ctx.log('sent a hand-built ClientHello and gave up');
+    return 1;
+  }
+  try {
+    const response = ctx.flaws.has('send-plaintext')
+      ? await exchange(tcpConnect({ host: addr, port: job.port }), job, target, ctx)
+      : await tlsExchange(job, target, ctx, await tlsOptions(job, ctx.flaws, false));
+    if (response.status !== 200) throw new Refused(`HTTP status ${response.status}`);
+    const body = ctx.flaws.has('corrupt-output') && response.body.length ? flipBit(response.body) : response.body;
+    await writeFile(job.outputFile, body);
+    return 0;
+  } catch (err) {
+    ctx.log(`failed: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+class HandshakeFailed extends Error {}
+
+/** The EOF guard under each TLS socket, to ask whether it ended with close_notify. */
+const guards = new WeakMap<Socket, EofGuard>();
+
+async function tlsExchange(job: Job, target: string, ctx: RunContext, options: ConnectionOptions): Promise<HttpResponse> {
+  let socket: TLSSocket;
+  try {
+    socket = await handshake(options, ctx.signal);
+  } catch (err) {
+    if (!(err instanceof HandshakeFailed)) throw err;
+    ctx.log(`handshake failed: ${err.message}`);
+    if (ctx.flaws.has('plaintext-fallback')) return exchange(tcpConnect({ host: options.host!, port: options.port! }), job, target, ctx);
+    if (ctx.flaws.has('version-fallback') && options.maxVersion !== 'TLSv1') {
+      return tlsExchange(job, target, { ...ctx, flaws: new Set([...ctx.flaws].filter((f) => f !== 'version-fallback')) }, await tlsOptions(job, ctx.flaws, true));
+    }
+    throw err;
+  }
+  const refusal = refuseCertificate(socket, job.host, ctx.flaws);
+  if (refusal) {
+    socket.destroy();
+    throw new Refused(refusal);
+  }
+  return exchange(socket, job, target, ctx);
+}
+
+async function tlsOptions(job: Job, flaws: ReadonlySet<Flaw>, legacyOnly: boolean): Promise<ConnectionOptions> {
+  const legacy = legacyOnly || flaws.has('accept-legacy-tls');
+  // Security level 0 lets OpenSSL accept SHA-1 signatures and short keys (a flaw's doing only).
+  const level0 = legacy || flaws.has('allow-weak-keys');
+  const servername = isIP(job.host) || flaws.has('omit-sni') ? undefined : flaws.has('wrong-sni') ? 'other.example' : job.host;
+  const withCert = job.clientCert && !flaws.has('no-client-cert');
+  return {
+    host: job.addr || job.host,
+    port: job.port,
+    ...(servername ? { servername } : {}),
+    ca: await readFile(job.caFile),
+    // Verified after the handshake by refuseCertificate(), so that flaws can relax one rule at a time.
+    rejectUnauthorized: false,
+    checkServerIdentity: () => undefined,
+    minVersion: legacy ? 'TLSv1' : 'TLSv1.2',
+    maxVersion: legacyOnly ? 'TLSv1' : 'TLSv1.3',
+    ...(level0 ? { ciphers: 'DEFAULT:@SECLEVEL=0' } : {}),
+    ...(withCert ? { cert: await readFile(job.clientCert), key: await readFile(job.clientKey) } : {}),
+  };
+}
+
+function handshake(options: ConnectionOptions, signal: AbortSignal): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const guard = new EofGuard(tcpConnect({ host: options.host!, port: options.port! }));
+    const socket = tlsConnect({ ...options, socket: guard });
+    guards.set(socket, guard);
+    const onAbort = (): void => {
+      socket.destroy();
+      reject(new Refused('timed out during the handshake'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('secureConnect', () => {
+      signal.removeEventListener('abort', onAbort);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (err) => {
+      signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      reject(new HandshakeFailed(err.message));
+    });
+  });
+}
+
+/** Sends one GET and reads the response strictly (or leniently, with accept-truncated). */
+function exchange(socket: Socket, job: Job, target: string, ctx: RunContext): Promise<HttpResponse> {
+  const reader = new ResponseReader(ctx.flaws.has('accept-truncated'));
+  const hostHeader = job.host.includes(':') ? `[${job.host}]:${job.port}` : `${job.host}:${job.port}`;
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      ctx.signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      fn();
+    };
+    const onAbort = (): void => settle(() => reject(new Refused('timed out waiting for the response')));
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        const done = reader.push(chunk);
+        if (done) settle(() => resolve(done));
+      } catch (err) {
+        settle(() => reject(err));
+      }
+    });
+    const onEnd = (): void => {
+      const guard = guards.get(socket);
+      // A TLS connection that ended without close_notify may have been cut short.
+      const clean = !guard || !guard.eofPassedOn;
+      try {
+        const done = reader.end(clean);
+        settle(() => resolve(done));
+      } catch (err) {
+        settle(() => reject(err));
+      }
+    };
+    socket.once('end', onEnd);
+    socket.once('error', (err) => settle(() => reject(err)));
+    socket.once('close', onEnd);
+    socket.write(`GET ${target} HTTP/1.1\r\nHost: ${hostHeader}\r\nUser-Agent: conform-reference\r\nAccept: */*\r\nConnection: close\r\n\r\n`);
+  });
+}
+
+function sendRawHello(host: string, port: number, hello: Buffer, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect({ host, port }, () => socket.write(hello));
+    const done = (): void => {
+      signal.removeEventListener('abort', done);
+      socket.destroy();
+      resolve();
+    };
+    socket.once('data', done);
+    socket.once('error', done);
+    socket.once('close', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function flipBit(body: Buffer): Buffer {
+  const copy = Buffer.from(body);
+  copy[copy.length >> 1]! ^= 0x01;
+  return copy;
+}

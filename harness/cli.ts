@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { UsageError } from './errors.js';
+import { DEFAULT_WORKERS, loadCatalogue, protocolsFrom, runConform } from './conform.js';
+import { selectCases, parseShard } from './run/select.js';
+import { LOOPBACK } from '../servers/shared/listen.js';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+const program = new Command('conform')
+  .description('Conformance harness for clients of HTTPS, FTPS, SMTP, POP3 and SOCKS5')
+  .option('--client <name>', 'a built-in client profile (default: reference); may carry arguments, e.g. "reference --flaw skip-verify"')
+  .option('--client-cmd <cmd>', 'any program; split into argv as a shell would, run without a shell; the job is in its environment')
+  .option('--protocol <list>', 'only these protocols: https,ftps,smtp,pop3,socks5')
+  .option('--grep <regex>', 'only cases whose id matches')
+  .option('--junit <file>', 'JUnit XML report', 'reports/junit.xml')
+  .option('--json <file>', 'machine-readable results', 'reports/results.json')
+  .option('--workers <n>', 'cases run at once', positiveInt, DEFAULT_WORKERS)
+  .option('--shard <i/n>', 'run the I-th of N deterministic slices of the selected cases')
+  .addOption(new Option('--reporter <name...>', 'console reporters').choices(['console', 'tap']).default(['console']))
+  .option('--strict', 'failed `should` cases fail the run too', false)
+  .option('--suites <dir>', 'read suites from this folder instead of the built-in ones')
+  .option('--bind <addr>', 'address the servers listen on (default 127.0.0.1; anything else is reachable from outside)')
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command('list')
+  .description('print the selected case ids with their titles and references')
+  .action(async () => {
+    const o = program.opts();
+    const cases = selectCases(await loadCatalogue(o.suites), { protocols: protocolsFrom(o.protocol), grep: o.grep, ...(o.shard ? { shard: parseShard(o.shard) } : {}) });
+    for (const c of cases) process.stdout.write(`${c.id}\t[${c.level}]\t${c.title}\t(${c.refs.join('; ')})\n`);
+    process.stdout.write(`${cases.length} case(s)\n`);
+  });
+
+program.action(async () => {
+  const o = program.opts();
+  if (o.bind && o.bind !== LOOPBACK) process.stderr.write(`conform: warning: servers will listen on ${o.bind}, reachable beyond this machine\n`);
+  const { summary } = await runConform({
+    client: o.client,
+    clientCmd: o.clientCmd,
+    selection: { protocols: protocolsFrom(o.protocol), grep: o.grep, ...(o.shard ? { shard: parseShard(o.shard) } : {}) },
+    junit: o.junit,
+    json: o.json,
+    workers: o.workers,
+    reporters: o.reporter,
+    strict: o.strict,
+    suitesDir: o.suites,
+    bindHost: o.bind ?? LOOPBACK,
+    graceMs: 1000,
+  });
+  process.exitCode = summary.exitCode;
+});
+
+try {
+  await program.parseAsync();
+} catch (err) {
+  const e = err as Error & { code?: string; exitCode?: number };
+  if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') process.exitCode = 0;
+  else if (e.code?.startsWith('commander.')) process.exitCode = 2;
+  else if (err instanceof UsageError) {
+    process.stderr.write(`conform: ${err.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`conform: harness fault: ${e.stack ?? e.message}\n`);
+    process.exitCode = 2;
+  }
+}

@@ -1,0 +1,18 @@
+import type { Job, Protocol } from '../job.js';
+import type { ClientOutcome } from './outcome.js';
+
+/** A client under test, however it is run. */
+export interface ClientAdapter {
+  /** Shown in reports, e.g. `curl` or `reference --flaw skip-verify`. */
+  label: string;
+  /** Flags that select this client again on the command line (for repro lines). */
+  cliFlags: string[];
+  /** Protocols it can be asked to speak; other cases are skipped as unsupported. */
+  protocols: readonly Protocol[];
+  run(job: Job, env: Record<string, string>, limitMs: number): Promise<ClientOutcome>;
+}
+
+/** A client written as a module: `export async function run(job, { signal, log })` → exit status. */
+export interface ModuleClient {
+  run(job: Job, opts: { signal: AbortSignal; log: (line: string) => void }): Promise<number>;
+}

@@ -1,0 +1,111 @@
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { referenceClient } from '../../clients/reference/index.js';
+import { PROTOCOL_NAMES, type Job, type Protocol } from '../job.js';
+import { UsageError } from '../errors.js';
+import type { ClientAdapter } from './adapter.js';
+import { runContained } from './contain.js';
+import { runModuleClient } from './module-client.js';
+import { EXIT_UNSUPPORTED, type ClientOutcome } from './outcome.js';
+import { curlArgv } from './profiles/curl.js';
+import { findExecutable } from './which.js';
+import { splitCommand } from './split-command.js';
+
+const repoRoot = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../' : '../../', import.meta.url));
+
+/** A built-in client: how to run it for a job. */
+interface Profile {
+  describe: string;
+  /** Executable that must be installed for the profile to work. */
+  requires?: string;
+  create(args: string[]): Omit<ClientAdapter, 'label' | 'cliFlags'>;
+}
+
+/** An outcome for a job this client cannot do, without starting anything. */
+function unsupported(): ClientOutcome {
+  return { exitCode: EXIT_UNSUPPORTED, signal: null, hung: false, durationMs: 0, stdout: '', stderr: 'profile does not support this job', droppedBytes: 0 };
+}
+
+/** A profile that turns each job into a command line. */
+function commandProfile(build: (job: Job, args: string[]) => string[] | 'unsupported', protocols: readonly Protocol[]) {
+  return (args: string[]) => ({
+    protocols,
+    run: async (job: Job, env: Record<string, string>, limitMs: number) => {
+      const argv = build(job, args);
+      return argv === 'unsupported' ? unsupported() : runContained({ argv, env, cwd: job.workdir, limitMs });
+    },
+  });
+}
+
+/** The reference client compiled to dist/ (built by `npm run build`, run by every npm script). */
+export function referenceMainPath(): string {
+  return join(repoRoot, 'dist/clients/reference/main.js');
+}
+
+export const PROFILES: Record<string, Profile> = {
+  reference: {
+    describe: 'the strict reference client, in-process (add --flaw NAME to break one rule)',
+    create: (args) => {
+      const client = referenceClient(args);
+      return { protocols: PROTOCOL_NAMES, run: (job, _env, limitMs) => runModuleClient(client, job, limitMs) };
+    },
+  },
+  'reference-cli': {
+    describe: 'the reference client as a separate process, exactly as a --client-cmd client runs',
+    create: (args) => {
+      referenceClient(args); // validates the flaws now, as a usage error
+      return commandProfile(() => [process.execPath, referenceMainPath(), ...args], PROTOCOL_NAMES)(args);
+    },
+  },
+  curl: {
+    describe: 'curl, strict (--cacert, --resolve, no -k)',
+    requires: 'curl',
+    create: commandProfile((job) => curlArgv(job, false), ['https']),
+  },
+  'curl-insecure': {
+    describe: 'curl -k: certificate checks off (the certificate cases must fail it)',
+    requires: 'curl',
+    create: commandProfile((job) => curlArgv(job, true), ['https']),
+  },
+  python: {
+    describe: "Python's ssl + http.client through clients/wrappers/python_client.py",
+    requires: 'python3',
+    create: commandProfile(() => ['python3', join(repoRoot, 'clients/wrappers/python_client.py')], ['https']),
+  },
+};
+
+export const PROFILE_NAMES = Object.keys(PROFILES);
+
+/** `--client "NAME [ARGS…]"`: a built-in profile, optionally with arguments (e.g. flaws). */
+export function profileClient(spec: string): ClientAdapter {
+  const [name = '', ...args] = splitCommand(spec);
+  const profile = PROFILES[name];
+  if (!profile) {
+    throw new UsageError('UNKNOWN_CLIENT', `unknown client "${name}"; built-in profiles:\n${PROFILE_NAMES.map((n) => `  ${n.padEnd(14)} ${PROFILES[n]!.describe}`).join('\n')}`);
+  }
+  if (profile.requires && !findExecutable(profile.requires)) {
+    throw new UsageError('CLIENT_UNAVAILABLE', `client "${name}" needs ${profile.requires}, which is not installed (on Debian: apt-get install ${profile.requires})`);
+  }
+  let created;
+  try {
+    created = profile.create(args);
+  } catch (err) {
+    throw new UsageError('BAD_FLAG', `client "${spec}": ${(err as Error).message}`);
+  }
+  return { label: spec.trim(), cliFlags: ['--client', spec.trim()], ...created };
+}
+
+/** `--client-cmd "CMD"`: any program, split like a shell would but run without one. */
+export function commandClient(command: string): ClientAdapter {
+  const argv = splitCommand(command);
+  if (!argv.length) throw new UsageError('BAD_FLAG', '--client-cmd is empty');
+  const program = argv[0]!;
+  if (!findExecutable(program) && !existsSync(program)) throw new UsageError('CLIENT_UNAVAILABLE', `--client-cmd: cannot find program "${program}"`);
+  return {
+    label: command,
+    cliFlags: ['--client-cmd', command],
+    protocols: PROTOCOL_NAMES,
+    run: (job, env, limitMs) => runContained({ argv, env, cwd: job.workdir, limitMs }),
+  };
+}

@@ -1,0 +1,90 @@
+import { cpus } from 'node:os';
+import { openCertStore } from '../certs/index.js';
+import type { ClientAdapter } from './clients/adapter.js';
+import { commandClient, profileClient, PROFILE_NAMES } from './clients/profiles.js';
+import { FLAW_NAMES } from '../clients/reference/index.js';
+import { UsageError } from './errors.js';
+import type { Protocol } from './job.js';
+import { consoleReporter } from './report/console.js';
+import { jsonReporter } from './report/json.js';
+import { junitReporter } from './report/junit.js';
+import { ReporterMux, type Reporter } from './report/reporter.js';
+import { tapReporter } from './report/tap.js';
+import { runCase } from './run/run-case.js';
+import { runPool } from './run/pool.js';
+import type { CaseResult } from './run/result.js';
+import { selectCases, type Selection } from './run/select.js';
+import { summarize, type Summary } from './run/summary.js';
+import type { Case } from './suite/case.js';
+import { checkCatalogue } from './suite/check.js';
+import { loadSuites } from './suite/load.js';
+
+/** Resolved settings of a run (the CLI's flags, with defaults filled in). */
+export interface RunSettings {
+  client?: string;
+  clientCmd?: string;
+  selection: Selection;
+  junit: string;
+  json: string;
+  workers: number;
+  reporters: ('console' | 'tap')[];
+  strict: boolean;
+  suitesDir?: string;
+  bindHost: string;
+  /** Extra time past CONFORM_TIMEOUT_MS before a client is killed as hung. Default 1000. */
+  graceMs: number;
+}
+
+export const DEFAULT_WORKERS = Math.max(2, cpus().length * 2);
+
+/** Loads and checks the whole catalogue (every run and `list` does this first). */
+export async function loadCatalogue(suitesDir?: string): Promise<Case[]> {
+  const cases = await loadSuites(suitesDir);
+  checkCatalogue(cases, { knownFlaws: new Set(FLAW_NAMES), knownClients: new Set(PROFILE_NAMES) });
+  return cases;
+}
+
+export function resolveClient(settings: Pick<RunSettings, 'client' | 'clientCmd'>): ClientAdapter {
+  if (settings.client && settings.clientCmd) throw new UsageError('BAD_FLAG', 'give either --client or --client-cmd, not both');
+  return settings.clientCmd ? commandClient(settings.clientCmd) : profileClient(settings.client ?? 'reference');
+}
+
+export function protocolsFrom(text: string | undefined): Protocol[] | undefined {
+  if (!text) return undefined;
+  const known = ['https', 'ftps', 'smtp', 'pop3', 'socks5'];
+  const list = text.split(',').map((p) => p.trim()).filter(Boolean);
+  const bad = list.filter((p) => !known.includes(p));
+  if (bad.length) throw new UsageError('BAD_FLAG', `--protocol: unknown ${bad.join(', ')} (known: ${known.join(', ')})`);
+  return list as Protocol[];
+}
+
+export interface CaseRunSettings {
+  bindHost?: string;
+  graceMs?: number;
+  workers?: number;
+}
+
+/** Runs cases against one client with no reporting (tests and witnesses use this). */
+export async function runCases(cases: Case[], client: ClientAdapter, settings: CaseRunSettings = {}, onResult: (r: CaseResult) => void = () => undefined): Promise<CaseResult[]> {
+  const options = { certs: openCertStore(), bindHost: settings.bindHost ?? '127.0.0.1', graceMs: settings.graceMs ?? 1000, reproPrefix: 'npm run conform --' };
+  return runPool(cases, settings.workers ?? DEFAULT_WORKERS, (c) => runCase(c, client, options), onResult);
+}
+
+/** Runs the selected cases against one client and reports; resolves with the summary. */
+export async function runConform(settings: RunSettings, extraReporters: Reporter[] = []): Promise<{ results: CaseResult[]; summary: Summary }> {
+  const client = resolveClient(settings);
+  const cases = selectCases(await loadCatalogue(settings.suitesDir), settings.selection);
+  const reporters: Reporter[] = [
+    ...settings.reporters.map((r) => (r === 'tap' ? tapReporter() : consoleReporter())),
+    junitReporter(settings.junit),
+    jsonReporter(settings.json),
+    ...extraReporters,
+  ];
+  const mux = new ReporterMux(reporters);
+  const started = performance.now();
+  await mux.onBegin({ cases, client: client.label, workers: settings.workers });
+  const results = await runCases(cases, client, settings, (r) => void mux.onCaseEnd(r));
+  const summary = summarize(results, Math.round(performance.now() - started), settings.strict);
+  await mux.onEnd(results, summary);
+  return { results, summary: mux.faults.length ? { ...summary, exitCode: 2 } : summary };
+}

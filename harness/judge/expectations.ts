@@ -1,0 +1,129 @@
+import type { ServerEvent } from '../../servers/shared/events.js';
+import { versionRank, WEAK_CIPHER_CLASSES, type WeakCipherClass } from '../../servers/shared/tls-names.js';
+import type { EventMatcher, Expectation } from '../suite/expectations-schema.js';
+import type { JudgeInput } from './judge.js';
+
+/** The result of checking one expectation: met or not, and why, in one sentence. */
+export interface Check {
+  met: boolean;
+  /** What was expected, as a sentence (used in reports whether met or not). */
+  expectation: string;
+  /** Why it was not met. */
+  reason?: string;
+  /** The events that show it. */
+  evidence?: ServerEvent[];
+}
+
+export function describeMatcher(m: EventMatcher): string {
+  if (typeof m === 'string') return m;
+  const { type, ...fields } = m;
+  const rest = Object.entries(fields).map(([k, v]) => `${k}=${String(v)}`);
+  return rest.length ? `${type}(${rest.join(', ')})` : type;
+}
+
+export function matches(event: ServerEvent, m: EventMatcher): boolean {
+  if (typeof m === 'string') return event.type === m;
+  const record = event as unknown as Record<string, unknown>;
+  return Object.entries(m).every(([k, v]) => record[k] === v);
+}
+
+export function evaluate(e: Expectation, input: JudgeInput): Check {
+  const { events, outcome } = input;
+  if ('outcome' in e) {
+    const status = outcome.hung ? 'hung' : `exit ${outcome.exitCode ?? outcome.signal}`;
+    const succeeded = !outcome.hung && outcome.exitCode === 0;
+    const failed = !outcome.hung && outcome.exitCode !== 0;
+    const met = e.outcome === 'success' ? succeeded : failed;
+    return {
+      met,
+      expectation: e.outcome === 'success' ? 'the client completes the action (exit 0)' : 'the client refuses or reports failure (non-zero exit)',
+      ...(met ? {} : { reason: e.outcome === 'success' ? `the client did not complete the action (${status})` : `the client reported success (${status})` }),
+    };
+  }
+  if ('event' in e) {
+    const found = events.filter((ev) => matches(ev, e.event));
+    return { met: found.length > 0, expectation: `the server records ${describeMatcher(e.event)}`, ...(found.length ? {} : { reason: `no ${describeMatcher(e.event)} was recorded` }) };
+  }
+  if ('never' in e) {
+    const found = events.filter((ev) => matches(ev, e.never));
+    return {
+      met: found.length === 0,
+      expectation: `the server never records ${describeMatcher(e.never)}`,
+      ...(found.length ? { reason: `the server recorded ${describeMatcher(e.never)} (event #${found[0]!.seq})`, evidence: found.slice(0, 5) } : {}),
+    };
+  }
+  if ('order' in e) return evaluateOrder(e.order, events);
+  if ('clientHello' in e) return evaluateHello(e.clientHello, input);
+  return evaluateOutput(input);
+}
+
+function evaluateOrder(order: EventMatcher[], events: ServerEvent[]): Check {
+  const expectation = `events occur in the order ${order.map(describeMatcher).join(' < ')}`;
+  let from = 0;
+  const seen: ServerEvent[] = [];
+  for (const m of order) {
+    const idx = events.findIndex((ev, i) => i >= from && matches(ev, m));
+    if (idx < 0) {
+      const anywhere = events.find((ev) => matches(ev, m));
+      const reason = anywhere
+        ? `${describeMatcher(m)} happened (event #${anywhere.seq}) but not after ${describeMatcher(order[order.indexOf(m) - 1]!)}`
+        : `${describeMatcher(m)} never happened`;
+      return { met: false, expectation, reason, evidence: [...seen, ...(anywhere ? [anywhere] : [])] };
+    }
+    seen.push(events[idx]!);
+    from = idx + 1;
+  }
+  return { met: true, expectation };
+}
+
+function evaluateHello(want: Extract<Expectation, { clientHello: unknown }>['clientHello'], input: JudgeInput): Check {
+  const hellos = input.events.filter((ev): ev is Extract<ServerEvent, { type: 'client-hello' }> => ev.type === 'client-hello');
+  const parts: string[] = [];
+  if (want.sni === 'host') parts.push(`SNI equals "${input.job.host}"`);
+  if (want.sni === 'absent') parts.push('no SNI');
+  if (want.minVersion) parts.push(`no version below ${want.minVersion} offered`);
+  if (want.noVersionDowngrade) parts.push('no lower highest version than the first ClientHello');
+  if (want.noCiphers?.length) parts.push(`no ${want.noCiphers.join('/')} cipher suites offered`);
+  const expectation = `every ClientHello has ${parts.join(', ')}`;
+  if (!hellos.length) return { met: false, expectation, reason: 'the client sent no ClientHello' };
+  const highest = (versions: string[]): number => Math.max(...versions.map(versionRank));
+  const firstHighest = highest(hellos[0]!.versions);
+  for (const hello of hellos) {
+    const fail = (reason: string): Check => ({ met: false, expectation, reason, evidence: [hello] });
+    if (want.sni === 'host' && hello.sni !== input.job.host) {
+      return fail(hello.sni === null ? `the ClientHello (event #${hello.seq}) carries no SNI` : `the ClientHello's SNI is "${hello.sni}", not "${input.job.host}"`);
+    }
+    if (want.sni === 'absent' && hello.sni !== null) return fail(`the ClientHello sends SNI "${hello.sni}" for an IP literal (RFC 6066 §3 forbids it)`);
+    if (want.minVersion) {
+      const low = hello.versions.filter((v) => versionRank(v) >= 0 && versionRank(v) < versionRank(want.minVersion!));
+      if (low.length) return fail(`the ClientHello offers ${low.join(', ')}`);
+    }
+    if (want.noVersionDowngrade && highest(hello.versions) < firstHighest) {
+      return fail(`a later ClientHello (event #${hello.seq}) offers at most ${hello.versions.join(', ')}, below the first one's: a downgrade retry`);
+    }
+    for (const cls of (want.noCiphers ?? []) as WeakCipherClass[]) {
+      const weak = hello.cipherNames.filter((n) => WEAK_CIPHER_CLASSES[cls].test(n));
+      if (weak.length) return fail(`the ClientHello offers ${weak.slice(0, 3).join(', ')}${weak.length > 3 ? ` and ${weak.length - 3} more` : ''}: ${WEAK_CIPHER_CLASSES[cls].why}`);
+    }
+  }
+  return { met: true, expectation };
+}
+
+function evaluateOutput(input: JudgeInput): Check {
+  const { output, expectedOutput } = input;
+  if (!expectedOutput) return { met: false, expectation: 'the output equals the payload served', reason: 'this server served no payload to compare with' };
+  const expectation = `the output file equals the ${expectedOutput.length} bytes served`;
+  if (output?.equals(expectedOutput)) return { met: true, expectation };
+  const reason = !output
+    ? 'the client wrote no output file'
+    : output.length !== expectedOutput.length
+      ? `the output file holds ${output.length} bytes, the server served ${expectedOutput.length}`
+      : `the output differs from what was served from byte ${firstDifference(output, expectedOutput)}`;
+  return { met: false, expectation, reason };
+}
+
+function firstDifference(a: Buffer, b: Buffer): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return n;
+}

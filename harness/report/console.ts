@@ -1,0 +1,33 @@
+import type { Reporter } from './reporter.js';
+
+const MARK = { pass: '✓', fail: '✗', skip: '-', error: '!' } as const;
+
+/** Progress while running (one line per case), then a summary listing each failure with its reason. */
+export function consoleReporter(out: NodeJS.WritableStream = process.stdout): Reporter {
+  let total = 0;
+  let done = 0;
+  return {
+    name: 'console',
+    onBegin(info) {
+      total = info.cases.length;
+      out.write(`conform: ${total} case(s) against ${info.client}, ${info.workers} worker(s)\n`);
+    },
+    onCaseEnd(r) {
+      done++;
+      const level = r.level === 'must' ? '' : ` [${r.level}]`;
+      const why = r.status === 'pass' ? '' : ` — ${r.reason ?? ''}`;
+      out.write(`${MARK[r.status]} ${String(done).padStart(String(total).length)}/${total} ${r.id}${level} (${r.durationMs} ms)${why}\n`);
+    },
+    onEnd(results, s) {
+      const failures = results.filter((r) => r.status === 'fail' || r.status === 'error');
+      if (failures.length) {
+        out.write(`\nFailures:\n`);
+        for (const r of failures) {
+          out.write(`  ${r.status === 'error' ? 'ERROR' : r.level.toUpperCase()} ${r.id}: ${r.reason ?? ''}\n    rerun: ${r.repro}\n`);
+        }
+      }
+      const should = s.failedShould ? ` (${s.failedShould} should)` : '';
+      out.write(`\n${s.passed} passed, ${s.failed} failed${should}, ${s.skipped} skipped, ${s.errors} errors in ${(s.durationMs / 1000).toFixed(1)} s\n`);
+    },
+  };
+}

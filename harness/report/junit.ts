@@ -1,0 +1,42 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import junitModule, { type Builder } from 'junit-report-builder';
+
+// A CommonJS module whose typings describe an ES default export; take whichever shape loaded.
+const junit = ((junitModule as unknown as { default?: Builder }).default ?? junitModule) as unknown as Builder;
+import type { CaseResult } from '../run/result.js';
+import type { Reporter } from './reporter.js';
+import { failureDetail, transcript } from './transcript.js';
+
+/**
+ * JUnit XML as CONTRACT.md shapes it: a testsuite per protocol, one testcase
+ * per case (name = id, classname = protocol), <failure> with the unmet
+ * expectation as message and the transcript as body, <skipped/>, <error>.
+ */
+export function buildJunit(results: CaseResult[], client: string): string {
+  const builder = junit.newBuilder().name(`conform (${client})`);
+  const protocols = [...new Set(results.map((r) => r.protocol))];
+  for (const protocol of protocols) {
+    const suite = builder.testSuite().name(protocol);
+    suite.property('client', client);
+    for (const r of results.filter((x) => x.protocol === protocol)) {
+      const tc = suite.testCase().className(protocol).name(r.id).time(r.durationMs / 1000);
+      if (r.status === 'fail') tc.failure(`[${r.level}] ${r.reason ?? 'failed'}`, r.level).stacktrace(failureDetail(r));
+      else if (r.status === 'error') tc.error(`[${r.errorCode ?? 'HARNESS'}] ${r.reason ?? 'harness error'}`, r.errorCode ?? 'harness', failureDetail(r));
+      else if (r.status === 'skip') tc.skipped().standardOutput(r.reason ?? 'skipped');
+      else tc.standardOutput(`${r.title}\nreferences: ${r.refs.join(', ')}\n${r.checks.map((c) => `${c.met ? 'met' : 'observed not'}: ${c.expectation}`).join('\n')}\n\n${transcript(r.events, 60)}`);
+    }
+  }
+  return builder.build();
+}
+
+export function junitReporter(file: string): Reporter {
+  return {
+    name: 'junit',
+    async onEnd(results) {
+      await mkdir(dirname(file), { recursive: true });
+      const client = results[0]?.client ?? 'none';
+      await writeFile(file, buildJunit(results, client));
+    },
+  };
+}

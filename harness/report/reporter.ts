@@ -1,0 +1,53 @@
+import type { Case } from '../suite/case.js';
+import type { CaseResult } from '../run/result.js';
+import type { Summary } from '../run/summary.js';
+
+export interface RunInfo {
+  cases: Case[];
+  client: string;
+  workers: number;
+}
+
+/** Reporters implement the hooks they need (as Playwright's do). */
+export interface Reporter {
+  name: string;
+  onBegin?(info: RunInfo): void | Promise<void>;
+  onCaseEnd?(result: CaseResult): void | Promise<void>;
+  onEnd?(results: CaseResult[], summary: Summary): void | Promise<void>;
+}
+
+/**
+ * Fans every hook out to each reporter; a reporter that throws is named on
+ * stderr and dropped, so one broken reporter cannot end the run or the others.
+ */
+export class ReporterMux {
+  private readonly active: Reporter[];
+  readonly faults: string[] = [];
+
+  constructor(reporters: Reporter[]) {
+    this.active = [...reporters];
+  }
+
+  private async each(hook: (r: Reporter) => void | Promise<void>): Promise<void> {
+    for (const reporter of [...this.active]) {
+      try {
+        await hook(reporter);
+      } catch (err) {
+        const message = `reporter ${reporter.name} failed and was disabled: ${(err as Error).message}`;
+        this.faults.push(message);
+        process.stderr.write(`conform: ${message}\n`);
+        this.active.splice(this.active.indexOf(reporter), 1);
+      }
+    }
+  }
+
+  onBegin(info: RunInfo): Promise<void> {
+    return this.each((r) => r.onBegin?.(info));
+  }
+  onCaseEnd(result: CaseResult): Promise<void> {
+    return this.each((r) => r.onCaseEnd?.(result));
+  }
+  onEnd(results: CaseResult[], summary: Summary): Promise<void> {
+    return this.each((r) => r.onEnd?.(results, summary));
+  }
+}

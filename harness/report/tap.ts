@@ -1,0 +1,20 @@
+import type { Reporter } from './reporter.js';
+
+/** TAP version 14, streamed as cases finish; failures carry a YAML diagnostic block. */
+export function tapReporter(out: NodeJS.WritableStream = process.stdout): Reporter {
+  let n = 0;
+  return {
+    name: 'tap',
+    onBegin(info) {
+      out.write(`TAP version 14\n1..${info.cases.length}\n`);
+    },
+    onCaseEnd(r) {
+      n++;
+      const directive = r.status === 'skip' ? ` # SKIP ${r.reason ?? ''}` : '';
+      out.write(`${r.status === 'pass' || r.status === 'skip' ? 'ok' : 'not ok'} ${n} - ${r.id}${directive}\n`);
+      if (r.status === 'fail' || r.status === 'error') {
+        out.write(`  ---\n  message: ${JSON.stringify(r.reason ?? '')}\n  severity: ${r.status === 'error' ? 'error' : r.level}\n  rerun: ${JSON.stringify(r.repro)}\n  ...\n`);
+      }
+    },
+  };
+}

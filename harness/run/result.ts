@@ -1,0 +1,28 @@
+import type { ServerEvent } from '../../servers/shared/events.js';
+import type { Check, } from '../judge/expectations.js';
+import type { Status } from '../judge/judge.js';
+import type { ClientOutcome } from '../clients/outcome.js';
+import type { Level } from '../suite/case.js';
+import type { Protocol } from '../job.js';
+
+/** Everything known about one case after it ran: what reporters and shard blobs carry. */
+export interface CaseResult {
+  id: string;
+  title: string;
+  protocol: Protocol;
+  level: Level;
+  refs: string[];
+  client: string;
+  status: Status;
+  /** One sentence: why it failed, was skipped, or errored. */
+  reason?: string;
+  /** Harness faults carry a stable code (SERVER_START …). */
+  errorCode?: string;
+  checks: Check[];
+  faults: string[];
+  outcome?: ClientOutcome;
+  events: ServerEvent[];
+  durationMs: number;
+  /** A command that reruns exactly this case with the same client. */
+  repro: string;
+}

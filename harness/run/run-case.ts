@@ -1,0 +1,101 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventLog } from '../../servers/shared/events.js';
+import type { RunningServer } from '../../servers/shared/server-types.js';
+import type { CertStore } from '../../certs/index.js';
+import type { ClientAdapter } from '../clients/adapter.js';
+import { jobEnv, type Job } from '../job.js';
+import { judge } from '../judge/judge.js';
+import { PROTOCOLS } from '../protocols.js';
+import type { Case } from '../suite/case.js';
+import type { CaseResult } from './result.js';
+import { settle } from './settle.js';
+
+export interface RunOptions {
+  certs: CertStore;
+  bindHost: string;
+  /** Extra time past CONFORM_TIMEOUT_MS before a client is killed as hung. */
+  graceMs: number;
+  /** Command prefix for repro lines. */
+  reproPrefix: string;
+}
+
+/** Starts the case's server, runs the client with the job, and judges the evidence. */
+export async function runCase(c: Case, client: ClientAdapter, opts: RunOptions): Promise<CaseResult> {
+  const started = performance.now();
+  const base = {
+    id: c.id, title: c.title, protocol: c.protocol, level: c.level, refs: c.refs, client: client.label,
+    repro: `${opts.reproPrefix} --grep '^${c.id.replace(/\./g, '\\.')}$' ${client.cliFlags.map(shellQuote).join(' ')}`,
+  };
+  const log = new EventLog();
+  const elapsed = (): number => Math.round(performance.now() - started);
+  if (!client.protocols.includes(c.protocol)) {
+    return { ...base, status: 'skip', reason: `${client.label} does not speak ${c.protocol}`, checks: [], faults: [], events: [], durationMs: 0 };
+  }
+  const workdir = await mkdtemp(join(tmpdir(), `conform-${c.id}-`));
+  let server: RunningServer | undefined;
+  try {
+    try {
+      server = await PROTOCOLS[c.protocol]!.start(c.server, { log, bindHost: opts.bindHost, keylog: [], cert: (p) => opts.certs.get(p) });
+    } catch (err) {
+      return { ...base, status: 'error', errorCode: 'SERVER_START', reason: `the ${c.protocol} server could not start: ${(err as Error).message}`, checks: [], faults: [], events: log.events, durationMs: elapsed() };
+    }
+    const job = await buildJob(c, server, workdir, opts);
+    const outcome = await client.run(job, { ...process.env as Record<string, string>, ...jobEnv(job) }, job.timeoutMs + opts.graceMs);
+    await settle(log, 250);
+    await server.stop();
+    const crash = log.events.find((e) => e.type === 'server-error');
+    if (crash && crash.type === 'server-error') {
+      return { ...base, status: 'error', errorCode: 'SERVER_CRASH', reason: `the server failed (${crash.code}): ${crash.message}`, checks: [], faults: server.faults, outcome, events: log.events, durationMs: elapsed() };
+    }
+    const output = await readFile(job.outputFile).catch(() => null);
+    const verdict = judge(c, { events: log.events, job, outcome, output, ...(server.expectedOutput ? { expectedOutput: server.expectedOutput } : {}) });
+    return { ...base, ...verdict, faults: server.faults, outcome, events: log.events, durationMs: elapsed() };
+  } catch (err) {
+    return { ...base, status: 'error', errorCode: 'INTERNAL', reason: `harness fault: ${(err as Error).message}`, checks: [], faults: [], events: log.events, durationMs: elapsed() };
+  } finally {
+    await server?.stop().catch(() => undefined);
+    await rm(workdir, { recursive: true, force: true });
+  }
+}
+
+async function buildJob(c: Case, server: RunningServer, workdir: string, opts: RunOptions): Promise<Job> {
+  const { endpoint } = server;
+  const host = c.job.host ?? endpoint.host;
+  const url = c.job.host ? endpoint.url.replace(`//${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:`, `//${host.includes(':') ? `[${host}]` : host}:`) : endpoint.url;
+  const client = c.job.clientCert ? await opts.certs.get('client') : undefined;
+  const job: Job = {
+    case: c.id,
+    protocol: c.protocol,
+    action: c.job.action ?? PROTOCOLS[c.protocol]!.actions[0]!,
+    url,
+    host,
+    port: endpoint.port,
+    addr: opts.bindHost,
+    tls: endpoint.tls,
+    requireTls: c.job.requireTls,
+    caFile: endpoint.caFile,
+    user: c.job.user,
+    pass: c.job.pass,
+    clientCert: client?.certChainFile ?? '',
+    clientKey: client?.keyFile ?? '',
+    ftpMode: c.job.ftpMode ?? '',
+    ftpType: c.job.ftpType ?? '',
+    ftpProt: c.job.ftpProt ?? '',
+    mailFrom: c.job.mailFrom ?? '',
+    mailTo: (c.job.mailTo ?? []).join(','),
+    inputFile: '',
+    outputFile: join(workdir, 'output'),
+    proxyUrl: '',
+    timeoutMs: c.job.timeoutMs,
+    workdir,
+    jobFile: join(workdir, 'job.json'),
+  };
+  await writeFile(job.jobFile, `${JSON.stringify(jobEnv(job), null, 2)}\n`);
+  return job;
+}
+
+function shellQuote(arg: string): string {
+  return /^[\w./:=@-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,23 @@
+import type { Protocol } from '../job.js';
+import type { JobSpec } from './case-schema.js';
+import type { Expectation, InvariantName } from './expectations-schema.js';
+
+export type Level = 'must' | 'should' | 'info';
+
+/** A loaded, validated, matrix-expanded case: what the runner runs. */
+export interface Case {
+  id: string;
+  title: string;
+  level: Level;
+  refs: string[];
+  description?: string;
+  protocol: Protocol;
+  /** The protocol server's options, validated and with defaults filled in. */
+  server: unknown;
+  job: JobSpec;
+  expect: Expectation[];
+  allow: InvariantName[];
+  witnesses?: { pass: string; fail: string[] };
+  /** Where it was written, for error messages and reports. */
+  source: { file: string; line: number };
+}

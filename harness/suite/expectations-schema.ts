@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { EVENT_TYPES } from '../../servers/shared/events.js';
+import { TLS_VERSIONS, WEAK_CIPHER_CLASS_NAMES } from '../../servers/shared/tls-names.js';
+
+const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/**
+ * Which events an expectation is about: a type alone (`client-hello`), or a type
+ * with fields that must be equal (`{ type: command, layer: plaintext }`).
+ */
+export const EventMatcherSchema = z.union([
+  z.enum(EVENT_TYPES),
+  z.object({ type: z.enum(EVENT_TYPES) }).catchall(Scalar),
+]);
+export type EventMatcher = z.infer<typeof EventMatcherSchema>;
+
+/** One expectation; each explains itself in reports (judge/expectations.ts). */
+export const ExpectationSchema = z.union([
+  /** The client's own verdict: exit 0 (`success`) or a refusal/failure (`failure`). */
+  z.object({ outcome: z.enum(['success', 'failure']) }).strict(),
+  /** At least one matching event was recorded. */
+  z.object({ event: EventMatcherSchema }).strict(),
+  /** No matching event was recorded. */
+  z.object({ never: EventMatcherSchema }).strict(),
+  /** The first occurrence of each matcher appears, in this order. */
+  z.object({ order: z.array(EventMatcherSchema).min(2) }).strict(),
+  /** Properties every ClientHello of the case must have. */
+  z.object({
+    clientHello: z.object({
+      /** `host`: SNI equals the job's host; `absent`: no SNI (IP literal hosts, RFC 6066 §3). */
+      sni: z.enum(['host', 'absent']).optional(),
+      /** No version below this one offered. */
+      minVersion: z.enum(TLS_VERSIONS).optional(),
+      /** No ClientHello offers a lower highest version than the first one did (no downgrade retry). */
+      noVersionDowngrade: z.boolean().optional(),
+      /** None of these classes of cipher suites offered. */
+      noCiphers: z.array(z.enum(WEAK_CIPHER_CLASS_NAMES as [string, ...string[]])).optional(),
+    }).strict(),
+  }).strict(),
+  /** What the client wrote to CONFORM_OUTPUT_FILE equals, byte for byte, what the server sent. */
+  z.object({ output: z.literal('served') }).strict(),
+]);
+export type Expectation = z.infer<typeof ExpectationSchema>;
+
+/**
+ * Invariants that hold for every case unless it opts out with `allow:`
+ * (DESIGN.md): each names the mistake it catches.
+ */
+export const INVARIANTS = {
+  'plaintext-on-tls-port': 'the client sent plaintext to a port that expects a TLS ClientHello',
+  'plaintext-credentials': 'the client sent credentials in plaintext although TLS was required',
+  'hung': 'the client did not finish within its time limit',
+} as const;
+export type InvariantName = keyof typeof INVARIANTS;
+export const INVARIANT_NAMES = Object.keys(INVARIANTS) as InvariantName[];

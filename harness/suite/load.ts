@@ -1,0 +1,130 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { PROTOCOL_NAMES, type Protocol } from '../job.js';
+import { PROTOCOLS } from '../protocols.js';
+import { SuiteFileSchema, type CaseSource } from './case-schema.js';
+import type { Case } from './case.js';
+import { expandCase } from './expand.js';
+import { YamlSource } from './source-map.js';
+import type { InvariantName } from './expectations-schema.js';
+
+export interface SuiteProblem {
+  file: string;
+  line: number;
+  caseId?: string;
+  field?: string;
+  message: string;
+}
+
+/** Renders problems as `file:line: case X: field Y: message`, one per line. */
+export function formatProblems(problems: SuiteProblem[]): string {
+  return problems
+    .map((p) => `${p.file}:${p.line}: ${p.caseId ? `case ${p.caseId}: ` : ''}${p.field ? `field ${p.field}: ` : ''}${p.message}`)
+    .join('\n');
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '');
+}
+
+/** Parses and validates one suite file; returns its expanded cases or its problems. */
+export function parseSuite(file: string, text: string, protocol: Protocol, displayName = file): { cases: Case[]; problems: SuiteProblem[] } {
+  const yaml = new YamlSource(displayName, text);
+  const syntax = yaml.syntaxErrors();
+  if (syntax.length) return { cases: [], problems: syntax.map((e) => ({ file: displayName, line: e.line, message: `YAML syntax: ${e.message}` })) };
+  const raw: unknown = yaml.doc.toJS();
+  const parsed = SuiteFileSchema.safeParse(raw);
+  const idAt = (i: unknown): string | undefined => {
+    const item = Array.isArray(raw) && typeof i === 'number' ? (raw[i] as { id?: unknown } | undefined) : undefined;
+    return typeof item?.id === 'string' ? item.id : undefined;
+  };
+  if (!parsed.success) {
+    return { cases: [], problems: parsed.error.issues.map(explainIssue).map((issue) => toProblem(yaml, issue.path, issue.message, idAt(issue.path[0]))) };
+  }
+  const def = PROTOCOLS[protocol];
+  const cases: Case[] = [];
+  const problems: SuiteProblem[] = [];
+  parsed.data.forEach((source: CaseSource, index) => {
+    for (const { source: expanded } of expandCase(source)) {
+      const options = def ? def.optionsSchema.safeParse(expanded.server) : undefined;
+      if (!def) {
+        problems.push({ file: displayName, line: yaml.lineOf([index]), caseId: expanded.id, message: `protocol ${protocol} has no server yet` });
+        continue;
+      }
+      if (!options!.success) {
+        for (const issue of (options!.error as z.ZodError).issues) {
+          problems.push(toProblem(yaml, [index, 'server', ...issue.path], issue.message, expanded.id));
+        }
+        continue;
+      }
+      cases.push({
+        id: expanded.id,
+        title: expanded.title,
+        level: expanded.level,
+        refs: expanded.refs,
+        ...(expanded.description ? { description: expanded.description } : {}),
+        protocol,
+        server: options!.data,
+        job: expanded.job,
+        expect: expanded.expect,
+        allow: expanded.allow as InvariantName[],
+        ...(expanded.witnesses
+          ? { witnesses: { pass: expanded.witnesses.pass, fail: [expanded.witnesses.fail].flat() } }
+          : {}),
+        source: { file: displayName, line: yaml.lineOf([index]) },
+      });
+    }
+  });
+  return { cases, problems };
+}
+
+/**
+ * A union that matched no branch says only "Invalid input"; report instead the
+ * branch that got furthest (the deepest path), which names the real field.
+ */
+function explainIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
+  if (issue.code !== 'invalid_union' || !issue.errors.length) return { path: [...issue.path], message: issue.message };
+  const branches = issue.errors.map((branch) => branch.map((i) => explainIssue({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue)));
+  const best = branches
+    .map((b) => b.reduce((deepest, i) => (i.path.length > deepest.path.length ? i : deepest), b[0]!))
+    .filter((i) => !/Unrecognized key/.test(i.message) || branches.length === 1)
+    .sort((a, b) => b.path.length - a.path.length)[0];
+  if (!best || best.path.length <= issue.path.length) {
+    return { path: [...issue.path], message: 'not one of the known forms (see suites/case.schema.json)' };
+  }
+  return best;
+}
+
+function toProblem(yaml: YamlSource, path: readonly PropertyKey[], message: string, caseId: string | undefined): SuiteProblem {
+  const field = fieldPath(path.slice(1));
+  return { file: yaml.file, line: yaml.lineOf(path), ...(caseId ? { caseId } : {}), ...(field ? { field } : {}), message };
+}
+
+/** The default suites folder, beside harness/ (also when running from dist/). */
+export function defaultSuitesDir(): string {
+  const here = new URL('.', import.meta.url).pathname;
+  return join(here, here.includes('/dist/') ? '../../../suites' : '../../suites');
+}
+
+/**
+ * Loads every `suites/<protocol>/*.yaml`. Any problem in any file is a usage
+ * error naming file, line, case and field, and nothing runs.
+ */
+export async function loadSuites(dir = defaultSuitesDir()): Promise<Case[]> {
+  const cases: Case[] = [];
+  const problems: SuiteProblem[] = [];
+  for (const protocol of PROTOCOL_NAMES) {
+    const folder = join(dir, protocol);
+    const files = (await readdir(folder).catch(() => [] as string[])).filter((f) => /\.ya?ml$/.test(f)).sort();
+    for (const name of files) {
+      const file = join(folder, name);
+      const result = parseSuite(file, await readFile(file, 'utf8'), protocol, relative(process.cwd(), file) || file);
+      cases.push(...result.cases);
+      problems.push(...result.problems);
+    }
+  }
+  if (problems.length) throw new UsageError('SUITE_INVALID', `invalid suite file(s):\n${formatProblems(problems)}`);
+  return cases;
+}

@@ -1,0 +1,3 @@
+export { HttpsOptionsSchema, type HttpsOptions } from './options.js';
+export { HttpsFaultSchema, explainHttpsFault, type HttpsFault } from './faults.js';
+export { startHttpsServer } from './server.js';

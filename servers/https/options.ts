@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { CERT_PROFILE_NAMES } from '../../certs/index.js';
+import { HttpsFaultSchema } from './faults.js';
+
+const TlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+
+/** A case's `server:` block for the HTTPS server. Every field has a default. */
+export const HttpsOptionsSchema = z.object({
+  /** Certificate profile the server presents. Default `valid`. */
+  certificate: z.enum(CERT_PROFILE_NAMES as [string, ...string[]]).default('valid'),
+  /** Lowest TLS version accepted. Default TLSv1.2. */
+  minVersion: TlsVersion.default('TLSv1.2'),
+  /** Highest TLS version accepted. Default TLSv1.3. */
+  maxVersion: TlsVersion.default('TLSv1.3'),
+  /** OpenSSL cipher list for TLS ≤ 1.2. Default: Node's default list. */
+  ciphers: z.string().optional(),
+  /** ALPN protocols the server selects from. Default: none negotiated. */
+  alpn: z.array(z.string()).optional(),
+  /** Whether the server asks for a client certificate. Default `none`. */
+  clientCert: z.enum(['none', 'request', 'require']).default('none'),
+  /** Path the client is sent to. Default `/conform/body.bin`. */
+  path: z.string().startsWith('/').default('/conform/body.bin'),
+  /** The body served. Default 4 KiB of binary with every byte value. */
+  body: z.object({
+    size: z.number().int().min(0).max(64 * 1024 * 1024).default(4096),
+    kind: z.enum(['binary', 'text']).default('binary'),
+    /** How the end of the body is marked. Default `content-length`. */
+    framing: z.enum(['content-length', 'chunked', 'close']).default('content-length'),
+  }).strict().prefault({}),
+  faults: z.array(HttpsFaultSchema).default([]),
+}).strict();
+
+export type HttpsOptions = z.infer<typeof HttpsOptionsSchema>;

@@ -1,0 +1,151 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import { closeServer, listenOn, SocketSet } from '../shared/listen.js';
+import { acceptTls } from '../shared/tls-accept.js';
+import { TrackedConnection } from '../shared/connection.js';
+import { peekFirstBytes, captureClientHello, TLS_HANDSHAKE_RECORD } from '../shared/client-hello.js';
+import { preview } from '../shared/events.js';
+import type { RunningServer, ServerContext } from '../shared/server-types.js';
+import type { CertProfileName, MaterializedCert } from '../../certs/index.js';
+import { ALERT_CODES, explainHttpsFault, type HttpsFault } from './faults.js';
+import { makeBody, simpleResponse } from './machine.js';
+import type { HttpsOptions } from './options.js';
+import { serveOneRequest, type Answer } from './exchange.js';
+
+const NAME = 'https';
+
+/** Starts the HTTPS server of one case on an ephemeral loopback port. */
+export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext): Promise<RunningServer> {
+  const cert = await ctx.cert(options.certificate as CertProfileName);
+  const context = secureContextFor(options, cert);
+  const body = makeBody(options.body);
+  const fault = <K extends HttpsFault['kind']>(kind: K) => options.faults.find((f): f is Extract<HttpsFault, { kind: K }> => f.kind === kind);
+  const sockets = new SocketSet();
+  const plain = fault('redirect-plain-http') ? await startPlainHttp(options, ctx, body) : undefined;
+
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    const tracked = new TrackedConnection(ctx.log, NAME, socket);
+    const conn = tracked.id;
+    void handle(socket, tracked).catch((err: Error) => {
+      ctx.log.record(NAME, 'server-error', { code: 'HTTPS_HANDLER', message: err.message }, conn);
+      socket.destroy();
+    });
+  });
+
+  async function handle(socket: Socket, tracked: TrackedConnection): Promise<void> {
+    const conn = tracked.id;
+    const stall = fault('stall');
+    if (stall?.after === 'accept') return;
+    if (fault('plain-http')) return servePlainHttp(socket, conn);
+    const result = await acceptTls(socket, {
+      log: ctx.log, server: NAME, conn, context, keylog: ctx.keylog,
+      requestCert: options.clientCert !== 'none',
+      ...(options.alpn ? { alpn: options.alpn } : {}),
+      beforeHandshake: (raw) => {
+        if (stall?.after === 'hello') return 'stop';
+        if (fault('close-after-hello')) {
+          raw.destroy();
+          return 'stop';
+        }
+        const alert = fault('handshake-alert');
+        if (alert) {
+          // A fatal alert record, outside any handshake: type 21, TLS 1.2 record version, level 2.
+          raw.end(Buffer.from([21, 3, 3, 0, 2, 2, ALERT_CODES[alert.alert]]));
+          return 'stop';
+        }
+        return 'continue';
+      },
+    });
+    if (result.kind === 'plaintext') {
+      // As nginx does: a plaintext request on the TLS port gets a cleartext 400.
+      serveOneRequest(socket, { ...exchangeBase(conn, 'plaintext'), answer: () => ({ kind: 'raw', bytes: simpleResponse('400 Bad Request', [], 'The plain HTTP request was sent to HTTPS port') }) });
+      socket.resume();
+      return;
+    }
+    if (result.kind !== 'tls') return;
+    if (options.clientCert === 'require' && !result.socket.getPeerCertificate()?.subject) {
+      ctx.log.record(NAME, 'reply', { layer: 'tls', code: '403', text: 'client certificate required' }, conn);
+      result.socket.end(simpleResponse('403 Forbidden', [], 'client certificate required'));
+      return;
+    }
+    const tlsSocket = result.socket;
+    tracked.adopt(tlsSocket);
+    serveOneRequest(tlsSocket, {
+      ...exchangeBase(conn, 'tls'),
+      answer: tlsAnswer,
+      finish: fault('no-close-notify') ? () => tlsSocket.write(Buffer.alloc(0), () => socket.end()) : undefined,
+    });
+  }
+
+  function tlsAnswer(): Answer {
+    const stall = fault('stall');
+    if (stall?.after === 'request') return { kind: 'stall' };
+    if (plain) return { kind: 'raw', bytes: simpleResponse('302 Found', [`Location: ${plain.url}`]) };
+    const truncate = fault('truncate-body');
+    return { kind: 'body', ...(truncate ? { truncateAt: truncate.at } : {}), stallAfterHeaders: stall?.after === 'headers' };
+  }
+
+  /** The `plain-http` fault: a cleartext HTTP server sits on the TLS port. */
+  async function servePlainHttp(socket: Socket, conn: number): Promise<void> {
+    const first = await peekFirstBytes(socket);
+    if (!first) return;
+    if (first[0] === TLS_HANDSHAKE_RECORD) {
+      ctx.log.record(NAME, 'client-hello', await captureClientHello(socket), conn);
+      ctx.log.record(NAME, 'reply', { layer: 'plaintext', code: '400', text: 'cleartext answer to a ClientHello' }, conn);
+      socket.end(simpleResponse('400 Bad Request', [], 'This is a plain HTTP server'));
+      return;
+    }
+    ctx.log.record(NAME, 'plaintext-on-tls-port', { preview: preview(first) }, conn);
+    serveOneRequest(socket, { ...exchangeBase(conn, 'plaintext'), answer: () => ({ kind: 'body' }) });
+    socket.resume();
+  }
+
+  function exchangeBase(conn: number, layer: 'plaintext' | 'tls') {
+    return { log: ctx.log, server: NAME, conn, layer, options, body } as const;
+  }
+
+  const port = await listenOn(server, ctx.bindHost);
+  ctx.log.record(NAME, 'listening', { host: ctx.bindHost, port, tls: 'implicit' });
+  const hostPart = cert.host.includes(':') ? `[${cert.host}]` : cert.host;
+  return {
+    endpoint: { url: `https://${hostPart}:${port}${options.path}`, host: cert.host, port, tls: 'implicit', caFile: cert.caFile },
+    expectedOutput: body,
+    faults: options.faults.map(explainHttpsFault),
+    async stop() {
+      await closeServer(server, sockets);
+      await plain?.stop();
+    },
+  };
+}
+
+function secureContextFor(options: HttpsOptions, cert: MaterializedCert): SecureContext {
+  // Legacy versions and weak certificates only load at a lower OpenSSL security
+  // level; it is lowered only for the cases that ask for them.
+  const legacy = options.minVersion === 'TLSv1' || options.minVersion === 'TLSv1.1';
+  const level = legacy ? 0 : cert.securityLevel;
+  const ciphers = options.ciphers ?? (level === null ? undefined : `DEFAULT:@SECLEVEL=${level}`);
+  return createSecureContext({
+    key: cert.keyPem, cert: cert.certChainPem, minVersion: options.minVersion, maxVersion: options.maxVersion,
+    ...(ciphers ? { ciphers } : {}),
+    ...(options.clientCert !== 'none' ? { ca: cert.clientCaPem } : {}),
+  });
+}
+
+interface PlainHttp {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** A cleartext HTTP listener that the redirect fault points to, recording whoever follows. */
+async function startPlainHttp(options: HttpsOptions, ctx: ServerContext, body: Buffer): Promise<PlainHttp> {
+  const sockets = new SocketSet();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    const conn = new TrackedConnection(ctx.log, 'http-plain', socket).id;
+    serveOneRequest(socket, { log: ctx.log, server: 'http-plain', conn, layer: 'plaintext', options, body, answer: () => ({ kind: 'body' }) });
+  });
+  const port = await listenOn(server, ctx.bindHost);
+  ctx.log.record('http-plain', 'listening', { host: ctx.bindHost, port, tls: 'none' });
+  return { url: `http://${ctx.bindHost}:${port}${options.path}`, stop: () => closeServer(server, sockets) };
+}

@@ -1,0 +1,33 @@
+import type { EventLog } from './events.js';
+import type { CertProfileName, MaterializedCert } from '../../certs/index.js';
+
+/** What the harness hands a protocol server when it starts one for a case. */
+export interface ServerContext {
+  log: EventLog;
+  /** Materializes a named certificate profile (cached on disk). */
+  cert(profile: CertProfileName): Promise<MaterializedCert>;
+  /** Address to listen on: loopback unless the user chose otherwise. */
+  bindHost: string;
+  /** NSS key log lines of every TLS session the servers accept. */
+  keylog: string[];
+}
+
+/** How a client reaches a running server; becomes the job's URL, host and port. */
+export interface Endpoint {
+  url: string;
+  /** The name the client connects to and verifies (may resolve only through CONFORM_ADDR). */
+  host: string;
+  port: number;
+  tls: 'implicit' | 'explicit' | 'none';
+  /** PEM trust anchors the client must use. */
+  caFile: string;
+}
+
+export interface RunningServer {
+  endpoint: Endpoint;
+  /** The bytes a correct client delivers into CONFORM_OUTPUT_FILE, when the action downloads. */
+  expectedOutput?: Buffer;
+  /** One line per scripted fault, for reports. */
+  faults: string[];
+  stop(): Promise<void>;
+}

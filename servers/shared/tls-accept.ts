@@ -1,0 +1,105 @@
+import { TLSSocket, type SecureContext } from 'node:tls';
+import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import type { EventFields, EventLog } from './events.js';
+import { preview } from './events.js';
+import { captureClientHello, peekFirstBytes, TLS_HANDSHAKE_RECORD } from './client-hello.js';
+
+export interface TlsAcceptOptions {
+  log: EventLog;
+  server: string;
+  conn: number;
+  context: SecureContext;
+  /** Ask the client for a certificate (verified against the context's CA). Default false. */
+  requestCert?: boolean;
+  /** ALPN protocols the server selects from, in preference order. Default none. */
+  alpn?: string[];
+  /** Collects NSS key log lines, so captures can be decrypted. */
+  keylog?: string[];
+  /**
+   * Runs after the ClientHello was recorded and before the handshake: a fault
+   * may answer the hello itself (an alert, a plaintext reply) and return 'stop'.
+   */
+  beforeHandshake?: (socket: Socket, hello: EventFields['client-hello']) => Promise<'continue' | 'stop'> | 'continue' | 'stop';
+}
+
+export type TlsAcceptResult =
+  | { kind: 'tls'; socket: TLSSocket }
+  /** The client spoke first in plaintext; its bytes are left unread in the socket. */
+  | { kind: 'plaintext'; first: Buffer }
+  | { kind: 'closed' }
+  | { kind: 'failed'; error: string }
+  | { kind: 'stopped' };
+
+/**
+ * Accepts TLS on a raw socket the way an implicit-TLS port or a STARTTLS upgrade
+ * needs it: tells plaintext from a ClientHello, records the hello, lets a fault
+ * intervene, then performs the handshake and records its outcome.
+ */
+export async function acceptTls(socket: Socket, opts: TlsAcceptOptions): Promise<TlsAcceptResult> {
+  const { log, server, conn } = opts;
+  const first = await peekFirstBytes(socket);
+  if (!first) return { kind: 'closed' };
+  if (first[0] !== TLS_HANDSHAKE_RECORD) {
+    log.record(server, 'plaintext-on-tls-port', { preview: preview(first) }, conn);
+    return { kind: 'plaintext', first };
+  }
+  let hello: EventFields['client-hello'];
+  try {
+    hello = await captureClientHello(socket);
+  } catch (err) {
+    log.record(server, 'tls-failed', { error: `unparseable ClientHello: ${(err as Error).message}` }, conn);
+    return { kind: 'failed', error: (err as Error).message };
+  }
+  log.record(server, 'client-hello', hello, conn);
+  if (opts.beforeHandshake && (await opts.beforeHandshake(socket, hello)) === 'stop') return { kind: 'stopped' };
+  return handshake(socket, opts);
+}
+
+function handshake(socket: Socket, opts: TlsAcceptOptions): Promise<TlsAcceptResult> {
+  const { log, server, conn } = opts;
+  // The hello was read and put back into the socket's JS buffer, where a TLSSocket
+  // wrapping the net.Socket's handle directly would never see it; wrapping a plain
+  // duplex makes TLS read through that buffer (RFC-neutral plumbing, measured cost small).
+  const tlsSocket = new TLSSocket(Duplex.from({ readable: socket, writable: socket }), {
+    isServer: true,
+    secureContext: opts.context,
+    requestCert: opts.requestCert ?? false,
+    // Judged from the event log, not by refusing here: record what was presented.
+    rejectUnauthorized: false,
+    ...(opts.alpn ? { ALPNProtocols: opts.alpn } : {}),
+  });
+  if (opts.keylog) tlsSocket.on('keylog', (line: Buffer) => opts.keylog!.push(line.toString('latin1').trimEnd()));
+  socket.resume();
+  return new Promise((resolve) => {
+    let settled = false;
+    const onSecure = (): void => {
+      if (settled) return;
+      settled = true;
+      tlsSocket.off('error', onError);
+      const peer = tlsSocket.getPeerCertificate();
+      log.record(server, 'tls-established', {
+        version: tlsSocket.getProtocol() ?? 'unknown',
+        cipher: tlsSocket.getCipher()?.standardName ?? 'unknown',
+        resumed: tlsSocket.isSessionReused(),
+        alpn: tlsSocket.alpnProtocol || null,
+        clientCert: peer && peer.subject ? `${peer.subject.CN ?? ''} (${tlsSocket.authorized ? 'verified' : String(tlsSocket.authorizationError)})` : null,
+      }, conn);
+      resolve({ kind: 'tls', socket: tlsSocket });
+    };
+    const onError = (err: NodeJS.ErrnoException): void => {
+      if (settled) return;
+      settled = true;
+      tlsSocket.off('secure', onSecure);
+      const alert = /alert (.+?)(?: \(|$)|SSL alert number (\d+)/.exec(err.message);
+      log.record(server, 'tls-failed', { error: err.code ?? err.message, ...(alert ? { alert: alert[1] ?? alert[2] } : {}) }, conn);
+      tlsSocket.destroy();
+      resolve({ kind: 'failed', error: err.message });
+    };
+    // A client that hangs up mid-handshake may end the socket without an error.
+    const onClose = (): void => onError(Object.assign(new Error('connection closed during the handshake'), { code: 'ECONNRESET' }));
+    tlsSocket.once('secure', onSecure);
+    tlsSocket.once('error', onError);
+    tlsSocket.once('close', onClose);
+  });
+}

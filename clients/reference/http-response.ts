@@ -16,7 +16,11 @@ export interface HttpResponse {
 type Framing = { kind: 'length'; length: number } | { kind: 'chunked' } | { kind: 'close' };
 
 export class ResponseReader {
-  private buf = Buffer.alloc(0);
+  /** Bytes before the end of the head (small: concatenated as they come). */
+  private headBuf = Buffer.alloc(0);
+  /** Body bytes, kept as received so a large body is copied once, not once per chunk. */
+  private chunks: Buffer[] = [];
+  private size = 0;
   private head?: { status: number; headers: Record<string, string>; framing: Framing };
   private done?: HttpResponse;
 
@@ -25,11 +29,16 @@ export class ResponseReader {
 
   /** Feed bytes; returns the response once complete. */
   push(chunk: Buffer): HttpResponse | undefined {
-    this.buf = Buffer.concat([this.buf, chunk]);
-    if (!this.head) {
-      const end = this.buf.indexOf('\r\n\r\n');
+    if (this.head) {
+      this.chunks.push(chunk);
+      this.size += chunk.length;
+      return this.tryComplete(chunk);
+    }
+    this.headBuf = Buffer.concat([this.headBuf, chunk]);
+    {
+      const end = this.headBuf.indexOf('\r\n\r\n');
       if (end < 0) return undefined;
-      const lines = this.buf.toString('latin1', 0, end).split('\r\n');
+      const lines = this.headBuf.toString('latin1', 0, end).split('\r\n');
       const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '');
       if (!status) throw new Error(`not an HTTP response: ${(lines[0] ?? '').slice(0, 60)}`);
       const headers: Record<string, string> = {};
@@ -43,9 +52,16 @@ export class ResponseReader {
           ? { kind: 'length', length: Number(headers['content-length']) }
           : { kind: 'close' };
       this.head = { status: Number(status[1]), headers, framing };
-      this.buf = this.buf.subarray(end + 4);
+      const rest = this.headBuf.subarray(end + 4);
+      this.chunks.push(rest);
+      this.size = rest.length;
     }
-    return this.tryComplete();
+    return this.tryComplete(undefined);
+  }
+
+  private body(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0] ?? Buffer.alloc(0);
   }
 
   /**
@@ -60,40 +76,48 @@ export class ResponseReader {
       throw new TruncatedError('close-delimited body ended without TLS close_notify');
     }
     if (this.head.framing.kind === 'close' || this.lenient) {
-      const body = this.head.framing.kind === 'chunked' ? this.dechunk(true)?.body ?? Buffer.alloc(0) : this.buf;
+      const body = this.head.framing.kind === 'chunked' ? this.dechunk(true)?.body ?? Buffer.alloc(0) : this.body();
       return { status: this.head.status, headers: this.head.headers, body };
     }
     const { framing } = this.head;
     throw new TruncatedError(
-      framing.kind === 'length' ? `body truncated: ${this.buf.length} of ${framing.length} bytes` : 'chunked body truncated before its last chunk',
+      framing.kind === 'length' ? `body truncated: ${this.size} of ${framing.length} bytes` : 'chunked body truncated before its last chunk',
     );
   }
 
-  private tryComplete(): HttpResponse | undefined {
+  /** @param last the chunk just received; a chunked body is only parsed once it may have ended. */
+  private tryComplete(last: Buffer | undefined): HttpResponse | undefined {
     const head = this.head!;
-    if (head.framing.kind === 'length' && this.buf.length >= head.framing.length) {
-      this.done = { status: head.status, headers: head.headers, body: this.buf.subarray(0, head.framing.length) };
-    } else if (head.framing.kind === 'chunked') {
+    if (head.framing.kind === 'length' && this.size >= head.framing.length) {
+      this.done = { status: head.status, headers: head.headers, body: this.body().subarray(0, head.framing.length) };
+    } else if (head.framing.kind === 'chunked' && (!last || this.mayEndChunked())) {
       const r = this.dechunk(false);
       if (r?.complete) this.done = { status: head.status, headers: head.headers, body: r.body };
     }
     return this.done;
   }
 
+  /** The last-chunk marker can only be at the very end of what arrived so far. */
+  private mayEndChunked(): boolean {
+    const tail = Buffer.concat(this.chunks.slice(-2));
+    return tail.subarray(-5).toString('latin1') === '0\r\n\r\n';
+  }
+
   private dechunk(partialOk: boolean): { body: Buffer; complete: boolean } | undefined {
+    const buf = this.body();
     const parts: Buffer[] = [];
     let off = 0;
     for (;;) {
-      const eol = this.buf.indexOf('\r\n', off);
+      const eol = buf.indexOf('\r\n', off);
       if (eol < 0) return partialOk ? { body: Buffer.concat(parts), complete: false } : undefined;
-      const size = parseInt(this.buf.toString('latin1', off, eol), 16);
+      const size = parseInt(buf.toString('latin1', off, eol), 16);
       if (Number.isNaN(size)) throw new Error('bad chunk size');
       if (size === 0) return { body: Buffer.concat(parts), complete: true };
-      if (this.buf.length < eol + 2 + size + 2) {
-        if (partialOk) parts.push(this.buf.subarray(eol + 2, Math.min(this.buf.length, eol + 2 + size)));
+      if (buf.length < eol + 2 + size + 2) {
+        if (partialOk) parts.push(buf.subarray(eol + 2, Math.min(buf.length, eol + 2 + size)));
         return partialOk ? { body: Buffer.concat(parts), complete: false } : undefined;
       }
-      parts.push(this.buf.subarray(eol + 2, eol + 2 + size));
+      parts.push(buf.subarray(eol + 2, eol + 2 + size));
       off = eol + 2 + size + 2;
     }
   }

@@ -9,6 +9,7 @@ import { runContained } from './contain.js';
 import { runModuleClient } from './module-client.js';
 import { EXIT_UNSUPPORTED, type ClientOutcome } from './outcome.js';
 import { curlArgv } from './profiles/curl.js';
+import { wgetArgv } from './profiles/wget.js';
 import { findExecutable } from './which.js';
 import { splitCommand } from './split-command.js';
 
@@ -33,7 +34,7 @@ function commandProfile(build: (job: Job, args: string[]) => string[] | 'unsuppo
     protocols,
     run: async (job: Job, env: Record<string, string>, limitMs: number) => {
       const argv = build(job, args);
-      return argv === 'unsupported' ? unsupported() : runContained({ argv, env, cwd: job.workdir, limitMs });
+      return argv === 'unsupported' ? unsupported() : runContained({ argv, env, cwd: process.cwd(), limitMs });
     },
   });
 }
@@ -73,6 +74,11 @@ export const PROFILES: Record<string, Profile> = {
     requires: 'python3',
     create: commandProfile(() => ['python3', join(repoRoot, 'clients/wrappers/python_client.py')], ['https']),
   },
+  wget: {
+    describe: 'GNU wget (GnuTLS on Debian), strict; hosts other than localhost/IP literals are unsupported',
+    requires: 'wget',
+    create: commandProfile((job) => wgetArgv(job), ['https']),
+  },
 };
 
 export const PROFILE_NAMES = Object.keys(PROFILES);
@@ -96,7 +102,11 @@ export function profileClient(spec: string): ClientAdapter {
   return { label: spec.trim(), cliFlags: ['--client', spec.trim()], ...created };
 }
 
-/** `--client-cmd "CMD"`: any program, split like a shell would but run without one. */
+/**
+ * `--client-cmd "CMD"`: any program, split like a shell would but run without one.
+ * It runs in the user's working directory, so relative paths in CMD work;
+ * CONFORM_WORKDIR is its scratch directory.
+ */
 export function commandClient(command: string): ClientAdapter {
   const argv = splitCommand(command);
   if (!argv.length) throw new UsageError('BAD_FLAG', '--client-cmd is empty');
@@ -106,6 +116,6 @@ export function commandClient(command: string): ClientAdapter {
     label: command,
     cliFlags: ['--client-cmd', command],
     protocols: PROTOCOL_NAMES,
-    run: (job, env, limitMs) => runContained({ argv, env, cwd: job.workdir, limitMs }),
+    run: (job, env, limitMs) => runContained({ argv, env, cwd: process.cwd(), limitMs }),
   };
 }

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { parseSuite } from './load.js';
+import { checkCatalogue } from './check.js';
+
+const valid = `
+- id: https.demo.ok
+  title: ok
+  level: must
+  refs: [RFC 1]
+  expect: [{ outcome: success }]
+  witnesses: { pass: reference, fail: reference --flaw skip-verify }
+`;
+
+describe('suite loading', () => {
+  it('loads a valid case with defaults filled in', () => {
+    const { cases, problems } = parseSuite('x.yaml', valid, 'https');
+    expect(problems).toEqual([]);
+    expect(cases[0]).toMatchObject({ id: 'https.demo.ok', protocol: 'https', job: { requireTls: true, timeoutMs: 5000 }, source: { file: 'x.yaml', line: 2 } });
+    expect(cases[0]!.server).toMatchObject({ certificate: 'valid', minVersion: 'TLSv1.2' });
+  });
+
+  it('names file, line, case and field for a bad value', () => {
+    const text = valid.replace('level: must', 'level: sometimes');
+    const { problems } = parseSuite('suites/https/bad.yaml', text, 'https');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ file: 'suites/https/bad.yaml', line: 4, caseId: 'https.demo.ok', field: 'level' });
+  });
+
+  it('points into the protocol server options', () => {
+    const text = valid.replace('  expect:', '  server:\n    certificate: nonesuch\n  expect:');
+    const { problems } = parseSuite('s.yaml', text, 'https');
+    expect(problems[0]).toMatchObject({ line: 7, caseId: 'https.demo.ok', field: 'server.certificate' });
+  });
+
+  it('names the branch of an expectation that went wrong, not just "invalid input"', () => {
+    const text = valid.replace('[{ outcome: success }]', '[{ clientHello: { minVersion: TLSv9 } }]');
+    const { problems } = parseSuite('s.yaml', text, 'https');
+    expect(problems[0]!.field).toBe('expect[0].clientHello.minVersion');
+  });
+
+  it('reports a YAML syntax error with its line', () => {
+    const { problems } = parseSuite('s.yaml', '- id: x\n  title: [unclosed\n', 'https');
+    expect(problems[0]).toMatchObject({ file: 's.yaml', line: expect.any(Number) });
+    expect(problems[0]!.message).toMatch(/YAML syntax/);
+  });
+
+  it('rejects unknown fields (a typo must not be ignored)', () => {
+    const { problems } = parseSuite('s.yaml', valid.replace('level: must', 'level: must\n  levle: should'), 'https');
+    expect(problems[0]!.message).toMatch(/levle/);
+  });
+
+  it('expands a matrix, substituting values everywhere', () => {
+    const text = `
+- id: https.demo.\${cert}
+  title: \${cert} refused
+  level: must
+  refs: [RFC 5280]
+  matrix: { cert: [expired, self-signed] }
+  server: { certificate: '\${cert}' }
+  expect: [{ outcome: failure }]
+  witnesses: { pass: reference, fail: reference --flaw skip-verify }
+`;
+    const { cases, problems } = parseSuite('m.yaml', text, 'https');
+    expect(problems).toEqual([]);
+    expect(cases.map((c) => [c.id, (c.server as { certificate: string }).certificate])).toEqual([
+      ['https.demo.expired', 'expired'],
+      ['https.demo.self-signed', 'self-signed'],
+    ]);
+  });
+});
+
+describe('catalogue consistency check', () => {
+  const ctx = { knownFlaws: new Set(['skip-verify']), knownClients: new Set(['reference', 'curl']) };
+  const load = (text: string) => parseSuite('c.yaml', text, 'https').cases;
+
+  it('accepts a consistent catalogue', () => {
+    expect(() => checkCatalogue(load(valid), ctx)).not.toThrow();
+  });
+
+  it('rejects duplicate ids, with both places', () => {
+    const cases = [...load(valid), ...load(valid)];
+    expect(() => checkCatalogue(cases, ctx)).toThrow(/duplicate id \(first at c\.yaml:2\)/);
+  });
+
+  it('rejects a judged case without witnesses', () => {
+    const text = valid.replace(/  witnesses:.*\n/, '');
+    expect(() => checkCatalogue(load(text), ctx)).toThrow(/needs witnesses/);
+  });
+
+  it('rejects witnesses naming an unknown flaw or client', () => {
+    expect(() => checkCatalogue(load(valid.replace('skip-verify', 'skip-everything')), ctx)).toThrow(/unknown flaw "skip-everything"/);
+    expect(() => checkCatalogue(load(valid.replace('pass: reference', 'pass: netscape')), ctx)).toThrow(/unknown client "netscape"/);
+  });
+
+  it('rejects an expectation about an event the protocol never records', () => {
+    const text = valid.replace('[{ outcome: success }]', '[{ never: credentials }]');
+    expect(() => checkCatalogue(load(text), ctx)).toThrow(/never record/);
+  });
+
+  it('rejects an id whose prefix is not its protocol', () => {
+    expect(() => checkCatalogue(load(valid.replace('https.demo.ok', 'smtp.demo.ok')), ctx)).toThrow(/must start with "https\."/);
+  });
+});

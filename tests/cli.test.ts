@@ -1,0 +1,125 @@
+/** The CLI as users and CI run it: exit statuses, reports, the client's environment, sharding. */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findExecutable } from '../harness/clients/which.js';
+
+const CLI = join(import.meta.dirname, '../dist/harness/cli.js');
+const XSD = join(import.meta.dirname, 'fixtures/junit-10.xsd');
+
+interface Run { code: number; stdout: string; stderr: string }
+function conform(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function reportPaths(): Promise<{ dir: string; flags: string[]; junit: string; json: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'conform-cli-'));
+  const junit = join(dir, 'junit.xml');
+  const json = join(dir, 'results.json');
+  return { dir, flags: ['--junit', junit, '--json', json], junit, json };
+}
+
+function xmllint(file: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile('xmllint', ['--noout', '--schema', XSD, file], (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }));
+  });
+}
+
+describe('conform CLI', () => {
+  it('exits 0 when every selected case passes, and writes JUnit and JSON', async () => {
+    const p = await reportPaths();
+    const run = await conform(['--grep', '^https\\.certificate\\.(valid|expired)$', ...p.flags]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/2 passed, 0 failed/);
+    const xml = await readFile(p.junit, 'utf8');
+    expect(xml).toMatch(/<testcase classname="https" name="https\.certificate\.expired"/);
+    const json = JSON.parse(await readFile(p.json, 'utf8'));
+    expect(json.summary).toMatchObject({ total: 2, passed: 2, exitCode: 0 });
+  });
+
+  it('exits 1 when a case fails, with the reason, transcript and a repro line in JUnit', async () => {
+    const p = await reportPaths();
+    const run = await conform(['--client', 'reference --flaw skip-verify', '--grep', '^https\\.certificate\\.expired$', ...p.flags]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/rerun: npm run conform -- --grep/);
+    const xml = await readFile(p.junit, 'utf8');
+    expect(xml).toMatch(/<failure message="\[must\] the client reported success/);
+    expect(xml).toMatch(/never records command/);
+    expect(xml).toMatch(/tls-established/);
+  });
+
+  it.skipIf(!findExecutable('xmllint'))('writes JUnit that validates against the CI schema, even with a hostile client', async () => {
+    const p = await reportPaths();
+    const hostile = `${process.execPath} ${join(import.meta.dirname, 'fixtures/hostile-client.mjs')}`;
+    const run = await conform(['--client-cmd', hostile, '--grep', '^https\\.(certificate\\.valid|plaintext\\.client-speaks-tls)$', ...p.flags]);
+    expect(run.code).toBe(1);
+    const xml = await readFile(p.junit, 'utf8');
+    // In attributes markup is escaped; in bodies it sits inside CDATA, split around any "]]>".
+    expect(xml).toMatch(/message="[^"]*&lt;script>/);
+    expect(xml).not.toMatch(/message="[^"]*<script/);
+    expect(xml).toContain('<![CDATA[');
+    expect(xml).toContain(']]\\x3e');
+    const lint = await xmllint(p.junit);
+    expect(lint.stderr).toMatch(/validates/);
+    expect(lint.code).toBe(0);
+  });
+
+  it('gives a client every CONTRACT variable, the same in CONFORM_JOB, and 89 skips the case', async () => {
+    const p = await reportPaths();
+    const dump = join(p.dir, 'env.json');
+    const cmd = `${process.execPath} ${join(import.meta.dirname, 'fixtures/env-client.mjs')} "two words" 'it''s'`;
+    const run = await conform(['--client-cmd', cmd, '--grep', '^https\\.hostname\\.wildcard$', ...p.flags], { CONFORM_ENV_DUMP: dump });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/1 skipped/);
+    const { env, job, argv } = JSON.parse(await readFile(dump, 'utf8'));
+    const names = ['CONFORM_CASE', 'CONFORM_PROTOCOL', 'CONFORM_ACTION', 'CONFORM_URL', 'CONFORM_HOST', 'CONFORM_PORT', 'CONFORM_ADDR', 'CONFORM_TLS', 'CONFORM_REQUIRE_TLS', 'CONFORM_CA_FILE', 'CONFORM_USER', 'CONFORM_PASS', 'CONFORM_CLIENT_CERT', 'CONFORM_CLIENT_KEY', 'CONFORM_FTP_MODE', 'CONFORM_FTP_TYPE', 'CONFORM_FTP_PROT', 'CONFORM_MAIL_FROM', 'CONFORM_MAIL_TO', 'CONFORM_INPUT_FILE', 'CONFORM_OUTPUT_FILE', 'CONFORM_PROXY_URL', 'CONFORM_TIMEOUT_MS', 'CONFORM_WORKDIR', 'CONFORM_JOB'];
+    for (const name of names) expect(env).toHaveProperty(name);
+    const { CONFORM_ENV_DUMP: _ignored, ...contractEnv } = env;
+    expect(job).toEqual(contractEnv);
+    expect(env).toMatchObject({ CONFORM_CASE: 'https.hostname.wildcard', CONFORM_PROTOCOL: 'https', CONFORM_ACTION: 'get', CONFORM_HOST: 'www.conform.test', CONFORM_ADDR: '127.0.0.1', CONFORM_TLS: 'implicit', CONFORM_REQUIRE_TLS: '1', CONFORM_FTP_MODE: '' });
+    expect(env.CONFORM_URL).toBe(`https://www.conform.test:${env.CONFORM_PORT}/conform/body.bin`);
+    expect(argv).toEqual(['two words', "its"]);
+  });
+
+  it('exits 2 and lists the profiles for an unknown client', async () => {
+    const run = await conform(['--client', 'nonesuch']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown client "nonesuch"/);
+    expect(run.stderr).toMatch(/reference\s+the strict reference client/);
+    expect(run.stderr).toMatch(/curl/);
+  });
+
+  it('exits 2 for an unknown flaw, naming the known ones', async () => {
+    const run = await conform(['--client', 'reference --flaw be-sloppy']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown flaw "be-sloppy"; known flaws: skip-verify/);
+  });
+
+  it('exits 2 for a malformed suite file, naming file, line, case and field, and runs nothing', async () => {
+    const p = await reportPaths();
+    const suites = join(p.dir, 'suites');
+    await mkdir(join(suites, 'https'), { recursive: true });
+    await writeFile(join(suites, 'https/broken.yaml'), '- id: https.demo.x\n  title: x\n  level: must\n  refs: [RFC 1]\n  server: { minVersion: TLSv9 }\n  expect: [{ outcome: success }]\n');
+    const run = await conform(['--suites', suites, ...p.flags]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/broken\.yaml:5: case https\.demo\.x: field server\.minVersion: /);
+    await expect(readFile(p.junit)).rejects.toThrow();
+  });
+
+  it('splits the catalogue into disjoint, stable shards that cover it', async () => {
+    const ids = (out: string) => out.split('\n').filter((l) => l.startsWith('https.')).map((l) => l.split('\t')[0]);
+    const all = ids((await conform(['list'])).stdout);
+    const shards = await Promise.all([1, 2, 3].map(async (i) => ids((await conform(['list', '--shard', `${i}/3`])).stdout)));
+    expect(shards.flat().sort()).toEqual([...all].sort());
+    expect(new Set(shards.flat()).size).toBe(all.length);
+    expect(shards.every((s) => s.length > 0)).toBe(true);
+    expect(ids((await conform(['list', '--shard', '2/3'])).stdout)).toEqual(shards[1]);
+    expect((await conform(['list', '--shard', '4/3'])).code).toBe(2);
+  });
+});

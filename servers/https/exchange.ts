@@ -16,6 +16,11 @@ export interface ExchangeSpec {
   finish?(stream: Duplex): void;
 }
 
+/** Serves the body at the case's path only: anything else is a 404 (and is recorded as asked). */
+export function atPath(head: HttpRequestHead, options: HttpsOptions, answer: Answer): Answer {
+  return head.target === options.path ? answer : { kind: 'raw', bytes: simpleResponse('404 Not Found') };
+}
+
 export type Answer =
   | { kind: 'body'; truncateAt?: number; stallAfterHeaders?: boolean }
   | { kind: 'raw'; bytes: Buffer }
@@ -43,7 +48,7 @@ export function serveOneRequest(stream: Duplex, spec: ExchangeSpec): void {
 
 function respond(stream: Duplex, spec: ExchangeSpec, head: HttpRequestHead): void {
   const { log, server, conn, layer } = spec;
-  const answer = head.target === spec.options.path ? spec.answer(head) : ({ kind: 'raw', bytes: simpleResponse('404 Not Found') } as const);
+  const answer = spec.answer(head);
   if (answer.kind === 'stall') return;
   if (answer.kind === 'raw') {
     log.record(server, 'reply', { layer, code: answer.bytes.toString('latin1', 9, 12), text: '' }, conn);

@@ -10,7 +10,8 @@ import type { CertProfileName, MaterializedCert } from '../../certs/index.js';
 import { ALERT_CODES, explainHttpsFault, type HttpsFault } from './faults.js';
 import { makeBody, simpleResponse } from './machine.js';
 import type { HttpsOptions } from './options.js';
-import { serveOneRequest, type Answer } from './exchange.js';
+import { atPath, serveOneRequest, type Answer } from './exchange.js';
+import type { HttpRequestHead } from './machine.js';
 
 const NAME = 'https';
 
@@ -36,20 +37,25 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
   async function handle(socket: Socket, tracked: TrackedConnection): Promise<void> {
     const conn = tracked.id;
     const stall = fault('stall');
-    if (stall?.after === 'accept') return;
-    if (fault('plain-http')) return servePlainHttp(socket, conn);
+    if (stall?.after === 'accept') return carriedOut(stall, conn, undefined);
+    const plainHttp = fault('plain-http');
+    if (plainHttp) return carriedOut(plainHttp, conn, servePlainHttp(socket, conn));
     const result = await acceptTls(socket, {
       log: ctx.log, server: NAME, conn, context, keylog: ctx.keylog,
       requestCert: options.clientCert !== 'none',
       ...(options.alpn ? { alpn: options.alpn } : {}),
       beforeHandshake: (raw) => {
-        if (stall?.after === 'hello') return 'stop';
-        if (fault('close-after-hello')) {
+        if (stall?.after === 'hello') return carriedOut(stall, conn, 'stop');
+        const close = fault('close-after-hello');
+        if (close) {
+          tracked.serverCloses();
           raw.destroy();
-          return 'stop';
+          return carriedOut(close, conn, 'stop');
         }
         const alert = fault('handshake-alert');
         if (alert) {
+          carriedOut(alert, conn, null);
+          tracked.serverCloses();
           // A fatal alert record, outside any handshake: type 21, TLS 1.2 record version, level 2.
           raw.end(Buffer.from([21, 3, 3, 0, 2, 2, ALERT_CODES[alert.alert]]));
           return 'stop';
@@ -73,17 +79,32 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
     tracked.adopt(tlsSocket);
     serveOneRequest(tlsSocket, {
       ...exchangeBase(conn, 'tls'),
-      answer: tlsAnswer,
-      finish: fault('no-close-notify') ? () => tlsSocket.write(Buffer.alloc(0), () => socket.end()) : undefined,
+      answer: (head) => tlsAnswer(head, conn),
+      finish: fault('no-close-notify')
+        ? () => {
+            carriedOut(fault('no-close-notify')!, conn, null);
+            tracked.serverCloses();
+            // End TCP under the TLS layer once the response is flushed: no close_notify.
+            tlsSocket.write(Buffer.alloc(0), () => socket.end());
+          }
+        : undefined,
     });
   }
 
-  function tlsAnswer(): Answer {
+  function tlsAnswer(head: HttpRequestHead, conn: number): Answer {
     const stall = fault('stall');
-    if (stall?.after === 'request') return { kind: 'stall' };
-    if (plain) return { kind: 'raw', bytes: simpleResponse('302 Found', [`Location: ${plain.url}`]) };
+    if (stall?.after === 'request') return carriedOut(stall, conn, { kind: 'stall' });
+    if (plain) return carriedOut(fault('redirect-plain-http')!, conn, { kind: 'raw', bytes: simpleResponse('302 Found', [`Location: ${plain.url}`]) });
     const truncate = fault('truncate-body');
-    return { kind: 'body', ...(truncate ? { truncateAt: truncate.at } : {}), stallAfterHeaders: stall?.after === 'headers' };
+    if (truncate) carriedOut(truncate, conn, null);
+    if (stall?.after === 'headers') carriedOut(stall, conn, null);
+    return atPath(head, options, { kind: 'body', ...(truncate ? { truncateAt: truncate.at } : {}), stallAfterHeaders: stall?.after === 'headers' });
+  }
+
+  /** Records that a fault was carried out (reports explain it), passing a value through. */
+  function carriedOut<T>(f: HttpsFault, conn: number, value: T): T {
+    ctx.log.record(NAME, 'fault', { name: f.kind, explain: explainHttpsFault(f) }, conn);
+    return value;
   }
 
   /** The `plain-http` fault: a cleartext HTTP server sits on the TLS port. */
@@ -97,7 +118,7 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
       return;
     }
     ctx.log.record(NAME, 'plaintext-on-tls-port', { preview: preview(first) }, conn);
-    serveOneRequest(socket, { ...exchangeBase(conn, 'plaintext'), answer: () => ({ kind: 'body' }) });
+    serveOneRequest(socket, { ...exchangeBase(conn, 'plaintext'), answer: (head) => atPath(head, options, { kind: 'body' }) });
     socket.resume();
   }
 
@@ -143,7 +164,7 @@ async function startPlainHttp(options: HttpsOptions, ctx: ServerContext, body: B
   const server = createServer((socket) => {
     sockets.add(socket);
     const conn = new TrackedConnection(ctx.log, 'http-plain', socket).id;
-    serveOneRequest(socket, { log: ctx.log, server: 'http-plain', conn, layer: 'plaintext', options, body, answer: () => ({ kind: 'body' }) });
+    serveOneRequest(socket, { log: ctx.log, server: 'http-plain', conn, layer: 'plaintext', options, body, answer: (head) => atPath(head, options, { kind: 'body' }) });
   });
   const port = await listenOn(server, ctx.bindHost);
   ctx.log.record('http-plain', 'listening', { host: ctx.bindHost, port, tls: 'none' });

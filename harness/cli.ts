@@ -4,6 +4,7 @@ import { UsageError } from './errors.js';
 import { DEFAULT_WORKERS, loadCatalogue, protocolsFrom, runConform } from './conform.js';
 import { selectCases, parseShard } from './run/select.js';
 import { LOOPBACK } from '../servers/shared/listen.js';
+import { findCase, serveCase } from './serve.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -15,6 +16,7 @@ const program = new Command('conform')
   .description('Conformance harness for clients of HTTPS, FTPS, SMTP, POP3 and SOCKS5')
   .option('--client <name>', 'a built-in client profile (default: reference); may carry arguments, e.g. "reference --flaw skip-verify"')
   .option('--client-cmd <cmd>', 'any program; split into argv as a shell would, run without a shell; the job is in its environment')
+  .option('--client-module <file>', 'a JavaScript module exporting run(job, { signal, log }) → exit status, run in-process')
   .option('--protocol <list>', 'only these protocols: https,ftps,smtp,pop3,socks5')
   .option('--grep <regex>', 'only cases whose id matches')
   .option('--junit <file>', 'JUnit XML report', 'reports/junit.xml')
@@ -38,12 +40,23 @@ program
     process.stdout.write(`${cases.length} case(s)\n`);
   });
 
+program
+  .command('serve')
+  .argument('<case>', 'case id, e.g. https.certificate.expired')
+  .description("start that case's server(s) and keep them up, printing how to connect and every event live")
+  .option('--once', 'stop after the first connection closes', false)
+  .action(async (id: string, cmd: { once: boolean }) => {
+    const o = program.opts();
+    await serveCase(findCase(await loadCatalogue(o.suites), id), { bindHost: o.bind ?? LOOPBACK, once: cmd.once });
+  });
+
 program.action(async () => {
   const o = program.opts();
   if (o.bind && o.bind !== LOOPBACK) process.stderr.write(`conform: warning: servers will listen on ${o.bind}, reachable beyond this machine\n`);
   const { summary } = await runConform({
     client: o.client,
     clientCmd: o.clientCmd,
+    clientModule: o.clientModule,
     selection: { protocols: protocolsFrom(o.protocol), grep: o.grep, ...(o.shard ? { shard: parseShard(o.shard) } : {}) },
     junit: o.junit,
     json: o.json,

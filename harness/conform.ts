@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import { openCertStore } from '../certs/index.js';
 import type { ClientAdapter } from './clients/adapter.js';
-import { commandClient, profileClient, PROFILE_NAMES } from './clients/profiles.js';
+import { commandClient, moduleClient, profileClient, PROFILE_NAMES } from './clients/profiles.js';
 import { FLAW_NAMES } from '../clients/reference/index.js';
 import { UsageError } from './errors.js';
 import type { Protocol } from './job.js';
@@ -23,6 +23,7 @@ import { loadSuites } from './suite/load.js';
 export interface RunSettings {
   client?: string;
   clientCmd?: string;
+  clientModule?: string;
   selection: Selection;
   junit: string;
   json: string;
@@ -44,8 +45,10 @@ export async function loadCatalogue(suitesDir?: string): Promise<Case[]> {
   return cases;
 }
 
-export function resolveClient(settings: Pick<RunSettings, 'client' | 'clientCmd'>): ClientAdapter {
-  if (settings.client && settings.clientCmd) throw new UsageError('BAD_FLAG', 'give either --client or --client-cmd, not both');
+export async function resolveClient(settings: Pick<RunSettings, 'client' | 'clientCmd' | 'clientModule'>): Promise<ClientAdapter> {
+  const given = [settings.client, settings.clientCmd, settings.clientModule].filter(Boolean).length;
+  if (given > 1) throw new UsageError('BAD_FLAG', 'give one of --client, --client-cmd and --client-module');
+  if (settings.clientModule) return moduleClient(settings.clientModule);
   return settings.clientCmd ? commandClient(settings.clientCmd) : profileClient(settings.client ?? 'reference');
 }
 
@@ -72,7 +75,7 @@ export async function runCases(cases: Case[], client: ClientAdapter, settings: C
 
 /** Runs the selected cases against one client and reports; resolves with the summary. */
 export async function runConform(settings: RunSettings, extraReporters: Reporter[] = []): Promise<{ results: CaseResult[]; summary: Summary }> {
-  const client = resolveClient(settings);
+  const client = await resolveClient(settings);
   const cases = selectCases(await loadCatalogue(settings.suitesDir), settings.selection);
   const reporters: Reporter[] = [
     ...settings.reporters.map((r) => (r === 'tap' ? tapReporter() : consoleReporter())),

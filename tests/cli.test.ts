@@ -123,3 +123,39 @@ describe('conform CLI', () => {
     expect((await conform(['list', '--shard', '4/3'])).code).toBe(2);
   });
 });
+
+describe('module clients and serve', () => {
+  it('runs a module client in-process with the job as an object', async () => {
+    const p = await reportPaths();
+    const run = await conform(['--client-module', join(import.meta.dirname, 'fixtures/module-client.mjs'), '--grep', '^https\\.certificate\\.(valid|expired)$', ...p.flags]);
+    expect(run.stdout).toMatch(/2 passed/);
+    expect(run.code).toBe(0);
+  });
+
+  it('serve starts the case server, prints the exports, and streams what a client does', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [CLI, 'serve', 'https.certificate.expired', '--once']);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => out.includes('# events') && (clearInterval(timer), resolve()), 20);
+    });
+    const port = Number(/export CONFORM_PORT=(\d+)/.exec(out)![1]);
+    expect(out).toMatch(/export CONFORM_CA_FILE=\S+\.pem/);
+    const { connect } = await import('node:tls');
+    await new Promise<void>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', rejectUnauthorized: true, ca: [] });
+      socket.on('error', () => resolve());
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(out).toMatch(/client-hello sni="localhost"/);
+    expect(out).toMatch(/tls-failed/);
+  });
+
+  it('serve names near matches for an unknown case', async () => {
+    const run = await conform(['serve', 'https.certificate.expird']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/no case "https\.certificate\.expird"; did you mean:/);
+  });
+});

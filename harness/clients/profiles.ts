@@ -1,10 +1,10 @@
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { referenceClient } from '../../clients/reference/index.js';
 import { PROTOCOL_NAMES, type Job, type Protocol } from '../job.js';
 import { UsageError } from '../errors.js';
-import type { ClientAdapter } from './adapter.js';
+import type { ClientAdapter, ModuleClient } from './adapter.js';
 import { runContained } from './contain.js';
 import { runModuleClient } from './module-client.js';
 import { EXIT_UNSUPPORTED, type ClientOutcome } from './outcome.js';
@@ -75,7 +75,7 @@ export const PROFILES: Record<string, Profile> = {
     create: commandProfile(() => ['python3', join(repoRoot, 'clients/wrappers/python_client.py')], ['https']),
   },
   wget: {
-    describe: 'GNU wget (GnuTLS on Debian), strict; hosts other than localhost/IP literals are unsupported',
+    describe: 'GNU wget (GnuTLS on Debian), --ca-certificate, no --no-check-certificate; names only CONFORM_ADDR maps are unsupported',
     requires: 'wget',
     create: commandProfile((job) => wgetArgv(job), ['https']),
   },
@@ -118,4 +118,23 @@ export function commandClient(command: string): ClientAdapter {
     protocols: PROTOCOL_NAMES,
     run: (job, env, limitMs) => runContained({ argv, env, cwd: process.cwd(), limitMs }),
   };
+}
+
+/**
+ * `--client-module FILE`: a JavaScript module exporting `run(job, { signal, log })`
+ * that resolves with an exit status, run in-process (for authors of Node client
+ * libraries who want to test without spawning).
+ */
+export async function moduleClient(file: string): Promise<ClientAdapter> {
+  const url = pathToFileURL(resolve(file)).href;
+  let mod: { run?: unknown; default?: { run?: unknown } };
+  try {
+    mod = (await import(url)) as typeof mod;
+  } catch (err) {
+    throw new UsageError('CLIENT_UNAVAILABLE', `--client-module: cannot load ${file}: ${(err as Error).message}`);
+  }
+  const run = typeof mod.run === 'function' ? mod.run : mod.default?.run;
+  if (typeof run !== 'function') throw new UsageError('BAD_FLAG', `--client-module: ${file} exports no run(job, { signal, log }) function`);
+  const client: ModuleClient = { run: run as ModuleClient['run'] };
+  return { label: `module ${file}`, cliFlags: ['--client-module', file], protocols: PROTOCOL_NAMES, run: (job, _env, limitMs) => runModuleClient(client, job, limitMs) };
 }

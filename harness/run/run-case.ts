@@ -60,7 +60,8 @@ export async function runCase(c: Case, client: ClientAdapter, opts: RunOptions):
   }
 }
 
-async function buildJob(c: Case, server: RunningServer, workdir: string, opts: RunOptions): Promise<Job> {
+/** The job for a case whose server is running: CONTRACT.md's variables, and their JSON copy on disk. */
+export async function buildJob(c: Case, server: RunningServer, workdir: string, opts: Pick<RunOptions, 'certs' | 'bindHost'>): Promise<Job> {
   const { endpoint } = server;
   const host = c.job.host ?? endpoint.host;
   const url = c.job.host ? endpoint.url.replace(`//${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:`, `//${host.includes(':') ? `[${host}]` : host}:`) : endpoint.url;

@@ -97,9 +97,11 @@ function handshake(socket: Socket, opts: TlsAcceptOptions): Promise<TlsAcceptRes
       resolve({ kind: 'failed', error: err.message });
     };
     // A client that hangs up mid-handshake may end the socket without an error.
-    const onClose = (): void => onError(Object.assign(new Error('connection closed during the handshake'), { code: 'ECONNRESET' }));
+    const onClose = (): void => onError(Object.assign(new Error('the connection closed during the handshake'), { code: 'CLOSED_DURING_HANDSHAKE' }));
     tlsSocket.once('secure', onSecure);
     tlsSocket.once('error', onError);
     tlsSocket.once('close', onClose);
+    // The duplex between them does not always pass the raw socket's end on to TLS.
+    socket.once('close', () => setImmediate(onClose));
   });
 }

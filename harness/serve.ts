@@ -1,0 +1,66 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openCertStore } from '../certs/index.js';
+import { EventLog } from '../servers/shared/events.js';
+import { UsageError } from './errors.js';
+import { jobEnv } from './job.js';
+import { PROTOCOLS } from './protocols.js';
+import { formatEvent } from './report/transcript.js';
+import { buildJob } from './run/run-case.js';
+import type { Case } from './suite/case.js';
+
+export interface ServeOptions {
+  bindHost: string;
+  /** Stop once the first connection has closed. */
+  once: boolean;
+  out?: NodeJS.WritableStream;
+}
+
+/** Finds a case by exact id, or says which ids come close. */
+export function findCase(cases: Case[], id: string): Case {
+  const found = cases.find((c) => c.id === id);
+  if (found) return found;
+  const near = cases.filter((c) => c.id.includes(id) || id.includes(c.id.split('.').slice(0, 2).join('.'))).slice(0, 8);
+  throw new UsageError('UNKNOWN_CASE', `no case "${id}"${near.length ? `; did you mean:\n${near.map((c) => `  ${c.id}`).join('\n')}` : ' (see `conform list`)'}`);
+}
+
+/**
+ * Starts one case's server(s) with its faults and keeps them up, printing how
+ * to connect and every event as it happens: reproduce a misbehaving server
+ * against a client running in a debugger.
+ */
+export async function serveCase(c: Case, opts: ServeOptions): Promise<void> {
+  const out = opts.out ?? process.stdout;
+  const log = new EventLog();
+  const certs = openCertStore();
+  const server = await PROTOCOLS[c.protocol]!.start(c.server, { log, bindHost: opts.bindHost, keylog: [], cert: (p) => certs.get(p) });
+  const workdir = await mkdtemp(join(tmpdir(), `conform-serve-${c.id}-`));
+  const job = await buildJob(c, server, workdir, { certs, bindHost: opts.bindHost });
+  out.write(`${c.id} [${c.level}] ${c.title}\nreferences: ${c.refs.join(', ')}\n`);
+  for (const fault of server.faults) out.write(`fault: ${fault}\n`);
+  out.write(`\nlistening on ${opts.bindHost}:${server.endpoint.port} (${server.endpoint.url}); CA file ${server.endpoint.caFile}\n`);
+  out.write(`\n# paste into the shell of the client under test:\n`);
+  for (const [name, value] of Object.entries(jobEnv(job))) out.write(`export ${name}=${shellQuote(value)}\n`);
+  out.write(`\n# events (Ctrl-C to stop${opts.once ? '; stops after the first connection closes' : ''}):\n`);
+  await new Promise<void>((resolve) => {
+    const unsubscribe = log.subscribe((event) => {
+      out.write(`${formatEvent(event)}\n`);
+      if (opts.once && event.type === 'close') {
+        // Events about the connection's end (a handshake failure) may trail its close.
+        setTimeout(() => {
+          unsubscribe();
+          resolve();
+        }, 100);
+      }
+    });
+    for (const e of log.events) out.write(`${formatEvent(e)}\n`);
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await server.stop();
+}
+
+function shellQuote(value: string): string {
+  return /^[\w./:@,=-]*$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}

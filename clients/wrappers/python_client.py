@@ -66,7 +66,8 @@ def main(env):
     signal.setitimer(signal.ITIMER_REAL, timeout)
 
     conn = MappedHTTPSConnection(host, port, env.get("CONFORM_ADDR") or host, tls_context(env), timeout)
-    conn.request("GET", url.path + (f"?{url.query}" if url.query else "") or "/")
+    target = (url.path or "/") + (f"?{url.query}" if url.query else "")
+    conn.request("GET", target)
     response = conn.getresponse()
     # read() raises IncompleteRead on a body shorter than its Content-Length or
     # a chunked body without its last chunk.

@@ -17,6 +17,8 @@ export function consoleReporter(out: NodeJS.WritableStream = process.stdout): Re
       const level = r.level === 'must' ? '' : ` [${r.level}]`;
       const why = r.status === 'pass' ? '' : ` — ${r.reason ?? ''}`;
       out.write(`${MARK[r.status]} ${String(done).padStart(String(total).length)}/${total} ${r.id}${level} (${r.durationMs} ms)${why}\n`);
+      // Info cases are never failed, but what they observed is worth a line.
+      if (r.level === 'info') for (const c of r.checks.filter((k) => !k.met)) out.write(`    noted: ${c.reason ?? `not: ${c.expectation}`}\n`);
     },
     onEnd(results, s) {
       const failures = results.filter((r) => r.status === 'fail' || r.status === 'error');

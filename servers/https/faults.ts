@@ -41,7 +41,7 @@ export function explainHttpsFault(fault: HttpsFault): string {
     case 'handshake-alert':
       return `the server answers the ClientHello with a fatal ${fault.alert} alert`;
     case 'truncate-body':
-      return `the server announces the full Content-Length but closes after ${Math.round(fault.at * 100)}% of the body`;
+      return `the server closes the connection after ${Math.round(fault.at * 100)}% of the body (a Content-Length or chunked framing still announces all of it)`;
     case 'no-close-notify':
       return 'the server closes the TCP connection without a TLS close_notify';
     case 'stall':

@@ -29,6 +29,8 @@ export function peekFirstBytes(socket: Socket): Promise<Buffer | null> {
       socket.off('error', onEnd);
     };
     socket.on('data', onData);
+    // A caller that paused the socket (to stop its line reader) must not stall us.
+    socket.resume();
     socket.once('end', onEnd);
     socket.once('close', onEnd);
     socket.once('error', onEnd);

@@ -43,6 +43,8 @@ export interface EventFields {
     clientCert: string | null;
   };
   'tls-failed': { error: string; alert?: string };
+  /** Bytes that arrived after an upgrade command and before the go-ahead (STARTTLS-style protocols). */
+  'pipelined-before-tls': { by: 'client'; bytes: number; preview: string; tlsRecord: boolean };
   /** A client sent plaintext after its ClientHello (it thinks it is in TLS but is not). */
   'plaintext-after-hello': { preview: string };
   /** An application-level request or command (HTTP request line, SMTP verb …). */
@@ -71,6 +73,7 @@ export const EVENT_TYPES = [
   'client-hello',
   'tls-established',
   'tls-failed',
+  'pipelined-before-tls',
   'plaintext-after-hello',
   'command',
   'reply',

@@ -2,16 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { LineReader, LineTooLongError } from './line-reader.js';
 
 describe('bounded line reader', () => {
-  it('splits CRLF and bare LF lines and keeps the rest', () => {
+  it('splits CRLF and bare LF lines, one at a time', () => {
     const reader = new LineReader();
-    expect(reader.push(Buffer.from('EHLO a\r\nNOOP\nSTART'))).toEqual(['EHLO a', 'NOOP']);
-    expect(reader.push(Buffer.from('TLS\r\n'))).toEqual(['STARTTLS']);
-    expect(reader.push(Buffer.from('pipelined'))).toEqual([]);
-    expect(reader.takeRest().toString()).toBe('pipelined');
+    reader.push(Buffer.from('EHLO a\r\nNOOP\nSTART'));
+    expect(reader.lines()).toEqual(['EHLO a', 'NOOP']);
+    reader.push(Buffer.from('TLS\r\n'));
+    expect(reader.next()).toBe('STARTTLS');
+    expect(reader.next()).toBeUndefined();
+  });
+
+  it('hands over everything after the line it stopped at, complete lines included', () => {
+    const reader = new LineReader();
+    reader.push(Buffer.from('STARTTLS\r\nMAIL FROM:<a@b>\r\npartial'));
+    expect(reader.next()).toBe('STARTTLS');
+    expect(reader.takeRest().toString()).toBe('MAIL FROM:<a@b>\r\npartial');
   });
 
   it('refuses an endless line without buffering it', () => {
     const reader = new LineReader(16);
-    expect(() => reader.push(Buffer.alloc(17, 0x41))).toThrow(LineTooLongError);
+    expect(() => reader.push(Buffer.alloc(18, 0x41))).toThrow(LineTooLongError);
   });
 });

@@ -34,6 +34,8 @@ export interface RunSettings {
   bindHost: string;
   /** Extra time past CONFORM_TIMEOUT_MS before a client is killed as hung. Default 1000. */
   graceMs: number;
+  /** Failed cases keep their evidence here (transcript, events, TLS key log). */
+  artifactsDir?: string;
 }
 
 export const DEFAULT_WORKERS = Math.max(2, cpus().length * 2);
@@ -63,13 +65,14 @@ export function protocolsFrom(text: string | undefined): Protocol[] | undefined 
 
 export interface CaseRunSettings {
   bindHost?: string;
+  artifactsDir?: string;
   graceMs?: number;
   workers?: number;
 }
 
 /** Runs cases against one client with no reporting (tests and witnesses use this). */
 export async function runCases(cases: Case[], client: ClientAdapter, settings: CaseRunSettings = {}, onResult: (r: CaseResult) => void = () => undefined): Promise<CaseResult[]> {
-  const options = { certs: openCertStore(), bindHost: settings.bindHost ?? '127.0.0.1', graceMs: settings.graceMs ?? 1000, reproPrefix: 'npm run conform --' };
+  const options = { certs: openCertStore(), bindHost: settings.bindHost ?? '127.0.0.1', graceMs: settings.graceMs ?? 1000, reproPrefix: 'npm run conform --', ...(settings.artifactsDir ? { artifactsDir: settings.artifactsDir } : {}) };
   return runPool(cases, settings.workers ?? DEFAULT_WORKERS, (c) => runCase(c, client, options), onResult);
 }
 

@@ -45,8 +45,13 @@ describe('conform CLI', () => {
 
   it('exits 1 when a case fails, with the reason, transcript and a repro line in JUnit', async () => {
     const p = await reportPaths();
-    const run = await conform(['--client', 'reference --flaw skip-verify', '--grep', '^https\\.certificate\\.expired$', ...p.flags]);
+    const artifacts = join(p.dir, 'cases');
+    const run = await conform(['--client', 'reference --flaw skip-verify', '--grep', '^https\\.certificate\\.expired$', '--artifacts', artifacts, ...p.flags]);
     expect(run.code).toBe(1);
+    // The failed case keeps its evidence, including an NSS key log for the TLS session.
+    const keylog = await readFile(join(artifacts, 'https.certificate.expired/keylog.txt'), 'utf8');
+    expect(keylog).toMatch(/^CLIENT_HANDSHAKE_TRAFFIC_SECRET [0-9a-f]{64} [0-9a-f]+$/m);
+    expect(await readFile(join(artifacts, 'https.certificate.expired/transcript.txt'), 'utf8')).toMatch(/command .*verb="GET"/);
     expect(run.stdout).toMatch(/rerun: npm run conform -- --grep/);
     const xml = await readFile(p.junit, 'utf8');
     expect(xml).toMatch(/<failure message="\[must\] the client reported success/);
@@ -85,6 +90,17 @@ describe('conform CLI', () => {
     expect(env).toMatchObject({ CONFORM_CASE: 'https.hostname.wildcard', CONFORM_PROTOCOL: 'https', CONFORM_ACTION: 'get', CONFORM_HOST: 'www.conform.test', CONFORM_ADDR: '127.0.0.1', CONFORM_TLS: 'implicit', CONFORM_REQUIRE_TLS: '1', CONFORM_FTP_MODE: '' });
     expect(env.CONFORM_URL).toBe(`https://www.conform.test:${env.CONFORM_PORT}/conform/body.bin`);
     expect(argv).toEqual(['two words', "its"]);
+  });
+
+  it('reports a server that cannot start as a harness error (JUnit <error>, exit 2), never as a client failure', async () => {
+    const p = await reportPaths();
+    // 192.0.2.1 (TEST-NET-1) is not an address of this machine: the listen fails.
+    const run = await conform(['--bind', '192.0.2.1', '--grep', '^https\\.certificate\\.valid$', ...p.flags]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/warning: servers will listen on 192\.0\.2\.1/);
+    const xml = await readFile(p.junit, 'utf8');
+    expect(xml).toMatch(/<error message="\[SERVER_START\] the https server could not start/);
+    expect(xml).not.toMatch(/<failure/);
   });
 
   it('exits 2 and lists the profiles for an unknown client', async () => {

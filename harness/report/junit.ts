@@ -1,9 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import junitModule, { type Builder } from 'junit-report-builder';
+import type { Builder } from 'junit-report-builder';
 
-// A CommonJS module whose typings describe an ES default export; take whichever shape loaded.
-const junit = ((junitModule as unknown as { default?: Builder }).default ?? junitModule) as unknown as Builder;
+/** Loaded on first use: `list` and `serve` never pay for it (~90 ms). */
+async function loadBuilder(): Promise<Builder> {
+  const mod = (await import('junit-report-builder')) as unknown as { default: Builder & { default?: Builder } };
+  // A CommonJS module whose typings describe an ES default export; take whichever shape loaded.
+  return mod.default.default ?? mod.default;
+}
 import type { CaseResult } from '../run/result.js';
 import type { Reporter } from './reporter.js';
 import { failureDetail, transcript } from './transcript.js';
@@ -22,8 +26,8 @@ function cdataSafe(text: string): string {
  * per case (name = id, classname = protocol), <failure> with the unmet
  * expectation as message and the transcript as body, <skipped/>, <error>.
  */
-export function buildJunit(results: CaseResult[], client: string): string {
-  const builder = junit.newBuilder().name(`conform (${client})`);
+export async function buildJunit(results: CaseResult[], client: string): Promise<string> {
+  const builder = (await loadBuilder()).newBuilder().name(`conform (${client})`);
   const protocols = [...new Set(results.map((r) => r.protocol))];
   for (const protocol of protocols) {
     const suite = builder.testSuite().name(protocol);
@@ -47,7 +51,7 @@ export function junitReporter(file: string): Reporter {
     async onEnd(results) {
       await mkdir(dirname(file), { recursive: true });
       const client = results[0]?.client ?? 'none';
-      await writeFile(file, buildJunit(results, client));
+      await writeFile(file, await buildJunit(results, client));
     },
   };
 }

@@ -11,6 +11,7 @@ import { PROTOCOLS } from '../protocols.js';
 import type { Case } from '../suite/case.js';
 import type { CaseResult } from './result.js';
 import { settle } from './settle.js';
+import { writeCaseArtifacts } from './artifacts.js';
 
 export interface RunOptions {
   certs: CertStore;
@@ -19,10 +20,21 @@ export interface RunOptions {
   graceMs: number;
   /** Command prefix for repro lines. */
   reproPrefix: string;
+  /** Where failed cases keep their transcript, events and TLS key log; none when unset. */
+  artifactsDir?: string;
 }
 
 /** Starts the case's server, runs the client with the job, and judges the evidence. */
 export async function runCase(c: Case, client: ClientAdapter, opts: RunOptions): Promise<CaseResult> {
+  const keylog: string[] = [];
+  const result = await runCaseInner(c, client, opts, keylog);
+  if (opts.artifactsDir && (result.status === 'fail' || result.status === 'error')) {
+    await writeCaseArtifacts(opts.artifactsDir, result, keylog).catch(() => undefined);
+  }
+  return result;
+}
+
+async function runCaseInner(c: Case, client: ClientAdapter, opts: RunOptions, keylog: string[]): Promise<CaseResult> {
   const started = performance.now();
   const base = {
     id: c.id, title: c.title, protocol: c.protocol, level: c.level, refs: c.refs, client: client.label,
@@ -37,7 +49,7 @@ export async function runCase(c: Case, client: ClientAdapter, opts: RunOptions):
   let server: RunningServer | undefined;
   try {
     try {
-      server = await PROTOCOLS[c.protocol]!.start(c.server, { log, bindHost: opts.bindHost, keylog: [], cert: (p) => opts.certs.get(p) });
+      server = await PROTOCOLS[c.protocol]!.start(c.server, { log, bindHost: opts.bindHost, keylog, cert: (p) => opts.certs.get(p) });
     } catch (err) {
       return { ...base, status: 'error', errorCode: 'SERVER_START', reason: `the ${c.protocol} server could not start: ${(err as Error).message}`, checks: [], faults: [], events: log.events, durationMs: elapsed() };
     }

@@ -5,11 +5,18 @@ import type { EventLog } from '../../servers/shared/events.js';
  * of every connection (the last evidence to arrive), or `capMs` at most. A
  * client that exited has closed its sockets, so this is usually immediate.
  */
-export async function settle(log: EventLog, capMs: number): Promise<void> {
-  const deadline = performance.now() + capMs;
-  while (performance.now() < deadline) {
-    const open = log.events.filter((e) => e.type === 'connect').length - log.events.filter((e) => e.type === 'close').length;
-    if (open <= 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
+export function settle(log: EventLog, capMs: number): Promise<void> {
+  const open = (): number => log.events.filter((e) => e.type === 'connect').length - log.events.filter((e) => e.type === 'close').length;
+  if (open() <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    };
+    const timer = setTimeout(done, capMs);
+    const unsubscribe = log.subscribe((e) => {
+      if (e.type === 'close' && open() <= 0) done();
+    });
+  });
 }

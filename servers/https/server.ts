@@ -115,6 +115,7 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
       ctx.log.record(NAME, 'client-hello', await captureClientHello(socket), conn);
       ctx.log.record(NAME, 'reply', { layer: 'plaintext', code: '400', text: 'cleartext answer to a ClientHello' }, conn);
       socket.end(simpleResponse('400 Bad Request', [], 'This is a plain HTTP server'));
+      socket.resume();
       return;
     }
     ctx.log.record(NAME, 'plaintext-on-tls-port', { preview: preview(first) }, conn);

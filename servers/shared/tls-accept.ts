@@ -52,7 +52,11 @@ export async function acceptTls(socket: Socket, opts: TlsAcceptOptions): Promise
     return { kind: 'failed', error: (err as Error).message };
   }
   log.record(server, 'client-hello', hello, conn);
-  if (opts.beforeHandshake && (await opts.beforeHandshake(socket, hello)) === 'stop') return { kind: 'stopped' };
+  if (opts.beforeHandshake && (await opts.beforeHandshake(socket, hello)) === 'stop') {
+    // Keep reading (and discarding) so the client's hang-up is seen when it happens.
+    socket.resume();
+    return { kind: 'stopped' };
+  }
   return handshake(socket, opts);
 }
 

@@ -1,0 +1,305 @@
+// `npm run bench [-- --quick]`: times the HTTPS suite against the reference
+// client and curl at several worker counts, the harness's own overhead per
+// case, certificate generation cold and warm, `conform list` start-up and peak
+// memory, and checks them against the project's targets. It reports and does
+// not gate: the exit status is 0 unless the bench itself broke.
+//
+// Runs from dist/ (npm run bench builds first): the paths of the CLI and of
+// the bench's child scripts are relative to dist/scripts/bench.js.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { arch, availableParallelism, cpus, loadavg, platform, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateAll } from '../certs/index.js';
+import { profileClient } from '../harness/clients/profiles.js';
+import { findExecutable } from '../harness/clients/which.js';
+import { DEFAULT_WORKERS, loadCatalogue, runCases } from '../harness/conform.js';
+import type { Status } from '../harness/judge/judge.js';
+import type { CaseResult } from '../harness/run/result.js';
+import { selectCases } from '../harness/run/select.js';
+import type { Case } from '../harness/suite/case.js';
+import type { CertsChildReport } from './bench/certs-child.js';
+import { parseMaxRssKb } from './bench/rss.js';
+import { spawnTimed } from './bench/spawn.js';
+import { spread, type Spread } from './bench/stats.js';
+import { ms, seconds, table } from './bench/table.js';
+
+/** The project's performance targets (DESIGN.md "Scale" and the bench brief). */
+const TARGETS = {
+  /** Whole HTTPS suite, reference client, DEFAULT_WORKERS, on 2 cores. */
+  suiteMs: 10_000,
+  /** Median of case duration minus the client's lifetime. */
+  overheadMedianMs: 5,
+  certColdMs: 500,
+  certWarmMs: 20,
+  /** Median wall time of `conform list` as a fresh process. */
+  listMs: 700,
+} as const;
+const LIST_SPAWNS = 5;
+/** Fresh processes per certificate figure (cold: each in a new folder); the median is reported. */
+const CERT_SPAWNS = 3;
+
+const fromHere = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+const repoRoot = fromHere('../../');
+const cliPath = fromHere('../harness/cli.js');
+
+interface SuiteRun {
+  client: string;
+  workers: number;
+  wallMs: number;
+  /** user + system CPU of this process; a spawned client's own CPU is not in it. */
+  cpuMs: number;
+  casesPerSecond: number;
+  counts: Record<Status, number>;
+  results: CaseResult[];
+}
+
+interface CaseOverhead {
+  id: string;
+  durationMs: number;
+  clientMs: number;
+  overheadMs: number;
+}
+
+interface TargetCheck {
+  name: string;
+  valueMs: number;
+  limitMs: number;
+  pass: boolean;
+}
+
+const progress = (text: string): boolean => process.stderr.write(text);
+
+async function runSuite(cases: Case[], spec: string, workers: number): Promise<SuiteRun> {
+  const client = profileClient(spec);
+  progress(`  https × ${spec}, workers=${workers} … `);
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const results = await runCases(cases, client, { workers });
+  const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  progress(`${seconds(wallMs)} s\n`);
+  const counts: Record<Status, number> = { pass: 0, fail: 0, skip: 0, error: 0 };
+  for (const r of results) counts[r.status]++;
+  return { client: spec, workers, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, casesPerSecond: results.length / (wallMs / 1000), counts, results };
+}
+
+/** Case duration minus the client's own lifetime: what the harness itself spent (skipped cases excluded). */
+function overheads(results: readonly CaseResult[]): CaseOverhead[] {
+  return results.flatMap((r) =>
+    r.status === 'skip' || !r.outcome ? [] : [{ id: r.id, durationMs: r.durationMs, clientMs: r.outcome.durationMs, overheadMs: r.durationMs - r.outcome.durationMs }],
+  );
+}
+
+async function certsInChild(dir: string): Promise<CertsChildReport & { wallMs: number }> {
+  const run = await spawnTimed([process.execPath, fromHere('./bench/certs-child.js'), dir]);
+  if (run.code !== 0) throw new Error(`certificate child exited ${run.code ?? run.signal}: ${run.stderr.trim()}`);
+  return { ...(JSON.parse(run.stdout) as CertsChildReport), wallMs: run.wallMs };
+}
+
+interface CertsFigure {
+  samples: (CertsChildReport & { wallMs: number })[];
+  /** Medians over the samples, field by field. */
+  median: CertsChildReport & { wallMs: number };
+}
+
+/** Cold: generateAll() into CERT_SPAWNS fresh folders; warm: each of those folders again. */
+async function certsColdAndWarm(scratch: string): Promise<{ cold: CertsFigure; warm: CertsFigure }> {
+  const cold = [];
+  const warm = [];
+  for (let i = 0; i < CERT_SPAWNS; i++) {
+    const dir = join(scratch, `certs-child-${i}`);
+    cold.push(await certsInChild(dir));
+    warm.push(await certsInChild(dir));
+  }
+  return { cold: certsFigure(cold), warm: certsFigure(warm) };
+}
+
+function certsFigure(samples: (CertsChildReport & { wallMs: number })[]): CertsFigure {
+  const med = (pick: (s: CertsChildReport & { wallMs: number }) => number): number => spread(samples.map(pick)).median;
+  const median = {
+    bootMs: med((s) => s.bootMs),
+    importMs: med((s) => s.importMs),
+    generateMs: med((s) => s.generateMs),
+    totalMs: med((s) => s.totalMs),
+    wallMs: med((s) => s.wallMs),
+    profiles: samples[0]?.profiles ?? 0,
+    generated: med((s) => s.generated),
+  };
+  return { samples, median };
+}
+
+async function listStartup(): Promise<{ samplesMs: number[]; spread: Spread }> {
+  const samplesMs: number[] = [];
+  for (let i = 0; i < LIST_SPAWNS; i++) {
+    const run = await spawnTimed([process.execPath, cliPath, 'list'], { cwd: repoRoot });
+    if (run.code !== 0) throw new Error(`conform list exited ${run.code ?? run.signal}: ${run.stderr.trim()}`);
+    samplesMs.push(run.wallMs);
+  }
+  return { samplesMs, spread: spread(samplesMs) };
+}
+
+/** The CLI as a user runs it, in a child with a probe that reports its peak RSS. */
+async function cliRun(workers: number, scratch: string): Promise<{ wallMs: number; maxRssKb: number | undefined; exitCode: number | null }> {
+  const argv = [
+    process.execPath, '--import', fromHere('./bench/rss-probe.js'), cliPath,
+    '--protocol', 'https', '--workers', String(workers), '--json', join(scratch, 'results.json'), '--junit', join(scratch, 'junit.xml'),
+  ];
+  progress(`  conform --protocol https (child process), workers=${workers} … `);
+  const run = await spawnTimed(argv, { cwd: repoRoot });
+  progress(`${seconds(run.wallMs)} s\n`);
+  if (run.code !== 0 && run.code !== 1) throw new Error(`conform exited ${run.code ?? run.signal}: ${run.stderr.trim()}`);
+  return { wallMs: run.wallMs, maxRssKb: parseMaxRssKb(run.stderr), exitCode: run.code };
+}
+
+function check(name: string, valueMs: number, limitMs: number): TargetCheck {
+  return { name, valueMs, limitMs, pass: valueMs <= limitMs };
+}
+
+const mb = (kb: number | undefined): string => (kb === undefined ? '–' : `${(kb / 1024).toFixed(0)} MB`);
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const unknown = args.filter((a) => a !== '--quick');
+  if (unknown.length) {
+    process.stderr.write(`bench: unknown argument ${unknown.join(' ')} (known: --quick)\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const quick = args.includes('--quick');
+  const cores = availableParallelism();
+  const curl = quick ? undefined : findExecutable('curl');
+  const workerCounts = quick ? [1, 4] : [1, 2, 4];
+  const referenceWorkers = [...new Set([...workerCounts, DEFAULT_WORKERS])].sort((a, b) => a - b);
+  const scratch = await mkdtemp(join(tmpdir(), 'conform-bench-'));
+
+  try {
+    const cases = selectCases(await loadCatalogue(), { protocols: ['https'] });
+    const machine = `node ${process.version}, ${platform()} ${arch()}, ${cores} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), load average ${loadavg()[0]!.toFixed(2)}`;
+    console.log(`Conform bench${quick ? ' (--quick: workers 1 and 4, reference client only)' : ''}`);
+    console.log(`${machine}; DEFAULT_WORKERS=${DEFAULT_WORKERS}; HTTPS suite: ${cases.length} cases`);
+    // Timings are wall clock: anything else running on the machine inflates them.
+    if (loadavg()[0]! > 1) console.log(`note: load average ${loadavg()[0]!.toFixed(2)} before the bench started — other processes are competing for the ${cores} cores, so figures are inflated`);
+    console.log();
+
+    progress('certificates in fresh processes …\n');
+    const childCerts = await certsColdAndWarm(scratch);
+    const childCold = childCerts.cold.median;
+    const childWarm = childCerts.warm.median;
+
+    // Suite runs use the default cache, warmed first: cold generation is measured on its own above.
+    const warmed = await generateAll();
+    progress(`certificate cache ${relative(repoRoot, warmed.dir)}: ${warmed.generated.length} of ${Object.keys(warmed.certs).length} profiles generated before timing\n`);
+
+    progress('suite runs …\n');
+    const runs: SuiteRun[] = [];
+    for (const w of referenceWorkers) runs.push(await runSuite(cases, 'reference', w));
+    if (curl) for (const w of workerCounts) runs.push(await runSuite(cases, 'curl', w));
+    const benchMaxRssKb = process.resourceUsage().maxRSS;
+
+    // In-process certificate figures: a throwaway first call loads the generator's modules.
+    await generateAll({ dir: join(scratch, 'certs-load') });
+    const inProcessCold = await generateAll({ dir: join(scratch, 'certs-in-process') });
+    const inProcessWarm = await generateAll({ dir: join(scratch, 'certs-in-process') });
+
+    progress(`conform list × ${LIST_SPAWNS} …\n`);
+    const list = await listStartup();
+    const cli = quick ? undefined : await cliRun(DEFAULT_WORKERS, scratch);
+
+    // ── Suite runs
+    console.log('Suite runs (certificate cache warm)');
+    console.log(
+      table(
+        ['client', 'workers', 'wall s', 'cases/s', 'cpu s¹', 'pass', 'fail', 'skip', 'error'],
+        runs.map((r) => [r.client, String(r.workers), seconds(r.wallMs), r.casesPerSecond.toFixed(1), seconds(r.cpuMs), ...(['pass', 'fail', 'skip', 'error'] as const).map((s) => String(r.counts[s]))]),
+      ),
+    );
+    console.log('  ¹ CPU of the bench process (user+sys); a spawned client such as curl spends its own CPU outside it.\n');
+
+    // ── Overhead
+    const overheadByClient = runs
+      .filter((r) => r.workers === 1)
+      .map((r) => {
+        const perCase = overheads(r.results);
+        return { client: r.client, perCase, spread: spread(perCase.map((o) => o.overheadMs)) };
+      });
+    console.log('Harness overhead per case = case duration − client lifetime (workers=1 runs, so no contention between cases; skipped cases excluded)');
+    console.log(
+      table(
+        ['client', 'cases', 'median ms', 'p95 ms', 'mean ms', 'max ms'],
+        overheadByClient.map((o) => [o.client, String(o.spread.n), ms(o.spread.median), ms(o.spread.p95), ms(o.spread.mean), ms(o.spread.max)]),
+      ),
+    );
+    for (const o of overheadByClient) {
+      const worst = [...o.perCase].sort((a, b) => b.overheadMs - a.overheadMs).slice(0, 3);
+      console.log(`  largest (${o.client}): ${worst.map((w) => `${w.id} ${w.overheadMs} ms`).join(', ')}`);
+    }
+    console.log();
+
+    // ── Certificates
+    console.log(`Certificates (${childCold.profiles} profiles; cold = fresh folder, warm = same folder again; fresh-process figures are medians of ${CERT_SPAWNS})`);
+    console.log(
+      table(
+        ['', 'cold ms', 'warm ms'],
+        [
+          ['fresh process: import certs/ + generateAll()  (judged)', ms(childCold.totalMs), ms(childWarm.totalMs)],
+          ['  of which generateAll() as it times itself', ms(childCold.generateMs), ms(childWarm.generateMs)],
+          ['fresh process: spawn to exit, with Node start-up', ms(childCold.wallMs), ms(childWarm.wallMs)],
+          ['in the bench process, modules already loaded', ms(inProcessCold.ms), ms(inProcessWarm.ms)],
+        ],
+      ),
+    );
+    console.log(`  generated: cold ${childCold.generated}, warm ${childWarm.generated}; Node start-up before the child's first line: ${ms(childCold.bootMs)} ms\n`);
+
+    // ── list start-up
+    console.log(`conform list start-up (${LIST_SPAWNS} fresh processes): median ${ms(list.spread.median)} ms (min ${ms(list.spread.min)}, max ${ms(list.spread.max)})\n`);
+
+    // ── Memory
+    console.log('Peak RSS (process.resourceUsage().maxRSS)');
+    console.log(`  bench process, through the suite runs above (in-process reference client): ${mb(benchMaxRssKb)}`);
+    if (cli) console.log(`  conform CLI child, HTTPS suite, reference, workers=${DEFAULT_WORKERS}: ${mb(cli.maxRssKb)} (wall ${seconds(cli.wallMs)} s, exit ${cli.exitCode})`);
+    console.log();
+
+    // ── Targets
+    const defaultRun = runs.find((r) => r.client === 'reference' && r.workers === DEFAULT_WORKERS)!;
+    const coreNote = cores === 2 ? '' : ` [this machine has ${cores} cores, the target is for 2]`;
+    const checks: TargetCheck[] = [
+      check(`HTTPS suite, reference, workers=${DEFAULT_WORKERS} (DEFAULT_WORKERS)${coreNote}`, defaultRun.wallMs, TARGETS.suiteMs),
+      ...overheadByClient.map((o) => check(`harness overhead median, ${o.client}`, o.spread.median, TARGETS.overheadMedianMs)),
+      check('certificates cold (fresh process)', childCold.totalMs, TARGETS.certColdMs),
+      check('certificates warm (fresh process)', childWarm.totalMs, TARGETS.certWarmMs),
+      check('conform list start-up, median', list.spread.median, TARGETS.listMs),
+    ];
+    console.log('Targets');
+    console.log(table(['', 'target', 'measured', ''], checks.map((c) => [c.name, `≤ ${ms(c.limitMs)} ms`, `${ms(c.valueMs)} ms`, c.pass ? 'PASS' : 'MISS'])));
+
+    const reportFile = join(repoRoot, 'reports', 'bench.json');
+    await mkdir(join(repoRoot, 'reports'), { recursive: true });
+    const report = {
+      at: new Date().toISOString(),
+      quick,
+      machine: { node: process.version, platform: platform(), arch: arch(), cores, cpu: cpus()[0]?.model.trim(), loadAverage: loadavg() },
+      defaultWorkers: DEFAULT_WORKERS,
+      cases: cases.length,
+      curl: curl ?? null,
+      runs: runs.map(({ results: _r, ...run }) => run),
+      overhead: overheadByClient.map((o) => ({ client: o.client, workers: 1, ...o.spread, perCase: o.perCase })),
+      certs: { childCold: childCerts.cold, childWarm: childCerts.warm, inProcess: { coldMs: inProcessCold.ms, warmMs: inProcessWarm.ms } },
+      list: { spawns: LIST_SPAWNS, ...list },
+      maxRssKb: { bench: benchMaxRssKb, cli: cli?.maxRssKb ?? null },
+      cli: cli ?? null,
+      targets: checks,
+    };
+    await writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`\nWrote ${relative(process.cwd(), reportFile)}`);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+try {
+  await main();
+} catch (err) {
+  process.stderr.write(`bench: crashed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+}

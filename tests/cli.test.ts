@@ -175,3 +175,22 @@ describe('module clients and serve', () => {
     expect(run.stderr).toMatch(/no case "https\.certificate\.expird"; did you mean:/);
   });
 });
+
+describe('clients that misbehave are contained and the run goes on', () => {
+  it('a client that hangs is killed at its limit, reported hung, and the other cases still run', async () => {
+    const p = await reportPaths();
+    const hang = `${process.execPath} -e "setInterval(() => {}, 1000)"`;
+    const started = Date.now();
+    const run = await conform(['--client-cmd', hang, '--grep', '^https\\.robustness\\.stall-', '--reporter', 'tap', ...p.flags]);
+    expect(run.code).toBe(1);
+    // Three cases with a 1500 ms limit and 1 s of grace each, run in parallel.
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(run.stdout).toMatch(/^TAP version 14\n1\.\.3\n/);
+    expect(run.stdout.match(/^not ok \d - https\.robustness\.stall-/gm)).toHaveLength(3);
+    const { results } = JSON.parse(await readFile(p.json, 'utf8'));
+    for (const r of results) {
+      expect(r.outcome.hung).toBe(true);
+      expect(r.reason).toMatch(/did not finish within its time limit/);
+    }
+  });
+});

@@ -56,6 +56,8 @@ const WGET: Known = {
       'wget verifies the chain with gnutls_certificate_verify_peers2 and no key-purpose data, so extended key usage is never checked and a clientAuth-only certificate is accepted for a server',
     'https.version.tls10-refused': WGET_LEGACY_VERSIONS,
     'https.version.tls11-refused': WGET_LEGACY_VERSIONS,
+    'https.plaintext.redirect-to-http':
+      'wget follows redirects by default (up to 20) and does not refuse an https → http downgrade, so the request goes out in plaintext; --max-redirect=0 avoids it',
   },
   should: {
     'https.certificate.rsa-1024': "GnuTLS's default certificate verification profile admits 1024-bit RSA keys",

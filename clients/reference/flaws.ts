@@ -24,6 +24,7 @@ export const FLAWS = {
   'accept-truncated': { protocols: ['https'], explain: 'treats any end of the connection as the end of the body' },
   'no-timeout': { protocols: ['https'], explain: 'ignores CONFORM_TIMEOUT_MS and waits forever' },
   'no-client-cert': { protocols: ['https'], explain: 'never presents the client certificate it was given' },
+  'follow-redirects': { protocols: ['https'], explain: 'follows redirects wherever they point, plain http:// included' },
   'corrupt-output': { protocols: ['https'], explain: 'flips a bit in the data it delivers' },
 } as const satisfies Record<string, { protocols: readonly Protocol[]; explain: string }>;
 

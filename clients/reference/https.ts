@@ -29,9 +29,12 @@ export async function getHttps(job: Job, ctx: RunContext): Promise<number> {
     return 1;
   }
   try {
-    const response = ctx.flaws.has('send-plaintext')
+    let response = ctx.flaws.has('send-plaintext')
       ? await exchange(tcpConnect({ host: addr, port: job.port }), job, target, ctx)
       : await tlsExchange(job, target, ctx, await tlsOptions(job, ctx.flaws, false));
+    if (ctx.flaws.has('follow-redirects') && response.headers.location && response.status >= 300 && response.status < 400) {
+      response = await followRedirect(response.headers.location, job, ctx);
+    }
     if (response.status !== 200) throw new Refused(`HTTP status ${response.status}`);
     const body = ctx.flaws.has('corrupt-output') && response.body.length ? flipBit(response.body) : response.body;
     await writeFile(job.outputFile, body);
@@ -43,6 +46,16 @@ export async function getHttps(job: Job, ctx: RunContext): Promise<number> {
 }
 
 class HandshakeFailed extends Error {}
+
+/** The follow-redirects flaw: goes wherever Location says, plain http included. */
+async function followRedirect(location: string, job: Job, ctx: RunContext): Promise<HttpResponse> {
+  const next = new URL(location, job.url);
+  const port = Number(next.port) || (next.protocol === 'https:' ? 443 : 80);
+  const target = `${next.pathname}${next.search}`;
+  ctx.log(`following redirect to ${next.href}`);
+  if (next.protocol === 'http:') return exchange(tcpConnect({ host: next.hostname, port }), job, target, ctx);
+  return tlsExchange({ ...job, port, host: next.hostname }, target, ctx, await tlsOptions({ ...job, port, host: next.hostname }, ctx.flaws, false));
+}
 
 /** The EOF guard under each TLS socket, to ask whether it ended with close_notify. */
 const guards = new WeakMap<Socket, EofGuard>();

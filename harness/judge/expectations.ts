@@ -1,6 +1,6 @@
 import type { ServerEvent } from '../../servers/shared/events.js';
 import { versionRank, WEAK_CIPHER_CLASSES, type WeakCipherClass } from '../../servers/shared/tls-names.js';
-import type { EventMatcher, Expectation } from '../suite/expectations-schema.js';
+import type { EventMatcher, Expectation, FieldMatch } from '../suite/expectations-schema.js';
 import type { JudgeInput } from './judge.js';
 
 /** The result of checking one expectation: met or not, and why, in one sentence. */
@@ -14,17 +14,30 @@ export interface Check {
   evidence?: ServerEvent[];
 }
 
+function describeField(v: FieldMatch): string {
+  if (v !== null && typeof v === 'object') return 're' in v ? `/${v.re}/` : `one of ${v.in.join('|')}`;
+  return String(v);
+}
+
 export function describeMatcher(m: EventMatcher): string {
   if (typeof m === 'string') return m;
   const { type, ...fields } = m;
-  const rest = Object.entries(fields).map(([k, v]) => `${k}=${String(v)}`);
+  const rest = Object.entries(fields).map(([k, v]) => `${k}=${describeField(v as FieldMatch)}`);
   return rest.length ? `${type}(${rest.join(', ')})` : type;
+}
+
+function fieldMatches(actual: unknown, want: FieldMatch): boolean {
+  if (want !== null && typeof want === 'object') {
+    if ('re' in want) return typeof actual === 'string' && new RegExp(want.re).test(actual);
+    return want.in.includes(actual as string);
+  }
+  return actual === want;
 }
 
 export function matches(event: ServerEvent, m: EventMatcher): boolean {
   if (typeof m === 'string') return event.type === m;
   const record = event as unknown as Record<string, unknown>;
-  return Object.entries(m).every(([k, v]) => record[k] === v);
+  return Object.entries(m).every(([k, v]) => fieldMatches(record[k], v as FieldMatch));
 }
 
 export function evaluate(e: Expectation, input: JudgeInput): Check {
@@ -53,6 +66,8 @@ export function evaluate(e: Expectation, input: JudgeInput): Check {
     };
   }
   if ('order' in e) return evaluateOrder(e.order, events);
+  if ('firstAfter' in e) return evaluateFirstAfter(e.firstAfter, events);
+  if ('count' in e) return evaluateCount(e.count, events);
   if ('clientHello' in e) return evaluateHello(e.clientHello, input);
   return evaluateOutput(input);
 }
@@ -74,6 +89,24 @@ function evaluateOrder(order: EventMatcher[], events: ServerEvent[]): Check {
     from = idx + 1;
   }
   return { met: true, expectation };
+}
+
+function evaluateFirstAfter(f: { after: EventMatcher; next: EventMatcher; among: EventMatcher }, events: ServerEvent[]): Check {
+  const expectation = `the first ${describeMatcher(f.among)} after ${describeMatcher(f.after)} is ${describeMatcher(f.next)}`;
+  const start = events.findIndex((ev) => matches(ev, f.after));
+  if (start < 0) return { met: false, expectation, reason: `${describeMatcher(f.after)} never happened` };
+  const first = events.slice(start + 1).find((ev) => matches(ev, f.among));
+  if (!first) return { met: false, expectation, reason: `no ${describeMatcher(f.among)} followed ${describeMatcher(f.after)}`, evidence: [events[start]!] };
+  if (matches(first, f.next)) return { met: true, expectation };
+  return { met: false, expectation, reason: `the first ${describeMatcher(f.among)} after ${describeMatcher(f.after)} was event #${first.seq}, not ${describeMatcher(f.next)}`, evidence: [events[start]!, first] };
+}
+
+function evaluateCount(c: { of: EventMatcher; min?: number | undefined; max?: number | undefined }, events: ServerEvent[]): Check {
+  const found = events.filter((ev) => matches(ev, c.of));
+  const bounds = [c.min !== undefined ? `at least ${c.min}` : '', c.max !== undefined ? `at most ${c.max}` : ''].filter(Boolean).join(' and ');
+  const expectation = `the server records ${bounds} ${describeMatcher(c.of)}`;
+  const met = (c.min === undefined || found.length >= c.min) && (c.max === undefined || found.length <= c.max);
+  return { met, expectation, ...(met ? {} : { reason: `the server recorded ${found.length} ${describeMatcher(c.of)}`, evidence: found.slice(0, 5) }) };
 }
 
 function evaluateHello(want: Extract<Expectation, { clientHello: unknown }>['clientHello'], input: JudgeInput): Check {

@@ -13,6 +13,8 @@ function matchers(e: Expectation): EventMatcher[] {
   if ('event' in e) return [e.event];
   if ('never' in e) return [e.never];
   if ('order' in e) return e.order;
+  if ('firstAfter' in e) return [e.firstAfter.after, e.firstAfter.next, e.firstAfter.among];
+  if ('count' in e) return [e.count.of];
   return [];
 }
 

@@ -4,13 +4,30 @@ import { TLS_VERSIONS, WEAK_CIPHER_CLASS_NAMES } from '../../servers/shared/tls-
 
 const Scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
+/** A field's wanted value: equal to a scalar, matching a regular expression, or one of a list. */
+export const FieldMatchSchema = z.union([
+  Scalar,
+  z.object({ re: z.string().refine(isRegExp, 'not a valid regular expression') }).strict(),
+  z.object({ in: z.array(Scalar).min(1) }).strict(),
+]);
+export type FieldMatch = z.infer<typeof FieldMatchSchema>;
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Which events an expectation is about: a type alone (`client-hello`), or a type
- * with fields that must be equal (`{ type: command, layer: plaintext }`).
+ * with fields (`{ type: command, layer: plaintext, verb: { in: [USER, PASS] } }`).
  */
 export const EventMatcherSchema = z.union([
   z.enum(EVENT_TYPES),
-  z.object({ type: z.enum(EVENT_TYPES) }).catchall(Scalar),
+  z.object({ type: z.enum(EVENT_TYPES) }).catchall(FieldMatchSchema),
 ]);
 export type EventMatcher = z.infer<typeof EventMatcherSchema>;
 
@@ -24,6 +41,17 @@ export const ExpectationSchema = z.union([
   z.object({ never: EventMatcherSchema }).strict(),
   /** The first occurrence of each matcher appears, in this order. */
   z.object({ order: z.array(EventMatcherSchema).min(2) }).strict(),
+  /**
+   * After the first `after` event, the next event matching `among` (default:
+   * any command) matches `next`; e.g. the first command inside TLS is EHLO.
+   */
+  z.object({
+    firstAfter: z.object({ after: EventMatcherSchema, next: EventMatcherSchema, among: EventMatcherSchema.default('command') }).strict(),
+  }).strict(),
+  /** How many matching events there may be. */
+  z.object({
+    count: z.object({ of: EventMatcherSchema, min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() }).strict(),
+  }).strict(),
   /** Properties every ClientHello of the case must have. */
   z.object({
     clientHello: z.object({

@@ -1,32 +1,14 @@
-import type { z } from 'zod';
 import type { Protocol } from './job.js';
-import type { EventType } from '../servers/shared/events.js';
-import type { RunningServer, ServerContext } from '../servers/shared/server-types.js';
-import { HttpsOptionsSchema, startHttpsServer } from '../servers/https/index.js';
+import type { ProtocolDef } from './protocols/define.js';
+import { HTTPS } from './protocols/https.js';
+import { SMTP } from './protocols/smtp.js';
+import { POP3 } from './protocols/pop3.js';
 
-/** What the harness needs to know of a protocol's server. */
-export interface ProtocolDef<S extends z.ZodType = z.ZodType> {
-  /** Validates a case's `server:` block (and supplies defaults). */
-  optionsSchema: S;
-  start(options: z.infer<S>, ctx: ServerContext): Promise<RunningServer>;
-  /** CONFORM_ACTION values; the first is the default. */
-  actions: readonly string[];
-  /** Event types its servers can record; expectations about others are catalogue errors. */
-  emits: readonly EventType[];
-}
-
-const TLS_EVENTS = ['listening', 'connect', 'close', 'plaintext-on-tls-port', 'client-hello', 'tls-established', 'tls-failed', 'fault', 'server-error'] as const;
-
-function define<S extends z.ZodType>(def: ProtocolDef<S>): ProtocolDef {
-  return def as unknown as ProtocolDef;
-}
-
-/** Protocols with a server; the others arrive with their issues. */
+/** Protocols with a server, each defined in its own file under harness/protocols/. */
 export const PROTOCOLS: Partial<Record<Protocol, ProtocolDef>> = {
-  https: define({
-    optionsSchema: HttpsOptionsSchema,
-    start: startHttpsServer,
-    actions: ['get'],
-    emits: [...TLS_EVENTS, 'command', 'reply', 'payload-sent'],
-  }),
+  https: HTTPS,
+  ...(SMTP ? { smtp: SMTP } : {}),
+  ...(POP3 ? { pop3: POP3 } : {}),
 };
+
+export type { ProtocolDef } from './protocols/define.js';

@@ -1,12 +1,12 @@
 import { connect as tcpConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
-import { readFile, writeFile } from 'node:fs/promises';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import { writeFile } from 'node:fs/promises';
 import type { Job } from '../../harness/job.js';
 import type { Flaw } from './flaws.js';
 import { buildClientHello, WEAK_SUITES } from './raw-hello.js';
 import { ResponseReader, type HttpResponse } from './http-response.js';
 import { refuseCertificate } from './verify.js';
-import { EofGuard } from './eof-guard.js';
+import { guards, handshake, HandshakeFailed, Refused, tlsOptions } from './tls.js';
 
 export interface RunContext {
   flaws: ReadonlySet<Flaw>;
@@ -14,7 +14,7 @@ export interface RunContext {
   log: (line: string) => void;
 }
 
-class Refused extends Error {}
+
 
 /** CONFORM_ACTION=get over HTTPS: a strict client, each rule relaxable by one flaw. */
 export async function getHttps(job: Job, ctx: RunContext): Promise<number> {
@@ -45,7 +45,6 @@ export async function getHttps(job: Job, ctx: RunContext): Promise<number> {
   }
 }
 
-class HandshakeFailed extends Error {}
 
 /** The follow-redirects flaw: goes wherever Location says, plain http included. */
 async function followRedirect(location: string, job: Job, ctx: RunContext): Promise<HttpResponse> {
@@ -57,13 +56,12 @@ async function followRedirect(location: string, job: Job, ctx: RunContext): Prom
   return tlsExchange({ ...job, port, host: next.hostname }, target, ctx, await tlsOptions({ ...job, port, host: next.hostname }, ctx.flaws, false));
 }
 
-/** The EOF guard under each TLS socket, to ask whether it ended with close_notify. */
-const guards = new WeakMap<Socket, EofGuard>();
+
 
 async function tlsExchange(job: Job, target: string, ctx: RunContext, options: ConnectionOptions): Promise<HttpResponse> {
   let socket: TLSSocket;
   try {
-    socket = await handshake(options, ctx.signal);
+    socket = await handshake(options, ctx.signal, tcpConnect({ host: options.host!, port: options.port! }));
   } catch (err) {
     if (!(err instanceof HandshakeFailed)) throw err;
     ctx.log(`handshake failed: ${err.message}`);
@@ -79,50 +77,7 @@ async function tlsExchange(job: Job, target: string, ctx: RunContext, options: C
     throw new Refused(refusal);
   }
   return exchange(socket, job, target, ctx);
-}
 
-async function tlsOptions(job: Job, flaws: ReadonlySet<Flaw>, legacyOnly: boolean): Promise<ConnectionOptions> {
-  const legacy = legacyOnly || flaws.has('accept-legacy-tls');
-  // Security level 0 lets OpenSSL accept SHA-1 signatures and short keys (a flaw's doing only).
-  const level0 = legacy || flaws.has('allow-weak-keys');
-  const servername = isIP(job.host) || flaws.has('omit-sni') ? undefined : flaws.has('wrong-sni') ? 'other.example' : job.host;
-  const withCert = job.clientCert && !flaws.has('no-client-cert');
-  return {
-    host: job.addr || job.host,
-    port: job.port,
-    ...(servername ? { servername } : {}),
-    ca: await readFile(job.caFile),
-    // Verified after the handshake by refuseCertificate(), so that flaws can relax one rule at a time.
-    rejectUnauthorized: false,
-    checkServerIdentity: () => undefined,
-    minVersion: legacy ? 'TLSv1' : 'TLSv1.2',
-    maxVersion: legacyOnly ? 'TLSv1' : 'TLSv1.3',
-    ...(level0 ? { ciphers: 'DEFAULT:@SECLEVEL=0' } : {}),
-    ...(withCert ? { cert: await readFile(job.clientCert), key: await readFile(job.clientKey) } : {}),
-  };
-}
-
-function handshake(options: ConnectionOptions, signal: AbortSignal): Promise<TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const guard = new EofGuard(tcpConnect({ host: options.host!, port: options.port! }));
-    const socket = tlsConnect({ ...options, socket: guard });
-    guards.set(socket, guard);
-    const onAbort = (): void => {
-      socket.destroy();
-      reject(new Refused('timed out during the handshake'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.once('secureConnect', () => {
-      signal.removeEventListener('abort', onAbort);
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-    socket.once('error', (err) => {
-      signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      reject(new HandshakeFailed(err.message));
-    });
-  });
 }
 
 /** Sends one GET and reads the response strictly (or leniently, with accept-truncated). */

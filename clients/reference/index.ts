@@ -1,6 +1,8 @@
 import type { Job } from '../../harness/job.js';
 import { FLAWS, parseFlawArgs, type Flaw } from './flaws.js';
 import { getHttps } from './https.js';
+import { sendMail } from './smtp.js';
+import { retrieveMail } from './pop3.js';
 
 export { FLAWS, FLAW_NAMES, parseFlawArgs, type Flaw } from './flaws.js';
 
@@ -25,6 +27,10 @@ export async function runReference(job: Job, opts: { signal: AbortSignal; log: (
     case 'https':
       if (job.action !== 'get') return UNSUPPORTED;
       return getHttps(job, ctx);
+    case 'smtp':
+      return job.action === 'send' ? sendMail(job, ctx) : UNSUPPORTED;
+    case 'pop3':
+      return job.action === 'retrieve' ? retrieveMail(job, ctx) : UNSUPPORTED;
     default:
       return UNSUPPORTED;
   }

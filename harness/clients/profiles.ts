@@ -73,19 +73,23 @@ export const PROFILES: Record<string, Profile> = {
   curl: {
     describe: 'curl, strict (--cacert, --resolve, no -k)',
     requires: 'curl',
-    create: commandProfile((job) => curlArgv(job, false), ['https']),
+    create: commandProfile((job) => curlArgv(job, false), ['https', 'smtp', 'pop3']),
   },
   'curl-insecure': {
     describe: 'curl -k: certificate checks off (the certificate cases must fail it)',
     requires: 'curl',
-    create: commandProfile((job) => curlArgv(job, true), ['https']),
+    create: commandProfile((job) => curlArgv(job, true), ['https', 'smtp', 'pop3']),
   },
   python: {
-    describe: "Python's ssl + http.client through clients/wrappers/python_client.py",
+    describe: "Python's ssl with http.client / smtplib / poplib, through clients/wrappers/python_<protocol>.py",
     requires: 'python3',
     create: (args) => {
       const python = pythonExecutable();
-      return commandProfile(() => [python, join(repoRoot, 'clients/wrappers/python_client.py')], ['https'])(args);
+      // One stdlib wrapper per protocol: http.client, smtplib, poplib.
+      return commandProfile((job) => {
+        const wrapper = join(repoRoot, `clients/wrappers/python_${job.protocol}.py`);
+        return existsSync(wrapper) ? [python, wrapper] : 'unsupported';
+      }, ['https', 'smtp', 'pop3'])(args);
     },
   },
   wget: {

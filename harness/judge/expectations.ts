@@ -69,6 +69,7 @@ export function evaluate(e: Expectation, input: JudgeInput): Check {
   if ('firstAfter' in e) return evaluateFirstAfter(e.firstAfter, events);
   if ('count' in e) return evaluateCount(e.count, events);
   if ('clientHello' in e) return evaluateHello(e.clientHello, input);
+  if ('delivered' in e) return evaluateDelivered(e.delivered, input);
   return evaluateOutput(input);
 }
 
@@ -152,6 +153,24 @@ function evaluateOutput(input: JudgeInput): Check {
     : output.length !== expectedOutput.length
       ? `the output file holds ${output.length} bytes, the server served ${expectedOutput.length}`
       : `the output differs from what was served from byte ${firstDifference(output, expectedOutput)}`;
+  return { met: false, expectation, reason };
+}
+
+function evaluateDelivered(want: 'input' | 'nothing', input: JudgeInput): Check {
+  const got = input.received ?? null;
+  if (want === 'nothing') {
+    const met = !got || got.length === 0;
+    return { met, expectation: 'nothing of the input reaches the server', ...(met ? {} : { reason: `the server received ${got!.length} bytes of the input` }) };
+  }
+  const given = input.input;
+  if (!given) return { met: false, expectation: 'the server receives the input', reason: 'this server gives the client no input' };
+  const expectation = `the server receives the ${given.length} bytes of the input unchanged`;
+  if (got?.equals(given)) return { met: true, expectation };
+  const reason = !got
+    ? 'nothing arrived'
+    : got.length !== given.length
+      ? `the server received ${got.length} bytes, the input has ${given.length}`
+      : `what arrived differs from the input from byte ${firstDifference(got, given)}`;
   return { met: false, expectation, reason };
 }
 

@@ -13,6 +13,10 @@ export interface JudgeInput {
   output: Buffer | null;
   /** What a correct client would have written. */
   expectedOutput?: Buffer;
+  /** What the client was given to send (CONFORM_INPUT_FILE). */
+  input?: Buffer;
+  /** What the server received of it (null: nothing). */
+  received?: Buffer | null;
 }
 
 export type Status = 'pass' | 'fail' | 'skip' | 'error';

@@ -62,7 +62,11 @@ async function runCaseInner(c: Case, client: ClientAdapter, opts: RunOptions, ke
       return { ...base, status: 'error', errorCode: 'SERVER_CRASH', reason: `the server failed (${crash.code}): ${crash.message}`, checks: [], faults: server.faults, outcome, events: log.events, durationMs: elapsed() };
     }
     const output = await readFile(job.outputFile).catch(() => null);
-    const verdict = judge(c, { events: log.events, job, outcome, output, ...(server.expectedOutput ? { expectedOutput: server.expectedOutput } : {}) });
+    const verdict = judge(c, {
+      events: log.events, job, outcome, output,
+      ...(server.expectedOutput ? { expectedOutput: server.expectedOutput } : {}),
+      ...(server.input ? { input: server.input, received: server.received?.() ?? null } : {}),
+    });
     return { ...base, ...verdict, faults: server.faults, outcome, events: log.events, durationMs: elapsed() };
   } catch (err) {
     return { ...base, status: 'error', errorCode: 'INTERNAL', reason: `harness fault: ${(err as Error).message}`, checks: [], faults: [], events: log.events, durationMs: elapsed() };
@@ -89,22 +93,23 @@ export async function buildJob(c: Case, server: RunningServer, workdir: string, 
     tls: endpoint.tls,
     requireTls: c.job.requireTls,
     caFile: endpoint.caFile,
-    user: c.job.user,
-    pass: c.job.pass,
+    user: c.job.user || server.credentials?.user || '',
+    pass: c.job.pass || server.credentials?.pass || '',
     clientCert: client?.certChainFile ?? '',
     clientKey: client?.keyFile ?? '',
     ftpMode: c.job.ftpMode ?? '',
     ftpType: c.job.ftpType ?? '',
     ftpProt: c.job.ftpProt ?? '',
-    mailFrom: c.job.mailFrom ?? '',
-    mailTo: (c.job.mailTo ?? []).join(','),
-    inputFile: '',
+    mailFrom: c.job.mailFrom ?? server.job?.mailFrom ?? '',
+    mailTo: (c.job.mailTo ?? server.job?.mailTo ?? []).join(','),
+    inputFile: server.input ? join(workdir, 'input') : '',
     outputFile: join(workdir, 'output'),
     proxyUrl: '',
     timeoutMs: c.job.timeoutMs,
     workdir,
     jobFile: join(workdir, 'job.json'),
   };
+  if (server.input) await writeFile(job.inputFile, server.input);
   await writeFile(job.jobFile, `${JSON.stringify(jobEnv(job), null, 2)}\n`);
   return job;
 }

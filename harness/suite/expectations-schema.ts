@@ -67,6 +67,11 @@ export const ExpectationSchema = z.union([
   }).strict(),
   /** What the client wrote to CONFORM_OUTPUT_FILE equals, byte for byte, what the server sent. */
   z.object({ output: z.literal('served') }).strict(),
+  /**
+   * What the server received equals the input the client was given (`input`),
+   * or nothing of it arrived (`nothing`: no message, no file bytes).
+   */
+  z.object({ delivered: z.enum(['input', 'nothing']) }).strict(),
 ]);
 export type Expectation = z.infer<typeof ExpectationSchema>;
 

@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { closeServer, listenOn, SocketSet } from '../shared/listen.js';
 import { acceptTls } from '../shared/tls-accept.js';

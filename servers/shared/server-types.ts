@@ -27,6 +27,14 @@ export interface RunningServer {
   endpoint: Endpoint;
   /** The bytes a correct client delivers into CONFORM_OUTPUT_FILE, when the action downloads. */
   expectedOutput?: Buffer;
+  /** The bytes the client is given to send (CONFORM_INPUT_FILE): a message, an upload. */
+  input?: Buffer;
+  /** What the server received of the input, once the client is done (null: nothing arrived). */
+  received?: () => Buffer | null;
+  /** The account the server accepts; the job's CONFORM_USER / CONFORM_PASS unless the case says otherwise. */
+  credentials?: { user: string; pass: string };
+  /** Extra job fields the server decides (e.g. mail envelope). */
+  job?: { mailFrom?: string; mailTo?: string[] };
   /** One line per scripted fault, for reports. */
   faults: string[];
   stop(): Promise<void>;

@@ -1,4 +1,6 @@
 import type { Job } from '../../job.js';
+import { curlSmtpArgv } from './curl-smtp.js';
+import { curlPop3Argv } from './curl-pop3.js';
 
 /**
  * curl's command line for a job, strict: verification on, the CA file given,
@@ -7,6 +9,8 @@ import type { Job } from '../../job.js';
  * must catch.
  */
 export function curlArgv(job: Job, insecure: boolean): string[] | 'unsupported' {
+  if (job.protocol === 'smtp') return curlSmtpArgv(job, insecure);
+  if (job.protocol === 'pop3') return curlPop3Argv(job, insecure);
   if (job.protocol !== 'https' || job.action !== 'get') return 'unsupported';
   const host = job.host.includes(':') ? `[${job.host}]` : job.host;
   return [

@@ -1,0 +1,79 @@
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { isIP, type Socket } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import type { Job } from '../../harness/job.js';
+import type { Flaw } from './flaws.js';
+import { EofGuard } from './eof-guard.js';
+import { refuseCertificate } from './verify.js';
+
+/** The client refused to go on (a verdict of its own, not a crash). */
+export class Refused extends Error {}
+
+/** The TLS handshake itself failed (alert, close, timeout). */
+export class HandshakeFailed extends Error {}
+
+/** The EOF guard under each TLS socket, to ask whether it ended with close_notify. */
+export const guards = new WeakMap<Socket, EofGuard>();
+
+/** The reference client's TLS settings for a job: strict, each rule relaxable by one flaw. */
+export async function tlsOptions(job: Job, flaws: ReadonlySet<Flaw>, legacyOnly: boolean): Promise<ConnectionOptions> {
+  const legacy = legacyOnly || flaws.has('accept-legacy-tls');
+  // Security level 0 lets OpenSSL accept SHA-1 signatures and short keys (a flaw's doing only).
+  const level0 = legacy || flaws.has('allow-weak-keys');
+  const servername = isIP(job.host) || flaws.has('omit-sni') ? undefined : flaws.has('wrong-sni') ? 'other.example' : job.host;
+  const withCert = job.clientCert && !flaws.has('no-client-cert');
+  return {
+    host: job.addr || job.host,
+    port: job.port,
+    ...(servername ? { servername } : {}),
+    ca: await readFile(job.caFile),
+    // Verified after the handshake by refuseCertificate(), so that flaws can relax one rule at a time.
+    rejectUnauthorized: false,
+    checkServerIdentity: () => undefined,
+    minVersion: legacy ? 'TLSv1' : 'TLSv1.2',
+    maxVersion: legacyOnly ? 'TLSv1' : 'TLSv1.3',
+    ...(level0 ? { ciphers: 'DEFAULT:@SECLEVEL=0' } : {}),
+    ...(withCert ? { cert: await readFile(job.clientCert), key: await readFile(job.clientKey) } : {}),
+  };
+}
+
+/**
+ * TLS over `raw` (a fresh TCP connection, or one that just got a STARTTLS
+ * go-ahead): resolves once the handshake completes, before any verification.
+ */
+export function handshake(options: ConnectionOptions, signal: AbortSignal, raw: Socket): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const guard = new EofGuard(raw);
+    const socket = tlsConnect({ ...options, socket: guard });
+    guards.set(socket, guard);
+    const onAbort = (): void => {
+      socket.destroy();
+      reject(new Refused('timed out during the handshake'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('secureConnect', () => {
+      signal.removeEventListener('abort', onAbort);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (err) => {
+      signal.removeEventListener('abort', onAbort);
+      socket.destroy();
+      reject(new HandshakeFailed(err.message));
+    });
+  });
+}
+
+/**
+ * The whole secure connection as protocols other than HTTPS need it: handshake
+ * over `raw`, then the certificate check; throws Refused or HandshakeFailed.
+ */
+export async function secureConnection(job: Job, flaws: ReadonlySet<Flaw>, signal: AbortSignal, raw: Socket): Promise<TLSSocket> {
+  const socket = await handshake(await tlsOptions(job, flaws, false), signal, raw);
+  const refusal = refuseCertificate(socket, job.host, flaws);
+  if (refusal) {
+    socket.destroy();
+    throw new Refused(refusal);
+  }
+  return socket;
+}

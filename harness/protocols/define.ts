@@ -1,0 +1,21 @@
+import type { z } from 'zod';
+import type { EventType } from '../../servers/shared/events.js';
+import type { RunningServer, ServerContext } from '../../servers/shared/server-types.js';
+
+/** What the harness needs to know of a protocol's server. */
+export interface ProtocolDef<S extends z.ZodType = z.ZodType> {
+  /** Validates a case's `server:` block (and supplies defaults). */
+  optionsSchema: S;
+  start(options: z.infer<S>, ctx: ServerContext): Promise<RunningServer>;
+  /** CONFORM_ACTION values; the first is the default. */
+  actions: readonly string[];
+  /** Event types its servers can record; expectations about others are catalogue errors. */
+  emits: readonly EventType[];
+}
+
+export const TLS_EVENTS = ['listening', 'connect', 'close', 'plaintext-on-tls-port', 'client-hello', 'tls-established', 'tls-failed', 'fault', 'server-error'] as const;
+
+export function define<S extends z.ZodType>(def: ProtocolDef<S>): ProtocolDef {
+  return def as unknown as ProtocolDef;
+}
+

@@ -1,0 +1,9 @@
+import { HttpsOptionsSchema, startHttpsServer } from '../../servers/https/index.js';
+import { define, TLS_EVENTS } from './define.js';
+
+export const HTTPS = define({
+  optionsSchema: HttpsOptionsSchema,
+  start: startHttpsServer,
+  actions: ['get'],
+  emits: [...TLS_EVENTS, 'command', 'reply', 'payload-sent'],
+});

@@ -25,6 +25,7 @@ const program = new Command('conform')
   .option('--shard <i/n>', 'run the I-th of N deterministic slices of the selected cases')
   .addOption(new Option('--reporter <name...>', 'console reporters').choices(['console', 'tap']).default(['console']))
   .option('--artifacts <dir>', 'where failed cases keep their transcript, events and TLS key log', 'reports/cases')
+  .option('--expect <file>', "the client's expectation file: listed failures are reported as expected and do not fail the run")
   .option('--strict', 'failed `should` cases fail the run too', false)
   .option('--suites <dir>', 'read suites from this folder instead of the built-in ones')
   .option('--bind <addr>', 'address the servers listen on (default 127.0.0.1; anything else is reachable from outside)')
@@ -68,6 +69,7 @@ program.action(async () => {
     bindHost: o.bind ?? LOOPBACK,
     graceMs: 1000,
     artifactsDir: o.artifacts,
+    expectFile: o.expect,
   });
   process.exitCode = summary.exitCode;
 });

@@ -18,6 +18,8 @@ import { summarize, type Summary } from './run/summary.js';
 import type { Case } from './suite/case.js';
 import { checkCatalogue } from './suite/check.js';
 import { loadSuites } from './suite/load.js';
+import { loadExpectations, type ClientExpectations } from './expectations.js';
+import { applyExpectations } from './run/expected.js';
 
 /** Resolved settings of a run (the CLI's flags, with defaults filled in). */
 export interface RunSettings {
@@ -36,6 +38,8 @@ export interface RunSettings {
   graceMs: number;
   /** Failed cases keep their evidence here (transcript, events, TLS key log). */
   artifactsDir?: string;
+  /** The client's expectation file (`--expect`): known failures do not fail the run. */
+  expectFile?: string;
 }
 
 export const DEFAULT_WORKERS = Math.max(2, cpus().length * 2);
@@ -71,14 +75,21 @@ export interface CaseRunSettings {
 }
 
 /** Runs cases against one client with no reporting (tests and witnesses use this). */
-export async function runCases(cases: Case[], client: ClientAdapter, settings: CaseRunSettings = {}, onResult: (r: CaseResult) => void = () => undefined): Promise<CaseResult[]> {
+export async function runCases(
+  cases: Case[],
+  client: ClientAdapter,
+  settings: CaseRunSettings = {},
+  onResult: (r: CaseResult) => void = () => undefined,
+  expectations?: ClientExpectations,
+): Promise<CaseResult[]> {
   const options = { certs: openCertStore(), bindHost: settings.bindHost ?? '127.0.0.1', graceMs: settings.graceMs ?? 1000, reproPrefix: 'npm run conform --', ...(settings.artifactsDir ? { artifactsDir: settings.artifactsDir } : {}) };
-  return runPool(cases, settings.workers ?? DEFAULT_WORKERS, (c) => runCase(c, client, options), onResult);
+  return runPool(cases, settings.workers ?? DEFAULT_WORKERS, async (c) => applyExpectations(await runCase(c, client, options), expectations), onResult);
 }
 
 /** Runs the selected cases against one client and reports; resolves with the summary. */
 export async function runConform(settings: RunSettings, extraReporters: Reporter[] = []): Promise<{ results: CaseResult[]; summary: Summary }> {
   const client = await resolveClient(settings);
+  const expectations = settings.expectFile ? await loadExpectations(settings.expectFile) : undefined;
   const cases = selectCases(await loadCatalogue(settings.suitesDir), settings.selection);
   const reporters: Reporter[] = [
     ...settings.reporters.map((r) => (r === 'tap' ? tapReporter() : consoleReporter())),
@@ -89,7 +100,7 @@ export async function runConform(settings: RunSettings, extraReporters: Reporter
   const mux = new ReporterMux(reporters);
   const started = performance.now();
   await mux.onBegin({ cases, client: client.label, workers: settings.workers });
-  const results = await runCases(cases, client, settings, (r) => void mux.onCaseEnd(r));
+  const results = await runCases(cases, client, settings, (r) => void mux.onCaseEnd(r), expectations);
   const summary = summarize(results, Math.round(performance.now() - started), settings.strict);
   await mux.onEnd(results, summary);
   return { results, summary: mux.faults.length ? { ...summary, exitCode: 2 } : summary };

@@ -14,7 +14,6 @@ import { generateAll } from '../certs/index.js';
 import { profileClient } from '../harness/clients/profiles.js';
 import { findExecutable } from '../harness/clients/which.js';
 import { DEFAULT_WORKERS, loadCatalogue, runCases } from '../harness/conform.js';
-import type { Status } from '../harness/judge/judge.js';
 import type { CaseResult } from '../harness/run/result.js';
 import { selectCases } from '../harness/run/select.js';
 import type { Case } from '../harness/suite/case.js';
@@ -50,7 +49,7 @@ interface SuiteRun {
   /** user + system CPU of this process; a spawned client's own CPU is not in it. */
   cpuMs: number;
   casesPerSecond: number;
-  counts: Record<Status, number>;
+  counts: Record<CaseResult['status'], number>;
   results: CaseResult[];
 }
 
@@ -79,7 +78,7 @@ async function runSuite(cases: Case[], spec: string, workers: number): Promise<S
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   progress(`${seconds(wallMs)} s\n`);
-  const counts: Record<Status, number> = { pass: 0, fail: 0, skip: 0, error: 0 };
+  const counts: Record<CaseResult['status'], number> = { pass: 0, fail: 0, skip: 0, error: 0, xfail: 0 };
   for (const r of results) counts[r.status]++;
   return { client: spec, workers, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, casesPerSecond: results.length / (wallMs / 1000), counts, results };
 }

@@ -194,3 +194,34 @@ describe('clients that misbehave are contained and the run goes on', () => {
     }
   });
 });
+
+describe('--expect: a client’s known failures', () => {
+  it('reports a listed failure as expected (exit 0) and a listed case that passes as stale', async () => {
+    const p = await reportPaths();
+    const file = join(p.dir, 'skip-verify.yaml');
+    await writeFile(file, [
+      'client: reference --flaw skip-verify',
+      'fail:',
+      '  https.certificate.expired: accepts any certificate, by design of the flaw',
+      '  https.certificate.valid: listed by mistake',
+      '',
+    ].join('\n'));
+    const run = await conform(['--client', 'reference --flaw skip-verify', '--expect', file, '--grep', '^https\\.certificate\\.(valid|expired|self-signed)$', ...p.flags]);
+    // self-signed is not listed, so it still fails the run.
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/~ .* https\.certificate\.expired .*expected failure \(accepts any certificate/);
+    expect(run.stdout).toMatch(/https\.certificate\.valid .*stale expectation: listed as an expected fail/);
+    expect(run.stdout).toMatch(/1 passed, 1 failed, 0 skipped, 1 expected failures, 1 stale expectations/);
+    const xml = await readFile(p.junit, 'utf8');
+    expect(xml).toMatch(/name="https\.certificate\.expired"[^>]*>\s*<skipped\/>/);
+  });
+
+  it('names the file and field of a malformed expectation file', async () => {
+    const p = await reportPaths();
+    const file = join(p.dir, 'bad.yaml');
+    await writeFile(file, 'client: x\nfail:\n  https.certificate.expired: ""\n');
+    const run = await conform(['--expect', file, ...p.flags]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/bad\.yaml: field fail\.https\.certificate\.expired: every expected failure needs its reason/);
+  });
+});

@@ -1,6 +1,6 @@
 import type { Reporter } from './reporter.js';
 
-const MARK = { pass: '✓', fail: '✗', skip: '-', error: '!' } as const;
+const MARK = { pass: '✓', fail: '✗', skip: '-', error: '!', xfail: '~' } as const;
 
 /** Progress while running (one line per case), then a summary listing each failure with its reason. */
 export function consoleReporter(out: NodeJS.WritableStream = process.stdout): Reporter {
@@ -15,7 +15,7 @@ export function consoleReporter(out: NodeJS.WritableStream = process.stdout): Re
     onCaseEnd(r) {
       done++;
       const level = r.level === 'must' ? '' : ` [${r.level}]`;
-      const why = r.status === 'pass' ? '' : ` — ${r.reason ?? ''}`;
+      const why = r.status === 'pass' ? (r.stale ? ` — stale expectation: ${r.stale}` : '') : ` — ${r.reason ?? ''}`;
       out.write(`${MARK[r.status]} ${String(done).padStart(String(total).length)}/${total} ${r.id}${level} (${r.durationMs} ms)${why}\n`);
       // Info cases are never failed, but what they observed is worth a line.
       if (r.level === 'info') for (const c of r.checks.filter((k) => !k.met)) out.write(`    noted: ${c.reason ?? `not: ${c.expectation}`}\n`);
@@ -29,7 +29,9 @@ export function consoleReporter(out: NodeJS.WritableStream = process.stdout): Re
         }
       }
       const should = s.failedShould ? ` (${s.failedShould} should)` : '';
-      out.write(`\n${s.passed} passed, ${s.failed} failed${should}, ${s.skipped} skipped, ${s.errors} errors in ${(s.durationMs / 1000).toFixed(1)} s\n`);
+      const expected = s.expectedFailures ? `, ${s.expectedFailures} expected failures` : '';
+      const stale = s.stale ? `, ${s.stale} stale expectations` : '';
+      out.write(`\n${s.passed} passed, ${s.failed} failed${should}, ${s.skipped} skipped${expected}${stale}, ${s.errors} errors in ${(s.durationMs / 1000).toFixed(1)} s\n`);
     },
   };
 }

@@ -10,8 +10,9 @@ export function tapReporter(out: NodeJS.WritableStream = process.stdout): Report
     },
     onCaseEnd(r) {
       n++;
-      const directive = r.status === 'skip' ? ` # SKIP ${r.reason ?? ''}` : '';
-      out.write(`${r.status === 'pass' || r.status === 'skip' ? 'ok' : 'not ok'} ${n} - ${r.id}${directive}\n`);
+      const directive = r.status === 'skip' ? ` # SKIP ${r.reason ?? ''}` : r.status === 'xfail' ? ` # TODO ${r.reason ?? ''}` : '';
+      const ok = r.status === 'pass' || r.status === 'skip';
+      out.write(`${ok ? 'ok' : 'not ok'} ${n} - ${r.id}${directive}\n`);
       if (r.status === 'fail' || r.status === 'error') {
         out.write(`  ---\n  message: ${JSON.stringify(r.reason ?? '')}\n  severity: ${r.status === 'error' ? 'error' : r.level}\n  rerun: ${JSON.stringify(r.repro)}\n  ...\n`);
       }

@@ -13,7 +13,10 @@ export interface CaseResult {
   level: Level;
   refs: string[];
   client: string;
-  status: Status;
+  /** `xfail`: failed as the client's expectation file says it would (does not fail the run). */
+  status: Status | 'xfail';
+  /** Listed as an expected failure or skip but passed: the expectation file is out of date. */
+  stale?: string;
   /** One sentence: why it failed, was skipped, or errored. */
   reason?: string;
   /** Harness faults carry a stable code (SERVER_START …). */

@@ -7,6 +7,10 @@ export interface Summary {
   /** Failed `should` cases (fail the run only with --strict). */
   failedShould: number;
   skipped: number;
+  /** Failures the client's expectation file predicted. */
+  expectedFailures: number;
+  /** Expectation-file entries that no longer happen. */
+  stale: number;
   errors: number;
   durationMs: number;
   /** CONTRACT.md: 0 no case failed, 1 a case failed, 2 harness fault or usage error. */
@@ -25,6 +29,8 @@ export function summarize(results: CaseResult[], durationMs: number, strict: boo
     failed: failedMust + failedShould,
     failedShould,
     skipped: count((r) => r.status === 'skip'),
+    expectedFailures: count((r) => r.status === 'xfail'),
+    stale: count((r) => r.stale !== undefined),
     errors,
     durationMs,
     exitCode: errors ? 2 : failing ? 1 : 0,

@@ -6,6 +6,10 @@ import { selectCases, parseShard } from './run/select.js';
 import { LOOPBACK } from '../servers/shared/listen.js';
 import { findCase, serveCase } from './serve.js';
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
@@ -14,13 +18,14 @@ function positiveInt(value: string): number {
 
 const program = new Command('conform')
   .description('Conformance harness for clients of HTTPS, FTPS, SMTP, POP3 and SOCKS5')
-  .option('--client <name>', 'a built-in client profile (default: reference); may carry arguments, e.g. "reference --flaw skip-verify"')
-  .option('--client-cmd <cmd>', 'any program; split into argv as a shell would, run without a shell; the job is in its environment')
-  .option('--client-module <file>', 'a JavaScript module exporting run(job, { signal, log }) → exit status, run in-process')
+  .option('--client <name>', 'a built-in client profile (default: reference); may carry arguments, e.g. "reference --flaw skip-verify"; repeat to compare clients', collect, [])
+  .option('--client-cmd <cmd>', 'any program; split into argv as a shell would, run without a shell; the job is in its environment; repeatable', collect, [])
+  .option('--client-module <file>', 'a JavaScript module exporting run(job, { signal, log }) → exit status, run in-process; repeatable', collect, [])
   .option('--protocol <list>', 'only these protocols: https,ftps,smtp,pop3,socks5')
   .option('--grep <regex>', 'only cases whose id matches')
   .option('--junit <file>', 'JUnit XML report', 'reports/junit.xml')
   .option('--json <file>', 'machine-readable results', 'reports/results.json')
+  .option('--html <file>', 'self-contained HTML report (a case × client matrix when several clients run)', 'reports/index.html')
   .option('--workers <n>', 'cases run at once', positiveInt, DEFAULT_WORKERS)
   .option('--shard <i/n>', 'run the I-th of N deterministic slices of the selected cases')
   .addOption(new Option('--reporter <name...>', 'console reporters').choices(['console', 'tap']).default(['console']))
@@ -56,12 +61,15 @@ program.action(async () => {
   const o = program.opts();
   if (o.bind && o.bind !== LOOPBACK) process.stderr.write(`conform: warning: servers will listen on ${o.bind}, reachable beyond this machine\n`);
   const { summary } = await runConform({
-    client: o.client,
-    clientCmd: o.clientCmd,
-    clientModule: o.clientModule,
+    clients: [
+      ...(o.client as string[]).map((profile) => ({ profile })),
+      ...(o.clientCmd as string[]).map((cmd) => ({ cmd })),
+      ...(o.clientModule as string[]).map((module) => ({ module })),
+    ],
     selection: { protocols: protocolsFrom(o.protocol), grep: o.grep, ...(o.shard ? { shard: parseShard(o.shard) } : {}) },
     junit: o.junit,
     json: o.json,
+    html: o.html,
     workers: o.workers,
     reporters: o.reporter,
     strict: o.strict,

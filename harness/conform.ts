@@ -8,6 +8,7 @@ import type { Protocol } from './job.js';
 import { consoleReporter } from './report/console.js';
 import { jsonReporter } from './report/json.js';
 import { junitReporter } from './report/junit.js';
+import { htmlReporter } from './report/html.js';
 import { ReporterMux, type Reporter } from './report/reporter.js';
 import { tapReporter } from './report/tap.js';
 import { runCase } from './run/run-case.js';
@@ -22,13 +23,17 @@ import { loadExpectations, type ClientExpectations } from './expectations.js';
 import { applyExpectations } from './run/expected.js';
 
 /** Resolved settings of a run (the CLI's flags, with defaults filled in). */
+/** One client under test, as the command line names it. */
+export type ClientSpec = { profile: string } | { cmd: string } | { module: string };
+
 export interface RunSettings {
-  client?: string;
-  clientCmd?: string;
-  clientModule?: string;
+  /** The clients under test, each run over every selected case (default: the reference client). */
+  clients: ClientSpec[];
   selection: Selection;
   junit: string;
   json: string;
+  /** The self-contained HTML report. */
+  html: string;
   workers: number;
   reporters: ('console' | 'tap')[];
   strict: boolean;
@@ -51,11 +56,18 @@ export async function loadCatalogue(suitesDir?: string): Promise<Case[]> {
   return cases;
 }
 
-export async function resolveClient(settings: Pick<RunSettings, 'client' | 'clientCmd' | 'clientModule'>): Promise<ClientAdapter> {
-  const given = [settings.client, settings.clientCmd, settings.clientModule].filter(Boolean).length;
-  if (given > 1) throw new UsageError('BAD_FLAG', 'give one of --client, --client-cmd and --client-module');
-  if (settings.clientModule) return moduleClient(settings.clientModule);
-  return settings.clientCmd ? commandClient(settings.clientCmd) : profileClient(settings.client ?? 'reference');
+export async function resolveClient(spec: ClientSpec): Promise<ClientAdapter> {
+  if ('module' in spec) return moduleClient(spec.module);
+  return 'cmd' in spec ? commandClient(spec.cmd) : profileClient(spec.profile);
+}
+
+/** All clients of a run, resolved before anything starts (so a bad one is a usage error, at once). */
+export async function resolveClients(specs: ClientSpec[]): Promise<ClientAdapter[]> {
+  const clients = await Promise.all((specs.length ? specs : [{ profile: 'reference' }]).map(resolveClient));
+  const labels = clients.map((c) => c.label);
+  const twice = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (twice) throw new UsageError('BAD_FLAG', `client "${twice}" is given twice`);
+  return clients;
 }
 
 export function protocolsFrom(text: string | undefined): Protocol[] | undefined {
@@ -88,19 +100,22 @@ export async function runCases(
 
 /** Runs the selected cases against one client and reports; resolves with the summary. */
 export async function runConform(settings: RunSettings, extraReporters: Reporter[] = []): Promise<{ results: CaseResult[]; summary: Summary }> {
-  const client = await resolveClient(settings);
+  const clients = await resolveClients(settings.clients);
   const expectations = settings.expectFile ? await loadExpectations(settings.expectFile) : undefined;
   const cases = selectCases(await loadCatalogue(settings.suitesDir), settings.selection);
   const reporters: Reporter[] = [
     ...settings.reporters.map((r) => (r === 'tap' ? tapReporter() : consoleReporter())),
     junitReporter(settings.junit),
     jsonReporter(settings.json),
+    htmlReporter(settings.html),
     ...extraReporters,
   ];
   const mux = new ReporterMux(reporters);
   const started = performance.now();
-  await mux.onBegin({ cases, client: client.label, workers: settings.workers });
-  const results = await runCases(cases, client, settings, (r) => void mux.onCaseEnd(r), expectations);
+  await mux.onBegin({ cases, clients: clients.map((c) => c.label), workers: settings.workers });
+  const results: CaseResult[] = [];
+  // Clients one after another: each gets the machine to itself, as its timings assume.
+  for (const client of clients) results.push(...(await runCases(cases, client, settings, (r) => void mux.onCaseEnd(r), expectations)));
   const summary = summarize(results, Math.round(performance.now() - started), settings.strict);
   await mux.onEnd(results, summary);
   return { results, summary: mux.faults.length ? { ...summary, exitCode: 2 } : summary };

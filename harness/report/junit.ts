@@ -26,13 +26,17 @@ function cdataSafe(text: string): string {
  * per case (name = id, classname = protocol), <failure> with the unmet
  * expectation as message and the transcript as body, <skipped/>, <error>.
  */
-export async function buildJunit(results: CaseResult[], client: string): Promise<string> {
-  const builder = (await loadBuilder()).newBuilder().name(`conform (${client})`);
+export async function buildJunit(results: CaseResult[]): Promise<string> {
+  const clients = [...new Set(results.map((r) => r.client))];
+  const builder = (await loadBuilder()).newBuilder().name(`conform (${clients.join(', ')})`);
   const protocols = [...new Set(results.map((r) => r.protocol))];
-  for (const protocol of protocols) {
-    const suite = builder.testSuite().name(protocol);
+  // One testsuite per protocol, and per client when several were compared.
+  for (const client of clients) for (const protocol of protocols) {
+    const group = results.filter((x) => x.protocol === protocol && x.client === client);
+    if (!group.length) continue;
+    const suite = builder.testSuite().name(clients.length > 1 ? `${protocol} [${client}]` : protocol);
     suite.property('client', client);
-    for (const r of results.filter((x) => x.protocol === protocol)) {
+    for (const r of group) {
       const tc = suite.testCase().className(protocol).name(r.id).time(r.durationMs / 1000);
       if (r.status === 'fail') tc.failure(`[${r.level}] ${r.reason ?? 'failed'}`, r.level).stacktrace(cdataSafe(failureDetail(r)));
       else if (r.status === 'error') tc.error(`[${r.errorCode ?? 'HARNESS'}] ${r.reason ?? 'harness error'}`, r.errorCode ?? 'harness', cdataSafe(failureDetail(r)));
@@ -52,8 +56,7 @@ export function junitReporter(file: string): Reporter {
     name: 'junit',
     async onEnd(results) {
       await mkdir(dirname(file), { recursive: true });
-      const client = results[0]?.client ?? 'none';
-      await writeFile(file, await buildJunit(results, client));
+      await writeFile(file, await buildJunit(results));
     },
   };
 }

@@ -4,7 +4,8 @@ import type { Summary } from '../run/summary.js';
 
 export interface RunInfo {
   cases: Case[];
-  client: string;
+  /** Labels of the clients under test, in run order. */
+  clients: string[];
   workers: number;
 }
 

@@ -1,0 +1,91 @@
+/** The HTML report's style and script, inlined so the page is one self-contained file. */
+
+export const HTML_STYLE = `
+body { font: 14px/1.45 system-ui, sans-serif; margin: 0 2rem 3rem; color: #1d1f23; }
+header h1 { margin-bottom: .2rem; }
+nav { display: flex; flex-wrap: wrap; gap: 1rem; padding: .6rem 0; border-bottom: 1px solid #ddd; position: sticky; top: 0; background: #fff; }
+table { border-collapse: collapse; }
+#matrix td, #matrix th { border: 1px solid #ddd; padding: .2rem .5rem; text-align: center; }
+#matrix td:first-child { text-align: left; font-family: ui-monospace, monospace; }
+.case { border: 1px solid #ddd; border-left-width: 6px; margin: .5rem 0; padding: .3rem .8rem; }
+.case summary { cursor: pointer; }
+.case .id { font-family: ui-monospace, monospace; font-weight: 600; }
+.pass { border-left-color: #2e8540; } .fail { border-left-color: #c62828; } .error { border-left-color: #6a1b9a; }
+.skip { border-left-color: #9e9e9e; } .xfail { border-left-color: #ef6c00; }
+.mark.pass { color: #2e8540; } .mark.fail { color: #c62828; } .mark.error { color: #6a1b9a; } .mark.skip { color: #9e9e9e; } .mark.xfail { color: #ef6c00; }
+.badge { display: inline-block; padding: 0 .4rem; border-radius: 3px; background: #eee; font-size: 12px; margin-left: .3rem; }
+pre { background: #f6f8fa; padding: .5rem; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
+.unmet { color: #c62828; } .met { color: #2e8540; }
+`;
+
+/** Renders from the embedded JSON with textContent only: nothing a client sent becomes markup. */
+export const HTML_SCRIPT = `
+(() => {
+  const data = JSON.parse(document.getElementById('conform-data').textContent);
+  const MARK = { pass: '✓', fail: '✗', skip: '–', error: '!', xfail: '~' };
+  const el = (tag, props = {}, ...children) => {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(props)) k === 'text' ? (node.textContent = v) : node.setAttribute(k, v);
+    for (const c of children) if (c) node.append(c);
+    return node;
+  };
+  const s = data.summary;
+  document.getElementById('summary').textContent =
+    s.passed + ' passed, ' + s.failed + ' failed, ' + s.skipped + ' skipped, ' + s.expectedFailures + ' expected failures, ' +
+    s.errors + ' errors — ' + data.clients.join(', ') + ' — ' + data.generatedAt;
+  const filters = { protocol: 'protocol', status: 'status', level: 'level', client: 'client' };
+  for (const [key, field] of Object.entries(filters)) {
+    const select = document.getElementById('f-' + key);
+    for (const v of [...new Set(data.cases.map((c) => c[field]))].sort()) select.append(el('option', { value: v, text: v }));
+    select.addEventListener('change', render);
+  }
+  document.getElementById('f-text').addEventListener('input', render);
+  const wanted = (c) => {
+    for (const [key, field] of Object.entries(filters)) {
+      const v = document.getElementById('f-' + key).value;
+      if (v && c[field] !== v) return false;
+    }
+    const q = document.getElementById('f-text').value.toLowerCase();
+    return !q || c.id.includes(q) || c.reason.toLowerCase().includes(q);
+  };
+  const details = (c) => {
+    const d = el('details', { class: 'case ' + c.status, id: 'case-' + c.id + '-' + data.clients.indexOf(c.client) });
+    d.append(el('summary', {}, el('span', { class: 'mark ' + c.status, text: MARK[c.status] + ' ' }), el('span', { class: 'id', text: c.id }),
+      el('span', { class: 'badge', text: c.level }), el('span', { class: 'badge', text: c.client }), el('span', { text: ' ' + c.title })));
+    if (c.reason) d.append(el('p', { text: c.reason }));
+    if (c.stale) d.append(el('p', { text: 'stale expectation: ' + c.stale }));
+    d.append(el('p', { text: 'References: ' + c.refs.join(', ') }));
+    const ul = el('ul');
+    for (const k of c.checks) ul.append(el('li', { class: k.met ? 'met' : 'unmet', text: (k.met ? 'met: ' : 'not met: ') + k.expectation + (k.reason ? ' — ' + k.reason : '') }));
+    d.append(el('h4', { text: 'Expectations' }), ul);
+    if (c.faults.length) d.append(el('p', { text: 'Server faults: ' + c.faults.join('; ') }));
+    d.append(el('p', { text: 'Client: ' + c.outcome }), el('p', { text: 'Rerun: ' + c.repro }));
+    d.append(el('h4', { text: 'Transcript' }), el('pre', { text: c.transcript.join('\\n') }));
+    if (c.output) d.append(el('h4', { text: 'Client output' }), el('pre', { text: c.output }));
+    return d;
+  };
+  function renderMatrix(shown) {
+    const section = document.getElementById('matrix-section');
+    section.hidden = data.clients.length < 2;
+    if (section.hidden) return;
+    const table = document.getElementById('matrix');
+    table.replaceChildren(el('tr', {}, el('th', { text: 'case' }), ...data.clients.map((c) => el('th', { text: c }))));
+    const ids = [...new Set(shown.map((c) => c.id))];
+    for (const id of ids) {
+      const row = el('tr', {}, el('td', { text: id }));
+      for (const client of data.clients) {
+        const c = data.cases.find((x) => x.id === id && x.client === client);
+        const cell = el('td', { class: 'mark ' + (c ? c.status : ''), title: c ? c.reason : '', text: c ? MARK[c.status] : '' });
+        row.append(cell);
+      }
+      table.append(row);
+    }
+  }
+  function render() {
+    const shown = data.cases.filter(wanted);
+    renderMatrix(shown);
+    document.getElementById('cases').replaceChildren(...shown.map(details));
+  }
+  render();
+})();
+`;

@@ -4,7 +4,14 @@ import { UsageError } from './errors.js';
 import { DEFAULT_WORKERS, loadCatalogue, protocolsFrom, runConform } from './conform.js';
 import { selectCases, parseShard } from './run/select.js';
 import { LOOPBACK } from '../servers/shared/listen.js';
-import { findCase, serveCase } from './serve.js';
+import { findCase, serveCase } from './commands/serve.js';
+import { formatList } from './commands/list.js';
+import { explainCase } from './commands/explain.js';
+import { mergeResults } from './commands/merge.js';
+import { junitReporter } from './report/junit.js';
+import { jsonReporter } from './report/json.js';
+import { htmlReporter } from './report/html.js';
+import { consoleReporter } from './report/console.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -40,11 +47,34 @@ const program = new Command('conform')
 program
   .command('list')
   .description('print the selected case ids with their titles and references')
-  .action(async () => {
+  .addOption(new Option('--format <format>', 'table for people, json for tools').choices(['table', 'json']).default('table'))
+  .action(async (cmd: { format: 'table' | 'json' }) => {
     const o = program.opts();
     const cases = selectCases(await loadCatalogue(o.suites), { protocols: protocolsFrom(o.protocol), grep: o.grep, ...(o.shard ? { shard: parseShard(o.shard) } : {}) });
-    for (const c of cases) process.stdout.write(`${c.id}\t[${c.level}]\t${c.title}\t(${c.refs.join('; ')})\n`);
-    process.stdout.write(`${cases.length} case(s)\n`);
+    process.stdout.write(formatList(cases, cmd.format));
+  });
+
+program
+  .command('explain')
+  .argument('<case>', 'case id')
+  .description('describe one case: references, server options and faults, job, expectations, witnesses')
+  .action(async (id: string) => {
+    process.stdout.write(explainCase(findCase(await loadCatalogue(program.opts().suites), id)));
+  });
+
+program
+  .command('merge')
+  .argument('<results...>', 'the results.json files the shards wrote (--json)')
+  .description('merge shard results into one JUnit, JSON and HTML report, as one unsharded run would write them')
+  .action(async (files: string[]) => {
+    const o = program.opts();
+    const summary = await mergeResults(files, await loadCatalogue(o.suites), [
+      consoleReporter(),
+      junitReporter(o.junit),
+      jsonReporter(o.json, o.strict),
+      htmlReporter(o.html),
+    ]);
+    process.exitCode = summary.exitCode;
   });
 
 program

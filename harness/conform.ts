@@ -106,7 +106,7 @@ export async function runConform(settings: RunSettings, extraReporters: Reporter
   const reporters: Reporter[] = [
     ...settings.reporters.map((r) => (r === 'tap' ? tapReporter() : consoleReporter())),
     junitReporter(settings.junit),
-    jsonReporter(settings.json),
+    jsonReporter(settings.json, settings.strict),
     htmlReporter(settings.html),
     ...extraReporters,
   ];

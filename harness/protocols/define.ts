@@ -11,6 +11,8 @@ export interface ProtocolDef<S extends z.ZodType = z.ZodType> {
   actions: readonly string[];
   /** Event types its servers can record; expectations about others are catalogue errors. */
   emits: readonly EventType[];
+  /** One sentence per scripted fault in these options (for `explain` and the docs). */
+  describeFaults?(options: z.infer<S>): string[];
 }
 
 export const TLS_EVENTS = ['listening', 'connect', 'close', 'plaintext-on-tls-port', 'client-hello', 'tls-established', 'tls-failed', 'fault', 'server-error'] as const;

@@ -1,4 +1,4 @@
-import { HttpsOptionsSchema, startHttpsServer } from '../../servers/https/index.js';
+import { explainHttpsFault, HttpsOptionsSchema, startHttpsServer } from '../../servers/https/index.js';
 import { define, TLS_EVENTS } from './define.js';
 
 export const HTTPS = define({
@@ -6,4 +6,5 @@ export const HTTPS = define({
   start: startHttpsServer,
   actions: ['get'],
   emits: [...TLS_EVENTS, 'command', 'reply', 'payload-sent'],
+  describeFaults: (options) => options.faults.map(explainHttpsFault),
 });

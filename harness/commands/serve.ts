@@ -1,14 +1,14 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openCertStore } from '../certs/index.js';
-import { EventLog } from '../servers/shared/events.js';
-import { UsageError } from './errors.js';
-import { jobEnv } from './job.js';
-import { PROTOCOLS } from './protocols.js';
-import { formatEvent } from './report/transcript.js';
-import { buildJob } from './run/run-case.js';
-import type { Case } from './suite/case.js';
+import { openCertStore } from '../../certs/index.js';
+import { EventLog } from '../../servers/shared/events.js';
+import { UsageError } from '../errors.js';
+import { jobEnv } from '../job.js';
+import { PROTOCOLS } from '../protocols.js';
+import { formatEvent } from '../report/transcript.js';
+import { buildJob } from '../run/run-case.js';
+import type { Case } from '../suite/case.js';
 
 export interface ServeOptions {
   bindHost: string;

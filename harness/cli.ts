@@ -12,6 +12,8 @@ import { junitReporter } from './report/junit.js';
 import { jsonReporter } from './report/json.js';
 import { htmlReporter } from './report/html.js';
 import { consoleReporter } from './report/console.js';
+import { findConfig, loadConfig } from './config.js';
+import { runSettings, type Source } from './commands/run-settings.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -40,6 +42,7 @@ const program = new Command('conform')
   .option('--expect <file>', "the client's expectation file: listed failures are reported as expected and do not fail the run")
   .option('--strict', 'failed `should` cases fail the run too', false)
   .option('--suites <dir>', 'read suites from this folder instead of the built-in ones')
+  .option('--config <file>', 'conform.config.ts / .json / .yaml (default: the one in this folder, if any)')
   .option('--bind <addr>', 'address the servers listen on (default 127.0.0.1; anything else is reachable from outside)')
   .showHelpAfterError()
   .exitOverride();
@@ -89,26 +92,11 @@ program
 
 program.action(async () => {
   const o = program.opts();
-  if (o.bind && o.bind !== LOOPBACK) process.stderr.write(`conform: warning: servers will listen on ${o.bind}, reachable beyond this machine\n`);
-  const { summary } = await runConform({
-    clients: [
-      ...(o.client as string[]).map((profile) => ({ profile })),
-      ...(o.clientCmd as string[]).map((cmd) => ({ cmd })),
-      ...(o.clientModule as string[]).map((module) => ({ module })),
-    ],
-    selection: { protocols: protocolsFrom(o.protocol), grep: o.grep, ...(o.shard ? { shard: parseShard(o.shard) } : {}) },
-    junit: o.junit,
-    json: o.json,
-    html: o.html,
-    workers: o.workers,
-    reporters: o.reporter,
-    strict: o.strict,
-    suitesDir: o.suites,
-    bindHost: o.bind ?? LOOPBACK,
-    graceMs: 1000,
-    artifactsDir: o.artifacts,
-    expectFile: o.expect,
-  });
+  const configFile = o.config ?? findConfig();
+  const config = configFile ? await loadConfig(configFile) : {};
+  const settings = runSettings(o, (key) => program.getOptionValueSource(key) as Source, config);
+  if (settings.bindHost !== LOOPBACK) process.stderr.write(`conform: warning: servers will listen on ${settings.bindHost}, reachable beyond this machine\n`);
+  const { summary } = await runConform(settings);
   process.exitCode = summary.exitCode;
 });
 

@@ -41,6 +41,8 @@ export interface RunSettings {
   bindHost: string;
   /** Extra time past CONFORM_TIMEOUT_MS before a client is killed as hung. Default 1000. */
   graceMs: number;
+  /** Multiplies every case's CONFORM_TIMEOUT_MS (slow machines). Default 1. */
+  timeoutScale?: number;
   /** Failed cases keep their evidence here (transcript, events, TLS key log). */
   artifactsDir?: string;
   /** The client's expectation file (`--expect`): known failures do not fail the run. */
@@ -81,6 +83,7 @@ export function protocolsFrom(text: string | undefined): Protocol[] | undefined 
 
 export interface CaseRunSettings {
   bindHost?: string;
+  timeoutScale?: number;
   artifactsDir?: string;
   graceMs?: number;
   workers?: number;
@@ -94,7 +97,7 @@ export async function runCases(
   onResult: (r: CaseResult) => void = () => undefined,
   expectations?: ClientExpectations,
 ): Promise<CaseResult[]> {
-  const options = { certs: openCertStore(), bindHost: settings.bindHost ?? '127.0.0.1', graceMs: settings.graceMs ?? 1000, reproPrefix: 'npm run conform --', ...(settings.artifactsDir ? { artifactsDir: settings.artifactsDir } : {}) };
+  const options = { certs: openCertStore(), bindHost: settings.bindHost ?? '127.0.0.1', graceMs: settings.graceMs ?? 1000, reproPrefix: 'npm run conform --', timeoutScale: settings.timeoutScale ?? 1, ...(settings.artifactsDir ? { artifactsDir: settings.artifactsDir } : {}) };
   return runPool(cases, settings.workers ?? DEFAULT_WORKERS, async (c) => applyExpectations(await runCase(c, client, options), expectations), onResult);
 }
 

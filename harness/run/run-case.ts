@@ -22,6 +22,8 @@ export interface RunOptions {
   reproPrefix: string;
   /** Where failed cases keep their transcript, events and TLS key log; none when unset. */
   artifactsDir?: string;
+  /** Multiplies every case's CONFORM_TIMEOUT_MS. Default 1. */
+  timeoutScale?: number;
 }
 
 /** Starts the case's server, runs the client with the job, and judges the evidence. */
@@ -77,7 +79,7 @@ async function runCaseInner(c: Case, client: ClientAdapter, opts: RunOptions, ke
 }
 
 /** The job for a case whose server is running: CONTRACT.md's variables, and their JSON copy on disk. */
-export async function buildJob(c: Case, server: RunningServer, workdir: string, opts: Pick<RunOptions, 'certs' | 'bindHost'>): Promise<Job> {
+export async function buildJob(c: Case, server: RunningServer, workdir: string, opts: Pick<RunOptions, 'certs' | 'bindHost' | 'timeoutScale'>): Promise<Job> {
   const { endpoint } = server;
   const host = c.job.host ?? endpoint.host;
   const url = c.job.host ? endpoint.url.replace(`//${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:`, `//${host.includes(':') ? `[${host}]` : host}:`) : endpoint.url;
@@ -105,7 +107,7 @@ export async function buildJob(c: Case, server: RunningServer, workdir: string, 
     inputFile: server.input ? join(workdir, 'input') : '',
     outputFile: join(workdir, 'output'),
     proxyUrl: '',
-    timeoutMs: c.job.timeoutMs,
+    timeoutMs: Math.round(c.job.timeoutMs * (opts.timeoutScale ?? 1)),
     workdir,
     jobFile: join(workdir, 'job.json'),
   };

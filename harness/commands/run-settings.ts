@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import { LOOPBACK } from '../../servers/shared/listen.js';
+import type { ClientSpec, RunSettings } from '../conform.js';
+import { protocolsFrom } from '../conform.js';
+import type { UserConfig } from '../config.js';
+import { parseShard } from '../run/select.js';
+
+/** Where a command-line value came from (commander's getOptionValueSource). */
+export type Source = 'cli' | 'default' | 'env' | 'config' | 'implied' | undefined;
+
+type Flags = Record<string, unknown>;
+
+function clientsFrom(flags: Flags, config: UserConfig): ClientSpec[] {
+  const fromFlags: ClientSpec[] = [
+    ...(flags.client as string[]).map((profile) => ({ profile })),
+    ...(flags.clientCmd as string[]).map((cmd) => ({ cmd })),
+    ...(flags.clientModule as string[]).map((module) => ({ module })),
+  ];
+  if (fromFlags.length) return fromFlags;
+  return (config.clients ?? []).map((c) => (typeof c === 'string' ? { profile: c } : c));
+}
+
+/**
+ * The run's settings: a flag given on the command line wins, then the config
+ * file, then the built-in default.
+ */
+export function runSettings(flags: Flags, source: (key: string) => Source, config: UserConfig): RunSettings {
+  const pick = <T>(key: string, fromConfig: T | undefined): T => (source(key) === 'cli' || fromConfig === undefined ? (flags[key] as T) : fromConfig);
+  const outputDir = config.outputDir;
+  const output = (key: string, name: string): string => (source(key) !== 'cli' && outputDir ? join(outputDir, name) : (flags[key] as string));
+  const protocolFlag = flags.protocol as string | undefined;
+  return {
+    clients: clientsFrom(flags, config),
+    selection: {
+      protocols: protocolFlag ? protocolsFrom(protocolFlag) : config.protocols,
+      grep: (flags.grep as string | undefined) ?? config.grep,
+      ...(flags.shard ? { shard: parseShard(flags.shard as string) } : {}),
+    },
+    junit: output('junit', 'junit.xml'),
+    json: output('json', 'results.json'),
+    html: output('html', 'index.html'),
+    artifactsDir: output('artifacts', 'cases'),
+    workers: pick('workers', config.workers),
+    reporters: pick('reporter', config.reporters),
+    strict: pick('strict', config.strict),
+    ...(((flags.suites as string | undefined) ?? config.suites) ? { suitesDir: (flags.suites as string | undefined) ?? config.suites! } : {}),
+    bindHost: (flags.bind as string | undefined) ?? config.bind ?? LOOPBACK,
+    graceMs: config.graceMs ?? 1000,
+    timeoutScale: config.timeoutScale ?? 1,
+    ...(((flags.expect as string | undefined) ?? config.expect) ? { expectFile: (flags.expect as string | undefined) ?? config.expect! } : {}),
+  };
+}

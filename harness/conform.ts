@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { openCertStore } from '../certs/index.js';
 import type { ClientAdapter } from './clients/adapter.js';
 import { commandClient, moduleClient, profileClient, PROFILE_NAMES } from './clients/profiles.js';
+import { containerClient } from './clients/container.js';
 import { FLAW_NAMES } from '../clients/reference/index.js';
 import { UsageError } from './errors.js';
 import type { Protocol } from './job.js';
@@ -24,7 +25,7 @@ import { applyExpectations } from './run/expected.js';
 
 /** Resolved settings of a run (the CLI's flags, with defaults filled in). */
 /** One client under test, as the command line names it. */
-export type ClientSpec = { profile: string } | { cmd: string } | { module: string };
+export type ClientSpec = { profile: string } | { cmd: string } | { module: string } | { image: string; cmd?: string };
 
 export interface RunSettings {
   /** The clients under test, each run over every selected case (default: the reference client). */
@@ -59,6 +60,7 @@ export async function loadCatalogue(suitesDir?: string): Promise<Case[]> {
 }
 
 export async function resolveClient(spec: ClientSpec): Promise<ClientAdapter> {
+  if ('image' in spec) return containerClient(spec.image, spec.cmd);
   if ('module' in spec) return moduleClient(spec.module);
   return 'cmd' in spec ? commandClient(spec.cmd) : profileClient(spec.profile);
 }

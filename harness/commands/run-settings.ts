@@ -11,9 +11,12 @@ export type Source = 'cli' | 'default' | 'env' | 'config' | 'implied' | undefine
 type Flags = Record<string, unknown>;
 
 function clientsFrom(flags: Flags, config: UserConfig): ClientSpec[] {
+  // With --client-image, --client-cmd is the command to run inside the image.
+  const image = flags.clientImage as string | undefined;
+  const cmds = flags.clientCmd as string[];
   const fromFlags: ClientSpec[] = [
     ...(flags.client as string[]).map((profile) => ({ profile })),
-    ...(flags.clientCmd as string[]).map((cmd) => ({ cmd })),
+    ...(image ? [{ image, ...(cmds[0] ? { cmd: cmds[0] } : {}) }] : cmds.map((cmd) => ({ cmd }))),
     ...(flags.clientModule as string[]).map((module) => ({ module })),
   ];
   if (fromFlags.length) return fromFlags;

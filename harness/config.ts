@@ -29,6 +29,8 @@ export const UserConfigSchema = z.object({
   reporters: z.array(z.enum(['console', 'tap'])).optional(),
   /** Folder for junit.xml, results.json, index.html and cases/. Default "reports". */
   outputDir: z.string().optional(),
+  /** Which cases keep transcript, events, key log and packet capture: failed (default), all, none. */
+  artifacts: z.enum(['failed', 'all', 'none']).optional(),
   /** The client's expectation file (known failures). */
   expect: z.string().optional(),
   /** `should` failures fail the run. Default false. */

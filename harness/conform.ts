@@ -46,6 +46,8 @@ export interface RunSettings {
   timeoutScale?: number;
   /** Failed cases keep their evidence here (transcript, events, TLS key log). */
   artifactsDir?: string;
+  /** Which cases keep their artifacts. Default `failed`. */
+  artifacts?: 'failed' | 'all' | 'none';
   /** The client's expectation file (`--expect`): known failures do not fail the run. */
   expectFile?: string;
 }
@@ -85,6 +87,7 @@ export function protocolsFrom(text: string | undefined): Protocol[] | undefined 
 
 export interface CaseRunSettings {
   bindHost?: string;
+  artifacts?: 'failed' | 'all' | 'none';
   timeoutScale?: number;
   artifactsDir?: string;
   graceMs?: number;
@@ -99,7 +102,9 @@ export async function runCases(
   onResult: (r: CaseResult) => void = () => undefined,
   expectations?: ClientExpectations,
 ): Promise<CaseResult[]> {
-  const options = { certs: openCertStore(), bindHost: settings.bindHost ?? '127.0.0.1', graceMs: settings.graceMs ?? 1000, reproPrefix: 'npm run conform --', timeoutScale: settings.timeoutScale ?? 1, ...(settings.artifactsDir ? { artifactsDir: settings.artifactsDir } : {}) };
+  const options = { certs: openCertStore(), bindHost: settings.bindHost ?? '127.0.0.1', graceMs: settings.graceMs ?? 1000, reproPrefix: 'npm run conform --', timeoutScale: settings.timeoutScale ?? 1,
+    ...(settings.artifactsDir && settings.artifacts !== 'none' ? { artifactsDir: settings.artifactsDir, keepArtifacts: settings.artifacts ?? 'failed' } : {}),
+  };
   return runPool(cases, settings.workers ?? DEFAULT_WORKERS, async (c) => applyExpectations(await runCase(c, client, options), expectations), onResult);
 }
 

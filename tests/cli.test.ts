@@ -46,7 +46,7 @@ describe('conform CLI', () => {
   it('exits 1 when a case fails, with the reason, transcript and a repro line in JUnit', async () => {
     const p = await reportPaths();
     const artifacts = join(p.dir, 'cases');
-    const run = await conform(['--client', 'reference --flaw skip-verify', '--grep', '^https\\.certificate\\.expired$', '--artifacts', artifacts, ...p.flags]);
+    const run = await conform(['--client', 'reference --flaw skip-verify', '--grep', '^https\\.certificate\\.expired$', '--artifacts-dir', artifacts, ...p.flags]);
     expect(run.code).toBe(1);
     // The failed case keeps its evidence, including an NSS key log for the TLS session.
     const keylog = await readFile(join(artifacts, 'https.certificate.expired/keylog.txt'), 'utf8');

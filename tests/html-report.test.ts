@@ -25,7 +25,7 @@ describe.skipIf(!CHROMIUM)('HTML report in Chromium', () => {
     await conform([
       '--client', 'reference', '--client', 'reference --flaw skip-verify', '--client-cmd', hostile,
       '--grep', '^https\\.(certificate\\.(valid|expired)|plaintext\\.client-speaks-tls)$',
-      '--html', html, '--junit', join(dir, 'junit.xml'), '--json', join(dir, 'results.json'), '--artifacts', join(dir, 'cases'),
+      '--html', html, '--junit', join(dir, 'junit.xml'), '--json', join(dir, 'results.json'), '--artifacts-dir', join(dir, 'cases'),
     ]);
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({

@@ -34,7 +34,7 @@ function normalizeResults(json: string): unknown {
 describe('conform merge', () => {
   it('three merged shards report what one unsharded run reports', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'conform-merge-'));
-    const common = ['--client', 'reference --flaw skip-verify', '--protocol', 'https', '--grep', '^https\\.(certificate|hostname|version)\\.', '--artifacts', join(dir, 'cases')];
+    const common = ['--client', 'reference --flaw skip-verify', '--protocol', 'https', '--grep', '^https\\.(certificate|hostname|version)\\.', '--artifacts-dir', join(dir, 'cases')];
     const out = (name: string) => ['--junit', join(dir, `${name}.xml`), '--json', join(dir, `${name}.json`), '--html', join(dir, `${name}.html`)];
     const whole = await run([...common, ...out('whole')]);
     const shardCodes = await Promise.all([1, 2, 3].map((i) => run([...common, '--shard', `${i}/3`, ...out(`shard${i}`)])));

@@ -12,6 +12,7 @@ import type { Case } from '../suite/case.js';
 import type { CaseResult } from './result.js';
 import { settle } from './settle.js';
 import { writeCaseArtifacts } from './artifacts.js';
+import { Capture } from '../../servers/shared/capture.js';
 
 export interface RunOptions {
   certs: CertStore;
@@ -20,8 +21,10 @@ export interface RunOptions {
   graceMs: number;
   /** Command prefix for repro lines. */
   reproPrefix: string;
-  /** Where failed cases keep their transcript, events and TLS key log; none when unset. */
+  /** Where cases keep their transcript, events, TLS key log and packet capture; none when unset. */
   artifactsDir?: string;
+  /** Which cases keep them. Default `failed`. */
+  keepArtifacts?: 'failed' | 'all';
   /** Multiplies every case's CONFORM_TIMEOUT_MS. Default 1. */
   timeoutScale?: number;
 }
@@ -29,20 +32,23 @@ export interface RunOptions {
 /** Starts the case's server, runs the client with the job, and judges the evidence. */
 export async function runCase(c: Case, client: ClientAdapter, opts: RunOptions): Promise<CaseResult> {
   const keylog: string[] = [];
-  const result = await runCaseInner(c, client, opts, keylog);
-  if (opts.artifactsDir && (result.status === 'fail' || result.status === 'error')) {
-    await writeCaseArtifacts(opts.artifactsDir, result, keylog).catch(() => undefined);
+  const capture = opts.artifactsDir ? new Capture() : undefined;
+  const result = await runCaseInner(c, client, opts, keylog, capture);
+  const failed = result.status === 'fail' || result.status === 'error';
+  if (opts.artifactsDir && (failed || opts.keepArtifacts === 'all')) {
+    await writeCaseArtifacts(opts.artifactsDir, result, keylog, capture).catch(() => undefined);
   }
   return result;
 }
 
-async function runCaseInner(c: Case, client: ClientAdapter, opts: RunOptions, keylog: string[]): Promise<CaseResult> {
+async function runCaseInner(c: Case, client: ClientAdapter, opts: RunOptions, keylog: string[], capture: Capture | undefined): Promise<CaseResult> {
   const started = performance.now();
   const base = {
     id: c.id, title: c.title, protocol: c.protocol, level: c.level, refs: c.refs, client: client.label,
     repro: `${opts.reproPrefix} --grep '^${c.id.replace(/\./g, '\\.')}$' ${client.cliFlags.map(shellQuote).join(' ')}`,
   };
   const log = new EventLog();
+  if (capture) log.capture = capture;
   const elapsed = (): number => Math.round(performance.now() - started);
   if (!client.protocols.includes(c.protocol)) {
     return { ...base, status: 'skip', reason: `${client.label} does not speak ${c.protocol}`, checks: [], faults: [], events: [], durationMs: 0 };

@@ -16,6 +16,7 @@ export class TrackedConnection {
   constructor(private readonly log: EventLog, private readonly server: string, socket: Socket) {
     this.id = log.connection();
     log.record(server, 'connect', { remote: `${socket.remoteAddress}:${socket.remotePort}` }, this.id);
+    log.capture?.attach(socket);
     this.watch(socket);
   }
 

@@ -3,6 +3,7 @@
  * sockets, and the judge reads nothing else about the conversation. Events are
  * plain data (JSON-serializable) so they travel into reports and shard blobs.
  */
+import type { Capture } from './capture.js';
 
 /** Whether bytes crossed in the clear or inside an established TLS session. */
 export type Layer = 'plaintext' | 'tls';
@@ -95,6 +96,8 @@ export type Listener = (event: ServerEvent) => void;
 /** One log per case; every server of the case writes into it. */
 export class EventLog {
   readonly events: ServerEvent[] = [];
+  /** When set, every connection's raw bytes are recorded too (for packet captures). */
+  capture?: Capture;
   private readonly start = performance.now();
   private nextConn = 1;
   private readonly listeners = new Set<Listener>();

@@ -1,9 +1,4 @@
-import { SmtpOptionsSchema, startSmtpServer } from '../../servers/smtp/index.js';
-import { define, TLS_EVENTS } from './define.js';
+import type { ProtocolDef } from './define.js';
 
-export const SMTP = define({
-  optionsSchema: SmtpOptionsSchema,
-  start: startSmtpServer,
-  actions: ['send'],
-  emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-received', 'pipelined-before-tls', 'plaintext-after-hello'],
-});
+/** The SMTP protocol's definition, once servers/smtp/ exists (see protocols.ts). */
+export const SMTP: ProtocolDef | undefined = undefined;

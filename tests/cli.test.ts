@@ -51,7 +51,7 @@ describe('conform CLI', () => {
     // The failed case keeps its evidence, including an NSS key log for the TLS session.
     const keylog = await readFile(join(artifacts, 'https.certificate.expired/keylog.txt'), 'utf8');
     expect(keylog).toMatch(/^CLIENT_HANDSHAKE_TRAFFIC_SECRET [0-9a-f]{64} [0-9a-f]+$/m);
-    expect(await readFile(join(artifacts, 'https.certificate.expired/transcript.txt'), 'utf8')).toMatch(/command .*verb="GET"/);
+    expect(await readFile(join(artifacts, 'https.certificate.expired/transcript.txt'), 'utf8')).toMatch(/C→S \[tls\] GET \/conform\/body\.bin HTTP\/1\.1/);
     expect(run.stdout).toMatch(/rerun: npm run conform -- --grep/);
     const xml = await readFile(p.junit, 'utf8');
     expect(xml).toMatch(/<failure message="\[must\] the client reported success/);

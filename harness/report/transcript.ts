@@ -1,15 +1,41 @@
 import type { ServerEvent } from '../../servers/shared/events.js';
 import type { CaseResult } from '../run/result.js';
 
-/** One readable line per event; credentials' secrets are never recorded, so none can leak here. */
+/** What crossed the wire, marked by direction (C→S, S→C) and layer; null for other events. */
+function wireLine(e: ServerEvent): string | null {
+  switch (e.type) {
+    case 'command':
+      return `C→S [${e.layer}] ${e.raw}`;
+    case 'reply':
+      return `S→C [${e.layer}] ${e.code} ${e.text}`.trimEnd();
+    case 'credentials':
+      return `C→S [${e.layer}] credentials ${e.mechanism} user=${JSON.stringify(e.user)}`;
+    case 'payload-sent':
+      return `S→C [${e.layer}] payload ${e.bytes} bytes${e.complete ? '' : ' (incomplete)'} sha256=${e.sha256.slice(0, 16)}…`;
+    case 'payload-received':
+      return `C→S [${e.layer}] payload ${e.bytes} bytes sha256=${e.sha256.slice(0, 16)}…`;
+    case 'plaintext-on-tls-port':
+      return `C→S [plaintext] ${e.preview}   ← plaintext where a TLS ClientHello belongs`;
+    default:
+      return null;
+  }
+}
+
+/**
+ * One readable line per event: what crossed the wire marked client/server and
+ * plaintext/TLS, other events by type. Secrets are never recorded, so none can leak here.
+ */
 export function formatEvent(e: ServerEvent): string {
   const { seq, t, server, conn, type, ...fields } = e;
+  const at = `#${seq} +${t.toFixed(1)}ms ${server}${conn === undefined ? '' : `/c${conn}`}`;
+  const wire = wireLine(e);
+  if (wire) return `${at} ${wire}`;
   const detail = Object.entries(fields)
     .filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length > 12))
     .map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v)}`)
     .join(' ');
   const extra = type === 'client-hello' ? ` offered ${(e as Extract<ServerEvent, { type: 'client-hello' }>).cipherNames.length} suites` : '';
-  return `#${seq} +${t.toFixed(1)}ms ${server}${conn === undefined ? '' : `/c${conn}`} ${type} ${detail}${extra}`;
+  return `${at} ${type} ${detail}${extra}`;
 }
 
 export function transcript(events: ServerEvent[], max = 200): string {

@@ -42,6 +42,9 @@ describe('expectations', () => {
     expect(check(e, input(session)).met).toBe(true);
     const skipped = [cmd('STARTTLS', 'plaintext'), ev('tls-established'), cmd('MAIL', 'tls', 'FROM:<a@b>')];
     expect(check(e, input(skipped))).toMatchObject({ met: false, reason: expect.stringMatching(/not command\(verb=EHLO\)/) });
+    const noTls = [cmd('STARTTLS', 'plaintext')];
+    expect(check(e, input(noTls)).met).toBe(false);
+    expect(check({ firstAfter: { ...e.firstAfter, required: false } }, input(noTls)).met).toBe(true);
   });
 
   it('count bounds how often something happens', () => {

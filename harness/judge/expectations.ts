@@ -92,10 +92,10 @@ function evaluateOrder(order: EventMatcher[], events: ServerEvent[]): Check {
   return { met: true, expectation };
 }
 
-function evaluateFirstAfter(f: { after: EventMatcher; next: EventMatcher; among: EventMatcher }, events: ServerEvent[]): Check {
-  const expectation = `the first ${describeMatcher(f.among)} after ${describeMatcher(f.after)} is ${describeMatcher(f.next)}`;
+function evaluateFirstAfter(f: { after: EventMatcher; next: EventMatcher; among: EventMatcher; required: boolean }, events: ServerEvent[]): Check {
+  const expectation = `the first ${describeMatcher(f.among)} after ${describeMatcher(f.after)} is ${describeMatcher(f.next)}${f.required ? '' : ` (if ${describeMatcher(f.after)} happens)`}`;
   const start = events.findIndex((ev) => matches(ev, f.after));
-  if (start < 0) return { met: false, expectation, reason: `${describeMatcher(f.after)} never happened` };
+  if (start < 0) return f.required ? { met: false, expectation, reason: `${describeMatcher(f.after)} never happened` } : { met: true, expectation };
   const first = events.slice(start + 1).find((ev) => matches(ev, f.among));
   if (!first) return { met: false, expectation, reason: `no ${describeMatcher(f.among)} followed ${describeMatcher(f.after)}`, evidence: [events[start]!] };
   if (matches(first, f.next)) return { met: true, expectation };

@@ -46,7 +46,13 @@ export const ExpectationSchema = z.union([
    * any command) matches `next`; e.g. the first command inside TLS is EHLO.
    */
   z.object({
-    firstAfter: z.object({ after: EventMatcherSchema, next: EventMatcherSchema, among: EventMatcherSchema.default('command') }).strict(),
+    firstAfter: z.object({
+      after: EventMatcherSchema,
+      next: EventMatcherSchema,
+      among: EventMatcherSchema.default('command'),
+      /** When false, a run in which `after` never happens meets the expectation (e.g. TLS never came up). Default true. */
+      required: z.boolean().default(true),
+    }).strict(),
   }).strict(),
   /** How many matching events there may be. */
   z.object({

@@ -1,5 +1,6 @@
-// `npm run bench [-- --quick]`: times the HTTPS suite against the reference
-// client and curl at several worker counts, the harness's own overhead per
+// `npm run bench [-- --quick] [-- --protocol P,P]`: times the catalogue (every
+// protocol by default) against the reference client and curl at several worker
+// counts, the HTTPS suite alone against the reference client, the harness's own overhead per
 // case, certificate generation cold and warm, `conform list` start-up and peak
 // memory, and checks them against the project's targets. It reports and does
 // not gate: the exit status is 0 unless the bench itself broke.
@@ -13,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { generateAll } from '../certs/index.js';
 import { profileClient } from '../harness/clients/profiles.js';
 import { findExecutable } from '../harness/clients/which.js';
-import { DEFAULT_WORKERS, loadCatalogue, runCases } from '../harness/conform.js';
+import { DEFAULT_WORKERS, loadCatalogue, protocolsFrom, runCases } from '../harness/conform.js';
+import { PROTOCOLS } from '../harness/protocols.js';
+import type { Protocol } from '../harness/job.js';
 import type { CaseResult } from '../harness/run/result.js';
 import { selectCases } from '../harness/run/select.js';
 import type { Case } from '../harness/suite/case.js';
@@ -27,6 +30,10 @@ import { ms, seconds, table } from './bench/table.js';
 const TARGETS = {
   /** Whole HTTPS suite, reference client, DEFAULT_WORKERS, on 2 cores. */
   suiteMs: 10_000,
+  /** The whole selected catalogue against curl, DEFAULT_WORKERS, on 2 cores. */
+  catalogueCurlMs: 30_000,
+  /** Peak resident memory of the bench process and of a CLI run, in KiB. */
+  peakRssKb: 250 * 1024,
   /** Median of case duration minus the client's lifetime. */
   overheadMedianMs: 5,
   certColdMs: 500,
@@ -64,6 +71,7 @@ interface TargetCheck {
   name: string;
   valueMs: number;
   limitMs: number;
+  unit: string;
   pass: boolean;
 }
 
@@ -71,7 +79,7 @@ const progress = (text: string): boolean => process.stderr.write(text);
 
 async function runSuite(cases: Case[], spec: string, workers: number): Promise<SuiteRun> {
   const client = profileClient(spec);
-  progress(`  https × ${spec}, workers=${workers} … `);
+  progress(`  ${[...new Set(cases.map((c) => c.protocol))].join('+')} × ${spec}, workers=${workers} … `);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const results = await runCases(cases, client, { workers });
@@ -139,29 +147,32 @@ async function listStartup(): Promise<{ samplesMs: number[]; spread: Spread }> {
 }
 
 /** The CLI as a user runs it, in a child with a probe that reports its peak RSS. */
-async function cliRun(workers: number, scratch: string): Promise<{ wallMs: number; maxRssKb: number | undefined; exitCode: number | null }> {
+async function cliRun(workers: number, scratch: string, protocols: string[]): Promise<{ wallMs: number; maxRssKb: number | undefined; exitCode: number | null }> {
   const argv = [
     process.execPath, '--import', fromHere('./bench/rss-probe.js'), cliPath,
-    '--protocol', 'https', '--workers', String(workers), '--json', join(scratch, 'results.json'), '--junit', join(scratch, 'junit.xml'),
+    '--protocol', protocols.join(','), '--workers', String(workers), '--json', join(scratch, 'results.json'), '--junit', join(scratch, 'junit.xml'),
+    '--html', join(scratch, 'index.html'), '--artifacts', 'none',
   ];
-  progress(`  conform --protocol https (child process), workers=${workers} … `);
+  progress(`  conform --protocol ${protocols.join(',')} (child process), workers=${workers} … `);
   const run = await spawnTimed(argv, { cwd: repoRoot });
   progress(`${seconds(run.wallMs)} s\n`);
   if (run.code !== 0 && run.code !== 1) throw new Error(`conform exited ${run.code ?? run.signal}: ${run.stderr.trim()}`);
   return { wallMs: run.wallMs, maxRssKb: parseMaxRssKb(run.stderr), exitCode: run.code };
 }
 
-function check(name: string, valueMs: number, limitMs: number): TargetCheck {
-  return { name, valueMs, limitMs, pass: valueMs <= limitMs };
+function check(name: string, valueMs: number, limitMs: number, unit = 'ms'): TargetCheck {
+  return { name, valueMs, limitMs, unit, pass: valueMs <= limitMs };
 }
 
 const mb = (kb: number | undefined): string => (kb === undefined ? '–' : `${(kb / 1024).toFixed(0)} MB`);
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const unknown = args.filter((a) => a !== '--quick');
+  const protocolAt = args.indexOf('--protocol');
+  const protocols = protocolsFrom(protocolAt >= 0 ? args[protocolAt + 1] : undefined) ?? (Object.keys(PROTOCOLS) as Protocol[]);
+  const unknown = args.filter((a, i) => a !== '--quick' && i !== protocolAt && i !== protocolAt + 1);
   if (unknown.length) {
-    process.stderr.write(`bench: unknown argument ${unknown.join(' ')} (known: --quick)\n`);
+    process.stderr.write(`bench: unknown argument ${unknown.join(' ')} (known: --quick, --protocol P[,P])\n`);
     process.exitCode = 2;
     return;
   }
@@ -173,10 +184,13 @@ async function main(): Promise<void> {
   const scratch = await mkdtemp(join(tmpdir(), 'conform-bench-'));
 
   try {
-    const cases = selectCases(await loadCatalogue(), { protocols: ['https'] });
+    const catalogue = await loadCatalogue();
+    const cases = selectCases(catalogue, { protocols });
+    const httpsCases = selectCases(catalogue, { protocols: ['https'] });
     const machine = `node ${process.version}, ${platform()} ${arch()}, ${cores} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), load average ${loadavg()[0]!.toFixed(2)}`;
     console.log(`Conform bench${quick ? ' (--quick: workers 1 and 4, reference client only)' : ''}`);
-    console.log(`${machine}; DEFAULT_WORKERS=${DEFAULT_WORKERS}; HTTPS suite: ${cases.length} cases`);
+    const perProtocol = protocols.map((p) => `${p} ${cases.filter((c) => c.protocol === p).length}`).join(', ');
+    console.log(`${machine}; DEFAULT_WORKERS=${DEFAULT_WORKERS}; catalogue: ${cases.length} cases (${perProtocol})`);
     // Timings are wall clock: anything else running on the machine inflates them.
     if (loadavg()[0]! > 1) console.log(`note: load average ${loadavg()[0]!.toFixed(2)} before the bench started — other processes are competing for the ${cores} cores, so figures are inflated`);
     console.log();
@@ -193,7 +207,8 @@ async function main(): Promise<void> {
     progress('suite runs …\n');
     const runs: SuiteRun[] = [];
     for (const w of referenceWorkers) runs.push(await runSuite(cases, 'reference', w));
-    if (curl) for (const w of workerCounts) runs.push(await runSuite(cases, 'curl', w));
+    if (curl) for (const w of [...new Set([...workerCounts, DEFAULT_WORKERS])]) runs.push(await runSuite(cases, 'curl', w));
+    const httpsRun = protocols.includes('https') ? await runSuite(httpsCases, 'reference', DEFAULT_WORKERS) : undefined;
     const benchMaxRssKb = process.resourceUsage().maxRSS;
 
     // In-process certificate figures: a throwaway first call loads the generator's modules.
@@ -203,7 +218,7 @@ async function main(): Promise<void> {
 
     progress(`conform list × ${LIST_SPAWNS} …\n`);
     const list = await listStartup();
-    const cli = quick ? undefined : await cliRun(DEFAULT_WORKERS, scratch);
+    const cli = quick ? undefined : await cliRun(DEFAULT_WORKERS, scratch, protocols);
 
     // ── Suite runs
     console.log('Suite runs (certificate cache warm)');
@@ -256,21 +271,24 @@ async function main(): Promise<void> {
     // ── Memory
     console.log('Peak RSS (process.resourceUsage().maxRSS)');
     console.log(`  bench process, through the suite runs above (in-process reference client): ${mb(benchMaxRssKb)}`);
-    if (cli) console.log(`  conform CLI child, HTTPS suite, reference, workers=${DEFAULT_WORKERS}: ${mb(cli.maxRssKb)} (wall ${seconds(cli.wallMs)} s, exit ${cli.exitCode})`);
+    if (cli) console.log(`  conform CLI child, ${cases.length} cases, reference, workers=${DEFAULT_WORKERS}: ${mb(cli.maxRssKb)} (wall ${seconds(cli.wallMs)} s, exit ${cli.exitCode})`);
     console.log();
 
     // ── Targets
-    const defaultRun = runs.find((r) => r.client === 'reference' && r.workers === DEFAULT_WORKERS)!;
+    const curlRun = runs.find((r) => r.client === 'curl' && r.workers === DEFAULT_WORKERS);
     const coreNote = cores === 2 ? '' : ` [this machine has ${cores} cores, the target is for 2]`;
     const checks: TargetCheck[] = [
-      check(`HTTPS suite, reference, workers=${DEFAULT_WORKERS} (DEFAULT_WORKERS)${coreNote}`, defaultRun.wallMs, TARGETS.suiteMs),
+      ...(httpsRun ? [check(`HTTPS suite (${httpsCases.length}), reference, workers=${DEFAULT_WORKERS}${coreNote}`, httpsRun.wallMs, TARGETS.suiteMs)] : []),
+      ...(curlRun ? [check(`catalogue (${cases.length}), curl, workers=${DEFAULT_WORKERS}${coreNote}`, curlRun.wallMs, TARGETS.catalogueCurlMs)] : []),
+      check('peak RSS, bench process', Math.round(benchMaxRssKb / 1024), TARGETS.peakRssKb / 1024, 'MiB'),
+      ...(cli?.maxRssKb ? [check('peak RSS, CLI run', Math.round(cli.maxRssKb / 1024), TARGETS.peakRssKb / 1024, 'MiB')] : []),
       ...overheadByClient.map((o) => check(`harness overhead median, ${o.client}`, o.spread.median, TARGETS.overheadMedianMs)),
       check('certificates cold (fresh process)', childCold.totalMs, TARGETS.certColdMs),
       check('certificates warm (fresh process)', childWarm.totalMs, TARGETS.certWarmMs),
       check('conform list start-up, median', list.spread.median, TARGETS.listMs),
     ];
     console.log('Targets');
-    console.log(table(['', 'target', 'measured', ''], checks.map((c) => [c.name, `≤ ${ms(c.limitMs)} ms`, `${ms(c.valueMs)} ms`, c.pass ? 'PASS' : 'MISS'])));
+    console.log(table(['', 'target', 'measured', ''], checks.map((c) => [c.name, `≤ ${ms(c.limitMs)} ${c.unit}`, `${ms(c.valueMs)} ${c.unit}`, c.pass ? 'PASS' : 'MISS'])));
 
     const reportFile = join(repoRoot, 'reports', 'bench.json');
     await mkdir(join(repoRoot, 'reports'), { recursive: true });

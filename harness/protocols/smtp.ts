@@ -1,4 +1,9 @@
-import type { ProtocolDef } from './define.js';
+import { SmtpOptionsSchema, startSmtpServer } from '../../servers/smtp/index.js';
+import { define, TLS_EVENTS } from './define.js';
 
-/** The SMTP protocol's definition, once servers/smtp/ exists (see protocols.ts). */
-export const SMTP: ProtocolDef | undefined = undefined;
+export const SMTP = define({
+  optionsSchema: SmtpOptionsSchema,
+  start: startSmtpServer,
+  actions: ['send'],
+  emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-received', 'pipelined-before-tls', 'plaintext-after-hello'],
+});

@@ -133,7 +133,7 @@ export async function serveLineSession(socket: Socket, opts: LineSessionOptions)
     apply(opts.machine.upgraded());
   };
 
-  stream.on('data', onData);
   stream.on('error', () => undefined);
-  apply(opts.machine.start());
+  // A greeting that closes (421, -ERR) ends the session: no line is read after it.
+  if (apply(opts.machine.start()) === 'go-on') stream.on('data', onData);
 }

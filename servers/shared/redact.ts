@@ -1,0 +1,13 @@
+/**
+ * What a command line may show in reports: secrets never. PASS keeps only its
+ * verb, AUTH its mechanism, and a bare base64 line (a SASL continuation may
+ * carry a password) is not shown at all.
+ */
+export function redactCommandLine(line: string): string {
+  // AUTH MECHANISM INITIAL-RESPONSE: the response may hold the password.
+  const auth = /^(AUTH\s+\S+)\s+\S/i.exec(line);
+  if (auth) return `${auth[1]} (redacted)`;
+  if (/^PASS\b/i.test(line)) return 'PASS (redacted)';
+  if (/^[A-Za-z0-9+/]{8,}={0,2}$/.test(line.trim())) return '(base64, redacted)';
+  return line;
+}

@@ -1,0 +1,58 @@
+/**
+ * EHLO keywords (RFC 5321 §4.1.1.1): what each one says, and whether it is
+ * advertised and accepted in the current layer. The EHLO reply is built from
+ * here and the dispatcher refuses commands from here, so advertising and
+ * accepting can only drift apart through a named fault.
+ */
+import type { Capability } from './options.js';
+import type { Session } from './session.js';
+
+/** The keyword line of each capability, when it exists at all in this configuration. */
+const KEYWORDS: Record<Capability, (s: Session) => string | undefined> = {
+  PIPELINING: () => 'PIPELINING',
+  SIZE: (s) => `SIZE ${s.options.maxMessageBytes}`,
+  STARTTLS: (s) => (s.options.tls === 'starttls' || s.options.tls === 'starttls-required' ? 'STARTTLS' : undefined),
+  AUTH: (s) => (mechanisms(s).length ? `AUTH ${mechanisms(s).join(' ')}` : undefined),
+  ENHANCEDSTATUSCODES: () => 'ENHANCEDSTATUSCODES',
+  '8BITMIME': () => '8BITMIME',
+};
+
+/** SASL mechanisms offered in the current layer. */
+export function mechanisms(s: Session): readonly string[] {
+  const { auth } = s.options;
+  return s.layer === 'plaintext' ? auth.beforeTls ?? auth.mechanisms : auth.mechanisms;
+}
+
+function listed(s: Session, cap: Capability): boolean {
+  const list = s.layer === 'tls' ? s.options.capabilities.after : s.options.capabilities.before;
+  return list.includes(cap);
+}
+
+/** The EHLO reply lists it. */
+export function advertised(s: Session, cap: Capability): boolean {
+  if (cap === 'STARTTLS') {
+    if (!KEYWORDS.STARTTLS(s)) return false;
+    // RFC 3207 §4.2: never after TLS, unless the starttls-after-tls fault says so.
+    if (s.layer === 'tls') return s.options.faults.some((f) => f.kind === 'starttls-after-tls');
+    return listed(s, cap) && !s.fault('hide-starttls') && !s.fault('strip-starttls');
+  }
+  return listed(s, cap) && KEYWORDS[cap](s) !== undefined;
+}
+
+/** The command that needs it is served (its handler runs) rather than refused. */
+export function accepted(s: Session, cap: Capability): boolean {
+  if (cap === 'STARTTLS') {
+    if (!KEYWORDS.STARTTLS(s)) return false;
+    // Inside TLS the handler answers "TLS already active", as Postfix does.
+    if (s.layer === 'tls') return true;
+    if (s.fault('strip-starttls')) return false;
+    return listed(s, cap) || s.fault('hide-starttls') !== undefined;
+  }
+  return advertised(s, cap);
+}
+
+/** The lines of the EHLO reply after the first: every advertised keyword, in a stable order. */
+export function ehloKeywords(s: Session): string[] {
+  const order: Capability[] = ['PIPELINING', 'SIZE', 'STARTTLS', 'AUTH', 'ENHANCEDSTATUSCODES', '8BITMIME'];
+  return order.filter((cap) => advertised(s, cap)).map((cap) => KEYWORDS[cap](s)!);
+}

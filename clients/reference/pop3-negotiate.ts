@@ -1,0 +1,91 @@
+/**
+ * The reference client's way into a POP3 session: TCP (or implicit TLS,
+ * RFC 8314 §3), the greeting, CAPA, and the STLS upgrade (RFC 2595 §4) with
+ * everything learned before it thrown away.
+ */
+import { connect as tcpConnect, type Socket } from 'node:net';
+import type { Job } from '../../harness/job.js';
+import type { RunContext } from './https.js';
+import { capa, command, reply, ServerRefused, type Capabilities } from './pop3-protocol.js';
+import { Pop3Wire } from './pop3-wire.js';
+import { Refused, secureConnection } from './tls.js';
+
+export interface Pop3Session {
+  wire: Pop3Wire;
+  /** What the last CAPA said; null when the server does not know CAPA. */
+  caps: Capabilities | null;
+}
+
+/** A TCP connection to the job's address, or an error (refused, timed out). */
+export function connectTcp(job: Job, signal: AbortSignal): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect({ host: job.addr || job.host, port: job.port });
+    const onAbort = (): void => {
+      socket.destroy();
+      reject(new Refused('timed out connecting'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('connect', () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(socket);
+    });
+    socket.once('error', (err) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(err);
+    });
+  });
+}
+
+/** Connects, reads the greeting and asks CAPA; with implicit TLS, the handshake comes first. */
+export async function open(job: Job, ctx: RunContext): Promise<Pop3Session> {
+  const raw = await connectTcp(job, ctx.signal);
+  const stream = job.tls === 'implicit' ? await secureConnection(job, ctx.flaws, ctx.signal, raw) : raw;
+  const wire = new Pop3Wire(stream, ctx.signal);
+  const greeting = await reply(wire);
+  if (!greeting.ok) throw new ServerRefused(`the server greeted with -ERR ${greeting.text}`);
+  return { wire, caps: await capa(wire) };
+}
+
+/** STLS could not be used: stop when TLS is required, or go on in plaintext as the job allows. */
+function withoutTls(job: Job, ctx: RunContext, session: Pop3Session, why: string): Pop3Session {
+  if (job.requireTls && !ctx.flaws.has('pop3-ignore-missing-stls')) throw new Refused(`${why}, and TLS is required`);
+  ctx.log(`${why}: going on in plaintext`);
+  return session;
+}
+
+/**
+ * RFC 2595 §4: STLS only when advertised; after the handshake, bytes that
+ * came before it are dropped, the certificate is checked, and the cached
+ * capabilities are discarded and CAPA asked again.
+ */
+export async function upgrade(job: Job, ctx: RunContext, session: Pop3Session): Promise<Pop3Session> {
+  const { flaws } = ctx;
+  if (!session.caps?.has('STLS')) return withoutTls(job, ctx, session, session.caps ? 'the server does not offer STLS' : 'the server does not answer CAPA');
+  // CVE-2011-0411 style: a command sent behind STLS before the go-ahead crosses in plaintext.
+  session.wire.write(flaws.has('pop3-pipeline-stls') ? 'STLS\r\nCAPA\r\n' : 'STLS\r\n');
+  const go = await reply(session.wire);
+  if (!go.ok) return withoutTls(job, ctx, session, `the server refused STLS (${go.text})`);
+  const early = session.wire.detach();
+  const keep = flaws.has('pop3-keep-pre-tls-buffer');
+  if (early.length && !keep) ctx.log(`dropped ${early.length} bytes the server sent before the TLS handshake`);
+  const raw = session.wire.stream as Socket;
+  const handshake = secureConnection(job, flaws, ctx.signal, raw);
+  // curl 7.78's SMTP bug: the client believes it upgraded and writes its next command in plaintext.
+  if (flaws.has('pop3-plaintext-after-hello')) afterHello(raw, () => raw.write('CAPA\r\n'));
+  const tls = await handshake;
+  const wire = new Pop3Wire(tls, ctx.signal, keep ? early : undefined);
+  const caps = flaws.has('pop3-no-capa-after-stls') ? session.caps : await capa(wire);
+  // RFC 2595 §4: a client MUST NOT start TLS again once it is active, whatever CAPA says.
+  if (flaws.has('pop3-restart-stls') && caps?.has('STLS')) await command(wire, 'STLS').catch(() => undefined);
+  return { wire, caps };
+}
+
+/** Runs `then` once the ClientHello has left (the socket's byte count grew), polling briefly. */
+function afterHello(raw: Socket, then: () => void): void {
+  const before = raw.bytesWritten;
+  const poll = setInterval(() => {
+    if (raw.bytesWritten === before && !raw.destroyed) return;
+    clearInterval(poll);
+    if (!raw.destroyed) then();
+  }, 5);
+}

@@ -1,0 +1,72 @@
+import { createServer } from 'node:net';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import type { CertProfileName, MaterializedCert } from '../../certs/index.js';
+import { TrackedConnection } from '../shared/connection.js';
+import { serveLineSession } from '../shared/line-session.js';
+import { closeServer, listenOn, SocketSet } from '../shared/listen.js';
+import type { RunningServer, ServerContext } from '../shared/server-types.js';
+import { explainPop3Fault, type Pop3Fault } from './faults.js';
+import { createPop3Machine, MAX_LINE } from './machine.js';
+import { makeMessages } from './mailbox.js';
+import type { Pop3Options } from './options.js';
+
+const NAME = 'pop3';
+
+/** Starts the POP3 server of one case on an ephemeral loopback port. */
+export async function startPop3Server(options: Pop3Options, ctx: ServerContext): Promise<RunningServer> {
+  const cert = await ctx.cert(options.certificate as CertProfileName);
+  const context = secureContextFor(options, cert);
+  const messages = makeMessages(options.mailbox);
+  const implicit = options.tls === 'implicit';
+  const banner = options.faults.find((f): f is Extract<Pop3Fault, { kind: 'plaintext-banner' }> => f.kind === 'plaintext-banner');
+  const failing = options.faults.find((f) => f.kind === 'handshake-failure');
+  const sockets = new SocketSet();
+
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    const connection = new TrackedConnection(ctx.log, NAME, socket);
+    // Faults of the implicit handshake happen before the machine greets, so they are recorded here.
+    for (const f of implicit ? [banner, failing] : []) {
+      if (f) ctx.log.record(NAME, 'fault', { name: f.kind, explain: explainPop3Fault(f) }, connection.id);
+    }
+    serveLineSession(socket, {
+      log: ctx.log, server: NAME, connection, context, keylog: ctx.keylog, implicitTls: implicit,
+      ...(implicit && banner ? { plaintextBanner: `${banner.text}\r\n` } : {}),
+      maxLine: MAX_LINE,
+      machine: createPop3Machine(options, messages),
+    }).catch((err: Error) => {
+      ctx.log.record(NAME, 'server-error', { code: 'POP3_SESSION', message: err.message }, connection.id);
+      socket.destroy();
+    });
+  });
+
+  const port = await listenOn(server, ctx.bindHost);
+  const tls = implicit ? 'implicit' : options.tls === 'none' ? 'none' : 'explicit';
+  ctx.log.record(NAME, 'listening', { host: ctx.bindHost, port, tls });
+  const hostPart = cert.host.includes(':') ? `[${cert.host}]` : cert.host;
+  return {
+    endpoint: { url: `${implicit ? 'pop3s' : 'pop3'}://${hostPart}:${port}`, host: cert.host, port, tls, caFile: cert.caFile },
+    expectedOutput: messages[0]!,
+    credentials: { ...options.credentials },
+    faults: options.faults.map(explainPop3Fault),
+    stop: () => closeServer(server, sockets),
+  };
+}
+
+/**
+ * The TLS settings of the case. The handshake-failure fault gets a context
+ * whose only cipher suites are anonymous ones at TLS 1.2, which no careful
+ * client offers: OpenSSL answers the ClientHello with a handshake_failure alert.
+ */
+function secureContextFor(options: Pop3Options, cert: MaterializedCert): SecureContext {
+  if (options.faults.some((f) => f.kind === 'handshake-failure')) {
+    return createSecureContext({ key: cert.keyPem, cert: cert.certChainPem, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: 'aNULL:@SECLEVEL=0' });
+  }
+  // Legacy versions and weak certificates load only at a lower OpenSSL security level.
+  const legacy = options.minVersion === 'TLSv1' || options.minVersion === 'TLSv1.1';
+  const level = legacy ? 0 : cert.securityLevel;
+  return createSecureContext({
+    key: cert.keyPem, cert: cert.certChainPem, minVersion: options.minVersion, maxVersion: options.maxVersion,
+    ...(level === null ? {} : { ciphers: `DEFAULT:@SECLEVEL=${level}` }),
+  });
+}

@@ -8,31 +8,46 @@ export { FLAWS, FLAW_NAMES, parseFlawArgs, type Flaw } from './flaws.js';
 
 export const UNSUPPORTED = 89;
 
-/** Time after which the client gives up on its own (CONFORM_TIMEOUT_MS), minus a margin for exiting. */
-function deadline(job: Job, flaws: ReadonlySet<Flaw>, harness: AbortSignal): AbortSignal {
-  if (flaws.has('no-timeout')) return harness;
-  return AbortSignal.any([harness, AbortSignal.timeout(Math.max(50, job.timeoutMs - 100))]);
+/**
+ * The client's own deadline (CONFORM_TIMEOUT_MS, minus a margin for exiting),
+ * joined with the harness's signal. A plain timer held until `dispose`, not
+ * AbortSignal.timeout/any: on Node 20 those composite signals can be garbage
+ * collected before they fire, and the client would then wait until killed.
+ */
+function deadline(job: Job, flaws: ReadonlySet<Flaw>, harness: AbortSignal): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onHarness = (): void => controller.abort(harness.reason);
+  if (harness.aborted) onHarness();
+  else harness.addEventListener('abort', onHarness, { once: true });
+  const timer = flaws.has('no-timeout') ? undefined : setTimeout(() => controller.abort(new Error('CONFORM_TIMEOUT_MS elapsed')), Math.max(50, job.timeoutMs - 100));
+  return {
+    signal: controller.signal,
+    dispose() {
+      clearTimeout(timer);
+      harness.removeEventListener('abort', onHarness);
+    },
+  };
 }
 
-/**
- * The reference client: strict and correct for every protocol it speaks, and
- * the default client under test. Flaws switch off one rule each.
- */
 export async function runReference(job: Job, opts: { signal: AbortSignal; log: (line: string) => void; flaws: ReadonlySet<Flaw> }): Promise<number> {
   for (const flaw of opts.flaws) {
     if (!(FLAWS[flaw].protocols as readonly string[]).includes(job.protocol)) opts.log(`flaw ${flaw} does not apply to ${job.protocol}`);
   }
-  const ctx = { ...opts, signal: deadline(job, opts.flaws, opts.signal) };
-  switch (job.protocol) {
-    case 'https':
-      if (job.action !== 'get') return UNSUPPORTED;
-      return getHttps(job, ctx);
-    case 'smtp':
-      return job.action === 'send' ? sendMail(job, ctx) : UNSUPPORTED;
-    case 'pop3':
-      return job.action === 'retrieve' ? retrieveMail(job, ctx) : UNSUPPORTED;
-    default:
-      return UNSUPPORTED;
+  const limit = deadline(job, opts.flaws, opts.signal);
+  const ctx = { ...opts, signal: limit.signal };
+  try {
+    switch (job.protocol) {
+      case 'https':
+        return job.action === 'get' ? await getHttps(job, ctx) : UNSUPPORTED;
+      case 'smtp':
+        return job.action === 'send' ? await sendMail(job, ctx) : UNSUPPORTED;
+      case 'pop3':
+        return job.action === 'retrieve' ? await retrieveMail(job, ctx) : UNSUPPORTED;
+      default:
+        return UNSUPPORTED;
+    }
+  } finally {
+    limit.dispose();
   }
 }
 

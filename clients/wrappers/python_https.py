@@ -10,14 +10,11 @@ job it cannot do; 1 (with a one-line reason on stderr) for anything else.
 """
 
 import http.client
-import os
-import signal
 import socket
-import ssl
 import sys
 import urllib.parse
 
-EXIT_UNSUPPORTED = 89
+from conform_common import EXIT_UNSUPPORTED, run, start_deadline, tls_context
 
 
 class MappedHTTPSConnection(http.client.HTTPSConnection):
@@ -37,33 +34,13 @@ class MappedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self.tls_context.wrap_socket(sock, server_hostname=self.host)
 
 
-def tls_context(env):
-    # create_default_context: CERT_REQUIRED and check_hostname on; the trust
-    # anchors are CONFORM_CA_FILE only. RFC 8996: nothing below TLS 1.2.
-    ctx = ssl.create_default_context(cafile=env["CONFORM_CA_FILE"])
-    ctx.check_hostname = True
-    ctx.verify_mode = ssl.CERT_REQUIRED
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-    if env.get("CONFORM_CLIENT_CERT"):
-        ctx.load_cert_chain(env["CONFORM_CLIENT_CERT"], env.get("CONFORM_CLIENT_KEY") or None)
-    return ctx
-
-
-def on_deadline(_signum, _frame):
-    raise TimeoutError("CONFORM_TIMEOUT_MS elapsed")
-
-
 def main(env):
     if env.get("CONFORM_PROTOCOL") != "https" or env.get("CONFORM_ACTION") != "get":
         print(f"unsupported: {env.get('CONFORM_PROTOCOL')} {env.get('CONFORM_ACTION')}", file=sys.stderr)
         return EXIT_UNSUPPORTED
     url = urllib.parse.urlsplit(env["CONFORM_URL"])
     host, port = env["CONFORM_HOST"], int(env["CONFORM_PORT"])
-    timeout = (int(env.get("CONFORM_TIMEOUT_MS") or 5000)) / 1000
-    # The socket timeout bounds each read and write; the timer bounds the whole
-    # job, so a server trickling bytes cannot keep us past the limit either.
-    signal.signal(signal.SIGALRM, on_deadline)
-    signal.setitimer(signal.ITIMER_REAL, timeout)
+    timeout = start_deadline(env)
 
     conn = MappedHTTPSConnection(host, port, env.get("CONFORM_ADDR") or host, tls_context(env), timeout)
     target = (url.path or "/") + (f"?{url.query}" if url.query else "")
@@ -82,9 +59,4 @@ def main(env):
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main(os.environ))
-    except Exception as err:  # any failure is a refusal: one line, exit 1
-        reason = f"{type(err).__name__}: {err}".replace("\n", " ")
-        print(reason, file=sys.stderr)
-        sys.exit(1)
+    run(main)

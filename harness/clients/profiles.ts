@@ -11,6 +11,9 @@ import { runModuleClient } from './module-client.js';
 import { EXIT_UNSUPPORTED, type ClientOutcome } from './outcome.js';
 import { curlArgv } from './profiles/curl.js';
 import { wgetArgv } from './profiles/wget.js';
+import { mpopArgv } from './profiles/mpop.js';
+import { swaksArgv } from './profiles/swaks.js';
+import { mailWrapperArgv } from './profiles/mail-wrappers.js';
 import { findExecutable } from './which.js';
 import { splitCommand } from './split-command.js';
 
@@ -96,6 +99,25 @@ export const PROFILES: Record<string, Profile> = {
     describe: 'GNU wget (GnuTLS on Debian), --ca-certificate, no --no-check-certificate; names only CONFORM_ADDR maps are unsupported',
     requires: 'wget',
     create: commandProfile((job) => wgetArgv(job), ['https']),
+  },
+  mpop: {
+    describe: 'mpop (GnuTLS on Debian), POP3 only, through clients/wrappers/mpop_pop3.mjs: certificate checks on, CONFORM_CA_FILE only',
+    requires: 'mpop',
+    create: commandProfile((job) => mpopArgv(job), ['pop3']),
+  },
+  swaks: {
+    describe: 'swaks (Perl, Net::SSLeay/OpenSSL) with --tls-verify --tls-ca-path; SMTP only',
+    requires: 'swaks',
+    create: commandProfile((job) => swaksArgv(repoRoot, job), ['smtp']),
+  },
+  msmtp: {
+    describe: 'msmtp (GnuTLS) through clients/wrappers/msmtp_smtp.sh, --tls-trust-file; SMTP only',
+    requires: 'msmtp',
+    create: commandProfile((job) => mailWrapperArgv(repoRoot, 'msmtp', job), ['smtp']),
+  },
+  nodemailer: {
+    describe: 'nodemailer (npm) with requireTLS and a strict tls.ca, through clients/wrappers/nodemailer_smtp.mjs; SMTP only',
+    create: commandProfile((job) => mailWrapperArgv(repoRoot, 'nodemailer', job), ['smtp']),
   },
 };
 

@@ -2,13 +2,14 @@ import fc from 'fast-check';
 import { RequestHeadParser } from '../../servers/https/machine.js';
 import { LineReader, LineTooLongError } from '../../servers/shared/line-reader.js';
 import type { Protocol } from '../../harness/job.js';
+import { smtpProperty } from './smtp.js';
+import { pop3Property } from './pop3.js';
 
-/** One fuzz target: inputs from an arbitrary, and a run that must not throw (unless `allowed`). */
-export interface FuzzTarget<T = unknown> {
+/** One fuzz target: a property over generated input that must hold (nothing may throw). */
+export interface FuzzTarget {
   protocol: Protocol | 'shared';
   name: string;
-  input: fc.Arbitrary<T>;
-  run(input: T): void;
+  property: fc.IPropertyWithHooks<unknown[]> | fc.IProperty<unknown[]>;
 }
 
 /** Bytes that look like protocol traffic often enough to get past the first checks. */
@@ -30,24 +31,22 @@ export const chunked = fc.tuple(protocolish, fc.array(fc.nat(), { maxLength: 8 }
   return chunks;
 });
 
-export const TARGETS: FuzzTarget<Buffer[]>[] = [
+export const TARGETS: FuzzTarget[] = [
   {
     protocol: 'https',
     name: 'HTTP request head parser',
-    input: chunked,
-    run(chunks) {
+    property: fc.property(chunked, (chunks) => {
       const parser = new RequestHeadParser();
       for (const chunk of chunks) {
         const r = parser.push(chunk);
         if (r.kind !== 'more') break;
       }
-    },
+    }),
   },
   {
     protocol: 'shared',
     name: 'bounded line reader',
-    input: chunked,
-    run(chunks) {
+    property: fc.property(chunked, (chunks) => {
       const reader = new LineReader(1000);
       try {
         for (const chunk of chunks) {
@@ -57,6 +56,8 @@ export const TARGETS: FuzzTarget<Buffer[]>[] = [
       } catch (err) {
         if (!(err instanceof LineTooLongError)) throw err;
       }
-    },
+    }),
   },
+  { protocol: 'smtp', name: 'SMTP machine (lines, chunks, upgrades, faults)', property: smtpProperty },
+  { protocol: 'pop3', name: 'POP3 machine (lines, upgrades, faults)', property: pop3Property },
 ];

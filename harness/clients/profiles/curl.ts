@@ -1,4 +1,5 @@
 import type { Job } from '../../job.js';
+import { curlCommon } from './curl-common.js';
 import { curlSmtpArgv } from './curl-smtp.js';
 import { curlPop3Argv } from './curl-pop3.js';
 
@@ -12,22 +13,5 @@ export function curlArgv(job: Job, insecure: boolean): string[] | 'unsupported' 
   if (job.protocol === 'smtp') return curlSmtpArgv(job, insecure);
   if (job.protocol === 'pop3') return curlPop3Argv(job, insecure);
   if (job.protocol !== 'https' || job.action !== 'get') return 'unsupported';
-  const host = job.host.includes(':') ? `[${job.host}]` : job.host;
-  return [
-    'curl',
-    '--silent',
-    '--show-error',
-    '--fail',
-    '--no-progress-meter',
-    '--max-time',
-    String(Math.max(1, job.timeoutMs / 1000 - 0.2)),
-    '--cacert',
-    job.caFile,
-    ...(job.addr && job.addr !== job.host ? ['--resolve', `${host}:${job.port}:${job.addr}`] : []),
-    ...(job.clientCert ? ['--cert', job.clientCert, '--key', job.clientKey] : []),
-    ...(insecure ? ['--insecure'] : []),
-    '--output',
-    job.outputFile,
-    job.url,
-  ];
+  return [...curlCommon(job, insecure), '--fail', '--output', job.outputFile, job.url];
 }

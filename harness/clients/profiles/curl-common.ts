@@ -1,0 +1,34 @@
+import type { Job } from '../../job.js';
+
+/** The host as a URL writes it (IPv6 literals in brackets). */
+export function urlHost(job: Job): string {
+  return job.host.includes(':') ? `[${job.host}]` : job.host;
+}
+
+/**
+ * What every curl command line of the profiles shares: quiet but with errors,
+ * the job's time limit, the CA file as the only trust anchors, the name mapped
+ * to CONFORM_ADDR with --resolve, the client certificate when given, and -k
+ * only for the deliberately insecure profile.
+ */
+export function curlCommon(job: Job, insecure: boolean): string[] {
+  return [
+    'curl',
+    '--silent',
+    '--show-error',
+    '--no-progress-meter',
+    '--max-time',
+    String(Math.max(1, job.timeoutMs / 1000 - 0.2)),
+    '--cacert',
+    job.caFile,
+    ...(job.addr && job.addr !== job.host ? ['--resolve', `${urlHost(job)}:${job.port}:${job.addr}`] : []),
+    ...(job.clientCert ? ['--cert', job.clientCert, '--key', job.clientKey] : []),
+    ...(insecure ? ['--insecure'] : []),
+  ];
+}
+
+/** STARTTLS / STLS for explicit TLS: required (--ssl-reqd) or merely allowed (--ssl). */
+export function curlUpgrade(job: Job): string[] {
+  if (job.tls !== 'explicit') return [];
+  return [job.requireTls ? '--ssl-reqd' : '--ssl'];
+}

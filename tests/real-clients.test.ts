@@ -1,0 +1,87 @@
+/**
+ * Real clients against the real suites. Each client's verdicts match its
+ * expectation file (clients/expectations/<profile>.yaml), where every expected
+ * failure carries the reason found by investigating it. A new failure is a
+ * regression in the suite or a change in the client; a listed case that starts
+ * passing means the file is stale. Either way, look before editing it.
+ * A machine without a program skips its block (CI installs the Debian clients;
+ * nodemailer comes with npm ci).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalogue, runCases } from '../harness/conform.js';
+import { profileClient } from '../harness/clients/profiles.js';
+import { findExecutable } from '../harness/clients/which.js';
+import { expectedVerdict, loadExpectations, type ClientExpectations } from '../harness/expectations.js';
+import type { Protocol } from '../harness/job.js';
+import type { CaseResult } from '../harness/run/result.js';
+import type { Case } from '../harness/suite/case.js';
+
+let catalogue: Case[] = [];
+beforeAll(async () => {
+  catalogue = await loadCatalogue();
+});
+
+const installed = (program: string): boolean => Boolean(findExecutable(program));
+const nodemailerInstalled = existsSync(join(import.meta.dirname, '../node_modules/nodemailer/package.json'));
+
+/** Each profile, whether it is installed here, and the protocols it speaks. */
+const CLIENTS: { profile: string; present: boolean; protocols: Protocol[] }[] = [
+  { profile: 'curl', present: installed('curl'), protocols: ['https', 'smtp', 'pop3'] },
+  { profile: 'python', present: installed('python3'), protocols: ['https', 'smtp', 'pop3'] },
+  { profile: 'wget', present: installed('wget'), protocols: ['https'] },
+  { profile: 'swaks', present: installed('swaks'), protocols: ['smtp'] },
+  { profile: 'msmtp', present: installed('msmtp'), protocols: ['smtp'] },
+  { profile: 'nodemailer', present: nodemailerInstalled, protocols: ['smtp'] },
+  { profile: 'mpop', present: installed('mpop'), protocols: ['pop3'] },
+];
+
+for (const { profile, present, protocols } of CLIENTS) {
+  describe.skipIf(!present)(`${profile} (${protocols.join(', ')})`, () => {
+    let results: CaseResult[] = [];
+    let known: ClientExpectations;
+    let cases: Case[] = [];
+    beforeAll(async () => {
+      known = await loadExpectations(join(import.meta.dirname, `../clients/expectations/${profile}.yaml`));
+      cases = catalogue.filter((c) => protocols.includes(c.protocol));
+      results = await runCases(cases, profileClient(profile), { workers: 4 });
+    }, 240_000);
+
+    it('runs every case without a harness error', () => {
+      expect(results).toHaveLength(cases.length);
+      expect(results.filter((r) => r.status === 'error').map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
+    });
+
+    it('gets exactly the verdicts its expectation file records', () => {
+      const surprises = results
+        .filter((r) => r.level !== 'info')
+        .map((r) => ({ r, want: expectedVerdict(known, r.id).verdict }))
+        .filter(({ r, want }) => r.status !== want)
+        .map(({ r, want }) => `${r.id}: expected ${want}, got ${r.status} (${r.reason ?? ''})`);
+      expect(surprises).toEqual([]);
+    });
+
+    it('lists only cases that exist', () => {
+      const ids = new Set(catalogue.map((c) => c.id));
+      expect([...Object.keys(known.fail), ...Object.keys(known.skip)].filter((id) => !ids.has(id))).toEqual([]);
+    });
+  });
+}
+
+/** curl -k: the suites catch a real client's insecure configuration, on every protocol. */
+describe.skipIf(!installed('curl'))('curl -k (curl-insecure)', () => {
+  const refusal = (c: Case): boolean =>
+    /^(https\.(certificate|hostname)|smtp\.certificate|pop3\.certificate)\./.test(c.id) &&
+    c.level === 'must' &&
+    c.expect.some((e) => 'outcome' in e && e.outcome === 'failure') &&
+    !/wildcard|cn-fallback|weak|sni/.test(c.id);
+
+  it('fails every certificate refusal case, having talked inside the TLS it should have refused', async () => {
+    const refusals = catalogue.filter(refusal);
+    expect(refusals.length).toBeGreaterThanOrEqual(40);
+    const results = await runCases(refusals, profileClient('curl-insecure'), { workers: 4 });
+    const caught = results.filter((r) => r.status === 'fail' && r.events.some((e) => e.type === 'command' && (e.layer === 'tls' || r.protocol === 'https')));
+    expect(results.filter((r) => !caught.includes(r)).map((r) => `${r.id}: ${r.status} ${r.reason ?? ''}`)).toEqual([]);
+  }, 120_000);
+});

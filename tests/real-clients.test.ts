@@ -11,7 +11,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalogue, runCases } from '../harness/conform.js';
-import { profileClient } from '../harness/clients/profiles.js';
+import { PROFILE_NAMES, PROFILES, profileClient } from '../harness/clients/profiles.js';
+import { PROTOCOLS } from '../harness/protocols.js';
 import { findExecutable } from '../harness/clients/which.js';
 import { expectedVerdict, loadExpectations, type ClientExpectations } from '../harness/expectations.js';
 import type { Protocol } from '../harness/job.js';
@@ -24,26 +25,30 @@ beforeAll(async () => {
 });
 
 const installed = (program: string): boolean => Boolean(findExecutable(program));
-const nodemailerInstalled = existsSync(join(import.meta.dirname, '../node_modules/nodemailer/package.json'));
 
-/** Each profile, whether it is installed here, and the protocols it speaks. */
-const CLIENTS: { profile: string; present: boolean; protocols: Protocol[] }[] = [
-  { profile: 'curl', present: installed('curl'), protocols: ['https', 'smtp', 'pop3'] },
-  { profile: 'python', present: installed('python3'), protocols: ['https', 'smtp', 'pop3'] },
-  { profile: 'wget', present: installed('wget'), protocols: ['https'] },
-  { profile: 'swaks', present: installed('swaks'), protocols: ['smtp'] },
-  { profile: 'msmtp', present: installed('msmtp'), protocols: ['smtp'] },
-  { profile: 'nodemailer', present: nodemailerInstalled, protocols: ['smtp'] },
-  { profile: 'mpop', present: installed('mpop'), protocols: ['pop3'] },
-];
+/** Every real client profile, whether it is installed here, and the protocols it speaks that have suites. */
+const CLIENTS = PROFILE_NAMES.filter((name) => !/^reference|insecure$/.test(name)).map((profile) => {
+  const requires = PROFILES[profile]!.requires;
+  const present = !requires || installed(requires);
+  const protocols = (present ? profileClient(profile).protocols : []).filter((p) => PROTOCOLS[p]) as Protocol[];
+  return { profile, present, protocols };
+});
+
+/** A client's expectation file, plus any per-protocol part (`<profile>.<protocol>.yaml`) beside it. */
+async function expectationsOf(profile: string, protocols: Protocol[]): Promise<ClientExpectations> {
+  const dir = join(import.meta.dirname, '../clients/expectations');
+  const parts = [join(dir, `${profile}.yaml`), ...protocols.map((p) => join(dir, `${profile}.${p}.yaml`))].filter((f) => existsSync(f));
+  const loaded = await Promise.all(parts.map(loadExpectations));
+  return { client: loaded[0]?.client ?? profile, fail: Object.assign({}, ...loaded.map((l) => l.fail)), skip: Object.assign({}, ...loaded.map((l) => l.skip)) };
+}
 
 for (const { profile, present, protocols } of CLIENTS) {
-  describe.skipIf(!present)(`${profile} (${protocols.join(', ')})`, () => {
+  describe.skipIf(!present || !protocols.length)(`${profile} (${protocols.join(', ')})`, () => {
     let results: CaseResult[] = [];
     let known: ClientExpectations;
     let cases: Case[] = [];
     beforeAll(async () => {
-      known = await loadExpectations(join(import.meta.dirname, `../clients/expectations/${profile}.yaml`));
+      known = await expectationsOf(profile, protocols);
       cases = catalogue.filter((c) => protocols.includes(c.protocol));
       results = await runCases(cases, profileClient(profile), { workers: 4 });
     }, 240_000);

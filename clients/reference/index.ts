@@ -3,6 +3,8 @@ import { FLAWS, parseFlawArgs, type Flaw } from './flaws.js';
 import { getHttps } from './https.js';
 import { sendMail } from './smtp.js';
 import { retrieveMail } from './pop3.js';
+import { transferFile } from './ftps.js';
+import { getThroughProxy } from './socks5.js';
 
 export { FLAWS, FLAW_NAMES, parseFlawArgs, type Flaw } from './flaws.js';
 
@@ -43,6 +45,10 @@ export async function runReference(job: Job, opts: { signal: AbortSignal; log: (
         return job.action === 'send' ? await sendMail(job, ctx) : UNSUPPORTED;
       case 'pop3':
         return job.action === 'retrieve' ? await retrieveMail(job, ctx) : UNSUPPORTED;
+      case 'ftps':
+        return await transferFile(job, ctx);
+      case 'socks5':
+        return job.action === 'get' ? await getThroughProxy(job, ctx) : UNSUPPORTED;
       default:
         return UNSUPPORTED;
     }

@@ -76,12 +76,12 @@ export const PROFILES: Record<string, Profile> = {
   curl: {
     describe: 'curl, strict (--cacert, --resolve, no -k)',
     requires: 'curl',
-    create: commandProfile((job) => curlArgv(job, false), ['https', 'smtp', 'pop3']),
+    create: commandProfile((job) => curlArgv(job, false), ['https', 'smtp', 'pop3', 'ftps', 'socks5']),
   },
   'curl-insecure': {
     describe: 'curl -k: certificate checks off (the certificate cases must fail it)',
     requires: 'curl',
-    create: commandProfile((job) => curlArgv(job, true), ['https', 'smtp', 'pop3']),
+    create: commandProfile((job) => curlArgv(job, true), ['https', 'smtp', 'pop3', 'ftps', 'socks5']),
   },
   python: {
     describe: "Python's ssl with http.client / smtplib / poplib, through clients/wrappers/python_<protocol>.py",
@@ -92,7 +92,7 @@ export const PROFILES: Record<string, Profile> = {
       return commandProfile((job) => {
         const wrapper = join(repoRoot, `clients/wrappers/python_${job.protocol}.py`);
         return existsSync(wrapper) ? [python, wrapper] : 'unsupported';
-      }, ['https', 'smtp', 'pop3'])(args);
+      }, ['https', 'smtp', 'pop3', 'ftps', 'socks5'])(args);
     },
   },
   wget: {

@@ -33,8 +33,18 @@ export interface RunningServer {
   received?: () => Buffer | null;
   /** The account the server accepts; the job's CONFORM_USER / CONFORM_PASS unless the case says otherwise. */
   credentials?: { user: string; pass: string };
-  /** Extra job fields the server decides (e.g. mail envelope). */
-  job?: { mailFrom?: string; mailTo?: string[] };
+  /** Extra job fields the server decides (mail envelope, proxy URL, FTP modes) unless the case sets them. */
+  job?: {
+    mailFrom?: string;
+    mailTo?: string[];
+    /** socks5: `socks5h://[user:pass@]host:port` or `socks5://…` (CONFORM_PROXY_URL). */
+    proxyUrl?: string;
+    ftpMode?: 'passive' | 'active';
+    ftpType?: 'I' | 'A';
+    ftpProt?: 'P' | 'C';
+    /** The action, when the server decides it (e.g. ftps upload vs download). */
+    action?: string;
+  };
   /** One line per scripted fault, for reports. */
   faults: string[];
   stop(): Promise<void>;

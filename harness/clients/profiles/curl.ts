@@ -2,6 +2,8 @@ import type { Job } from '../../job.js';
 import { curlCommon } from './curl-common.js';
 import { curlSmtpArgv } from './curl-smtp.js';
 import { curlPop3Argv } from './curl-pop3.js';
+import { curlFtpsArgv } from './curl-ftps.js';
+import { curlSocks5Argv } from './curl-socks5.js';
 
 /**
  * curl's command line for a job, strict: verification on, the CA file given,
@@ -12,6 +14,8 @@ import { curlPop3Argv } from './curl-pop3.js';
 export function curlArgv(job: Job, insecure: boolean): string[] | 'unsupported' {
   if (job.protocol === 'smtp') return curlSmtpArgv(job, insecure);
   if (job.protocol === 'pop3') return curlPop3Argv(job, insecure);
+  if (job.protocol === 'ftps') return curlFtpsArgv(job, insecure);
+  if (job.protocol === 'socks5') return curlSocks5Argv(job, insecure);
   if (job.protocol !== 'https' || job.action !== 'get') return 'unsupported';
   return [...curlCommon(job, insecure), '--fail', '--output', job.outputFile, job.url];
 }

@@ -197,4 +197,14 @@ describe('POP3 machine: faults and limits', () => {
     expect(text(out)).toMatch(/^-ERR /);
     expect(out.close).toBe(true);
   });
+
+  // Found by `npm run fuzz` (seed 7): the plaintext seen after a false go-ahead was recorded raw.
+  it('never records a password it sees in plaintext after a false go-ahead', () => {
+    const { m } = machine({ tls: 'stls', faults: [{ kind: 'no-tls-after-go-ahead' }] });
+    m.start();
+    m.line('STLS');
+    const recorded = [m.line('\u0000'), m.line('PASS conform-pop3-secret')].map((o) => JSON.stringify(o.record ?? [])).join('');
+    expect(recorded).not.toContain('conform-pop3-secret');
+    expect(recorded).toContain('PASS (redacted)');
+  });
 });

@@ -1,4 +1,10 @@
 import { cpus } from 'node:os';
+import { join } from 'node:path';
+
+/** A client label as a folder name. */
+function slug(label: string): string {
+  return label.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'client';
+}
 import { openCertStore } from '../certs/index.js';
 import type { ClientAdapter } from './clients/adapter.js';
 import { commandClient, moduleClient, profileClient, PROFILE_NAMES } from './clients/profiles.js';
@@ -125,7 +131,11 @@ export async function runConform(settings: RunSettings, extraReporters: Reporter
   await mux.onBegin({ cases, clients: clients.map((c) => c.label), workers: settings.workers });
   const results: CaseResult[] = [];
   // Clients one after another: each gets the machine to itself, as its timings assume.
-  for (const client of clients) results.push(...(await runCases(cases, client, settings, (r) => void mux.onCaseEnd(r), expectations)));
+  for (const client of clients) {
+    // Several clients: each keeps its artifacts in a folder of its own.
+    const artifactsDir = settings.artifactsDir && clients.length > 1 ? join(settings.artifactsDir, slug(client.label)) : settings.artifactsDir;
+    results.push(...(await runCases(cases, client, { ...settings, ...(artifactsDir ? { artifactsDir } : {}) }, (r) => void mux.onCaseEnd(r), expectations)));
+  }
   const summary = summarize(results, Math.round(performance.now() - started), settings.strict);
   await mux.onEnd(results, summary);
   return { results, summary: mux.faults.length ? { ...summary, exitCode: 2 } : summary };

@@ -3,7 +3,7 @@
  * works, and a hostile client's bytes are shown, never executed.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,6 +27,8 @@ describe.skipIf(!CHROMIUM)('HTML report in Chromium', () => {
       '--grep', '^https\\.(certificate\\.(valid|expired)|plaintext\\.client-speaks-tls)$',
       '--html', html, '--junit', join(dir, 'junit.xml'), '--json', join(dir, 'results.json'), '--artifacts-dir', join(dir, 'cases'),
     ]);
+    // Several clients: each keeps its failed cases' artifacts in a folder of its own.
+    expect((await readdir(join(dir, 'cases'))).length).toBeGreaterThanOrEqual(2);
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: CHROMIUM!,

@@ -81,7 +81,7 @@ async function tlsExchange(job: Job, target: string, ctx: RunContext, options: C
 }
 
 /** Sends one GET and reads the response strictly (or leniently, with accept-truncated). */
-function exchange(socket: Socket, job: Job, target: string, ctx: RunContext): Promise<HttpResponse> {
+export function exchange(socket: Socket, job: Job, target: string, ctx: RunContext): Promise<HttpResponse> {
   const reader = new ResponseReader(ctx.flaws.has('accept-truncated'));
   const hostHeader = job.host.includes(':') ? `[${job.host}]:${job.port}` : `${job.host}:${job.port}`;
   return new Promise((resolve, reject) => {

@@ -1,7 +1,98 @@
+import { lookup } from 'node:dns/promises';
+import { writeFile } from 'node:fs/promises';
+import { connect as tcpConnect, type Socket } from 'node:net';
 import type { Job } from '../../harness/job.js';
-import type { RunContext } from './https.js';
+import { exchange, type RunContext } from './https.js';
+import { literalAtyp, negotiate, type ProxyPlan } from './socks5-negotiate.js';
+import { handshake, Refused, tlsOptions } from './tls.js';
+import { refuseCertificate } from './verify.js';
 
-/** CONFORM_PROTOCOL=socks5: not written yet, so unsupported (89). */
-export async function getThroughProxy(_job: Job, _ctx: RunContext): Promise<number> {
-  return 89;
+/**
+ * CONFORM_PROTOCOL=socks5: GET CONFORM_URL through the proxy of
+ * CONFORM_PROXY_URL, over TLS verifying the target's name when the URL is https.
+ */
+export async function getThroughProxy(job: Job, ctx: RunContext): Promise<number> {
+  let raw: Socket | undefined;
+  try {
+    const proxy = new URL(job.proxyUrl);
+    if (proxy.protocol !== 'socks5:' && proxy.protocol !== 'socks5h:') return 89;
+    const target = new URL(job.url);
+    const targetHost = target.hostname.replace(/^\[|\]$/g, '');
+    const targetPort = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
+    const plan: ProxyPlan = {
+      user: decodeURIComponent(proxy.username) || job.user,
+      pass: decodeURIComponent(proxy.password) || job.pass,
+      dest: await destination(targetHost, proxy.protocol === 'socks5h:', ctx),
+      port: targetPort,
+    };
+    raw = await connected(job.addr || proxy.hostname.replace(/^\[|\]$/g, ''), Number(proxy.port) || 1080, ctx.signal);
+    const tunnel = await negotiate(raw, plan, ctx.flaws, ctx.signal);
+    // The TLS name is the target's, never the proxy's (CONTRACT.md).
+    const tlsHost = ctx.flaws.has('socks5-sni-proxy-host') ? job.host : targetHost;
+    const targetJob = { ...job, host: tlsHost, port: targetPort };
+    let stream: Socket = tunnel;
+    if (target.protocol === 'https:') {
+      const tls = await handshake(await tlsOptions(targetJob, ctx.flaws, false), ctx.signal, tunnel);
+      const refusal = refuseCertificate(tls, tlsHost, ctx.flaws);
+      if (refusal) {
+        tls.destroy();
+        throw new Refused(refusal);
+      }
+      stream = tls;
+    }
+    const pending = exchange(stream, { ...targetJob, host: targetHost }, `${target.pathname}${target.search}`, ctx);
+    // The reader paused the tunnel to hand it over; the exchange is listening now.
+    stream.resume();
+    const response = await pending;
+    if (response.status !== 200) throw new Refused(`HTTP status ${response.status}`);
+    const body = ctx.flaws.has('corrupt-output') && response.body.length ? flip(response.body) : response.body;
+    await writeFile(job.outputFile, body);
+    return 0;
+  } catch (err) {
+    ctx.log(`failed: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    // Whatever happened, the connection to the proxy ends with the job.
+    raw?.destroy();
+  }
+}
+
+/** socks5h://: the proxy resolves names (ATYP 3); socks5://: the client does (ATYP 1 or 4). */
+async function destination(host: string, remote: boolean, ctx: RunContext): Promise<ProxyPlan['dest']> {
+  const literal = literalAtyp(host);
+  if (literal) return { atyp: literal, addr: host };
+  const resolveHere = remote ? ctx.flaws.has('socks5-resolve-locally') : !ctx.flaws.has('socks5-remote-resolve');
+  if (!resolveHere) {
+    if (Buffer.byteLength(host) > 255) throw new Refused('a SOCKS5 domain name is at most 255 bytes');
+    return { atyp: 3, addr: host };
+  }
+  const { address } = await lookup(host).catch(() => {
+    throw new Refused(`cannot resolve ${host} locally (socks5:// asks the client to resolve)`);
+  });
+  return { atyp: literalAtyp(address)!, addr: address };
+}
+
+function connected(host: string, port: number, signal: AbortSignal): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect({ host, port });
+    const onAbort = (): void => {
+      socket.destroy();
+      reject(new Refused('timed out connecting to the proxy'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    socket.once('connect', () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(socket);
+    });
+    socket.once('error', (err) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(err);
+    });
+  });
+}
+
+function flip(body: Buffer): Buffer {
+  const copy = Buffer.from(body);
+  copy[copy.length >> 1]! ^= 0x01;
+  return copy;
 }

@@ -10,6 +10,7 @@ import { runContained } from './contain.js';
 import { runModuleClient } from './module-client.js';
 import { EXIT_UNSUPPORTED, type ClientOutcome } from './outcome.js';
 import { curlArgv } from './profiles/curl.js';
+import { socksWrapperArgv } from './profiles/node-socks.js';
 import { wgetArgv } from './profiles/wget.js';
 import { mpopArgv } from './profiles/mpop.js';
 import { swaksArgv } from './profiles/swaks.js';
@@ -118,6 +119,11 @@ export const PROFILES: Record<string, Profile> = {
   nodemailer: {
     describe: 'nodemailer (npm) with requireTLS and a strict tls.ca, through clients/wrappers/nodemailer_smtp.mjs; SMTP only',
     create: commandProfile((job) => mailWrapperArgv(repoRoot, 'nodemailer', job), ['smtp']),
+  },
+  'node-socks': {
+    describe: 'the `socks` npm library (SocksClient) with Node tls and http, through clients/wrappers/socks_socks5.mjs; SOCKS5 only',
+    requires: 'node',
+    create: commandProfile((job) => socksWrapperArgv(repoRoot, job), ['socks5']),
   },
 };
 

@@ -112,8 +112,10 @@ function evaluateCount(c: { of: EventMatcher; min?: number | undefined; max?: nu
 
 function evaluateHello(want: Extract<Expectation, { clientHello: unknown }>['clientHello'], input: JudgeInput): Check {
   const hellos = input.events.filter((ev): ev is Extract<ServerEvent, { type: 'client-hello' }> => ev.type === 'client-hello');
+  // CONTRACT.md: the TLS name is CONFORM_HOST, except through a SOCKS proxy, where it is the target URL's host.
+  const tlsName = input.job.protocol === 'socks5' && input.job.url ? new URL(input.job.url).hostname.replace(/^\[|\]$/g, '') : input.job.host;
   const parts: string[] = [];
-  if (want.sni === 'host') parts.push(`SNI equals "${input.job.host}"`);
+  if (want.sni === 'host') parts.push(`SNI equals "${tlsName}"`);
   if (want.sni === 'absent') parts.push('no SNI');
   if (want.minVersion) parts.push(`no version below ${want.minVersion} offered`);
   if (want.noVersionDowngrade) parts.push('no lower highest version than the first ClientHello');
@@ -124,8 +126,8 @@ function evaluateHello(want: Extract<Expectation, { clientHello: unknown }>['cli
   const firstHighest = highest(hellos[0]!.versions);
   for (const hello of hellos) {
     const fail = (reason: string): Check => ({ met: false, expectation, reason, evidence: [hello] });
-    if (want.sni === 'host' && hello.sni !== input.job.host) {
-      return fail(hello.sni === null ? `the ClientHello (event #${hello.seq}) carries no SNI` : `the ClientHello's SNI is "${hello.sni}", not "${input.job.host}"`);
+    if (want.sni === 'host' && hello.sni !== tlsName) {
+      return fail(hello.sni === null ? `the ClientHello (event #${hello.seq}) carries no SNI` : `the ClientHello's SNI is "${hello.sni}", not "${tlsName}"`);
     }
     if (want.sni === 'absent' && hello.sni !== null) return fail(`the ClientHello sends SNI "${hello.sni}" for an IP literal (RFC 6066 §3 forbids it)`);
     if (want.minVersion) {

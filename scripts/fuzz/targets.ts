@@ -4,6 +4,7 @@ import { LineReader, LineTooLongError } from '../../servers/shared/line-reader.j
 import type { Protocol } from '../../harness/job.js';
 import { smtpProperty } from './smtp.js';
 import { pop3Property } from './pop3.js';
+import { socks5Property } from './socks5.js';
 
 /** One fuzz target: a property over generated input that must hold (nothing may throw). */
 export interface FuzzTarget {
@@ -60,4 +61,5 @@ export const TARGETS: FuzzTarget[] = [
   },
   { protocol: 'smtp', name: 'SMTP machine (lines, chunks, upgrades, faults)', property: smtpProperty },
   { protocol: 'pop3', name: 'POP3 machine (lines, upgrades, faults)', property: pop3Property },
+  { protocol: 'socks5', name: 'SOCKS5 machine (greeting, auth, request bytes in any chunks)', property: socks5Property },
 ];

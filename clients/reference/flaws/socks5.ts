@@ -1,4 +1,21 @@
 import type { FlawTable } from './types.js';
 
-/** Flaws of the reference client's SOCKS5 side. */
-export const SOCKS5_FLAWS = {} as const satisfies FlawTable;
+const S = ['socks5'] as const;
+
+/** Flaws of the reference client's SOCKS5 side: each breaks one rule of RFC 1928 / RFC 1929. */
+export const SOCKS5_FLAWS = {
+  'socks5-ignore-ff': { protocols: S, explain: "goes on with its request after the proxy answered X'FF' (no acceptable methods)" },
+  'socks5-accept-unoffered-method': { protocols: S, explain: 'goes on with whatever method the proxy selects, even one it never offered' },
+  'socks5-offer-auth-without-credentials': { protocols: S, explain: 'offers username/password (X\'02\') even when it has no credentials' },
+  'socks5-auth-version-5': { protocols: S, explain: 'sends version 5 instead of 1 in the RFC 1929 sub-negotiation' },
+  'socks5-ignore-auth-failure': { protocols: S, explain: 'sends its request after a failed RFC 1929 authentication' },
+  'socks5-resolve-locally': { protocols: S, explain: 'resolves the target name itself even for socks5h:// (remote resolution)' },
+  'socks5-remote-resolve': { protocols: S, explain: 'sends the target name (ATYP 3) even for socks5://, where it must resolve it' },
+  'socks5-ignore-reply-code': { protocols: S, explain: 'treats any reply code as success and uses the tunnel' },
+  'socks5-accept-bad-version': { protocols: S, explain: 'does not check the version byte of the proxy\'s reply' },
+  'socks5-lenient-atyp': { protocols: S, explain: 'reads an undefined reply ATYP as if it were IPv4 instead of failing' },
+  'socks5-fixed-reply-length': { protocols: S, explain: 'reads a 10-byte reply whatever its ATYP (IPv4 BND.ADDR assumed)' },
+  'socks5-single-read': { protocols: S, explain: 'expects each proxy message in a single read, so split messages break it' },
+  'socks5-ignore-eof': { protocols: S, explain: 'keeps waiting for the rest of a proxy message after the proxy closed' },
+  'socks5-sni-proxy-host': { protocols: S, explain: 'uses the proxy host (CONFORM_HOST) as the TLS name instead of the target URL\'s host' },
+} as const satisfies FlawTable;

@@ -1,0 +1,108 @@
+/**
+ * The client's side of RFC 1928 (greeting, method selection, CONNECT, reply)
+ * and RFC 1929 (username/password), strict unless a flaw relaxes one rule.
+ */
+import { isIP, type Socket } from 'node:net';
+import type { Flaw } from './flaws.js';
+import { SocketReader } from './socks5-reader.js';
+import { Refused } from './tls.js';
+
+export interface ProxyPlan {
+  user: string;
+  pass: string;
+  /** What goes into DST.ADDR: an IP literal, or a name the proxy resolves. */
+  dest: { atyp: 1 | 3 | 4; addr: string };
+  port: number;
+}
+
+const hex = (n: number | undefined): string => (n ?? 0).toString(16).padStart(2, '0');
+
+/** Negotiates the tunnel; resolves with the socket once the proxy replied success. */
+export async function negotiate(socket: Socket, plan: ProxyPlan, flaws: ReadonlySet<Flaw>, signal: AbortSignal): Promise<Socket> {
+  const reader = new SocketReader(socket, signal, flaws.has('socks5-ignore-eof'));
+  const single = flaws.has('socks5-single-read');
+  const message = async (n: number, what: string): Promise<Buffer> => (single ? reader.chunk(what) : reader.read(n, what));
+  const credentials = plan.user !== '' || plan.pass !== '';
+  // RFC 1929 §2: username/password is offered only with credentials to send.
+  const offered = credentials || flaws.has('socks5-offer-auth-without-credentials') ? [0x00, 0x02] : [0x00];
+  socket.write(Buffer.from([5, offered.length, ...offered]));
+  const selection = await message(2, 'the method selection');
+  if (selection[0] !== 5) throw new Refused(`the method selection has version ${selection[0]}, not 5`);
+  let method = selection[1];
+  if (method === 0xff) {
+    // RFC 1928 §3: on X'FF' the client MUST close the connection.
+    if (!flaws.has('socks5-ignore-ff')) throw new Refused('the proxy accepts none of the offered methods');
+    method = 0x00;
+  } else if (!offered.includes(method!) && !flaws.has('socks5-accept-unoffered-method')) {
+    throw new Refused(`the proxy selected method X'${hex(method)}', which was never offered`);
+  }
+  if (method === 0x02) await authenticate(socket, plan, flaws, message);
+  else if (method !== 0x00 && !flaws.has('socks5-accept-unoffered-method')) throw new Refused(`method X'${hex(method)}' is not supported`);
+  socket.write(connectRequest(plan));
+  await readReply(flaws, message);
+  return reader.release();
+}
+
+type Message = (n: number, what: string) => Promise<Buffer>;
+
+/** RFC 1929 §2: VER 1, ULEN, UNAME, PLEN, PASSWD, each length 1–255. */
+async function authenticate(socket: Socket, plan: ProxyPlan, flaws: ReadonlySet<Flaw>, message: Message): Promise<void> {
+  const user = Buffer.from(plan.user, 'utf8');
+  const pass = Buffer.from(plan.pass, 'utf8');
+  if (user.length > 255 || pass.length > 255) throw new Refused('RFC 1929 limits the username and password to 255 bytes each');
+  const version = flaws.has('socks5-auth-version-5') ? 5 : 1;
+  socket.write(Buffer.concat([Buffer.from([version, user.length]), user, Buffer.from([pass.length]), pass]));
+  const status = await message(2, 'the authentication status');
+  if (status[1] !== 0 && !flaws.has('socks5-ignore-auth-failure')) throw new Refused(`authentication failed (status X'${hex(status[1])}')`);
+}
+
+function connectRequest(plan: ProxyPlan): Buffer {
+  const { atyp, addr } = plan.dest;
+  const port = Buffer.alloc(2);
+  port.writeUInt16BE(plan.port);
+  let address: Buffer;
+  if (atyp === 1) address = Buffer.from(addr.split('.').map(Number));
+  else if (atyp === 4) address = ipv6(addr);
+  else {
+    const name = Buffer.from(addr, 'utf8');
+    address = Buffer.concat([Buffer.from([name.length]), name]);
+  }
+  return Buffer.concat([Buffer.from([5, 1, 0, atyp]), address, port]);
+}
+
+/** RFC 1928 §6: VER REP RSV ATYP BND.ADDR BND.PORT. */
+async function readReply(flaws: ReadonlySet<Flaw>, message: Message): Promise<void> {
+  if (flaws.has('socks5-fixed-reply-length')) {
+    await message(10, 'the reply');
+    return;
+  }
+  const head = await message(4, 'the reply');
+  if (head[0] !== 5 && !flaws.has('socks5-accept-bad-version')) throw new Refused(`the reply has version ${head[0]}, not 5`);
+  if (head[1] !== 0 && !flaws.has('socks5-ignore-reply-code')) throw new Refused(`the proxy refused the request (reply X'${hex(head[1])}')`);
+  if (head.length > 4) return; // single-read: the whole message was in this read, or so it assumes
+  const atyp = head[3];
+  let length: number;
+  if (atyp === 1) length = 4;
+  else if (atyp === 4) length = 16;
+  else if (atyp === 3) length = (await message(1, 'the reply'))[0]!;
+  else if (flaws.has('socks5-lenient-atyp')) length = 4;
+  else throw new Refused(`the reply has the undefined address type X'${hex(atyp)}'`);
+  await message(length + 2, 'the reply');
+}
+
+function ipv6(addr: string): Buffer {
+  const [head = '', tail] = addr.split('::');
+  const parts = (s: string): string[] => (s ? s.split(':') : []);
+  const left = parts(head);
+  const right = tail === undefined ? [] : parts(tail);
+  const groups = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const out = Buffer.alloc(16);
+  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16) || 0, i * 2));
+  return out;
+}
+
+/** The DST.ADDR for a URL host: literals as such; names by the proxy (socks5h) or resolved here (socks5). */
+export function literalAtyp(host: string): 1 | 4 | undefined {
+  const v = isIP(host);
+  return v === 4 ? 1 : v === 6 ? 4 : undefined;
+}

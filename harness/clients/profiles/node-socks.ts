@@ -1,0 +1,8 @@
+import { join } from 'node:path';
+import type { Job } from '../../job.js';
+
+/** The `socks` npm library is driven by a small Node script (clients/wrappers/socks_socks5.mjs). */
+export function socksWrapperArgv(repoRoot: string, job: Job): string[] | 'unsupported' {
+  if (job.protocol !== 'socks5' || job.action !== 'get') return 'unsupported';
+  return [process.execPath, join(repoRoot, 'clients/wrappers/socks_socks5.mjs')];
+}

@@ -1,0 +1,158 @@
+/** The SOCKS5 machine fed raw bytes, as a client would write them. */
+import { describe, expect, it } from 'vitest';
+import { createSocks5Machine, type Socks5Output } from './machine.js';
+import { Socks5OptionsSchema } from './options.js';
+
+const machine = (options: unknown = {}) => createSocks5Machine(Socks5OptionsSchema.parse(options));
+const h = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+const written = (o: Socks5Output): string => Buffer.concat(o.writes).toString('hex');
+const commands = (o: Socks5Output) => o.events.flatMap((e) => (e.type === 'command' ? [`${e.fields.verb} ${e.fields.args}`] : []));
+/** CONNECT target.conform.test:80 (ATYP 3). */
+const CONNECT_NAME = h(`05 01 00 03 13 ${Buffer.from('target.conform.test').toString('hex')} 0050`);
+
+describe('greeting and method selection (RFC 1928 §3)', () => {
+  it('selects no authentication when offered and records the greeting', () => {
+    const o = machine().push(h('050100'));
+    expect(written(o)).toBe('0500');
+    expect(commands(o)).toEqual(['GREETING ver=05 nmethods=1 methods=00']);
+  });
+
+  it("answers X'FF' and closes when nothing offered is acceptable", () => {
+    const o = machine({ methods: ['username-password'] }).push(h('050100'));
+    expect(written(o)).toBe('05ff');
+    expect(o.close).toBe(true);
+  });
+
+  it('waits for every method NMETHODS announces, across reads', () => {
+    const m = machine();
+    expect(m.push(h('0503')).writes).toEqual([]);
+    expect(m.push(h('0102')).writes).toEqual([]);
+    expect(written(m.push(h('00')))).toBe('0500');
+  });
+
+  it('closes on a greeting whose version is not 5', () => {
+    const o = machine().push(h('040100'));
+    expect(o.close).toBe(true);
+    expect(o.writes).toEqual([]);
+  });
+
+  it('selects a method the client never offered under select-unoffered', () => {
+    expect(written(machine({ faults: [{ kind: 'select-unoffered' }] }).push(h('050100')))).toBe('0502');
+  });
+});
+
+describe('username/password (RFC 1929 §2)', () => {
+  const auth = (user: string, pass: string, ver = 1): Buffer =>
+    Buffer.concat([Buffer.from([ver, user.length]), Buffer.from(user), Buffer.from([pass.length]), Buffer.from(pass)]);
+
+  it('accepts the account, records the user and never the password', () => {
+    const m = machine({ methods: ['username-password'] });
+    expect(written(m.push(h('050102')))).toBe('0502');
+    const o = m.push(auth('conform', 'conform-socks-secret'));
+    expect(written(o)).toBe('0100');
+    expect(commands(o)).toEqual(['AUTH ver=01 ulen=7 user=conform plen=20']);
+    expect(JSON.stringify(o.events)).not.toContain('conform-socks-secret');
+  });
+
+  it('fails version 5 in the sub-negotiation and closes', () => {
+    const m = machine({ methods: ['username-password'] });
+    m.push(h('050102'));
+    const o = m.push(auth('conform', 'conform-socks-secret', 5));
+    expect(written(o)).toBe('0101');
+    expect(o.close).toBe(true);
+  });
+
+  it('keeps listening after a scripted failure and records a request sent anyway', () => {
+    const m = machine({ methods: ['username-password'], faults: [{ kind: 'auth-failure' }] });
+    m.push(h('050102'));
+    expect(m.push(auth('conform', 'conform-socks-secret')).linger).toBe(true);
+    const o = m.push(CONNECT_NAME);
+    expect(commands(o)).toEqual(['CONNECT atyp=domain addr=target.conform.test port=80']);
+    expect(written(o).slice(0, 4)).toBe('0502');
+  });
+});
+
+describe('requests and replies (RFC 1928 §4–§6)', () => {
+  it('asks the shell to connect, then replies success with an IPv4 BND.ADDR', () => {
+    const m = machine();
+    m.push(h('050100'));
+    const o = m.push(CONNECT_NAME);
+    expect(o.connect).toEqual({ atyp: 'domain', addr: 'target.conform.test', port: 80 });
+    expect(written(m.connected({ ok: true, boundPort: 0x1234 }))).toBe('05000001' + '7f000001' + '1234');
+  });
+
+  it('parses IPv4 and IPv6 destinations', () => {
+    const m4 = machine();
+    m4.push(h('050100'));
+    expect(m4.push(h('05010001 7f000001 0050')).connect).toEqual({ atyp: 'ipv4', addr: '127.0.0.1', port: 80 });
+    const m6 = machine();
+    m6.push(h('050100'));
+    expect(m6.push(h('05010004 00000000000000000000000000000001 01bb')).connect).toEqual({ atyp: 'ipv6', addr: '::1', port: 443 });
+  });
+
+  it('answers BIND and UDP ASSOCIATE with X\'07\' command not supported', () => {
+    const m = machine();
+    m.push(h('050100'));
+    const o = m.push(h('05020001 7f000001 0050'));
+    expect(written(o).slice(0, 4)).toBe('0507');
+    expect(o.close).toBe(true);
+  });
+
+  it("answers an undefined ATYP with X'08'", () => {
+    const m = machine();
+    m.push(h('050100'));
+    expect(written(m.push(h('05010009 00'))).slice(0, 4)).toBe('0508');
+  });
+
+  it('accepts a zero-length and a 255-byte name', () => {
+    const zero = machine();
+    zero.push(h('050100'));
+    expect(zero.push(h('05010003 00 0050')).connect?.addr).toBe('');
+    const long = machine();
+    long.push(h('050100'));
+    const name = 'a'.repeat(255);
+    expect(long.push(Buffer.concat([h('05010003 ff'), Buffer.from(name), h('0050')])).connect?.addr).toBe(name);
+  });
+
+  it('hands bytes sent after the request to the tunnel', () => {
+    const m = machine();
+    m.push(h('050100'));
+    m.push(Buffer.concat([CONNECT_NAME, Buffer.from('GET / HTTP/1.1\r\n')]));
+    expect(m.connected({ ok: true, boundPort: 1 }).tunnel?.forward.toString()).toBe('GET / HTTP/1.1\r\n');
+  });
+
+  it.each([
+    [{ kind: 'reply-code', code: 5 }, '05050001'],
+    [{ kind: 'reply-version', version: 4 }, '04000001'],
+    [{ kind: 'reply-bad-atyp', atyp: 5 }, '05000005'],
+    [{ kind: 'bnd-addr', atyp: 'domain' }, '05000003'],
+    [{ kind: 'bnd-addr', atyp: 'ipv6' }, '05000004'],
+  ])('shapes the reply under %j', (fault, head) => {
+    const m = machine({ faults: [fault] });
+    m.push(h('050100'));
+    m.push(CONNECT_NAME);
+    const o = m.connected({ ok: true, boundPort: 1 });
+    expect(written(o).slice(0, 8)).toBe(head);
+    expect(o.events.some((e) => e.type === 'fault')).toBe(true);
+  });
+
+  it('writes one byte per write under split-replies, and truncates under truncate-reply', () => {
+    const split = machine({ faults: [{ kind: 'split-replies' }] });
+    const o = split.push(h('050100'));
+    expect(o.writes.map((w) => w.length)).toEqual([1, 1]);
+    expect(o.paced).toBe(true);
+    const cut = machine({ faults: [{ kind: 'truncate-reply', bytes: 5 }] });
+    cut.push(h('050100'));
+    cut.push(CONNECT_NAME);
+    const r = cut.connected({ ok: true, boundPort: 1 });
+    expect(written(r)).toHaveLength(10);
+    expect(r.close).toBe(true);
+  });
+
+  it('answers a greeting and request pipelined in one write, in order', () => {
+    const m = machine();
+    const o = m.push(Buffer.concat([h('050100'), CONNECT_NAME]));
+    expect(written(o)).toBe('0500');
+    expect(o.connect?.addr).toBe('target.conform.test');
+  });
+});

@@ -1,0 +1,272 @@
+/**
+ * The SOCKS5 proxy as a pure state machine: bytes in; writes, events and the
+ * connection the shell should open out. RFC 1928 (greeting, method selection,
+ * request, reply) and RFC 1929 (username/password sub-negotiation).
+ */
+import { preview, type EventFields, type EventType } from '../shared/events.js';
+import { explainSocks5Fault, type Socks5Fault, type Socks5FaultKind } from './faults.js';
+import { METHODS, type Socks5Options } from './options.js';
+import { ATYP_NAMES, COMMAND_NAMES, encodeAddress, formatIpv6, hex, REPLY_TEXT } from './wire.js';
+
+export type RecordedEvent = { [K in EventType]: { type: K; fields: EventFields[K] } }[EventType];
+
+/** Where the client asked to go (RFC 1928 §4). */
+export interface ConnectRequest {
+  atyp: 'ipv4' | 'domain' | 'ipv6';
+  addr: string;
+  port: number;
+}
+
+export interface Socks5Output {
+  events: RecordedEvent[];
+  /** Bytes to write, one write each. */
+  writes: Buffer[];
+  /** Write them with a pause between each (the split-replies fault). */
+  paced?: boolean;
+  /** Open this connection, then call `connected()`. */
+  connect?: ConnectRequest;
+  /** End the connection once written. */
+  close?: boolean;
+  /** Keep listening for a while to record what a client does after a refusal, then close. */
+  linger?: boolean;
+  /** Start relaying; `forward` holds client bytes that arrived after the request. */
+  tunnel?: { forward: Buffer };
+}
+
+export type ConnectResult = { ok: true; boundPort: number } | { ok: false; rep: number };
+
+type State = 'greeting' | 'auth' | 'request' | 'refused' | 'gssapi' | 'private' | 'connecting' | 'tunnel' | 'stalled' | 'closed';
+
+/** Longest greeting, auth or request is 513 bytes; more than this unparsed is garbage. */
+export const MAX_PENDING = 1024;
+
+export interface Socks5Machine {
+  push(bytes: Buffer): Socks5Output;
+  connected(result: ConnectResult): Socks5Output;
+}
+
+export function createSocks5Machine(options: Socks5Options): Socks5Machine {
+  let state: State = 'greeting';
+  let pending = Buffer.alloc(0);
+  let acceptAnyCredentials = false;
+  const fault = <K extends Socks5FaultKind>(kind: K) => options.faults.find((f): f is Extract<Socks5Fault, { kind: K }> => f.kind === kind);
+  const done = (f: Socks5Fault): RecordedEvent => ({ type: 'fault', fields: { name: f.kind, explain: explainSocks5Fault(f) } });
+  const split = fault('split-replies');
+  const out = (o: Partial<Socks5Output> & { events: RecordedEvent[] }): Socks5Output => ({
+    writes: [],
+    ...o,
+    ...(split && o.writes?.length ? { writes: o.writes.flatMap((w) => [...w].map((b) => Buffer.from([b]))), paced: true } : {}),
+  });
+  const stallAfter = (step: 'greeting' | 'auth' | 'request'): Socks5Fault | undefined => {
+    const s = fault('stall');
+    return s?.after === step ? s : undefined;
+  };
+
+  function step(): Socks5Output | undefined {
+    switch (state) {
+      case 'greeting': return greeting();
+      case 'auth': return auth();
+      case 'request': case 'refused': return request();
+      case 'gssapi': case 'private': return unfinishable();
+      default: return undefined;
+    }
+  }
+
+  /** RFC 1928 §3: VER NMETHODS METHODS; the proxy selects one or X'FF'. */
+  function greeting(): Socks5Output | undefined {
+    if (pending.length < 2) return undefined;
+    const ver = pending[0]!;
+    const n = pending[1]!;
+    if (ver !== 5) {
+      state = 'closed';
+      return out({ events: [command('GREETING', `ver=${hex(ver)}`, pending.subarray(0, 2))], close: true });
+    }
+    if (pending.length < 2 + n) return undefined;
+    const offered = [...pending.subarray(2, 2 + n)];
+    const raw = take(2 + n);
+    const events: RecordedEvent[] = [command('GREETING', `ver=05 nmethods=${n} methods=${offered.map(hex).join(',')}`, raw)];
+    const stalling = stallAfter('greeting');
+    if (stalling) return stall(events, stalling);
+    let method = options.methods.map((m) => METHODS[m]).find((m) => offered.includes(m)) ?? 0xff;
+    const refuse = fault('select-no-acceptable');
+    const unoffered = fault('select-unoffered');
+    if (refuse) {
+      events.push(done(refuse));
+      method = 0xff;
+    } else if (unoffered) {
+      events.push(done(unoffered));
+      method = [0x02, 0x00, 0x01, 0x80].find((m) => !offered.includes(m)) ?? 0xfe;
+      acceptAnyCredentials = true;
+    }
+    events.push({ type: 'reply', fields: { layer: 'plaintext', code: `method=${hex(method)}`, text: methodText(method) } });
+    const writes = [Buffer.from([5, method])];
+    if (method === 0xff) {
+      // RFC 1928 §3: the client MUST close. Unless scripted, the proxy closes too (as Dante does).
+      if (refuse) {
+        state = 'refused';
+        return out({ events, writes, linger: true });
+      }
+      state = 'closed';
+      return out({ events, writes, close: true });
+    }
+    // After an unoffered selection the proxy follows whatever the client does next, to record it.
+    state = method === 0x02 ? 'auth' : method === 0x00 || unoffered ? 'request' : method === 0x01 ? 'gssapi' : 'private';
+    return out({ events, writes });
+  }
+
+  /** RFC 1929 §2: VER ULEN UNAME PLEN PASSWD; status 0 is success, anything else failure. */
+  function auth(): Socks5Output | undefined {
+    if (pending.length < 2) return undefined;
+    const ulen = pending[1]!;
+    if (pending.length < 3 + ulen) return undefined;
+    const plen = pending[2 + ulen]!;
+    if (pending.length < 3 + ulen + plen) return undefined;
+    const ver = pending[0]!;
+    const user = pending.toString('latin1', 2, 2 + ulen);
+    const pass = pending.toString('latin1', 3 + ulen, 3 + ulen + plen);
+    take(3 + ulen + plen);
+    const shownUser = preview(Buffer.from(user, 'latin1'), 64);
+    const args = `ver=${hex(ver)} ulen=${ulen} user=${shownUser} plen=${plen}`;
+    const events: RecordedEvent[] = [
+      { type: 'command', fields: { layer: 'plaintext', verb: 'AUTH', args, raw: `AUTH ${args}` } },
+      { type: 'credentials', fields: { layer: 'plaintext', mechanism: 'username/password', user: shownUser } },
+    ];
+    const stalling = stallAfter('auth');
+    if (stalling) return stall(events, stalling);
+    const failing = fault('auth-failure');
+    if (failing) events.push(done(failing));
+    const valid = ver === 1 && (acceptAnyCredentials || (user === options.credentials.user && pass === options.credentials.pass));
+    const status = valid && !failing ? 0 : 1;
+    events.push({ type: 'reply', fields: { layer: 'plaintext', code: `auth=${hex(status)}`, text: status === 0 ? 'success' : ver !== 1 ? `failure: version ${ver} is not 1` : 'failure' } });
+    const writes = [Buffer.from([1, status])];
+    if (status === 0) {
+      state = 'request';
+      return out({ events, writes });
+    }
+    // RFC 1929 §2: on failure the server MUST close; the scripted fault keeps listening to see whether the client goes on.
+    state = failing ? 'refused' : 'closed';
+    return out({ events, writes, close: !failing, linger: !!failing });
+  }
+
+  /** RFC 1928 §4: VER CMD RSV ATYP DST.ADDR DST.PORT. */
+  function request(): Socks5Output | undefined {
+    if (pending.length < 5) return undefined;
+    const [ver, cmd, rsv, atypCode] = pending;
+    const atyp = ATYP_NAMES[atypCode!];
+    const verb = COMMAND_NAMES[cmd!] ?? `CMD-${hex(cmd!)}`;
+    if (!atyp) return finish([command(verb, `ver=${hex(ver!)} atyp=${hex(atypCode!)}`, take(pending.length))], 8);
+    const addrLen = atyp === 'ipv4' ? 4 : atyp === 'ipv6' ? 16 : 1 + pending[4]!;
+    if (pending.length < 4 + addrLen + 2) return undefined;
+    const raw = take(4 + addrLen + 2);
+    const addrBytes = raw.subarray(4, 4 + addrLen);
+    const addr = atyp === 'ipv4' ? [...addrBytes].join('.') : atyp === 'ipv6' ? formatIpv6(addrBytes) : addrBytes.subarray(1).toString('latin1');
+    const port = raw.readUInt16BE(4 + addrLen);
+    const shown = atyp === 'domain' ? preview(Buffer.from(addr, 'latin1'), 255) : addr;
+    const extra = `${ver !== 5 ? ` ver=${hex(ver!)}` : ''}${rsv !== 0 ? ` rsv=${hex(rsv!)}` : ''}`;
+    const events: RecordedEvent[] = [command(verb, `atyp=${atyp} addr=${shown} port=${port}${extra}`, raw)];
+    if (state === 'refused') return finish(events, 2);
+    if (ver !== 5) return finish(events, 1);
+    if (cmd !== 1) return finish(events, 7);
+    const stalling = stallAfter('request');
+    if (stalling) return stall(events, stalling);
+    state = 'connecting';
+    return out({ events, connect: { atyp, addr, port } });
+  }
+
+  /** A method whose sub-negotiation the proxy cannot complete (GSSAPI, private). */
+  function unfinishable(): Socks5Output {
+    const events = [command(state === 'gssapi' ? 'GSSAPI' : 'PRIVATE', `bytes=${pending.length}`, take(pending.length))];
+    // RFC 1961 §3: a GSS-API abort message is VER 1, MTYP X'FF'.
+    const writes = state === 'gssapi' ? [Buffer.from([1, 0xff])] : [];
+    state = 'closed';
+    return out({ events, writes, close: true });
+  }
+
+  function finish(events: RecordedEvent[], rep: number): Socks5Output {
+    state = 'closed';
+    events.push(replyEvent(rep));
+    return out({ events, writes: [replyBytes(5, rep, 0, Buffer.from([1, 0, 0, 0, 0]), 0)], close: true });
+  }
+
+  function stall(events: RecordedEvent[], f: Socks5Fault): Socks5Output {
+    state = 'stalled';
+    return out({ events: [...events, done(f)] });
+  }
+
+  function take(n: number): Buffer {
+    const head = pending.subarray(0, n);
+    pending = pending.subarray(n);
+    return head;
+  }
+
+  return {
+    push(bytes) {
+      if (state === 'closed' || state === 'stalled' || state === 'tunnel') return out({ events: [] });
+      pending = Buffer.concat([pending, bytes]);
+      const events: RecordedEvent[] = [];
+      const writes: Buffer[] = [];
+      let paced = false;
+      for (let o = step(); o; o = step()) {
+        events.push(...o.events);
+        writes.push(...o.writes);
+        paced ||= o.paced ?? false;
+        if (o.close || o.connect || o.linger || (state as State) === 'stalled') return { ...o, events, writes, paced };
+      }
+      if (pending.length > MAX_PENDING && state !== 'connecting') {
+        state = 'closed';
+        return { events: [...events, { type: 'reply', fields: { layer: 'plaintext', code: 'closed', text: `more than ${MAX_PENDING} unparsed bytes` } }], writes, close: true };
+      }
+      return { events, writes, paced };
+    },
+
+    connected(result) {
+      if (state !== 'connecting') return out({ events: [] });
+      if (!result.ok) return finish([], result.rep);
+      const events: RecordedEvent[] = [];
+      const note = <F extends Socks5Fault | undefined>(f: F): F => {
+        if (f) events.push(done(f));
+        return f;
+      };
+      const code = note(fault('reply-code'))?.code ?? 0;
+      const version = note(fault('reply-version'))?.version ?? 5;
+      const rsv = note(fault('reply-reserved'))?.value ?? 0;
+      const badAtyp = note(fault('reply-bad-atyp'));
+      const bnd = note(fault('bnd-addr'));
+      const address = badAtyp ? Buffer.from([badAtyp.atyp, 127, 0, 0, 1])
+        : encodeAddress(bnd?.atyp === 'domain' ? 'proxy.conform.test' : bnd?.atyp === 'ipv6' ? '::1' : '127.0.0.1');
+      let reply = replyBytes(version, code, rsv, address, result.boundPort);
+      events.push(replyEvent(code, version));
+      const truncate = note(fault('truncate-reply'));
+      if (truncate) {
+        state = 'closed';
+        reply = reply.subarray(0, truncate.bytes);
+        return out({ events, writes: [reply], close: true });
+      }
+      state = 'tunnel';
+      const forward = pending;
+      pending = Buffer.alloc(0);
+      return out({ events, writes: [reply], tunnel: { forward } });
+    },
+  };
+}
+
+function command(verb: string, args: string, raw: Buffer): RecordedEvent {
+  return { type: 'command', fields: { layer: 'plaintext', verb, args, raw: raw.subarray(0, 64).toString('hex') } };
+}
+
+function replyEvent(rep: number, version = 5): RecordedEvent {
+  const text = `${REPLY_TEXT[rep] ?? 'undefined reply code'}${version !== 5 ? ` (version ${version})` : ''}`;
+  return { type: 'reply', fields: { layer: 'plaintext', code: hex(rep), text } };
+}
+
+function replyBytes(version: number, rep: number, rsv: number, address: Buffer, port: number): Buffer {
+  const p = Buffer.alloc(2);
+  p.writeUInt16BE(port);
+  return Buffer.concat([Buffer.from([version, rep, rsv]), address, p]);
+}
+
+function methodText(method: number): string {
+  if (method === 0xff) return 'no acceptable methods';
+  const name = Object.entries(METHODS).find(([, code]) => code === method)?.[0];
+  return `method selected: ${name ?? hex(method)}`;
+}

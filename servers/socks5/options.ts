@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { CERT_PROFILE_NAMES } from '../../certs/index.js';
+import { Socks5FaultSchema } from './faults.js';
+
+/** RFC 1928 §3: the method codes the proxy can select, by name. */
+export const METHODS = { none: 0x00, gssapi: 0x01, 'username-password': 0x02, private: 0x80 } as const;
+export type MethodName = keyof typeof METHODS;
+
+/** A case's `server:` block for the SOCKS5 proxy. Every field has a default. */
+export const Socks5OptionsSchema = z.object({
+  /**
+   * Methods the proxy accepts, in its order of preference (it selects the first
+   * one the client offered). `gssapi` is selected and then never completed.
+   * Default `[none]`.
+   */
+  methods: z.array(z.enum(Object.keys(METHODS) as [MethodName, ...MethodName[]])).min(1).default(['none']),
+  /** The RFC 1929 account; handed to the client only when `username-password` is accepted. */
+  credentials: z.object({ user: z.string().min(1).max(255), pass: z.string().min(1).max(255) }).strict()
+    .default({ user: 'conform', pass: 'conform-socks-secret' }),
+  /** Hand the account to the client (proxy URL, CONFORM_USER/PASS) when `username-password` is accepted. Default true. */
+  offerCredentials: z.boolean().default(true),
+  /** Whether the job's proxy URL is `socks5h://` (the proxy resolves names, `remote`) or `socks5://` (`local`). Default `remote`. */
+  resolve: z.enum(['remote', 'local']).default('remote'),
+  /** The server behind the proxy. Default `http`. */
+  target: z.enum(['http', 'https']).default('http'),
+  /** How the target URL names it: a name (`name`: one only the proxy resolves for socks5h://, `localhost` for socks5://), `ipv4` or `ipv6` literals. Default `name`. */
+  address: z.enum(['name', 'ipv4', 'ipv6']).default('name'),
+  /** Certificate profile of an `https` target. Default `valid`. */
+  certificate: z.enum(CERT_PROFILE_NAMES as [string, ...string[]]).default('valid'),
+  /** Size of the body the target serves. Default 4096 bytes of every byte value. */
+  bodySize: z.number().int().min(0).max(64 * 1024 * 1024).default(4096),
+  faults: z.array(Socks5FaultSchema).default([]),
+}).strict();
+
+export type Socks5Options = z.infer<typeof Socks5OptionsSchema>;

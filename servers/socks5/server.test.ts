@@ -1,0 +1,100 @@
+/** The SOCKS5 proxy on real sockets, port 0: a tunnel to its target, hostile bytes, a silent client. */
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openCertStore } from '../../certs/index.js';
+import { EventLog } from '../shared/events.js';
+import type { RunningServer } from '../shared/server-types.js';
+import { Socks5OptionsSchema } from './options.js';
+import { startSocks5Server } from './server.js';
+
+const certs = openCertStore();
+let server: RunningServer | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+async function start(options: unknown = {}): Promise<{ log: EventLog; running: RunningServer }> {
+  const log = new EventLog();
+  server = await startSocks5Server(Socks5OptionsSchema.parse(options), { log, bindHost: '127.0.0.1', keylog: [], cert: (p) => certs.get(p) });
+  return { log, running: server };
+}
+
+/** Writes `bytes`, then collects what arrives until the proxy closes or `ms` pass. */
+function exchange(port: number, writes: Buffer[], ms = 1500): Promise<{ data: Buffer; closed: boolean }> {
+  return new Promise((resolve) => {
+    const socket: Socket = connect({ host: '127.0.0.1', port }, () => writes.forEach((w) => socket.write(w)));
+    const chunks: Buffer[] = [];
+    let closed = false;
+    const done = (): void => {
+      socket.destroy();
+      resolve({ data: Buffer.concat(chunks), closed });
+    };
+    const timer = setTimeout(done, ms);
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', () => undefined);
+    socket.once('close', () => {
+      closed = true;
+      clearTimeout(timer);
+      done();
+    });
+  });
+}
+
+const h = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+const connectTo = (name: string, port: number): Buffer => {
+  const p = Buffer.alloc(2);
+  p.writeUInt16BE(port);
+  return Buffer.concat([h('05010003'), Buffer.from([name.length]), Buffer.from(name), p]);
+};
+
+describe('SOCKS5 proxy', () => {
+  it('tunnels a GET to the target it alone resolves, and records both directions', async () => {
+    const { log, running } = await start();
+    const url = new URL(running.endpoint.url);
+    expect(running.job?.proxyUrl).toMatch(/^socks5h:\/\/127\.0\.0\.1:\d+$/);
+    const get = Buffer.from(`GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`);
+    const { data } = await exchange(running.endpoint.port, [h('050100'), connectTo(url.hostname, Number(url.port)), get]);
+    expect(data.subarray(0, 6).toString('hex')).toBe('050005000001');
+    expect(data.includes(running.expectedOutput!)).toBe(true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(log.ofType('payload-received')[0]?.bytes).toBe(get.length);
+    expect(log.ofType('command').map((e) => e.verb)).toEqual(['GREETING', 'CONNECT', 'GET']);
+  });
+
+  it('refuses destinations other than its target (not an open proxy)', async () => {
+    const { running } = await start();
+    const { data, closed } = await exchange(running.endpoint.port, [h('050100'), connectTo('example.com', 80)]);
+    expect(data.subarray(0, 4).toString('hex')).toBe('05000502');
+    expect(closed).toBe(true);
+  });
+
+  it('answers an unknown name on the target port with host unreachable', async () => {
+    const { running } = await start();
+    const port = Number(new URL(running.endpoint.url).port);
+    const { data } = await exchange(running.endpoint.port, [h('050100'), connectTo('', port)]);
+    expect(data.subarray(0, 4).toString('hex')).toBe('05000504');
+  });
+
+  it('stays up through hostile greetings and a client that sends nothing', async () => {
+    const { running } = await start();
+    const port = running.endpoint.port;
+    const silent = exchange(port, [], 300);
+    const results = await Promise.all([
+      exchange(port, [h('05ff00')], 300), // NMETHODS 255, two bytes sent: it waits
+      exchange(port, [h('0400')], 300),
+      exchange(port, [Buffer.alloc(4096, 0xff)], 300),
+      exchange(port, [h('050100'), h('05010003ff'), Buffer.alloc(300, 0x61)], 300),
+      silent,
+    ]);
+    expect(results[1]!.closed).toBe(true);
+    const again = await exchange(port, [h('050100')], 300);
+    expect(again.data.toString('hex')).toBe('0500');
+  });
+
+  it('hands out the account in the proxy URL only when username/password is accepted', async () => {
+    const { running } = await start({ methods: ['username-password'] });
+    expect(running.job?.proxyUrl).toMatch(/^socks5h:\/\/conform:conform-socks-secret@127\.0\.0\.1:\d+$/);
+    expect(running.credentials).toEqual({ user: 'conform', pass: 'conform-socks-secret' });
+  });
+});

@@ -77,7 +77,7 @@ for (const { profile, present, protocols } of CLIENTS) {
 /** curl -k: the suites catch a real client's insecure configuration, on every protocol. */
 describe.skipIf(!installed('curl'))('curl -k (curl-insecure)', () => {
   const refusal = (c: Case): boolean =>
-    /^(https\.(certificate|hostname)|smtp\.certificate|pop3\.certificate)\./.test(c.id) &&
+    /^(https\.(certificate|hostname)|smtp\.certificate|pop3\.certificate|ftps\.certificates)\./.test(c.id) &&
     c.level === 'must' &&
     c.expect.some((e) => 'outcome' in e && e.outcome === 'failure') &&
     !/wildcard|cn-fallback|weak|sni/.test(c.id);

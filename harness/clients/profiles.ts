@@ -12,6 +12,8 @@ import { EXIT_UNSUPPORTED, type ClientOutcome } from './outcome.js';
 import { curlArgv } from './profiles/curl.js';
 import { socksWrapperArgv } from './profiles/node-socks.js';
 import { wgetArgv } from './profiles/wget.js';
+import { lftpArgv } from './profiles/lftp.js';
+import { basicFtpArgv } from './profiles/basic-ftp.js';
 import { mpopArgv } from './profiles/mpop.js';
 import { swaksArgv } from './profiles/swaks.js';
 import { mailWrapperArgv } from './profiles/mail-wrappers.js';
@@ -119,6 +121,16 @@ export const PROFILES: Record<string, Profile> = {
   nodemailer: {
     describe: 'nodemailer (npm) with requireTLS and a strict tls.ca, through clients/wrappers/nodemailer_smtp.mjs; SMTP only',
     create: commandProfile((job) => mailWrapperArgv(repoRoot, 'nodemailer', job), ['smtp']),
+  },
+  lftp: {
+    describe: 'lftp (GnuTLS on Debian) with ftp:ssl-force, ssl:verify-certificate and CONFORM_CA_FILE only; FTPS only',
+    requires: 'lftp',
+    create: commandProfile((job) => lftpArgv(job), ['ftps']),
+  },
+  'basic-ftp': {
+    describe: 'basic-ftp (npm) with secure TLS options and a strict CA, through clients/wrappers/basicftp_ftps.mjs; FTPS only',
+    requires: 'node',
+    create: commandProfile((job) => basicFtpArgv(repoRoot, job), ['ftps']),
   },
   'node-socks': {
     describe: 'the `socks` npm library (SocksClient) with Node tls and http, through clients/wrappers/socks_socks5.mjs; SOCKS5 only',

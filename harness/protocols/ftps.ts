@@ -1,4 +1,16 @@
-import type { ProtocolDef } from './define.js';
+import { FtpsOptionsSchema, startFtpsServer, explainFtpsFault } from '../../servers/ftps/index.js';
+import { define, TLS_EVENTS } from './define.js';
 
-/** The FTPS protocol's definition, once servers/ftps/ exists (see protocols.ts). */
-export const FTPS: ProtocolDef | undefined = undefined;
+/**
+ * FTP (RFC 959) with AUTH TLS (RFC 4217) or implicit TLS: CONFORM_ACTION
+ * download, upload or list, as the case's `server.transfer` says. Data
+ * connections are recorded on the server name `ftps-data`, a foreign PASV
+ * address's trap on `ftps-trap`.
+ */
+export const FTPS = define({
+  optionsSchema: FtpsOptionsSchema,
+  start: startFtpsServer,
+  actions: ['download', 'upload', 'list'],
+  emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-sent', 'payload-received', 'pipelined-before-tls', 'plaintext-after-hello'],
+  describeFaults: (options) => options.faults.map(explainFtpsFault),
+});

@@ -5,6 +5,7 @@ import type { Protocol } from '../../harness/job.js';
 import { smtpProperty } from './smtp.js';
 import { pop3Property } from './pop3.js';
 import { socks5Property } from './socks5.js';
+import { ftpsProperty } from './ftps.js';
 
 /** One fuzz target: a property over generated input that must hold (nothing may throw). */
 export interface FuzzTarget {
@@ -61,5 +62,6 @@ export const TARGETS: FuzzTarget[] = [
   },
   { protocol: 'smtp', name: 'SMTP machine (lines, chunks, upgrades, faults)', property: smtpProperty },
   { protocol: 'pop3', name: 'POP3 machine (lines, upgrades, faults)', property: pop3Property },
+  { protocol: 'ftps', name: 'FTPS control machine (commands, upgrades, faults)', property: ftpsProperty },
   { protocol: 'socks5', name: 'SOCKS5 machine (greeting, auth, request bytes in any chunks)', property: socks5Property },
 ];

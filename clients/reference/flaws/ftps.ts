@@ -1,4 +1,20 @@
 import type { FlawTable } from './types.js';
 
-/** Flaws of the reference client's FTPS side. */
-export const FTPS_FLAWS = {} as const satisfies FlawTable;
+/** Flaws of the reference client's FTPS side: each breaks one rule of RFC 959, RFC 4217 or RFC 2428. */
+export const FTPS_FLAWS = {
+  'ftps-user-before-auth': { protocols: ['ftps'], explain: 'sends USER and PASS before AUTH TLS' },
+  'ftps-ignore-auth-refusal': { protocols: ['ftps'], explain: 'goes on in plaintext when AUTH TLS is refused, even with CONFORM_REQUIRE_TLS=1' },
+  'ftps-trust-greeting-230': { protocols: ['ftps'], explain: 'takes a 230 greeting as a finished login and skips AUTH TLS (CVE-2021-22946)' },
+  'ftps-keep-pre-tls-buffer': { protocols: ['ftps'], explain: 'reads bytes received before the TLS handshake as replies that came inside TLS (CVE-2021-22947)' },
+  'ftps-pipeline-auth': { protocols: ['ftps'], explain: 'sends USER right behind AUTH TLS, before the 234' },
+  'ftps-skip-pbsz': { protocols: ['ftps'], explain: 'sends PROT P without PBSZ 0 first' },
+  'ftps-clear-data': { protocols: ['ftps'], explain: 'never sends PROT P: the data connection stays in clear' },
+  'ftps-ignore-prot-refusal': { protocols: ['ftps'], explain: 'transfers in clear when PROT P is refused, even with CONFORM_REQUIRE_TLS=1' },
+  'ftps-follow-pasv-address': { protocols: ['ftps'], explain: 'connects to the address the PASV reply names instead of the control connection’s peer (CVE-2020-8284)' },
+  'ftps-no-session-reuse': { protocols: ['ftps'], explain: 'starts a fresh TLS session on the data connection instead of resuming the control one' },
+  'ftps-accept-truncated': { protocols: ['ftps'], explain: 'takes a data connection closed early (no close_notify, short of SIZE, 426) as a complete transfer' },
+  'ftps-ascii-no-conversion': { protocols: ['ftps'], explain: 'writes TYPE A data as it came, CRLF line endings left in' },
+  'ftps-ignore-type-refusal': { protocols: ['ftps'], explain: 'goes on in the default TYPE A when TYPE I is refused' },
+  'ftps-wrong-mode': { protocols: ['ftps'], explain: 'always uses passive mode, whatever CONFORM_FTP_MODE asks' },
+  'ftps-pasv-only': { protocols: ['ftps'], explain: 'uses PASV and PORT only, never EPSV or EPRT, and gives up when they are refused' },
+} as const satisfies FlawTable;

@@ -1,0 +1,8 @@
+import { join } from 'node:path';
+import type { Job } from '../../job.js';
+
+/** basic-ftp (npm) is driven by a small Node script (clients/wrappers/basicftp_ftps.mjs). */
+export function basicFtpArgv(repoRoot: string, job: Job): string[] | 'unsupported' {
+  if (job.protocol !== 'ftps') return 'unsupported';
+  return [process.execPath, join(repoRoot, 'clients/wrappers/basicftp_ftps.mjs')];
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { CERT_PROFILE_NAMES } from '../../certs/index.js';
+import { FtpsFaultSchema } from './faults.js';
+import { FILE_NAMES } from './tree.js';
+
+const TlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+
+/** The data connection commands (RFC 959 §4.1.2 PASV/PORT, RFC 2428 EPSV/EPRT). */
+export const DATA_COMMANDS = ['PASV', 'EPSV', 'PORT', 'EPRT'] as const;
+export type DataCommand = (typeof DATA_COMMANDS)[number];
+
+/** A case's `server:` block for the FTPS server. Every field has a default, like vsftpd with ssl_enable=YES. */
+export const FtpsOptionsSchema = z.object({
+  /**
+   * `explicit`: AUTH TLS offered, login accepted either way (default; a
+   * client's mistake shows on the wire); `explicit-required`: 530 to USER
+   * before AUTH (vsftpd's force_local_logins_ssl); `implicit`: TLS from the
+   * first byte (port 990 style); `none`: no TLS at all.
+   */
+  tls: z.enum(['none', 'explicit', 'explicit-required', 'implicit']).default('explicit'),
+  /** Certificate profile the server presents, on control and data connections. Default `valid`. */
+  certificate: z.enum(CERT_PROFILE_NAMES as [string, ...string[]]).default('valid'),
+  /** Lowest TLS version accepted. Default TLSv1.2. */
+  minVersion: TlsVersion.default('TLSv1.2'),
+  /** Highest TLS version accepted. Default TLSv1.3. */
+  maxVersion: TlsVersion.default('TLSv1.3'),
+  /** The data connection commands accepted (others get 502). Default all four. */
+  dataCommands: z.array(z.enum(DATA_COMMANDS)).min(1).default([...DATA_COMMANDS]),
+  /** RFC 4217 §9: `required`: RETR/STOR/LIST before PROT P get 521 (vsftpd's force_local_data_ssl). Default required (when TLS is on). */
+  protP: z.enum(['required', 'optional']).default('required'),
+  /** The data connection's TLS session must resume the control connection's (vsftpd's require_ssl_reuse). Default false. */
+  requireSessionReuse: z.boolean().default(false),
+  /** The account the server accepts; it becomes CONFORM_USER / CONFORM_PASS. Default conform / conform-ftp-secret. */
+  credentials: z.object({
+    user: z.string().min(1).max(64).regex(/^[^\s\0]+$/).default('conform'),
+    pass: z.string().min(1).max(64).regex(/^[^\s\0]+$/).default('conform-ftp-secret'),
+  }).strict().prefault({}),
+  /**
+   * What the job does (CONFORM_ACTION) and on which file of the virtual tree:
+   * `download` RETRs /pub/<file>, `upload` STORs it to /upload/<file>, `list`
+   * lists /pub/. Default download of the binary file.
+   */
+  transfer: z.object({
+    action: z.enum(['download', 'upload', 'list']).default('download'),
+    file: z.enum(FILE_NAMES).default('binary.bin'),
+    /** CONFORM_FTP_MODE, CONFORM_FTP_TYPE, CONFORM_FTP_PROT. Default passive, I, P (C without TLS). */
+    mode: z.enum(['passive', 'active']).default('passive'),
+    type: z.enum(['I', 'A']).default('I'),
+    prot: z.enum(['P', 'C']).optional(),
+  }).strict().prefault({}),
+  faults: z.array(FtpsFaultSchema).default([]),
+}).strict();
+
+export type FtpsOptions = z.infer<typeof FtpsOptionsSchema>;

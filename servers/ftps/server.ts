@@ -1,0 +1,85 @@
+import { createServer, type Server } from 'node:net';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import type { CertProfileName, MaterializedCert } from '../../certs/index.js';
+import { TrackedConnection } from '../shared/connection.js';
+import { listenOn, SocketSet } from '../shared/listen.js';
+import type { RunningServer, ServerContext } from '../shared/server-types.js';
+import { fromCrlf } from './commands/data.js';
+import { serveControl } from './control.js';
+import { explainFtpsFault, type FtpsFault } from './faults.js';
+import { createFtpMachine } from './machine.js';
+import type { FtpsOptions } from './options.js';
+import { listLine, VirtualTree, FILES } from './tree.js';
+
+const NAME = 'ftps';
+
+/** Starts the FTPS server of one case on an ephemeral loopback port. */
+export async function startFtpsServer(options: FtpsOptions, ctx: ServerContext): Promise<RunningServer> {
+  const cert = await ctx.cert(options.certificate as CertProfileName);
+  // One context for control and data connections: a data session can resume the control one (RFC 4217 §10.2).
+  const context = secureContextFor(options, cert);
+  const implicit = options.tls === 'implicit';
+  const banner = options.faults.find((f): f is Extract<FtpsFault, { kind: 'plaintext-banner' }> => f.kind === 'plaintext-banner');
+  const sockets = new SocketSet();
+  const servers = new Set<Server>();
+  const trees: VirtualTree[] = [];
+
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    const connection = new TrackedConnection(ctx.log, NAME, socket);
+    if (implicit && banner) ctx.log.record(NAME, 'fault', { name: banner.kind, explain: explainFtpsFault(banner) }, connection.id);
+    const tree = new VirtualTree();
+    trees.push(tree);
+    serveControl(socket, {
+      log: ctx.log, server: NAME, connection, context, keylog: ctx.keylog, implicitTls: implicit,
+      ...(implicit && banner ? { plaintextBanner: `${banner.text}\r\n` } : {}),
+      machine: createFtpMachine(options, tree), options, bindHost: ctx.bindHost, sockets, servers,
+    }).catch((err: Error) => {
+      ctx.log.record(NAME, 'server-error', { code: 'FTPS_SESSION', message: err.message }, connection.id);
+      socket.destroy();
+    });
+  });
+
+  const port = await listenOn(server, ctx.bindHost);
+  const tls = implicit ? 'implicit' : options.tls === 'none' ? 'none' : 'explicit';
+  ctx.log.record(NAME, 'listening', { host: ctx.bindHost, port, tls });
+  const hostPart = cert.host.includes(':') ? `[${cert.host}]` : cert.host;
+  const { action, file, mode, type } = options.transfer;
+  const path = action === 'download' ? `/pub/${file}` : action === 'upload' ? `/upload/${file}` : '/pub/';
+  const served = FILES[file];
+  const prot = options.transfer.prot ?? (options.tls === 'none' ? 'C' : 'P');
+  return {
+    endpoint: { url: `${implicit ? 'ftps' : 'ftp'}://${hostPart}:${port}${path}`, host: cert.host, port, tls, caFile: cert.caFile },
+    ...(action === 'download' ? { expectedOutput: served } : {}),
+    // A listing crosses as TYPE A text (RFC 959 §4.1.3): the client stores it with its local LF endings.
+    ...(action === 'list' ? { expectedOutput: fromCrlf(Buffer.from(new VirtualTree().entries('/pub').map(listLine).join(''), 'latin1')) } : {}),
+    ...(action === 'upload' ? { input: served, received: () => uploaded(trees, path, type) } : {}),
+    credentials: { ...options.credentials },
+    job: { ftpMode: mode, ftpType: type, ftpProt: prot, action },
+    faults: options.faults.map(explainFtpsFault),
+    async stop() {
+      for (const s of servers) s.close();
+      sockets.destroyAll();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** The upload as stored (the last connection's, if a client tried twice); null when nothing arrived. */
+function uploaded(trees: VirtualTree[], path: string, type: 'A' | 'I'): Buffer | null {
+  for (const tree of [...trees].reverse()) {
+    const data = tree.uploads.get(path);
+    if (data) return type === 'A' ? fromCrlf(data) : data;
+  }
+  return null;
+}
+
+/** The TLS settings of the case; legacy versions and weak certificates load only at a lower security level. */
+function secureContextFor(options: FtpsOptions, cert: MaterializedCert): SecureContext {
+  const legacy = options.minVersion === 'TLSv1' || options.minVersion === 'TLSv1.1';
+  const level = legacy ? 0 : cert.securityLevel;
+  return createSecureContext({
+    key: cert.keyPem, cert: cert.certChainPem, minVersion: options.minVersion, maxVersion: options.maxVersion,
+    ...(level === null ? {} : { ciphers: `DEFAULT:@SECLEVEL=${level}` }),
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * What an FTP command handler sees: the case's options, the connection's
+ * state, the virtual tree, and helpers that build replies together with the
+ * events that record them. Pure: nothing here touches a socket.
+ */
+import type { Layer } from '../shared/events.js';
+import type { MachineOutput, RecordedEvent } from '../shared/line-session.js';
+import { explainFtpsFault, type FtpsFault, type FtpsFaultKind, type StallStep } from './faults.js';
+import type { FtpsOptions } from './options.js';
+import type { VirtualTree } from './tree.js';
+
+/** Where the next data connection comes from (RFC 959 §3.2, RFC 2428). */
+export type DataPlan =
+  | { mode: 'passive'; command: 'PASV' | 'EPSV' }
+  | { mode: 'active'; command: 'PORT' | 'EPRT'; host: string; port: number };
+
+/** A transfer the shell carries out on the data connection, then reports with `transferred`. */
+export interface TransferRequest {
+  plan: DataPlan;
+  /** Bytes to send (RETR, LIST), already in wire form; absent for STOR. */
+  send?: Buffer;
+  /** STOR: where the upload is stored once complete. */
+  storeAt?: string;
+  /** TLS on the data connection (PROT P), with the server as TLS server in both modes (RFC 4217 §7). */
+  protect: boolean;
+  /** TYPE A: CRLF on the wire, LF stored. */
+  ascii: boolean;
+}
+
+/** The shell's side of the data channel, asked for by a machine output. */
+export type DataRequest = { op: 'listen'; command: 'PASV' | 'EPSV' } | { op: 'transfer'; transfer: TransferRequest };
+
+export interface FtpOutput extends MachineOutput {
+  data?: DataRequest;
+}
+
+export interface FtpsState {
+  layer: Layer;
+  tlsDone: boolean;
+  user?: string;
+  loggedIn: boolean;
+  /** PBSZ was sent (RFC 4217 §9: before PROT). */
+  pbsz: boolean;
+  prot: 'C' | 'P';
+  type: 'A' | 'I';
+  cwd: string;
+  plan?: DataPlan;
+  commands: number;
+  badCommands: number;
+  stalled: boolean;
+}
+
+export interface FtpsContext {
+  options: FtpsOptions;
+  state: FtpsState;
+  tree: VirtualTree;
+  fault<K extends FtpsFaultKind>(kind: K): Extract<FtpsFault, { kind: K }> | undefined;
+  featLines(): string[];
+}
+
+export function initialState(implicit: boolean): FtpsState {
+  return {
+    layer: implicit ? 'tls' : 'plaintext', tlsDone: implicit, loggedIn: false, pbsz: false,
+    // RFC 4217 §8 leaves implicit FTPS's default to practice: vsftpd protects data from the start.
+    prot: implicit ? 'P' : 'C', type: 'A', cwd: '/', commands: 0, badCommands: 0, stalled: false,
+  };
+}
+
+export function faultEvent(fault: FtpsFault): RecordedEvent {
+  return { type: 'fault', fields: { name: fault.kind, explain: explainFtpsFault(fault) } };
+}
+
+/** A reply (RFC 959 §4.2), single- or multi-line; the faults decide the line endings and the form. */
+export function reply(ctx: FtpsContext, code: string, text: string | string[], extra: Partial<FtpOutput> = {}): FtpOutput {
+  const eol = ctx.fault('lf-replies') ? '\n' : '\r\n';
+  let lines = Array.isArray(text) ? text : [text];
+  if (ctx.fault('multiline-replies') && lines.length === 1) lines = [lines[0]!, 'Conform FTP server', lines[0]!];
+  const write = lines.length === 1
+    ? `${code} ${lines[0]}${eol}`
+    : `${code}-${lines[0]}${eol}${lines.slice(1, -1).map((l) => ` ${l}${eol}`).join('')}${code} ${lines[lines.length - 1]}${eol}`;
+  const event: RecordedEvent = { type: 'reply', fields: { layer: ctx.state.layer, code, text: lines.join(' / ') } };
+  return { ...extra, write, record: [event, ...(extra.record ?? [])] };
+}
+
+/** Goes silent for good, recording why. */
+export function stall(ctx: FtpsContext, fault: FtpsFault): FtpOutput {
+  ctx.state.stalled = true;
+  return { stall: true, record: [faultEvent(fault)] };
+}
+
+export function stallAt(ctx: FtpsContext, step: StallStep): FtpsFault | undefined {
+  const f = ctx.fault('stall');
+  return f?.at === step ? f : undefined;
+}
+
+export function prepend(events: RecordedEvent[], out: FtpOutput): FtpOutput {
+  return { ...out, record: [...events, ...(out.record ?? [])] };
+}
+
+/** TLS is on for this server at all. */
+export function tlsEnabled(ctx: FtpsContext): boolean {
+  return ctx.options.tls !== 'none';
+}

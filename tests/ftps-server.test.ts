@@ -1,0 +1,150 @@
+/** The FTPS server on real sockets, port 0: the virtual tree, data connections recorded, TLS session reuse. */
+import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openCertStore } from '../certs/index.js';
+import { EventLog } from '../servers/shared/events.js';
+import type { RunningServer } from '../servers/shared/server-types.js';
+import { FtpsOptionsSchema } from '../servers/ftps/options.js';
+import { startFtpsServer } from '../servers/ftps/server.js';
+
+const certs = openCertStore();
+let server: RunningServer | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+async function start(options: unknown = {}): Promise<{ log: EventLog; port: number }> {
+  const log = new EventLog();
+  server = await startFtpsServer(FtpsOptionsSchema.parse(options), { log, bindHost: '127.0.0.1', keylog: [], cert: (p) => certs.get(p) });
+  return { log, port: server.endpoint.port };
+}
+
+/** A minimal control channel: send a line, read one complete reply (multi-line aware). */
+class Control {
+  private seen = '';
+  constructor(public socket: Socket | TLSSocket) {
+    socket.on('data', (d: Buffer) => (this.seen += d.toString('latin1')));
+  }
+  async reply(): Promise<string> {
+    for (let i = 0; i < 200; i++) {
+      const m = /^(\d{3}) [^\n]*\r?\n/m.exec(this.seen);
+      if (m) {
+        const out = this.seen.slice(0, m.index + m[0].length);
+        this.seen = this.seen.slice(m.index + m[0].length);
+        return out;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`no reply; got ${JSON.stringify(this.seen)}`);
+  }
+  async send(line: string): Promise<string> {
+    this.socket.write(`${line}\r\n`);
+    return this.reply();
+  }
+  swap(socket: TLSSocket): void {
+    this.socket.removeAllListeners('data');
+    this.socket = socket;
+    socket.on('data', (d: Buffer) => (this.seen += d.toString('latin1')));
+  }
+}
+
+function readAll(socket: Socket | TLSSocket): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  return new Promise((resolve) => {
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.once('end', () => resolve(Buffer.concat(chunks)));
+    socket.once('close', () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+const epsvPort = (reply: string): number => Number(/\(\|\|\|(\d+)\|\)/.exec(reply)![1]);
+
+describe('FTPS server', () => {
+  it('serves only its virtual tree and records the data connection with its checksum', async () => {
+    const { log, port } = await start({ tls: 'none' });
+    const c = new Control(connect(port, '127.0.0.1'));
+    expect(await c.reply()).toMatch(/^220 /);
+    await c.send('USER conform');
+    expect(await c.send('PASS conform-ftp-secret')).toMatch(/^230 /);
+    await c.send('TYPE I');
+    for (const path of ['../../../../etc/passwd', '/etc/passwd', '/pub/../../etc/hostname']) {
+      await c.send('EPSV');
+      expect(await c.send(`RETR ${path}`)).toMatch(/^550 /);
+    }
+    const data = connect(epsvPort(await c.send('EPSV')), '127.0.0.1');
+    const body = readAll(data);
+    expect(await c.send('RETR /pub/binary.bin')).toMatch(/^150 /);
+    expect(await c.reply()).toMatch(/^226 /);
+    const bytes = await body;
+    expect(bytes.length).toBe(1024);
+    expect(new Set(bytes).size).toBe(256);
+    const sent = log.ofType('payload-sent').find((e) => e.server === 'ftps-data')!;
+    expect(sent).toMatchObject({ layer: 'plaintext', bytes: 1024, complete: true, sha256: createHash('sha256').update(bytes).digest('hex') });
+    expect(log.ofType('connect').filter((e) => e.server === 'ftps-data')).toHaveLength(1);
+    c.socket.destroy();
+  });
+
+  it('stores an upload in memory, only under /upload', async () => {
+    const { log, port } = await start({ tls: 'none', transfer: { action: 'upload' } });
+    const c = new Control(connect(port, '127.0.0.1'));
+    await c.reply();
+    await c.send('USER conform');
+    await c.send('PASS conform-ftp-secret');
+    await c.send('EPSV');
+    expect(await c.send('STOR ../../tmp/conform-escape')).toMatch(/^553 /);
+    const data = connect(epsvPort(await c.send('EPSV')), '127.0.0.1');
+    expect(await c.send('STOR /upload/binary.bin')).toMatch(/^150 /);
+    data.end(server!.input!);
+    expect(await c.reply()).toMatch(/^226 /);
+    expect(server!.received!()).toEqual(server!.input);
+    expect(log.ofType('payload-received')[0]).toMatchObject({ server: 'ftps-data', bytes: 1024, layer: 'plaintext' });
+    c.socket.destroy();
+  });
+
+  it('protects the data connection after PBSZ 0 / PROT P and records that it resumed the control session', async () => {
+    const { log, port } = await start({ requireSessionReuse: true });
+    const ca = (await certs.get('valid')).caPem;
+    const raw = connect(port, '127.0.0.1');
+    const c = new Control(raw);
+    await c.reply();
+    expect(await c.send('AUTH TLS')).toMatch(/^234 /);
+    const tls = tlsConnect({ socket: raw, servername: 'localhost', ca });
+    let session: Buffer | undefined;
+    tls.on('session', (s: Buffer) => (session = s));
+    await new Promise((r) => tls.once('secureConnect', r));
+    c.swap(tls);
+    await c.send('USER conform');
+    await c.send('PASS conform-ftp-secret');
+    expect(await c.send('RETR /pub/binary.bin')).toMatch(/^425 /);
+    await c.send('PBSZ 0');
+    await c.send('PROT P');
+    const dataPort = epsvPort(await c.send('EPSV'));
+    const data = tlsConnect({ socket: connect(dataPort, '127.0.0.1'), servername: 'localhost', ca, session: session ?? tls.getSession()! });
+    const body = readAll(data);
+    expect(await c.send('RETR /pub/text.txt')).toMatch(/^150 /);
+    expect(await c.reply()).toMatch(/^226 /);
+    expect((await body).toString()).toMatch(/^line 1: .*\r\nline 2/);
+    expect(log.ofType('tls-established').find((e) => e.server === 'ftps-data')).toMatchObject({ resumed: true });
+    expect(log.ofType('payload-sent')[0]).toMatchObject({ layer: 'tls' });
+    tls.destroy();
+  });
+
+  it('sets a trap on the foreign PASV address and records a client that follows it', async () => {
+    const { log, port } = await start({ tls: 'none', faults: [{ kind: 'pasv-foreign-address' }] });
+    const c = new Control(connect(port, '127.0.0.1'));
+    await c.reply();
+    await c.send('USER conform');
+    await c.send('PASS conform-ftp-secret');
+    const m = /\((\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)/.exec(await c.send('PASV'))!;
+    expect(m.slice(1, 5).join('.')).toBe('127.0.0.3');
+    const follow = connect(Number(m[5]) * 256 + Number(m[6]), '127.0.0.3');
+    await new Promise((r) => follow.once('connect', r));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(log.ofType('connect').some((e) => e.server === 'ftps-trap')).toBe(true);
+    follow.destroy();
+    c.socket.destroy();
+  });
+});

@@ -4,7 +4,8 @@
  * (listen, accept one connection); with PROT P, TLS on it with the client as
  * TLS client in both modes (RFC 4217 §7), resuming the control session.
  */
-import { connect as tcpConnect, createServer, type Socket, type Server, type AddressInfo } from 'node:net';
+import { openTcp } from './tcp.js';
+import { createServer, type Socket, type Server, type AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Job } from '../../harness/job.js';
 import type { Flaw } from './flaws.js';
@@ -12,22 +13,7 @@ import { guards, handshake, Refused, tlsOptions } from './tls.js';
 import { refuseCertificate } from './verify.js';
 
 export function connectTo(host: string, port: number, signal: AbortSignal): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = tcpConnect({ host, port });
-    const onAbort = (): void => {
-      socket.destroy();
-      reject(new Refused('timed out connecting the data channel'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.once('connect', () => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(socket);
-    });
-    socket.once('error', (err) => {
-      signal.removeEventListener('abort', onAbort);
-      reject(err);
-    });
-  });
+  return openTcp(host, port, signal, 'connecting the data channel');
 }
 
 /** Active mode: a listener on the control connection's local address, accepting one connection. */

@@ -3,7 +3,8 @@
  * RFC 8314 §3), the greeting, CAPA, and the STLS upgrade (RFC 2595 §4) with
  * everything learned before it thrown away.
  */
-import { connect as tcpConnect, type Socket } from 'node:net';
+import { openTcp } from './tcp.js';
+import type { Socket } from 'node:net';
 import type { Job } from '../../harness/job.js';
 import type { RunContext } from './https.js';
 import { capa, command, reply, ServerRefused, type Capabilities } from './pop3-protocol.js';
@@ -18,22 +19,7 @@ export interface Pop3Session {
 
 /** A TCP connection to the job's address, or an error (refused, timed out). */
 export function connectTcp(job: Job, signal: AbortSignal): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = tcpConnect({ host: job.addr || job.host, port: job.port });
-    const onAbort = (): void => {
-      socket.destroy();
-      reject(new Refused('timed out connecting'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.once('connect', () => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(socket);
-    });
-    socket.once('error', (err) => {
-      signal.removeEventListener('abort', onAbort);
-      reject(err);
-    });
-  });
+  return openTcp(job.addr || job.host, job.port, signal, 'connecting');
 }
 
 /** Connects, reads the greeting and asks CAPA; with implicit TLS, the handshake comes first. */

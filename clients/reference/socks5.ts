@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
+import { openTcp } from './tcp.js';
 import { writeFile } from 'node:fs/promises';
-import { connect as tcpConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Job } from '../../harness/job.js';
 import { exchange, type RunContext } from './https.js';
 import { literalAtyp, negotiate, type ProxyPlan } from './socks5-negotiate.js';
@@ -73,22 +74,7 @@ async function destination(host: string, remote: boolean, ctx: RunContext): Prom
 }
 
 function connected(host: string, port: number, signal: AbortSignal): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = tcpConnect({ host, port });
-    const onAbort = (): void => {
-      socket.destroy();
-      reject(new Refused('timed out connecting to the proxy'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.once('connect', () => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(socket);
-    });
-    socket.once('error', (err) => {
-      signal.removeEventListener('abort', onAbort);
-      reject(err);
-    });
-  });
+  return openTcp(host, port, signal, 'connecting to the proxy');
 }
 
 function flip(body: Buffer): Buffer {

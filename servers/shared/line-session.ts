@@ -3,7 +3,7 @@ import type { SecureContext } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { EventFields, EventLog, EventType } from './events.js';
 import { LineReader, LineTooLongError } from './line-reader.js';
-import { acceptTls } from './tls-accept.js';
+import { acceptTls, type TlsAcceptResult } from './tls-accept.js';
 import { upgradeToTls } from './starttls.js';
 import type { TrackedConnection } from './connection.js';
 
@@ -65,16 +65,21 @@ export async function serveLineSession(socket: Socket, opts: LineSessionOptions)
   const { log, server, connection } = opts;
   const conn = connection.id;
   let stream: Duplex = socket;
-  if (opts.implicitTls) {
-    if (opts.plaintextBanner) socket.write(opts.plaintextBanner);
-    const result = await acceptTls(socket, { log, server, conn, context: opts.context, keylog: opts.keylog });
+  /** Goes on inside TLS when the handshake succeeded; otherwise ends the connection. */
+  const adopted = (result: TlsAcceptResult): boolean => {
     if (result.kind !== 'tls') {
       connection.serverCloses();
       socket.destroy();
-      return;
+      return false;
     }
     connection.adopt(result.socket);
     stream = result.socket;
+    return true;
+  };
+  if (opts.implicitTls) {
+    if (opts.plaintextBanner) socket.write(opts.plaintextBanner);
+    const result = await acceptTls(socket, { log, server, conn, context: opts.context, keylog: opts.keylog });
+    if (!adopted(result)) return;
   }
   let reader = new LineReader(opts.maxLine ?? 4096);
   let stalled = false;
@@ -121,13 +126,7 @@ export async function serveLineSession(socket: Socket, opts: LineSessionOptions)
       leftover: reader.takeRest(), goAhead,
       ...(inject !== undefined ? { inject: Buffer.from(inject) } : {}),
     });
-    if (result.kind !== 'tls') {
-      connection.serverCloses();
-      socket.destroy();
-      return;
-    }
-    connection.adopt(result.socket);
-    stream = result.socket;
+    if (!adopted(result)) return;
     reader = new LineReader(opts.maxLine ?? 4096);
     stream.on('data', onData);
     apply(opts.machine.upgraded());

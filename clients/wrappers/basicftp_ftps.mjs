@@ -12,11 +12,9 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 
+import { startDeadline, unsupported } from './conform-common.mjs';
+
 const env = process.env;
-const unsupported = (why) => {
-  console.error(`unsupported: ${why}`);
-  process.exit(89);
-};
 if (env.CONFORM_PROTOCOL !== 'ftps' || !['download', 'upload'].includes(env.CONFORM_ACTION)) unsupported(`${env.CONFORM_PROTOCOL} ${env.CONFORM_ACTION}`);
 if (env.CONFORM_FTP_MODE === 'active') unsupported('basic-ftp has no active mode');
 if (env.CONFORM_FTP_TYPE === 'A') unsupported('basic-ftp transfers in TYPE I only');
@@ -27,12 +25,7 @@ if (env.CONFORM_TLS === 'none' && env.CONFORM_REQUIRE_TLS === '1') {
 }
 
 const host = env.CONFORM_HOST;
-const timeout = Number(env.CONFORM_TIMEOUT_MS) || 5000;
-// basic-ftp's timeout bounds each wait, not the job: the whole job is bounded here, from the process's start.
-const deadline = setTimeout(() => {
-  console.error('CONFORM_TIMEOUT_MS elapsed');
-  process.exit(1);
-}, Math.max(100, timeout - 150 - performance.now()));
+const { timeout, timer: deadline } = startDeadline(env);
 const { Client } = await import('basic-ftp');
 const client = new Client(timeout);
 try {

@@ -9,19 +9,12 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 
+import { startDeadline, unsupported } from './conform-common.mjs';
+
 const env = process.env;
-if (env.CONFORM_PROTOCOL !== 'smtp' || env.CONFORM_ACTION !== 'send') {
-  console.error(`unsupported: ${env.CONFORM_PROTOCOL} ${env.CONFORM_ACTION}`);
-  process.exit(89);
-}
+if (env.CONFORM_PROTOCOL !== 'smtp' || env.CONFORM_ACTION !== 'send') unsupported(`${env.CONFORM_PROTOCOL} ${env.CONFORM_ACTION}`);
 const host = env.CONFORM_HOST;
-const timeout = Number(env.CONFORM_TIMEOUT_MS) || 5000;
-// nodemailer's timeouts bound each wait, not the job: the whole job is bounded here, from the
-// process's start (loading Node and nodemailer is part of the client's time), as python_smtp.py does.
-const deadline = setTimeout(() => {
-  console.error('CONFORM_TIMEOUT_MS elapsed');
-  process.exit(1);
-}, Math.max(100, timeout - 150 - performance.now()));
+const { timeout, timer: deadline } = startDeadline(env);
 const { default: nodemailer } = await import('nodemailer');
 const transport = nodemailer.createTransport({
   host: env.CONFORM_ADDR || host,

@@ -14,17 +14,13 @@ import { request } from 'node:http';
 import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 
+import { startDeadline, unsupported } from './conform-common.mjs';
+
 const env = process.env;
-if (env.CONFORM_PROTOCOL !== 'socks5' || env.CONFORM_ACTION !== 'get') {
-  console.error(`unsupported: ${env.CONFORM_PROTOCOL} ${env.CONFORM_ACTION}`);
-  process.exit(89);
-}
-const timeout = Number(env.CONFORM_TIMEOUT_MS) || 5000;
-// The whole job is bounded from the process's start, as the other wrappers do.
-setTimeout(() => {
-  console.error('CONFORM_TIMEOUT_MS elapsed');
-  process.exit(1);
-}, Math.max(100, timeout - 150 - performance.now())).unref();
+if (env.CONFORM_PROTOCOL !== 'socks5' || env.CONFORM_ACTION !== 'get') unsupported(`${env.CONFORM_PROTOCOL} ${env.CONFORM_ACTION}`);
+const { timeout, timer } = startDeadline(env);
+// The timer must not keep a finished client alive.
+timer.unref();
 
 const fail = (err) => {
   console.error(`failed: ${err?.message ?? err}`);

@@ -1,19 +1,16 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
+// Only what `list` needs is imported up front: a cached catalogue lists
+// without loading YAML, zod or any server (harness/suite/catalogue.ts). Every
+// other command imports its modules when it runs.
 import { UsageError } from './errors.js';
-import { DEFAULT_WORKERS, loadCatalogue, protocolsFrom, runConform } from './conform.js';
-import { selectCases, parseShard } from './run/select.js';
+import { DEFAULT_WORKERS } from './run/pool.js';
+import { parseShard, protocolsFrom, selectCases } from './run/select.js';
 import { LOOPBACK } from '../servers/shared/listen.js';
-import { findCase, serveCase } from './commands/serve.js';
+import { findCase } from './commands/find-case.js';
 import { formatList } from './commands/list.js';
-import { explainCase } from './commands/explain.js';
-import { mergeResults } from './commands/merge.js';
-import { junitReporter } from './report/junit.js';
-import { jsonReporter } from './report/json.js';
-import { htmlReporter } from './report/html.js';
-import { consoleReporter } from './report/console.js';
-import { findConfig, loadConfig } from './config.js';
-import { runSettings, type Source } from './commands/run-settings.js';
+import { loadCatalogue } from './suite/catalogue.js';
+import type { Source } from './commands/run-settings.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -64,7 +61,9 @@ program
   .argument('<case>', 'case id')
   .description('describe one case: references, server options and faults, job, expectations, witnesses')
   .action(async (id: string) => {
-    process.stdout.write(explainCase(findCase(await loadCatalogue(program.opts().suites), id)));
+    const c = findCase(await loadCatalogue(program.opts().suites), id);
+    const { explainCase } = await import('./commands/explain.js');
+    process.stdout.write(explainCase(c));
   });
 
 program
@@ -73,6 +72,9 @@ program
   .description('merge shard results into one JUnit, JSON and HTML report, as one unsharded run would write them')
   .action(async (files: string[]) => {
     const o = program.opts();
+    const [{ mergeResults }, { consoleReporter }, { junitReporter }, { jsonReporter }, { htmlReporter }] = await Promise.all([
+      import('./commands/merge.js'), import('./report/console.js'), import('./report/junit.js'), import('./report/json.js'), import('./report/html.js'),
+    ]);
     const summary = await mergeResults(files, await loadCatalogue(o.suites), [
       consoleReporter(),
       junitReporter(o.junit),
@@ -89,11 +91,13 @@ program
   .option('--once', 'stop after the first connection closes', false)
   .action(async (id: string, cmd: { once: boolean }) => {
     const o = program.opts();
+    const { serveCase } = await import('./commands/serve.js');
     await serveCase(findCase(await loadCatalogue(o.suites), id), { bindHost: o.bind ?? LOOPBACK, once: cmd.once });
   });
 
 program.action(async () => {
   const o = program.opts();
+  const [{ findConfig, loadConfig }, { runSettings }, { runConform }] = await Promise.all([import('./config.js'), import('./commands/run-settings.js'), import('./conform.js')]);
   const configFile = o.config ?? findConfig();
   const config = configFile ? await loadConfig(configFile) : {};
   const settings = runSettings(o, (key) => program.getOptionValueSource(key) as Source, config);

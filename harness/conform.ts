@@ -1,4 +1,3 @@
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 
 /** A client label as a folder name. */
@@ -7,11 +6,9 @@ function slug(label: string): string {
 }
 import { openCertStore } from '../certs/index.js';
 import type { ClientAdapter } from './clients/adapter.js';
-import { commandClient, moduleClient, profileClient, PROFILE_NAMES } from './clients/profiles.js';
+import { commandClient, moduleClient, profileClient } from './clients/profiles.js';
 import { containerClient } from './clients/container.js';
-import { FLAW_NAMES } from '../clients/reference/index.js';
 import { UsageError } from './errors.js';
-import type { Protocol } from './job.js';
 import { consoleReporter } from './report/console.js';
 import { jsonReporter } from './report/json.js';
 import { junitReporter } from './report/junit.js';
@@ -19,13 +16,12 @@ import { htmlReporter } from './report/html.js';
 import { ReporterMux, type Reporter } from './report/reporter.js';
 import { tapReporter } from './report/tap.js';
 import { runCase } from './run/run-case.js';
-import { runPool } from './run/pool.js';
+import { DEFAULT_WORKERS, runPool } from './run/pool.js';
 import type { CaseResult } from './run/result.js';
 import { selectCases, type Selection } from './run/select.js';
 import { summarize, type Summary } from './run/summary.js';
 import type { Case } from './suite/case.js';
-import { checkCatalogue } from './suite/check.js';
-import { loadSuites } from './suite/load.js';
+import { loadCatalogue } from './suite/catalogue.js';
 import { loadExpectations, type ClientExpectations } from './expectations.js';
 import { applyExpectations } from './run/expected.js';
 
@@ -58,14 +54,9 @@ export interface RunSettings {
   expectFile?: string;
 }
 
-export const DEFAULT_WORKERS = Math.max(2, cpus().length * 2);
-
-/** Loads and checks the whole catalogue (every run and `list` does this first). */
-export async function loadCatalogue(suitesDir?: string): Promise<Case[]> {
-  const cases = await loadSuites(suitesDir);
-  checkCatalogue(cases, { knownFlaws: new Set(FLAW_NAMES), knownClients: new Set(PROFILE_NAMES) });
-  return cases;
-}
+export { DEFAULT_WORKERS } from './run/pool.js';
+export { loadCatalogue } from './suite/catalogue.js';
+export { protocolsFrom } from './run/select.js';
 
 export async function resolveClient(spec: ClientSpec): Promise<ClientAdapter> {
   if ('image' in spec) return containerClient(spec.image, spec.cmd);
@@ -80,15 +71,6 @@ export async function resolveClients(specs: ClientSpec[]): Promise<ClientAdapter
   const twice = labels.find((l, i) => labels.indexOf(l) !== i);
   if (twice) throw new UsageError('BAD_FLAG', `client "${twice}" is given twice`);
   return clients;
-}
-
-export function protocolsFrom(text: string | undefined): Protocol[] | undefined {
-  if (!text) return undefined;
-  const known = ['https', 'ftps', 'smtp', 'pop3', 'socks5'];
-  const list = text.split(',').map((p) => p.trim()).filter(Boolean);
-  const bad = list.filter((p) => !known.includes(p));
-  if (bad.length) throw new UsageError('BAD_FLAG', `--protocol: unknown ${bad.join(', ')} (known: ${known.join(', ')})`);
-  return list as Protocol[];
 }
 
 export interface CaseRunSettings {

@@ -1,6 +1,6 @@
 /** The CLI as users and CI run it: exit statuses, reports, the client's environment, sharding. */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -126,6 +126,42 @@ describe('conform CLI', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/broken\.yaml:5: case https\.demo\.x: field server\.minVersion: /);
     await expect(readFile(p.junit)).rejects.toThrow();
+  });
+
+  it('lists from the catalogue cache, and an edited or broken suite file is seen at once', async () => {
+    const p = await reportPaths();
+    const suites = join(p.dir, 'suites');
+    const file = join(suites, 'https/demo.yaml');
+    const env = { CONFORM_CACHE_DIR: join(p.dir, 'cache') };
+    await mkdir(join(suites, 'https'), { recursive: true });
+    const text = '- id: https.demo.x\n  title: first title\n  level: info\n  refs: [RFC 1]\n  expect: [{ outcome: success }]\n';
+    await writeFile(file, text);
+    expect((await conform(['list', '--suites', suites], env)).stdout).toMatch(/^https\.demo\.x\t\[info\]\tfirst title/);
+    expect((await readdir(env.CONFORM_CACHE_DIR)).filter((n) => n.startsWith('catalogue-'))).toHaveLength(1);
+    expect((await conform(['list', '--suites', suites], env)).stdout).toMatch(/first title/);
+    await writeFile(file, text.replace('first title', 'second title'));
+    expect((await conform(['list', '--suites', suites], env)).stdout).toMatch(/^https\.demo\.x\t\[info\]\tsecond title/);
+    await writeFile(file, text.replace('level: info', 'level: maybe'));
+    for (let i = 0; i < 2; i++) {
+      const run = await conform(['list', '--suites', suites], env);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/demo\.yaml:3: case https\.demo\.x: field level: /);
+    }
+    await writeFile(file, text);
+    expect((await conform(['list', '--suites', suites], env)).stdout).toMatch(/first title/);
+  });
+
+  it('list with a cached catalogue loads no YAML parser, no zod and no server', async () => {
+    // A module hook that names every module the CLI resolves, on stderr.
+    const hook = `export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('module ' + r.url + '\\n'); return r; }`;
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
+    const env = { NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent(register)}` };
+    await conform(['list'], env); // fills the cache if this build has not yet
+    const run = await conform(['list'], env);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/module file:.*\/dist\/harness\/suite\/catalogue\.js/);
+    expect(run.stderr).not.toMatch(/node_modules\/(yaml|zod)\//);
+    expect(run.stderr).not.toMatch(/\/dist\/(servers\/(?!shared\/listen\.js)|harness\/protocols|certs\/)/);
   });
 
   it('splits the catalogue into disjoint, stable shards that cover it', async () => {

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { LOOPBACK } from '../../servers/shared/listen.js';
 import type { ClientSpec, RunSettings } from '../conform.js';
-import { protocolsFrom } from '../conform.js';
 import type { UserConfig } from '../config.js';
-import { parseShard } from '../run/select.js';
+import { parseShard, protocolsFrom } from '../run/select.js';
 
 /** Where a command-line value came from (commander's getOptionValueSource). */
 export type Source = 'cli' | 'default' | 'env' | 'config' | 'implied' | undefined;

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCertStore } from '../../certs/index.js';
 import { EventLog } from '../../servers/shared/events.js';
-import { UsageError } from '../errors.js';
 import { jobEnv } from '../job.js';
 import { PROTOCOLS } from '../protocols.js';
 import { formatEvent } from '../report/transcript.js';
@@ -15,14 +14,6 @@ export interface ServeOptions {
   /** Stop once the first connection has closed. */
   once: boolean;
   out?: NodeJS.WritableStream;
-}
-
-/** Finds a case by exact id, or says which ids come close. */
-export function findCase(cases: Case[], id: string): Case {
-  const found = cases.find((c) => c.id === id);
-  if (found) return found;
-  const near = cases.filter((c) => c.id.includes(id) || id.includes(c.id.split('.').slice(0, 2).join('.'))).slice(0, 8);
-  throw new UsageError('UNKNOWN_CASE', `no case "${id}"${near.length ? `; did you mean:\n${near.map((c) => `  ${c.id}`).join('\n')}` : ' (see `conform list`)'}`);
 }
 
 /**

@@ -1,3 +1,8 @@
+import { cpus } from 'node:os';
+
+/** Cases run at once unless `--workers` says otherwise: clients mostly wait on sockets, so twice the cores. */
+export const DEFAULT_WORKERS = Math.max(2, cpus().length * 2);
+
 /** Runs `task` over `items` with at most `workers` at once, calling `onDone` in completion order. */
 export async function runPool<T, R>(items: readonly T[], workers: number, task: (item: T) => Promise<R>, onDone: (result: R, item: T) => void): Promise<R[]> {
   const results: R[] = new Array(items.length);

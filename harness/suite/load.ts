@@ -1,13 +1,12 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { PROTOCOL_NAMES, type Protocol } from '../job.js';
+import type { Protocol } from '../job.js';
 import { PROTOCOLS } from '../protocols.js';
 import { SuiteFileSchema, type CaseSource } from './case-schema.js';
 import type { Case } from './case.js';
 import { expandCase } from './expand.js';
 import { YamlSource } from './source-map.js';
+import { defaultSuitesDir, readSuiteFiles, type SuiteFile } from './files.js';
 import type { InvariantName } from './expectations-schema.js';
 
 export interface SuiteProblem {
@@ -102,29 +101,25 @@ function toProblem(yaml: YamlSource, path: readonly PropertyKey[], message: stri
   return { file: yaml.file, line: yaml.lineOf(path), ...(caseId ? { caseId } : {}), ...(field ? { field } : {}), message };
 }
 
-/** The default suites folder, beside harness/ (also when running from dist/). */
-export function defaultSuitesDir(): string {
-  const here = new URL('.', import.meta.url).pathname;
-  return join(here, here.includes('/dist/') ? '../../../suites' : '../../suites');
-}
+export { defaultSuitesDir };
 
 /**
- * Loads every `suites/<protocol>/*.yaml`. Any problem in any file is a usage
- * error naming file, line, case and field, and nothing runs.
+ * Parses and validates suite files already read. Any problem in any file is a
+ * usage error naming file, line, case and field, and nothing runs.
  */
-export async function loadSuites(dir = defaultSuitesDir()): Promise<Case[]> {
+export function validateSuites(files: readonly SuiteFile[]): Case[] {
   const cases: Case[] = [];
   const problems: SuiteProblem[] = [];
-  for (const protocol of PROTOCOL_NAMES) {
-    const folder = join(dir, protocol);
-    const files = (await readdir(folder).catch(() => [] as string[])).filter((f) => /\.ya?ml$/.test(f)).sort();
-    for (const name of files) {
-      const file = join(folder, name);
-      const result = parseSuite(file, await readFile(file, 'utf8'), protocol, relative(process.cwd(), file) || file);
-      cases.push(...result.cases);
-      problems.push(...result.problems);
-    }
+  for (const f of files) {
+    const result = parseSuite(f.path, f.text, f.protocol, f.displayName);
+    cases.push(...result.cases);
+    problems.push(...result.problems);
   }
   if (problems.length) throw new UsageError('SUITE_INVALID', `invalid suite file(s):\n${formatProblems(problems)}`);
   return cases;
+}
+
+/** Reads and validates every `suites/<protocol>/*.yaml` (no cache: see catalogue.ts for that). */
+export async function loadSuites(dir = defaultSuitesDir()): Promise<Case[]> {
+  return validateSuites(await readSuiteFiles(dir));
 }

@@ -10,11 +10,11 @@ export interface TimedExit {
 }
 
 /** Runs a program to completion and times it; never rejects on a non-zero exit (the caller judges). */
-export function spawnTimed(argv: readonly string[], opts: { cwd?: string } = {}): Promise<TimedExit> {
+export function spawnTimed(argv: readonly string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<TimedExit> {
   const [file, ...args] = argv;
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(file!, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file!, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));

@@ -54,6 +54,20 @@ describe('client containment', () => {
     expect(alive(Number(out.stdout.trim()))).toBe(false);
   });
 
+  it('kills a grandchild that left the process group (setsid) by the case marker in its environment', async () => {
+    // The grandchild starts a session of its own, so the group kill cannot reach it.
+    const script = `
+      const { spawn } = require('node:child_process');
+      const g = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', detached: true });
+      console.log(g.pid);
+      setTimeout(() => process.exit(0), 300);`;
+    const marker = { CONFORM_WORKDIR: `/tmp/conform-contain-test-${process.pid}-${Date.now()}` };
+    const out = await runContained({ ...base, env: { ...base.env, ...marker }, argv: node(script), limitMs: 5000 });
+    expect(out.exitCode).toBe(0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(alive(Number(out.stdout.trim()))).toBe(false);
+  });
+
   it('bounds what a flooding client can make it keep', async () => {
     const script = `const b = Buffer.alloc(1 << 20, 65); let n = 64; const w = () => { while (n-- > 0) if (!process.stdout.write(b)) return process.stdout.once('drain', w); }; w();`;
     const out = await runContained({ ...base, argv: node(script), limitMs: 10_000 });

@@ -1,12 +1,25 @@
 import { spawn } from 'node:child_process';
 import type { ClientOutcome } from './outcome.js';
+import { killStrays } from './strays.js';
 
 /** What a client may print before the rest is counted and dropped (per stream). */
 export const CAPTURE_LIMIT = 64 * 1024;
 
-/** Process groups of clients still running, killed if the harness exits or is interrupted. */
-const liveGroups = new Set<number>();
+/**
+ * The environment variable whose value is unique to one case (a fresh
+ * directory), by which processes that left the client's group are found.
+ */
+const MARKER = 'CONFORM_WORKDIR';
+
+/** Clients still running (process group → marker value), killed if the harness exits or is interrupted. */
+const liveGroups = new Map<number, string | undefined>();
 let exitHooksInstalled = false;
+
+/** Kills the client's process group, then whatever it started that left the group. */
+function killAll(pid: number, marker: string | undefined): void {
+  killGroup(pid);
+  if (marker) killStrays(pid, MARKER, marker);
+}
 
 function killGroup(pid: number): void {
   try {
@@ -19,10 +32,11 @@ function killGroup(pid: number): void {
 function installExitHooks(): void {
   if (exitHooksInstalled) return;
   exitHooksInstalled = true;
-  process.on('exit', () => liveGroups.forEach(killGroup));
+  const killLive = (): void => liveGroups.forEach((marker, pid) => killAll(pid, marker));
+  process.on('exit', killLive);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
-      liveGroups.forEach(killGroup);
+      killLive();
       process.kill(process.pid, signal);
     });
   }
@@ -54,8 +68,10 @@ export interface ContainedRun {
 /**
  * Runs a client without a shell, in its own process group, so that expiry or
  * the harness's exit kills it with every child it forked. Once the client
- * exits, leftovers in its group are killed too: a client cannot leave a
- * grandchild behind. Output is captured up to a bound; a flood costs nothing.
+ * exits, leftovers in its group are killed too, and so are processes that
+ * left the group (setsid) but carry the case's CONFORM_WORKDIR in their
+ * environment (strays.ts): a client cannot leave a grandchild behind. Output
+ * is captured up to a bound; a flood costs nothing.
  */
 export function runContained(run: ContainedRun): Promise<ClientOutcome> {
   installExitHooks();
@@ -69,15 +85,16 @@ export function runContained(run: ContainedRun): Promise<ClientOutcome> {
     child.stderr.on('data', (c: Buffer) => stderr.push(c));
     let hung = false;
     const pid = child.pid;
-    if (pid) liveGroups.add(pid);
+    const marker = run.env[MARKER] || undefined;
+    if (pid) liveGroups.set(pid, marker);
     const timer = setTimeout(() => {
       hung = true;
-      if (pid) killGroup(pid);
+      if (pid) killAll(pid, marker);
     }, run.limitMs);
     const finish = (exitCode: number | null, signal: string | null, spawnError?: Error): void => {
       clearTimeout(timer);
       if (pid) {
-        killGroup(pid);
+        killAll(pid, marker);
         liveGroups.delete(pid);
       }
       // Grandchildren may hold the pipes open; do not wait for them.

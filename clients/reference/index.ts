@@ -5,6 +5,8 @@ import { sendMail } from './smtp.js';
 import { retrieveMail } from './pop3.js';
 import { transferFile } from './ftps.js';
 import { getThroughProxy } from './socks5.js';
+import { bindThroughProxy } from './socks5-bind.js';
+import { udpThroughProxy } from './socks5-udp.js';
 
 export { FLAWS, FLAW_NAMES, parseFlawArgs, type Flaw } from './flaws.js';
 
@@ -48,6 +50,8 @@ export async function runReference(job: Job, opts: { signal: AbortSignal; log: (
       case 'ftps':
         return await transferFile(job, ctx);
       case 'socks5':
+        if (job.action === 'bind') return await bindThroughProxy(job, ctx);
+        if (job.action === 'udp') return await udpThroughProxy(job, ctx);
         return job.action === 'get' ? await getThroughProxy(job, ctx) : UNSUPPORTED;
       default:
         return UNSUPPORTED;

@@ -8,6 +8,8 @@ import { SocketReader } from './socks5-reader.js';
 import { Refused } from './tls.js';
 
 export interface ProxyPlan {
+  /** RFC 1928 §4: 1 CONNECT (default), 2 BIND, 3 UDP ASSOCIATE. */
+  command?: 1 | 2 | 3;
   user: string;
   pass: string;
   /** What goes into DST.ADDR: an IP literal, or a name the proxy resolves. */
@@ -17,8 +19,28 @@ export interface ProxyPlan {
 
 const hex = (n: number | undefined): string => (n ?? 0).toString(16).padStart(2, '0');
 
+/** BND.ADDR and BND.PORT of a reply (RFC 1928 §6). */
+export interface Bound {
+  addr: string;
+  port: number;
+}
+
+/** A negotiated request: its first reply, a way to read another (BIND's second), and the socket back. */
+export interface ProxySession {
+  bound: Bound;
+  nextReply(): Promise<Bound>;
+  release(): Socket;
+  /** The socket, paused, with what was read past the last reply and whether the proxy already ended. */
+  detach(): { socket: Socket; rest: Buffer; ended: boolean };
+}
+
 /** Negotiates the tunnel; resolves with the socket once the proxy replied success. */
 export async function negotiate(socket: Socket, plan: ProxyPlan, flaws: ReadonlySet<Flaw>, signal: AbortSignal): Promise<Socket> {
+  return (await request(socket, plan, flaws, signal)).release();
+}
+
+/** Greeting, authentication, the request and its first reply. */
+export async function request(socket: Socket, plan: ProxyPlan, flaws: ReadonlySet<Flaw>, signal: AbortSignal): Promise<ProxySession> {
   const reader = new SocketReader(socket, signal, flaws.has('socks5-ignore-eof'));
   const single = flaws.has('socks5-single-read');
   const message = async (n: number, what: string): Promise<Buffer> => (single ? reader.chunk(what) : reader.read(n, what));
@@ -39,8 +61,13 @@ export async function negotiate(socket: Socket, plan: ProxyPlan, flaws: Readonly
   if (method === 0x02) await authenticate(socket, plan, flaws, message);
   else if (method !== 0x00 && !flaws.has('socks5-accept-unoffered-method')) throw new Refused(`method X'${hex(method)}' is not supported`);
   socket.write(connectRequest(plan));
-  await readReply(flaws, message);
-  return reader.release();
+  const bound = await readReply(flaws, message);
+  return {
+    bound,
+    nextReply: () => readReply(flaws, message),
+    release: () => reader.release(),
+    detach: () => ({ socket, ...reader.detach() }),
+  };
 }
 
 type Message = (n: number, what: string) => Promise<Buffer>;
@@ -57,9 +84,13 @@ async function authenticate(socket: Socket, plan: ProxyPlan, flaws: ReadonlySet<
 }
 
 function connectRequest(plan: ProxyPlan): Buffer {
-  const { atyp, addr } = plan.dest;
+  return Buffer.concat([Buffer.from([5, plan.command ?? 1, 0]), encodeDestination(plan.dest, plan.port)]);
+}
+
+/** ATYP, DST.ADDR and DST.PORT, as in a request (§4) or a UDP header (§7). */
+export function encodeDestination({ atyp, addr }: ProxyPlan['dest'], portNumber: number): Buffer {
   const port = Buffer.alloc(2);
-  port.writeUInt16BE(plan.port);
+  port.writeUInt16BE(portNumber);
   let address: Buffer;
   if (atyp === 1) address = Buffer.from(addr.split('.').map(Number));
   else if (atyp === 4) address = ipv6(addr);
@@ -67,27 +98,40 @@ function connectRequest(plan: ProxyPlan): Buffer {
     const name = Buffer.from(addr, 'utf8');
     address = Buffer.concat([Buffer.from([name.length]), name]);
   }
-  return Buffer.concat([Buffer.from([5, 1, 0, atyp]), address, port]);
+  return Buffer.concat([Buffer.from([atyp]), address, port]);
 }
 
 /** RFC 1928 §6: VER REP RSV ATYP BND.ADDR BND.PORT. */
-async function readReply(flaws: ReadonlySet<Flaw>, message: Message): Promise<void> {
-  if (flaws.has('socks5-fixed-reply-length')) {
-    await message(10, 'the reply');
-    return;
-  }
+async function readReply(flaws: ReadonlySet<Flaw>, message: Message): Promise<Bound> {
+  if (flaws.has('socks5-fixed-reply-length')) return boundOf(1, await message(10, 'the reply'), 4);
   const head = await message(4, 'the reply');
   if (head[0] !== 5 && !flaws.has('socks5-accept-bad-version')) throw new Refused(`the reply has version ${head[0]}, not 5`);
   if (head[1] !== 0 && !flaws.has('socks5-ignore-reply-code')) throw new Refused(`the proxy refused the request (reply X'${hex(head[1])}')`);
-  if (head.length > 4) return; // single-read: the whole message was in this read, or so it assumes
+  // single-read: the whole message was in this read, or so it assumes
+  if (head.length > 4) return head.length >= 10 ? boundOf(head[3]!, head, 4) : { addr: '', port: 0 };
   const atyp = head[3];
   let length: number;
+  let name: Buffer = Buffer.alloc(0);
   if (atyp === 1) length = 4;
   else if (atyp === 4) length = 16;
-  else if (atyp === 3) length = (await message(1, 'the reply'))[0]!;
+  else if (atyp === 3) length = (name = await message(1, 'the reply'))[0]!;
   else if (flaws.has('socks5-lenient-atyp')) length = 4;
   else throw new Refused(`the reply has the undefined address type X'${hex(atyp)}'`);
-  await message(length + 2, 'the reply');
+  const rest = await message(length + 2, 'the reply');
+  return boundOf(atyp === 3 || atyp === 4 ? atyp : 1, Buffer.concat([head, name, rest]), 4);
+}
+
+/** Reads BND.ADDR and BND.PORT from a whole reply; `at` is where the address starts. */
+function boundOf(atyp: number, reply: Buffer, at: number): Bound {
+  if (atyp === 3) {
+    const n = reply[at]!;
+    return { addr: reply.toString('latin1', at + 1, at + 1 + n), port: reply.readUInt16BE(at + 1 + n) };
+  }
+  const n = atyp === 4 ? 16 : 4;
+  if (reply.length < at + n + 2) return { addr: '', port: 0 };
+  const a = reply.subarray(at, at + n);
+  const addr = n === 4 ? [...a].join('.') : Array.from({ length: 8 }, (_, i) => a.readUInt16BE(i * 2).toString(16)).join(':');
+  return { addr, port: reply.readUInt16BE(at + n) };
 }
 
 function ipv6(addr: string): Buffer {

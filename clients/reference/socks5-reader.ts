@@ -56,13 +56,21 @@ export class SocketReader {
 
   /** Stops reading and puts unread bytes back into the socket. */
   release(): Socket {
+    const { rest } = this.detach();
+    if (rest.length) this.socket.unshift(rest);
+    return this.socket;
+  }
+
+  /** Stops reading; hands over the unread bytes and whether the proxy already ended (the socket stays paused). */
+  detach(): { rest: Buffer; ended: boolean } {
     this.socket.off('data', this.onData);
     this.socket.off('end', this.onEnd);
     this.socket.off('close', this.onEnd);
     this.socket.off('error', this.onEnd);
     this.signal.removeEventListener('abort', this.onEnd);
     this.socket.pause();
-    if (this.buf.length) this.socket.unshift(this.buf);
-    return this.socket;
+    const rest = this.buf;
+    this.buf = Buffer.alloc(0);
+    return { rest, ended: this.ended && !this.signal.aborted };
   }
 }

@@ -59,7 +59,7 @@ export async function getThroughProxy(job: Job, ctx: RunContext): Promise<number
 }
 
 /** socks5h://: the proxy resolves names (ATYP 3); socks5://: the client does (ATYP 1 or 4). */
-async function destination(host: string, remote: boolean, ctx: RunContext): Promise<ProxyPlan['dest']> {
+export async function destination(host: string, remote: boolean, ctx: RunContext): Promise<ProxyPlan['dest']> {
   const literal = literalAtyp(host);
   if (literal) return { atyp: literal, addr: host };
   const resolveHere = remote ? ctx.flaws.has('socks5-resolve-locally') : !ctx.flaws.has('socks5-remote-resolve');
@@ -73,11 +73,11 @@ async function destination(host: string, remote: boolean, ctx: RunContext): Prom
   return { atyp: literalAtyp(address)!, addr: address };
 }
 
-function connected(host: string, port: number, signal: AbortSignal): Promise<Socket> {
+export function connected(host: string, port: number, signal: AbortSignal): Promise<Socket> {
   return openTcp(host, port, signal, 'connecting to the proxy');
 }
 
-function flip(body: Buffer): Buffer {
+export function flip(body: Buffer): Buffer {
   const copy = Buffer.from(body);
   copy[copy.length >> 1]! ^= 0x01;
   return copy;

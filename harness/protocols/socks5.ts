@@ -10,7 +10,7 @@ import { define, TLS_EVENTS } from './define.js';
 export const SOCKS5 = define({
   optionsSchema: Socks5OptionsSchema,
   start: startSocks5Server,
-  actions: ['get'],
+  actions: ['get', 'bind', 'udp'],
   emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-sent', 'payload-received'],
   describeFaults: (options) => options.faults.map(explainSocks5Fault),
 });

@@ -77,25 +77,63 @@ describe('requests and replies (RFC 1928 §4–§6)', () => {
     const m = machine();
     m.push(h('050100'));
     const o = m.push(CONNECT_NAME);
-    expect(o.connect).toEqual({ atyp: 'domain', addr: 'target.conform.test', port: 80 });
+    expect(o.connect).toEqual({ command: 'connect', atyp: 'domain', addr: 'target.conform.test', port: 80 });
     expect(written(m.connected({ ok: true, boundPort: 0x1234 }))).toBe('05000001' + '7f000001' + '1234');
   });
 
   it('parses IPv4 and IPv6 destinations', () => {
     const m4 = machine();
     m4.push(h('050100'));
-    expect(m4.push(h('05010001 7f000001 0050')).connect).toEqual({ atyp: 'ipv4', addr: '127.0.0.1', port: 80 });
+    expect(m4.push(h('05010001 7f000001 0050')).connect).toEqual({ command: 'connect', atyp: 'ipv4', addr: '127.0.0.1', port: 80 });
     const m6 = machine();
     m6.push(h('050100'));
-    expect(m6.push(h('05010004 00000000000000000000000000000001 01bb')).connect).toEqual({ atyp: 'ipv6', addr: '::1', port: 443 });
+    expect(m6.push(h('05010004 00000000000000000000000000000001 01bb')).connect).toEqual({ command: 'connect', atyp: 'ipv6', addr: '::1', port: 443 });
   });
 
-  it('answers BIND and UDP ASSOCIATE with X\'07\' command not supported', () => {
+  it('answers an unknown command with X\'07\' command not supported', () => {
     const m = machine();
     m.push(h('050100'));
-    const o = m.push(h('05020001 7f000001 0050'));
+    const o = m.push(h('05090001 7f000001 0050'));
     expect(written(o).slice(0, 4)).toBe('0507');
     expect(o.close).toBe(true);
+  });
+
+  it('BIND: a first reply naming the listener, then a second naming the peer, then the tunnel with what the client sent ahead', () => {
+    const m = machine({ command: 'bind' });
+    m.push(h('050100'));
+    expect(m.push(h('05020001 7f000001 0050')).connect).toEqual({ command: 'bind', atyp: 'ipv4', addr: '127.0.0.1', port: 80 });
+    const first = m.connected({ ok: true, boundPort: 0x1234 });
+    expect(written(first)).toBe('05000001' + '7f000001' + '1234');
+    expect(first.awaitPeer).toBe(true);
+    expect(first.tunnel).toBeUndefined();
+    m.push(Buffer.from('early'));
+    const second = m.peerConnected({ addr: '127.0.0.1', port: 0x4321 });
+    expect(written(second)).toBe('05000001' + '7f000001' + '4321');
+    expect(second.tunnel?.forward.toString()).toBe('early');
+  });
+
+  it('BIND: a stall after the first reply keeps the peer away; a failing second reply still opens the tunnel (the fault)', () => {
+    const stalled = machine({ command: 'bind', faults: [{ kind: 'stall', after: 'bind' }] });
+    stalled.push(h('050100'));
+    stalled.push(h('05020001 7f000001 0050'));
+    expect(stalled.connected({ ok: true, boundPort: 1 }).awaitPeer).toBe(false);
+    const failing = machine({ command: 'bind', faults: [{ kind: 'bind-second-reply', code: 5 }] });
+    failing.push(h('050100'));
+    failing.push(h('05020001 7f000001 0050'));
+    failing.connected({ ok: true, boundPort: 1 });
+    const o = failing.peerConnected({ addr: '127.0.0.1', port: 2 });
+    expect(written(o).slice(0, 4)).toBe('0505');
+    expect(o.tunnel).toBeDefined();
+  });
+
+  it('UDP ASSOCIATE: replies with the relay address and then ignores the TCP connection\'s bytes', () => {
+    const m = machine({ command: 'udp-associate' });
+    m.push(h('050100'));
+    expect(m.push(h('05030001 00000000 0000')).connect).toEqual({ command: 'udp', atyp: 'ipv4', addr: '0.0.0.0', port: 0 });
+    const o = m.connected({ ok: true, boundPort: 0x2222, boundAddr: '127.0.0.1' });
+    expect(written(o)).toBe('05000001' + '7f000001' + '2222');
+    expect(o.tunnel).toBeUndefined();
+    expect(m.push(Buffer.alloc(5000)).close).toBeUndefined();
   });
 
   it("answers an undefined ATYP with X'08'", () => {

@@ -10,8 +10,9 @@ import { ATYP_NAMES, COMMAND_NAMES, encodeAddress, formatIpv6, hex, REPLY_TEXT }
 
 export type RecordedEvent = { [K in EventType]: { type: K; fields: EventFields[K] } }[EventType];
 
-/** Where the client asked to go (RFC 1928 §4). */
+/** What the client asked for (RFC 1928 §4): where to go (CONNECT), whom to expect (BIND), where it sends from (UDP ASSOCIATE). */
 export interface ConnectRequest {
+  command: 'connect' | 'bind' | 'udp';
   atyp: 'ipv4' | 'domain' | 'ipv6';
   addr: string;
   port: number;
@@ -23,8 +24,12 @@ export interface Socks5Output {
   writes: Buffer[];
   /** Write them with a pause between each (the split-replies fault). */
   paced?: boolean;
-  /** Open this connection, then call `connected()`. */
+  /** Carry out this request (open the connection, the BIND listener or the UDP relay), then call `connected()`. */
   connect?: ConnectRequest;
+  /** BIND: let the peer connect now, then call `peerConnected()`. */
+  awaitPeer?: boolean;
+  /** BIND: write the second reply together with the peer's first bytes. */
+  coalesce?: boolean;
   /** End the connection once written. */
   close?: boolean;
   /** Keep listening for a while to record what a client does after a refusal, then close. */
@@ -33,22 +38,29 @@ export interface Socks5Output {
   tunnel?: { forward: Buffer };
 }
 
-export type ConnectResult = { ok: true; boundPort: number } | { ok: false; rep: number };
+/** How the request went; `boundAddr` (default 127.0.0.1) and `boundPort` become BND.ADDR and BND.PORT. */
+export type ConnectResult = { ok: true; boundPort: number; boundAddr?: string } | { ok: false; rep: number };
 
-type State = 'greeting' | 'auth' | 'request' | 'refused' | 'gssapi' | 'private' | 'connecting' | 'tunnel' | 'stalled' | 'closed';
+type State = 'greeting' | 'auth' | 'request' | 'refused' | 'gssapi' | 'private' | 'connecting' | 'bound' | 'associated' | 'tunnel' | 'stalled' | 'closed';
 
 /** Longest greeting, auth or request is 513 bytes; more than this unparsed is garbage. */
 export const MAX_PENDING = 1024;
+/** What a client may send ahead while BIND waits for the peer (it is relayed once the peer is there). */
+export const MAX_BIND_AHEAD = 1024 * 1024;
 
 export interface Socks5Machine {
   push(bytes: Buffer): Socks5Output;
+  /** The request was carried out (or not). */
   connected(result: ConnectResult): Socks5Output;
+  /** BIND: the peer connected from this address (RFC 1928 §6, the second reply). */
+  peerConnected(peer: { addr: string; port: number }): Socks5Output;
 }
 
 export function createSocks5Machine(options: Socks5Options): Socks5Machine {
   let state: State = 'greeting';
   let pending = Buffer.alloc(0);
   let acceptAnyCredentials = false;
+  let requested: ConnectRequest['command'] = 'connect';
   const fault = <K extends Socks5FaultKind>(kind: K) => options.faults.find((f): f is Extract<Socks5Fault, { kind: K }> => f.kind === kind);
   const done = (f: Socks5Fault): RecordedEvent => ({ type: 'fault', fields: { name: f.kind, explain: explainSocks5Fault(f) } });
   const split = fault('split-replies');
@@ -57,7 +69,7 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
     ...o,
     ...(split && o.writes?.length ? { writes: o.writes.flatMap((w) => [...w].map((b) => Buffer.from([b]))), paced: true } : {}),
   });
-  const stallAfter = (step: 'greeting' | 'auth' | 'request'): Socks5Fault | undefined => {
+  const stallAfter = (step: 'greeting' | 'auth' | 'request' | 'bind'): Socks5Fault | undefined => {
     const s = fault('stall');
     return s?.after === step ? s : undefined;
   };
@@ -166,11 +178,13 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
     const events: RecordedEvent[] = [command(verb, `atyp=${atyp} addr=${shown} port=${port}${extra}`, raw)];
     if (state === 'refused') return finish(events, 2);
     if (ver !== 5) return finish(events, 1);
-    if (cmd !== 1) return finish(events, 7);
+    const kind = cmd === 1 ? 'connect' : cmd === 2 ? 'bind' : cmd === 3 ? 'udp' : undefined;
+    if (!kind) return finish(events, 7);
     const stalling = stallAfter('request');
     if (stalling) return stall(events, stalling);
     state = 'connecting';
-    return out({ events, connect: { atyp, addr, port } });
+    requested = kind;
+    return out({ events, connect: { command: kind, atyp, addr, port } });
   }
 
   /** A method whose sub-negotiation the proxy cannot complete (GSSAPI, private). */
@@ -188,6 +202,13 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
     return out({ events, writes: [replyBytes(5, rep, 0, Buffer.from([1, 0, 0, 0, 0]), 0)], close: true });
   }
 
+  function openTunnel(events: RecordedEvent[], writes: Buffer[]): Socks5Output {
+    state = 'tunnel';
+    const forward = pending;
+    pending = Buffer.alloc(0);
+    return out({ events, writes, tunnel: { forward } });
+  }
+
   function stall(events: RecordedEvent[], f: Socks5Fault): Socks5Output {
     state = 'stalled';
     return out({ events: [...events, done(f)] });
@@ -201,7 +222,12 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
 
   return {
     push(bytes) {
-      if (state === 'closed' || state === 'stalled' || state === 'tunnel') return out({ events: [] });
+      if (state === 'closed' || state === 'stalled' || state === 'tunnel' || state === 'associated') return out({ events: [] });
+      if (state === 'bound') {
+        // Bytes for the peer, sent before it connected: kept (bounded) and relayed once it has.
+        if (pending.length + bytes.length <= MAX_BIND_AHEAD) pending = Buffer.concat([pending, bytes]);
+        return out({ events: [] });
+      }
       pending = Buffer.concat([pending, bytes]);
       const events: RecordedEvent[] = [];
       const writes: Buffer[] = [];
@@ -233,7 +259,7 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
       const badAtyp = note(fault('reply-bad-atyp'));
       const bnd = note(fault('bnd-addr'));
       const address = badAtyp ? Buffer.from([badAtyp.atyp, 127, 0, 0, 1])
-        : encodeAddress(bnd?.atyp === 'domain' ? 'proxy.conform.test' : bnd?.atyp === 'ipv6' ? '::1' : '127.0.0.1');
+        : encodeAddress(bnd?.atyp === 'domain' ? 'proxy.conform.test' : bnd?.atyp === 'ipv6' ? '::1' : result.boundAddr ?? '127.0.0.1');
       let reply = replyBytes(version, code, rsv, address, result.boundPort);
       events.push(replyEvent(code, version));
       const truncate = note(fault('truncate-reply'));
@@ -242,10 +268,30 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
         reply = reply.subarray(0, truncate.bytes);
         return out({ events, writes: [reply], close: true });
       }
-      state = 'tunnel';
-      const forward = pending;
-      pending = Buffer.alloc(0);
-      return out({ events, writes: [reply], tunnel: { forward } });
+      if (requested === 'udp') {
+        // RFC 1928 §7: the TCP connection now only holds the association open.
+        state = 'associated';
+        pending = Buffer.alloc(0);
+        return out({ events, writes: [reply] });
+      }
+      if (requested === 'bind') {
+        state = 'bound';
+        const stalling = note(stallAfter('bind'));
+        return out({ events, writes: [reply], awaitPeer: !stalling });
+      }
+      return openTunnel(events, [reply]);
+    },
+
+    peerConnected(peer) {
+      if (state !== 'bound') return out({ events: [] });
+      const failing = fault('bind-second-reply');
+      const events: RecordedEvent[] = failing ? [done(failing)] : [];
+      const coalesce = fault('bind-reply-with-data');
+      if (coalesce) events.push(done(coalesce));
+      const code = failing?.code ?? 0;
+      events.push(replyEvent(code, 5, `BIND: peer ${peer.addr}:${peer.port}`));
+      const reply = replyBytes(5, code, 0, encodeAddress(peer.addr), peer.port);
+      return { ...openTunnel(events, [reply]), coalesce: !!coalesce };
     },
   };
 }
@@ -254,8 +300,8 @@ function command(verb: string, args: string, raw: Buffer): RecordedEvent {
   return { type: 'command', fields: { layer: 'plaintext', verb, args, raw: raw.subarray(0, 64).toString('hex') } };
 }
 
-function replyEvent(rep: number, version = 5): RecordedEvent {
-  const text = `${REPLY_TEXT[rep] ?? 'undefined reply code'}${version !== 5 ? ` (version ${version})` : ''}`;
+function replyEvent(rep: number, version = 5, about = ''): RecordedEvent {
+  const text = `${about ? `${about}: ` : ''}${REPLY_TEXT[rep] ?? 'undefined reply code'}${version !== 5 ? ` (version ${version})` : ''}`;
   return { type: 'reply', fields: { layer: 'plaintext', code: hex(rep), text } };
 }
 

@@ -21,15 +21,30 @@ export const Socks5OptionsSchema = z.object({
   offerCredentials: z.boolean().default(true),
   /** Whether the job's proxy URL is `socks5h://` (the proxy resolves names, `remote`) or `socks5://` (`local`). Default `remote`. */
   resolve: z.enum(['remote', 'local']).default('remote'),
-  /** The server behind the proxy. Default `http`. */
+  /**
+   * What the client is asked to do (CONFORM_ACTION): `connect` (`get`: fetch the
+   * target's URL through a CONNECT tunnel), `bind` (`bind`: have the proxy accept
+   * a connection from the peer, RFC 1928 §4 BIND) or `udp-associate` (`udp`: one
+   * datagram to a UDP target through the proxy's relay, RFC 1928 §7). Default `connect`.
+   */
+  command: z.enum(['connect', 'bind', 'udp-associate']).default('connect'),
+  /** The server behind the proxy, for `connect`. Default `http`. */
   target: z.enum(['http', 'https']).default('http'),
   /** How the target URL names it: a name (`name`: one only the proxy resolves for socks5h://, `localhost` for socks5://), `ipv4` or `ipv6` literals. Default `name`. */
   address: z.enum(['name', 'ipv4', 'ipv6']).default('name'),
   /** Certificate profile of an `https` target. Default `valid`. */
   certificate: z.enum(CERT_PROFILE_NAMES as [string, ...string[]]).default('valid'),
-  /** Size of the body the target serves. Default 4096 bytes of every byte value. */
+  /** Size of the body the target serves (the peer sends, for `bind`; the reply datagram, for `udp-associate`, at most 60,000). Default 4096 bytes of every byte value. */
   bodySize: z.number().int().min(0).max(64 * 1024 * 1024).default(4096),
   faults: z.array(Socks5FaultSchema).default([]),
-}).strict();
+}).strict().refine((o) => o.command !== 'udp-associate' || o.bodySize <= MAX_DATAGRAM_BODY, {
+  message: `a udp-associate reply datagram holds at most ${60_000} bytes`, path: ['bodySize'],
+});
+
+/** The largest reply datagram the UDP target sends (it must fit one IPv4 datagram with the SOCKS header). */
+export const MAX_DATAGRAM_BODY = 60_000;
+
+/** CONFORM_ACTION for each command. */
+export const ACTION_OF = { connect: 'get', bind: 'bind', 'udp-associate': 'udp' } as const;
 
 export type Socks5Options = z.infer<typeof Socks5OptionsSchema>;

@@ -1,4 +1,5 @@
 /** The SOCKS5 proxy on real sockets, port 0: a tunnel to its target, hostile bytes, a silent client. */
+import { createSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCertStore } from '../../certs/index.js';
@@ -6,6 +7,7 @@ import { EventLog } from '../shared/events.js';
 import type { RunningServer } from '../shared/server-types.js';
 import { Socks5OptionsSchema } from './options.js';
 import { startSocks5Server } from './server.js';
+import { encodeDatagram } from './udp.js';
 
 const certs = openCertStore();
 let server: RunningServer | undefined;
@@ -97,4 +99,63 @@ describe('SOCKS5 proxy', () => {
     expect(running.job?.proxyUrl).toMatch(/^socks5h:\/\/conform:conform-socks-secret@127\.0\.0\.1:\d+$/);
     expect(running.credentials).toEqual({ user: 'conform', pass: 'conform-socks-secret' });
   });
+
+  it('BIND: the peer connects to the announced listener, bytes cross both ways, and the listener is gone afterwards', async () => {
+    const { running } = await start({ command: 'bind' });
+    expect(running.endpoint.url).toMatch(/^tcp:\/\/target\.conform\.test:\d+$/);
+    const socket = connect({ host: '127.0.0.1', port: running.endpoint.port });
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.write(h('050100'));
+    socket.write(h('05020001 7f000001 0000'));
+    await until(() => Buffer.concat(chunks).length >= 12);
+    const all = (): Buffer => Buffer.concat(chunks);
+    const listenerPort = all().readUInt16BE(10);
+    await until(() => all().length >= 22);
+    expect(all().subarray(12, 16).toString('hex')).toBe('05000001');
+    socket.write(running.input!);
+    await new Promise((r) => socket.once('end', r));
+    expect(all().subarray(22).equals(running.expectedOutput!)).toBe(true);
+    expect(running.received?.()?.equals(running.input!)).toBe(true);
+    socket.destroy();
+    await running.stop();
+    server = undefined;
+    const refused = await new Promise<boolean>((resolve) => connect({ host: '127.0.0.1', port: listenerPort }).once('error', () => resolve(true)).once('connect', () => resolve(false)));
+    expect(refused).toBe(true);
+  });
+
+  it('UDP: relays a datagram with its header, drops hostile ones with a reason, and ends the association with its TCP connection', async () => {
+    const { log, running } = await start({ command: 'udp-associate', address: 'ipv4' });
+    const target = Number(new URL(running.endpoint.url).port);
+    const socket = connect({ host: '127.0.0.1', port: running.endpoint.port });
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.write(Buffer.concat([h('050100'), h('05030001 00000000 0000')]));
+    await until(() => Buffer.concat(chunks).length >= 12);
+    const relayPort = Buffer.concat(chunks).readUInt16BE(10);
+    const udp = createSocket('udp4');
+    await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
+    const answers: Buffer[] = [];
+    udp.on('message', (m) => answers.push(m));
+    // Garbage first: short, undefined ATYP, a fragment, a name overrunning the datagram, a flood of random bytes.
+    for (const junk of [h('00'), h('000000 09 7f000001 0000'), encodeDatagram('127.0.0.1', target, Buffer.from('x'), 1), h('000000 03 ff 6161')]) udp.send(junk, relayPort, '127.0.0.1');
+    for (let i = 0; i < 200; i++) udp.send(Buffer.from(Array.from({ length: 64 }, () => (Math.random() * 256) | 0)), relayPort, '127.0.0.1');
+    udp.send(encodeDatagram('127.0.0.1', target, running.input!), relayPort, '127.0.0.1');
+    await until(() => answers.length > 0);
+    expect(answers[0]!.subarray(10).equals(running.expectedOutput!)).toBe(true);
+    expect(log.ofType('reply').filter((e) => e.code === 'dropped').length).toBeGreaterThanOrEqual(4);
+    socket.destroy();
+    await until(() => log.ofType('reply').some((e) => e.code === 'association-ended'));
+    udp.send(encodeDatagram('127.0.0.1', target, running.input!), relayPort, '127.0.0.1');
+    await until(() => log.ofType('reply').some((e) => /association ended/.test(e.text)));
+    udp.close();
+  });
 });
+
+async function until(ok: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,7 +1,8 @@
 /**
  * The servers behind the proxy, reachable only through it: an HTTP server, or
- * the HTTPS server with a certificate profile. The proxy alone resolves their
- * names (TARGET_NAME, and the certificate's host for HTTPS).
+ * the HTTPS server with a certificate profile (CONNECT); the peer that
+ * connects back (BIND); a UDP service (UDP ASSOCIATE). The proxy alone
+ * resolves their names (TARGET_NAME, and the certificate's host for HTTPS).
  */
 import { createServer } from 'node:net';
 import type { CertProfileName } from '../../certs/index.js';
@@ -13,6 +14,7 @@ import { TrackedConnection } from '../shared/connection.js';
 import { closeServer, listenOn, SocketSet } from '../shared/listen.js';
 import type { ServerContext } from '../shared/server-types.js';
 import type { Socks5Options } from './options.js';
+import { clientInput, startBindPeer, startUdpTarget } from './peers.js';
 
 /** A name no resolver but the proxy's knows (`.test` is reserved, RFC 2606 §2). */
 export const TARGET_NAME = 'target.conform.test';
@@ -25,12 +27,34 @@ export interface Target {
   names: string[];
   body: Buffer;
   caFile: string;
+  /** What the client is given to send (BIND, UDP ASSOCIATE), and what of it arrived. */
+  input?: Buffer;
+  received?: () => Buffer | null;
+  /** BIND: the peer connects to the proxy's listener at this port now. */
+  connectPeer?: (port: number) => void;
   stop(): Promise<void>;
 }
 
 export async function startTarget(options: Socks5Options, ctx: ServerContext): Promise<Target> {
   const https = HttpsOptionsSchema.parse({ certificate: options.certificate, body: { size: options.bodySize } });
   const literal = options.address === 'ipv4' ? '127.0.0.1' : options.address === 'ipv6' ? '[::1]' : undefined;
+  // socks5:// asks the client to resolve the name: then it must be one it can resolve.
+  const host = literal ?? (options.resolve === 'local' ? 'localhost' : TARGET_NAME);
+  if (options.command !== 'connect') {
+    const body = makeBody(https.body);
+    const input = clientInput();
+    const cert = await ctx.cert('valid' as CertProfileName);
+    const common = { names: [TARGET_NAME, 'localhost'], body, input, caFile: cert.caFile };
+    if (options.command === 'bind') {
+      const peer = await startBindPeer(body, input, ctx);
+      return {
+        ...common, url: `tcp://${host}:${peer.port}`, port: peer.port, received: peer.received,
+        connectPeer: (port) => peer.connectTo(ctx.bindHost, port), stop: peer.stop,
+      };
+    }
+    const udp = await startUdpTarget(body, input, ctx);
+    return { ...common, url: `udp://${host}:${udp.port}`, port: udp.port, received: udp.received, stop: udp.stop };
+  }
   if (options.target === 'https') {
     const server = await startHttpsServer(https, ctx);
     const { host, port } = server.endpoint;
@@ -50,8 +74,7 @@ export async function startTarget(options: Socks5Options, ctx: ServerContext): P
   ctx.log.record('http-target', 'listening', { host: ctx.bindHost, port, tls: 'none' });
   const cert = await ctx.cert('valid' as CertProfileName);
   return {
-    // socks5:// asks the client to resolve the name: then it must be one it can resolve.
-    url: `http://${literal ?? (options.resolve === 'local' ? 'localhost' : TARGET_NAME)}:${port}${https.path}`, port, names: [TARGET_NAME, 'localhost'], body,
+    url: `http://${host}:${port}${https.path}`, port, names: [TARGET_NAME, 'localhost'], body,
     caFile: cert.caFile, stop: () => closeServer(server, sockets),
   };
 }

@@ -18,4 +18,10 @@ export const SOCKS5_FLAWS = {
   'socks5-single-read': { protocols: S, explain: 'expects each proxy message in a single read, so split messages break it' },
   'socks5-ignore-eof': { protocols: S, explain: 'keeps waiting for the rest of a proxy message after the proxy closed' },
   'socks5-sni-proxy-host': { protocols: S, explain: 'uses the proxy host (CONFORM_HOST) as the TLS name instead of the target URL\'s host' },
+  'socks5-bind-one-reply': { protocols: S, explain: 'treats the first reply to BIND as the peer\'s connection instead of waiting for the second' },
+  'socks5-udp-no-header': { protocols: S, explain: 'sends its datagram to the relay without the RFC 1928 §7 header' },
+  'socks5-udp-ignore-frag': { protocols: S, explain: 'takes a datagram whose FRAG is not X\'00\' as a whole answer instead of dropping it' },
+  'socks5-udp-any-source': { protocols: S, explain: 'accepts answer datagrams from any address, not only from the relay' },
+  'socks5-udp-close-control': { protocols: S, explain: 'closes the TCP connection right after the UDP ASSOCIATE reply, which ends the association' },
+  'socks5-udp-undeclared-source': { protocols: S, explain: 'declares one UDP port in its UDP ASSOCIATE request and sends from another' },
 } as const satisfies FlawTable;

@@ -4,7 +4,7 @@ import { LineReader, LineTooLongError } from '../../servers/shared/line-reader.j
 import type { Protocol } from '../../harness/job.js';
 import { smtpProperty } from './smtp.js';
 import { pop3Property } from './pop3.js';
-import { socks5Property } from './socks5.js';
+import { socks5DatagramProperty, socks5Property } from './socks5.js';
 import { ftpsProperty } from './ftps.js';
 
 /** One fuzz target: a property over generated input that must hold (nothing may throw). */
@@ -64,4 +64,5 @@ export const TARGETS: FuzzTarget[] = [
   { protocol: 'pop3', name: 'POP3 machine (lines, upgrades, faults)', property: pop3Property },
   { protocol: 'ftps', name: 'FTPS control machine (commands, upgrades, faults)', property: ftpsProperty },
   { protocol: 'socks5', name: 'SOCKS5 machine (greeting, auth, request bytes in any chunks)', property: socks5Property },
+  { protocol: 'socks5', name: 'SOCKS5 UDP relay header parser', property: socks5DatagramProperty },
 ];

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import type { Job } from '../../harness/job.js';
 import type { RunContext } from './https.js';
-import { connected, destination, flip } from './socks5.js';
+import { connected, destination, flip, proxyOf, unbracket } from './socks5.js';
 import { request } from './socks5-negotiate.js';
 import { Refused } from './tls.js';
 
@@ -15,19 +15,13 @@ import { Refused } from './tls.js';
 export async function bindThroughProxy(job: Job, ctx: RunContext): Promise<number> {
   let raw: Socket | undefined;
   try {
-    const proxy = new URL(job.proxyUrl);
-    if (proxy.protocol !== 'socks5:' && proxy.protocol !== 'socks5h:') return 89;
+    const proxy = proxyOf(job);
+    if (!proxy) return 89;
     const input = await readFile(job.inputFile);
     const peer = new URL(job.url);
-    const peerHost = peer.hostname.replace(/^\[|\]$/g, '');
-    raw = await connected(job.addr || proxy.hostname.replace(/^\[|\]$/g, ''), Number(proxy.port) || 1080, ctx.signal);
-    const session = await request(raw, {
-      command: 2,
-      user: decodeURIComponent(proxy.username) || job.user,
-      pass: decodeURIComponent(proxy.password) || job.pass,
-      dest: await destination(peerHost, proxy.protocol === 'socks5h:', ctx),
-      port: Number(peer.port),
-    }, ctx.flaws, ctx.signal);
+    raw = await connected(proxy.host, proxy.port, ctx.signal);
+    const dest = await destination(unbracket(peer.hostname), proxy.remote, ctx);
+    const session = await request(raw, { command: 2, ...proxy.account, dest, port: Number(peer.port) }, ctx.flaws, ctx.signal);
     ctx.log(`the proxy listens for the peer at ${session.bound.addr}:${session.bound.port}`);
     // RFC 1928 §6: the connection is the peer's only after the second reply.
     if (!ctx.flaws.has('socks5-bind-one-reply')) {

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { isIP, type Socket } from 'node:net';
 import type { Job } from '../../harness/job.js';
 import type { RunContext } from './https.js';
-import { connected, destination, flip } from './socks5.js';
+import { connected, destination, flip, proxyOf, unbracket } from './socks5.js';
 import { encodeDestination, request } from './socks5-negotiate.js';
 import { Refused } from './tls.js';
 
@@ -20,27 +20,20 @@ export async function udpThroughProxy(job: Job, ctx: RunContext): Promise<number
   let raw: Socket | undefined;
   const sockets: UdpSocket[] = [];
   try {
-    const proxy = new URL(job.proxyUrl);
-    if (proxy.protocol !== 'socks5:' && proxy.protocol !== 'socks5h:') return 89;
-    const proxyHost = job.addr || proxy.hostname.replace(/^\[|\]$/g, '');
+    const proxy = proxyOf(job);
+    if (!proxy) return 89;
     const target = new URL(job.url);
-    const targetHost = target.hostname.replace(/^\[|\]$/g, '');
-    const dest = await destination(targetHost, proxy.protocol === 'socks5h:', ctx);
-    const family = isIP(proxyHost) === 6 ? 'udp6' : 'udp4';
+    const dest = await destination(unbracket(target.hostname), proxy.remote, ctx);
+    const family = isIP(proxy.host) === 6 ? 'udp6' : 'udp4';
     const local = await bound(createSocket(family), family === 'udp6' ? '::1' : '127.0.0.1', sockets);
-    raw = await connected(proxyHost, Number(proxy.port) || 1080, ctx.signal);
+    raw = await connected(proxy.host, proxy.port, ctx.signal);
     // RFC 1928 §7: DST.ADDR/DST.PORT say where the datagrams will come from, so the relay can limit the association to it.
-    const session = await request(raw, {
-      command: 3,
-      user: decodeURIComponent(proxy.username) || job.user,
-      pass: decodeURIComponent(proxy.password) || job.pass,
-      dest: { atyp: family === 'udp6' ? 4 : 1, addr: local.address().address },
-      port: local.address().port,
-    }, ctx.flaws, ctx.signal);
+    const declared = { atyp: family === 'udp6' ? 4 : 1, addr: local.address().address } as const;
+    const session = await request(raw, { command: 3, ...proxy.account, dest: declared, port: local.address().port }, ctx.flaws, ctx.signal);
     session.release();
     if (ctx.flaws.has('socks5-udp-close-control')) raw.destroy();
     // An unspecified BND.ADDR means "the proxy's own address", as proxies that bind the wildcard answer.
-    const relay = { address: /^(0\.0\.0\.0|0:0:0:0:0:0:0:0|::)?$/.test(session.bound.addr) ? proxyHost : session.bound.addr, port: session.bound.port };
+    const relay = { address: /^(0\.0\.0\.0|0:0:0:0:0:0:0:0|::)?$/.test(session.bound.addr) ? proxy.host : session.bound.addr, port: session.bound.port };
     const payload = await readFile(job.inputFile);
     const datagram = ctx.flaws.has('socks5-udp-no-header') ? payload : Buffer.concat([Buffer.from([0, 0, 0]), encodeDestination(dest, Number(target.port)), payload]);
     const sender = ctx.flaws.has('socks5-udp-undeclared-source') ? await bound(createSocket(family), local.address().address, sockets) : local;

@@ -15,18 +15,13 @@ import { refuseCertificate } from './verify.js';
 export async function getThroughProxy(job: Job, ctx: RunContext): Promise<number> {
   let raw: Socket | undefined;
   try {
-    const proxy = new URL(job.proxyUrl);
-    if (proxy.protocol !== 'socks5:' && proxy.protocol !== 'socks5h:') return 89;
+    const proxy = proxyOf(job);
+    if (!proxy) return 89;
     const target = new URL(job.url);
-    const targetHost = target.hostname.replace(/^\[|\]$/g, '');
+    const targetHost = unbracket(target.hostname);
     const targetPort = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
-    const plan: ProxyPlan = {
-      user: decodeURIComponent(proxy.username) || job.user,
-      pass: decodeURIComponent(proxy.password) || job.pass,
-      dest: await destination(targetHost, proxy.protocol === 'socks5h:', ctx),
-      port: targetPort,
-    };
-    raw = await connected(job.addr || proxy.hostname.replace(/^\[|\]$/g, ''), Number(proxy.port) || 1080, ctx.signal);
+    const plan: ProxyPlan = { ...proxy.account, dest: await destination(targetHost, proxy.remote, ctx), port: targetPort };
+    raw = await connected(proxy.host, proxy.port, ctx.signal);
     const tunnel = await negotiate(raw, plan, ctx.flaws, ctx.signal);
     // The TLS name is the target's, never the proxy's (CONTRACT.md).
     const tlsHost = ctx.flaws.has('socks5-sni-proxy-host') ? job.host : targetHost;
@@ -57,6 +52,20 @@ export async function getThroughProxy(job: Job, ctx: RunContext): Promise<number
     raw?.destroy();
   }
 }
+
+/** The proxy of CONFORM_PROXY_URL, or undefined for a scheme this client does not speak. */
+export function proxyOf(job: Job): { host: string; port: number; remote: boolean; account: { user: string; pass: string } } | undefined {
+  const proxy = new URL(job.proxyUrl);
+  if (proxy.protocol !== 'socks5:' && proxy.protocol !== 'socks5h:') return undefined;
+  return {
+    host: job.addr || unbracket(proxy.hostname),
+    port: Number(proxy.port) || 1080,
+    remote: proxy.protocol === 'socks5h:',
+    account: { user: decodeURIComponent(proxy.username) || job.user, pass: decodeURIComponent(proxy.password) || job.pass },
+  };
+}
+
+export const unbracket = (host: string): string => host.replace(/^\[|\]$/g, '');
 
 /** socks5h://: the proxy resolves names (ATYP 3); socks5://: the client does (ATYP 1 or 4). */
 export async function destination(host: string, remote: boolean, ctx: RunContext): Promise<ProxyPlan['dest']> {

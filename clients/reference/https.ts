@@ -80,10 +80,15 @@ async function tlsExchange(job: Job, target: string, ctx: RunContext, options: C
 
 }
 
-/** Sends one GET and reads the response strictly (or leniently, with accept-truncated). */
-export function exchange(socket: Socket, job: Job, target: string, ctx: RunContext): Promise<HttpResponse> {
-  const reader = new ResponseReader(ctx.flaws.has('accept-truncated'));
+/** The GET request for `target` (a path) on the job's host. */
+export function getRequest(job: Job, target: string): string {
   const hostHeader = job.host.includes(':') ? `[${job.host}]:${job.port}` : `${job.host}:${job.port}`;
+  return `GET ${target} HTTP/1.1\r\nHost: ${hostHeader}\r\nUser-Agent: conform-reference\r\nAccept: */*\r\nConnection: close\r\n\r\n`;
+}
+
+/** Sends one GET (unless it was `alreadySent`) and reads the response strictly (or leniently, with accept-truncated). */
+export function exchange(socket: Socket, job: Job, target: string, ctx: RunContext, alreadySent = false): Promise<HttpResponse> {
+  const reader = new ResponseReader(ctx.flaws.has('accept-truncated'));
   return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (fn: () => void): void => {
@@ -117,7 +122,7 @@ export function exchange(socket: Socket, job: Job, target: string, ctx: RunConte
     socket.once('end', onEnd);
     socket.once('error', (err) => settle(() => reject(err)));
     socket.once('close', onEnd);
-    socket.write(`GET ${target} HTTP/1.1\r\nHost: ${hostHeader}\r\nUser-Agent: conform-reference\r\nAccept: */*\r\nConnection: close\r\n\r\n`);
+    if (!alreadySent) socket.write(getRequest(job, target));
   });
 }
 

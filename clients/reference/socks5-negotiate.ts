@@ -15,6 +15,8 @@ export interface ProxyPlan {
   /** What goes into DST.ADDR: an IP literal, or a name the proxy resolves. */
   dest: { atyp: 1 | 3 | 4; addr: string };
   port: number;
+  /** Bytes sent right behind the request, before any reply (the optimistic-data flaw). */
+  early?: Buffer;
 }
 
 const hex = (n: number | undefined): string => (n ?? 0).toString(16).padStart(2, '0');
@@ -60,7 +62,7 @@ export async function request(socket: Socket, plan: ProxyPlan, flaws: ReadonlySe
   }
   if (method === 0x02) await authenticate(socket, plan, flaws, message);
   else if (method !== 0x00 && !flaws.has('socks5-accept-unoffered-method')) throw new Refused(`method X'${hex(method)}' is not supported`);
-  socket.write(connectRequest(plan));
+  socket.write(plan.early ? Buffer.concat([connectRequest(plan), plan.early]) : connectRequest(plan));
   const bound = await readReply(flaws, message);
   return {
     bound,

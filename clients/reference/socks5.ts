@@ -3,7 +3,7 @@ import { openTcp } from './tcp.js';
 import { writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import type { Job } from '../../harness/job.js';
-import { exchange, type RunContext } from './https.js';
+import { exchange, getRequest, type RunContext } from './https.js';
 import { literalAtyp, negotiate, type ProxyPlan } from './socks5-negotiate.js';
 import { handshake, Refused, tlsOptions } from './tls.js';
 import { refuseCertificate } from './verify.js';
@@ -20,7 +20,10 @@ export async function getThroughProxy(job: Job, ctx: RunContext): Promise<number
     const target = new URL(job.url);
     const targetHost = unbracket(target.hostname);
     const targetPort = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
-    const plan: ProxyPlan = { ...proxy.account, dest: await destination(targetHost, proxy.remote, ctx), port: targetPort };
+    const path = `${target.pathname}${target.search}`;
+    // RFC 1928 §6: data may flow once the reply said success, not before (the flaw sends the GET behind the request).
+    const early = ctx.flaws.has('socks5-optimistic-data') && target.protocol === 'http:' ? Buffer.from(getRequest({ ...job, host: targetHost, port: targetPort }, path)) : undefined;
+    const plan: ProxyPlan = { ...proxy.account, dest: await destination(targetHost, proxy.remote, ctx), port: targetPort, ...(early ? { early } : {}) };
     raw = await connected(proxy.host, proxy.port, ctx.signal);
     const tunnel = await negotiate(raw, plan, ctx.flaws, ctx.signal);
     // The TLS name is the target's, never the proxy's (CONTRACT.md).
@@ -36,7 +39,7 @@ export async function getThroughProxy(job: Job, ctx: RunContext): Promise<number
       }
       stream = tls;
     }
-    const pending = exchange(stream, { ...targetJob, host: targetHost }, `${target.pathname}${target.search}`, ctx);
+    const pending = exchange(stream, { ...targetJob, host: targetHost }, path, ctx, !!early);
     // The reader paused the tunnel to hand it over; the exchange is listening now.
     stream.resume();
     const response = await pending;

@@ -25,6 +25,8 @@ export const Socks5FaultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('split-replies') }).strict(),
   /** Only the first `bytes` bytes of the CONNECT reply are written, then the server closes. */
   z.object({ kind: z.literal('truncate-reply'), bytes: z.number().int().min(1).max(9).default(5) }).strict(),
+  /** The proxy waits this long before carrying out the request and replying (bytes the client sends meanwhile are recorded as EARLY-DATA). */
+  z.object({ kind: z.literal('reply-delay'), ms: z.number().int().min(1).max(5000).default(300) }).strict(),
   /** The server goes silent (keeping the connection open) after this step; after `bind` the peer never connects, so no second reply comes. */
   z.object({ kind: z.literal('stall'), after: z.enum(['accept', 'greeting', 'auth', 'request', 'bind']) }).strict(),
   /** BIND's second reply carries this REP code, and the peer's bytes are relayed anyway. */
@@ -73,6 +75,8 @@ export function explainSocks5Fault(fault: Socks5Fault): string {
       return fault.after === 'bind'
         ? 'after the first reply to BIND the peer never connects, so the second reply never comes'
         : `the proxy goes silent after ${fault.after === 'accept' ? 'accepting the connection' : `the ${fault.after}`} and never answers`;
+    case 'reply-delay':
+      return `the proxy waits ${fault.ms} ms before it answers the request`;
     case 'bind-second-reply':
       return `the second reply to BIND carries X'${hex(fault.code)}', yet the peer's bytes are relayed anyway`;
     case 'bind-reply-with-data':

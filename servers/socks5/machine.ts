@@ -203,6 +203,8 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
   }
 
   function openTunnel(events: RecordedEvent[], writes: Buffer[]): Socks5Output {
+    // RFC 1928 §6: data may flow once the reply said success; bytes already here came before it.
+    if (pending.length) events.unshift(command('EARLY-DATA', `bytes=${pending.length} before the ${requested === 'bind' ? 'second reply to BIND' : 'reply'}`, pending));
     state = 'tunnel';
     const forward = pending;
     pending = Buffer.alloc(0);
@@ -223,8 +225,8 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
   return {
     push(bytes) {
       if (state === 'closed' || state === 'stalled' || state === 'tunnel' || state === 'associated') return out({ events: [] });
-      if (state === 'bound') {
-        // Bytes for the peer, sent before it connected: kept (bounded) and relayed once it has.
+      if (state === 'bound' || state === 'connecting') {
+        // Bytes sent before the reply (or, for BIND, before the peer connected): kept, bounded, and relayed once the tunnel opens.
         if (pending.length + bytes.length <= MAX_BIND_AHEAD) pending = Buffer.concat([pending, bytes]);
         return out({ events: [] });
       }
@@ -238,7 +240,7 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
         paced ||= o.paced ?? false;
         if (o.close || o.connect || o.linger || (state as State) === 'stalled') return { ...o, events, writes, paced };
       }
-      if (pending.length > MAX_PENDING && state !== 'connecting') {
+      if (pending.length > MAX_PENDING) {
         state = 'closed';
         return { events: [...events, { type: 'reply', fields: { layer: 'plaintext', code: 'closed', text: `more than ${MAX_PENDING} unparsed bytes` } }], writes, close: true };
       }

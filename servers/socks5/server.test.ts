@@ -51,7 +51,7 @@ const connectTo = (name: string, port: number): Buffer => {
 };
 
 describe('SOCKS5 proxy', () => {
-  it('tunnels a GET to the target it alone resolves, and records both directions', async () => {
+  it('tunnels a GET to the target it alone resolves, records both directions, and notes the GET sent ahead of the reply', async () => {
     const { log, running } = await start();
     const url = new URL(running.endpoint.url);
     expect(running.job?.proxyUrl).toMatch(/^socks5h:\/\/127\.0\.0\.1:\d+$/);
@@ -61,7 +61,7 @@ describe('SOCKS5 proxy', () => {
     expect(data.includes(running.expectedOutput!)).toBe(true);
     await new Promise((r) => setTimeout(r, 50));
     expect(log.ofType('payload-received')[0]?.bytes).toBe(get.length);
-    expect(log.ofType('command').map((e) => e.verb)).toEqual(['GREETING', 'CONNECT', 'GET']);
+    expect(log.ofType('command').map((e) => e.verb)).toEqual(['GREETING', 'CONNECT', 'EARLY-DATA', 'GET']);
   });
 
   it('refuses destinations other than its target (not an open proxy)', async () => {

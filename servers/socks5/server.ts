@@ -99,9 +99,19 @@ class ProxySession {
     }
     if (o.close) void this.writing.then(() => this.end());
     if (o.linger) setTimeout(() => this.end(), LINGER_MS).unref();
-    if (o.connect) this.carryOut(o.connect);
+    if (o.connect) this.carryOutAfterDelay(o.connect);
     if (o.awaitPeer) void this.writing.then(() => this.target.connectPeer?.(this.bindPort));
     if (o.tunnel) this.relay(o.tunnel.forward, prefix);
+  }
+
+  /** The reply-delay fault holds the request back, so a client that does not wait for the reply shows it. */
+  private carryOutAfterDelay(req: ConnectRequest): void {
+    const delay = this.options.faults.find((f): f is Extract<Socks5Fault, { kind: 'reply-delay' }> => f.kind === 'reply-delay');
+    if (!delay) return this.carryOut(req);
+    this.ctx.log.record(NAME, 'fault', { name: delay.kind, explain: explainSocks5Fault(delay) }, this.tracked.id);
+    setTimeout(() => {
+      if (!this.socket.destroyed) this.carryOut(req);
+    }, delay.ms).unref();
   }
 
   private carryOut(req: ConnectRequest): void {

@@ -18,6 +18,7 @@ export const SOCKS5_FLAWS = {
   'socks5-single-read': { protocols: S, explain: 'expects each proxy message in a single read, so split messages break it' },
   'socks5-ignore-eof': { protocols: S, explain: 'keeps waiting for the rest of a proxy message after the proxy closed' },
   'socks5-sni-proxy-host': { protocols: S, explain: 'uses the proxy host (CONFORM_HOST) as the TLS name instead of the target URL\'s host' },
+  'socks5-optimistic-data': { protocols: S, explain: 'sends its HTTP request right behind the CONNECT request, before the proxy replied' },
   'socks5-bind-one-reply': { protocols: S, explain: 'treats the first reply to BIND as the peer\'s connection instead of waiting for the second' },
   'socks5-udp-no-header': { protocols: S, explain: 'sends its datagram to the relay without the RFC 1928 §7 header' },
   'socks5-udp-ignore-frag': { protocols: S, explain: 'takes a datagram whose FRAG is not X\'00\' as a whole answer instead of dropping it' },

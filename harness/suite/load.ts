@@ -33,7 +33,11 @@ export function parseSuite(file: string, text: string, protocol: Protocol, displ
   const yaml = new YamlSource(displayName, text);
   const syntax = yaml.syntaxErrors();
   if (syntax.length) return { cases: [], problems: syntax.map((e) => ({ file: displayName, line: e.line, message: `YAML syntax: ${e.message}` })) };
-  const raw: unknown = yaml.doc.toJS();
+  const tags = yaml.tagErrors();
+  if (tags.length) return { cases: [], problems: tags.map((e) => ({ file: displayName, line: e.line, message: e.message })) };
+  const js = yaml.toJS();
+  if ('error' in js) return { cases: [], problems: [{ file: displayName, line: js.error.line, message: `YAML: ${js.error.message}` }] };
+  const raw = js.value;
   const parsed = SuiteFileSchema.safeParse(raw);
   const idAt = (i: unknown): string | undefined => {
     const item = Array.isArray(raw) && typeof i === 'number' ? (raw[i] as { id?: unknown } | undefined) : undefined;

@@ -12,6 +12,13 @@ import { formatList } from './commands/list.js';
 import { loadCatalogue } from './suite/catalogue.js';
 import type { Source } from './commands/run-settings.js';
 
+/** Servers on anything but the default loopback address may be reachable from elsewhere: say so. */
+function warnIfNotLoopback(host: string): void {
+  if (host === LOOPBACK) return;
+  const loopback = /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1' || host === 'localhost';
+  process.stderr.write(`conform: warning: servers will listen on ${host}${loopback ? '' : ', reachable beyond this machine'}\n`);
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -91,8 +98,11 @@ program
   .option('--once', 'stop after the first connection closes', false)
   .action(async (id: string, cmd: { once: boolean }) => {
     const o = program.opts();
+    const c = findCase(await loadCatalogue(o.suites), id);
+    const bindHost = o.bind ?? LOOPBACK;
+    warnIfNotLoopback(bindHost);
     const { serveCase } = await import('./commands/serve.js');
-    await serveCase(findCase(await loadCatalogue(o.suites), id), { bindHost: o.bind ?? LOOPBACK, once: cmd.once });
+    await serveCase(c, { bindHost, once: cmd.once });
   });
 
 program.action(async () => {
@@ -101,7 +111,7 @@ program.action(async () => {
   const configFile = o.config ?? findConfig();
   const config = configFile ? await loadConfig(configFile) : {};
   const settings = runSettings(o, (key) => program.getOptionValueSource(key) as Source, config);
-  if (settings.bindHost !== LOOPBACK) process.stderr.write(`conform: warning: servers will listen on ${settings.bindHost}, reachable beyond this machine\n`);
+  warnIfNotLoopback(settings.bindHost);
   const { summary } = await runConform(settings);
   process.exitCode = summary.exitCode;
 });

@@ -7,8 +7,8 @@ export const JobSpecSchema = z.object({
   action: z.string().optional(),
   /** Connect by this name instead of the certificate profile's host (e.g. an IP literal). */
   host: z.string().optional(),
-  /** CONFORM_REQUIRE_TLS. Default true. */
-  requireTls: z.boolean().default(true),
+  /** CONFORM_REQUIRE_TLS. Default true; for socks5 true only when the target is https (SOCKS5 itself has no TLS to require). */
+  requireTls: z.boolean().optional(),
   /** Hand the client the Conform client certificate and key. Default false. */
   clientCert: z.boolean().default(false),
   user: z.string().default(''),

@@ -1,6 +1,7 @@
 import { TLSSocket, type SecureContext } from 'node:tls';
-import type { Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { Duplex } from 'node:stream';
+import { EventEmitter } from 'node:events';
 import type { EventFields, EventLog } from './events.js';
 import { preview } from './events.js';
 import { captureClientHello, peekFirstBytes, TLS_HANDSHAKE_RECORD } from './client-hello.js';
@@ -17,6 +18,12 @@ export interface TlsAcceptOptions {
   /** Collects NSS key log lines, so captures can be decrypted. */
   keylog?: string[];
   /**
+   * A session-ID cache shared with other accepts (TLS 1.2 resumption without
+   * tickets, RFC 5246 §7.4.1.2). Tickets need only the same SecureContext.
+   * Default none: a session ID offered for resumption is never found.
+   */
+  sessions?: TlsSessionCache;
+  /**
    * Runs after the ClientHello was recorded and before the handshake: a fault
    * may answer the hello itself (an alert, a plaintext reply) and return 'stop'.
    */
@@ -30,6 +37,35 @@ export type TlsAcceptResult =
   | { kind: 'closed' }
   | { kind: 'failed'; error: string }
   | { kind: 'stopped' };
+
+/**
+ * A server-side TLS session store. Node resumes a session by ID only through
+ * the `newSession` / `resumeSession` events of the socket's `server`; these
+ * TLSSockets have no tls.Server, so the cache stands in for one (an emitter
+ * with exactly those two listeners). Sockets accepted with the same cache can
+ * resume each other's sessions, and `isSessionReused()` then tells so.
+ */
+export class TlsSessionCache {
+  private readonly sessions = new Map<string, Buffer>();
+  /** What the TLSSocket takes as its `server`: only these two events are ever emitted on it. */
+  readonly emitter = new EventEmitter();
+
+  /** `max`: sessions kept, oldest dropped first. Default 32. */
+  constructor(private readonly max = 32) {
+    this.emitter.on('newSession', (id: Buffer, data: Buffer, done: () => void) => {
+      this.sessions.set(id.toString('hex'), data);
+      if (this.sessions.size > this.max) this.sessions.delete(this.sessions.keys().next().value!);
+      done();
+    });
+    this.emitter.on('resumeSession', (id: Buffer, found: (err: Error | null, data: Buffer | null) => void) => {
+      found(null, this.sessions.get(id.toString('hex')) ?? null);
+    });
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+}
 
 /**
  * Accepts TLS on a raw socket the way an implicit-TLS port or a STARTTLS upgrade
@@ -72,6 +108,7 @@ function handshake(socket: Socket, opts: TlsAcceptOptions): Promise<TlsAcceptRes
     // Judged from the event log, not by refusing here: record what was presented.
     rejectUnauthorized: false,
     ...(opts.alpn ? { ALPNProtocols: opts.alpn } : {}),
+    ...(opts.sessions ? { server: opts.sessions.emitter as unknown as Server } : {}),
   });
   if (opts.keylog) tlsSocket.on('keylog', (line: Buffer) => opts.keylog!.push(line.toString('latin1').trimEnd()));
   socket.resume();

@@ -132,6 +132,41 @@ describe('FTPS server', () => {
     tls.destroy();
   });
 
+  it('gives data connections their own certificate, and then resumes no control session on them', async () => {
+    const { log, port } = await start({ dataCertificate: 'expired' });
+    const ca = (await certs.get('valid')).caPem;
+    const raw = connect(port, '127.0.0.1');
+    const c = new Control(raw);
+    await c.reply();
+    await c.send('AUTH TLS');
+    const tls = tlsConnect({ socket: raw, servername: 'localhost', ca });
+    let session: Buffer | undefined;
+    tls.on('session', (s: Buffer) => (session = s));
+    await new Promise((r) => tls.once('secureConnect', r));
+    c.swap(tls);
+    await c.send('USER conform');
+    await c.send('PASS conform-ftp-secret');
+    await c.send('PBSZ 0');
+    await c.send('PROT P');
+    await c.send('TYPE I');
+    const dataPort = epsvPort(await c.send('EPSV'));
+    // Checked by hand below: the point is which certificate the data connection shows.
+    const data = tlsConnect({ socket: connect(dataPort, '127.0.0.1'), servername: 'localhost', ca, rejectUnauthorized: false, session: session ?? tls.getSession()! });
+    const secure = new Promise((r) => data.once('secureConnect', () => r({ resumed: data.isSessionReused(), error: data.authorizationError })));
+    const body = readAll(data);
+    expect(await c.send('RETR /pub/binary.bin')).toMatch(/^150 /);
+    expect(await secure).toEqual({ resumed: false, error: 'CERT_HAS_EXPIRED' });
+    expect(await c.reply()).toMatch(/^226 /);
+    expect((await body).length).toBe(1024);
+    expect(log.ofType('tls-established').map((e) => [e.server, e.resumed])).toEqual([['ftps', false], ['ftps-data', false]]);
+    tls.destroy();
+  });
+
+  it('refuses to require session reuse where data connections have a certificate of their own', () => {
+    expect(FtpsOptionsSchema.safeParse({ requireSessionReuse: true, dataCertificate: 'expired' }).success).toBe(false);
+    expect(FtpsOptionsSchema.safeParse({ requireSessionReuse: true, dataCertificate: 'valid' }).success).toBe(true);
+  });
+
   it('sets a trap on the foreign PASV address and records a client that follows it', async () => {
     const { log, port } = await start({ tls: 'none', faults: [{ kind: 'pasv-foreign-address' }] });
     const c = new Control(connect(port, '127.0.0.1'));

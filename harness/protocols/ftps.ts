@@ -1,4 +1,4 @@
-import { FtpsOptionsSchema, startFtpsServer, explainFtpsFault } from '../../servers/ftps/index.js';
+import { FtpsOptionsSchema, startFtpsServer, explainFtpsSetup } from '../../servers/ftps/index.js';
 import { define, TLS_EVENTS } from './define.js';
 
 /**
@@ -12,5 +12,5 @@ export const FTPS = define({
   start: startFtpsServer,
   actions: ['download', 'upload', 'list'],
   emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-sent', 'payload-received', 'pipelined-before-tls', 'plaintext-after-hello'],
-  describeFaults: (options) => options.faults.map(explainFtpsFault),
+  describeFaults: explainFtpsSetup,
 });

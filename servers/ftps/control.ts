@@ -6,17 +6,24 @@
  */
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { SecureContext } from 'node:tls';
 import { LineReader, LineTooLongError } from '../shared/line-reader.js';
-import { acceptTls } from '../shared/tls-accept.js';
+import { acceptTls, type TlsSessionCache } from '../shared/tls-accept.js';
 import { upgradeToTls } from '../shared/starttls.js';
 import type { TrackedConnection } from '../shared/connection.js';
 import { PassiveListener, runTransfer, type DataDeps } from './data.js';
 import { MAX_LINE, type FtpMachine } from './machine.js';
 import type { FtpOutput } from './session.js';
 
+/** How long a closing reply (221, 421) may wait for a client that does not read, before the connection is cut. */
+const CLOSE_GRACE_MS = 2000;
+
 export interface ControlOptions extends DataDeps {
   server: string;
   connection: TrackedConnection;
+  context: SecureContext;
+  /** This connection's session store, shared with its data connections when they use the same certificate. */
+  sessions: TlsSessionCache;
   implicitTls: boolean;
   plaintextBanner?: string;
   machine: FtpMachine;
@@ -28,7 +35,7 @@ export async function serveControl(socket: Socket, opts: ControlOptions): Promis
   let stream: Duplex = socket;
   if (opts.implicitTls) {
     if (opts.plaintextBanner) socket.write(opts.plaintextBanner);
-    const result = await acceptTls(socket, { log, server, conn, context: opts.context, keylog: opts.keylog });
+    const result = await acceptTls(socket, { log, server, conn, context: opts.context, keylog: opts.keylog, sessions: opts.sessions });
     if (result.kind !== 'tls') {
       connection.serverCloses();
       socket.destroy();
@@ -39,19 +46,30 @@ export async function serveControl(socket: Socket, opts: ControlOptions): Promis
   }
   let reader = new LineReader(MAX_LINE);
   let stalled = false;
+  /** The session is over (the server closed it, or the client left): no more lines, no new listeners. */
   let ended = false;
   let busy = false;
   let listener: PassiveListener | undefined;
   const foreign = opts.options.faults.find((f) => f.kind === 'pasv-foreign-address');
+  const trapAddress = foreign && 'address' in foreign ? foreign.address : undefined;
+
+  const finish = (): void => {
+    ended = true;
+    listener?.close();
+    listener = undefined;
+  };
+  socket.once('close', finish);
 
   /** Records and writes; says whether the session goes on. */
   const apply = (out: FtpOutput): boolean => {
     for (const e of out.record ?? []) log.record(server, e.type, e.fields as never, conn);
     if (out.stall) stalled = true;
     if (out.close) {
-      ended = true;
+      finish();
       connection.serverCloses();
       stream.end(out.write);
+      // A client that never reads would keep the reply, and the connection, pending for ever.
+      setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
       return false;
     }
     if (out.write !== undefined && !out.upgrade) stream.write(out.write);
@@ -63,13 +81,19 @@ export async function serveControl(socket: Socket, opts: ControlOptions): Promis
     if (!req) return undefined;
     if (req.op === 'listen') {
       listener?.close();
-      listener = await PassiveListener.open(opts, foreign && 'address' in foreign ? foreign.address : undefined);
-      return machine.passiveReady(req.command, foreign && 'address' in foreign ? foreign.address : opts.bindHost, listener.port);
+      const opened = await PassiveListener.open(opts, trapAddress);
+      // The client may have left while the port was being opened.
+      if (ended) {
+        opened.close();
+        return undefined;
+      }
+      listener = opened;
+      return machine.passiveReady(req.command, trapAddress ?? opts.bindHost, listener.port);
     }
     const current = req.transfer.plan.mode === 'passive' ? listener : undefined;
     listener = undefined;
     const result = await runTransfer(opts, req.transfer, current, (path, data) => machine.ctx.tree.uploads.set(path, data));
-    return machine.transferred(result);
+    return ended ? undefined : machine.transferred(result);
   };
 
   const upgrade = async (out: FtpOutput): Promise<void> => {
@@ -77,14 +101,14 @@ export async function serveControl(socket: Socket, opts: ControlOptions): Promis
     socket.pause();
     const inject = out.upgrade?.inject;
     const result = await upgradeToTls(socket, {
-      log, server, conn, context: opts.context, keylog: opts.keylog,
+      log, server, conn, context: opts.context, keylog: opts.keylog, sessions: opts.sessions,
       leftover: reader.takeRest(), goAhead: Buffer.from(out.write ?? ''),
       ...(inject !== undefined ? { inject: Buffer.from(inject) } : {}),
     });
     if (result.kind !== 'tls') {
       connection.serverCloses();
       socket.destroy();
-      ended = true;
+      finish();
       return;
     }
     connection.adopt(result.socket);
@@ -115,7 +139,10 @@ export async function serveControl(socket: Socket, opts: ControlOptions): Promis
           return;
         }
         if (!apply(out)) return;
-        const later = await runData(out);
+        if (!out.data) continue;
+        // While the data channel works, read no more commands: a flooding client meets TCP backpressure, not a growing buffer.
+        stream.pause();
+        const later = await runData(out).finally(() => stream.resume());
         if (later && !apply(later)) return;
       }
     } catch (err) {
@@ -141,7 +168,6 @@ export async function serveControl(socket: Socket, opts: ControlOptions): Promis
   }
 
   stream.on('error', () => undefined);
-  stream.once('close', () => listener?.close());
   if (apply(machine.start()) && !stalled) stream.on('data', onData);
   else if (stalled) stream.resume();
 }

@@ -2,7 +2,9 @@
  * The data channel (RFC 959 §3.2): a passive listener the PASV/EPSV reply
  * names, or a connection to the PORT/EPRT address; with PROT P, TLS on it
  * with the server as TLS server in both modes (RFC 4217 §7), sharing the
- * control connection's SecureContext so that a resumed session shows.
+ * control connection's SecureContext and session store so that a resumed
+ * session shows (unless the case gives data connections a certificate of
+ * their own).
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createHash } from 'node:crypto';
@@ -10,8 +12,8 @@ import type { SecureContext, TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { EventLog } from '../shared/events.js';
 import { TrackedConnection } from '../shared/connection.js';
-import { acceptTls } from '../shared/tls-accept.js';
-import { listenOn, SocketSet } from '../shared/listen.js';
+import { acceptTls, type TlsSessionCache } from '../shared/tls-accept.js';
+import { listenOn, type SocketSet } from '../shared/listen.js';
 import { explainFtpsFault, type FtpsFault } from './faults.js';
 import type { TransferResult } from './machine.js';
 import type { FtpsOptions } from './options.js';
@@ -20,81 +22,134 @@ import type { TransferRequest } from './session.js';
 
 export const DATA_SERVER = 'ftps-data';
 export const TRAP_SERVER = 'ftps-trap';
-/** How long a passive listener waits for the client, and a transfer may take. */
+/** How long a passive listener waits for the client, an active connect may take, and a TLS handshake. */
 const DATA_WAIT_MS = 3000;
 /** Largest upload kept. */
 const MAX_UPLOAD = 8 << 20;
 
+/** The TLS side of data connections: the control connection's context and session store, unless the case gives them a certificate of their own. */
+export interface DataTls {
+  context: SecureContext;
+  /** Shared with the control connection, so `isSessionReused()` means "resumed that session" (RFC 4217 §10.2). */
+  sessions?: TlsSessionCache;
+}
+
 export interface DataDeps {
   log: EventLog;
-  context: SecureContext;
+  dataTls: DataTls;
   keylog: string[];
   options: FtpsOptions;
   bindHost: string;
   sockets: SocketSet;
+  /** Every listener open now (passive ones and traps); each removes itself when it closes. */
   servers: Set<Server>;
+  /** Aborted when the case's server stops: no listener opens after that. */
+  signal: AbortSignal;
 }
 
-/** A passive listener, with a trap on the foreign address when the fault asks (same port). */
+/** A data connection, recorded on `ftps-data` from the moment it is accepted or made. */
+interface DataConnection {
+  socket: Socket;
+  conn: TrackedConnection;
+}
+
+function track(deps: DataDeps, socket: Socket): DataConnection {
+  deps.sockets.add(socket);
+  socket.on('error', () => undefined);
+  return { socket, conn: new TrackedConnection(deps.log, DATA_SERVER, socket) };
+}
+
+/** Stops a listener and forgets it. */
+function stop(deps: DataDeps, server: Server | undefined): void {
+  if (!server) return;
+  server.close();
+  deps.servers.delete(server);
+}
+
+/**
+ * A passive listener: it takes one connection and stops listening, as vsftpd
+ * does, so a client connecting again and again to the port costs nothing; and
+ * a trap on the foreign address when the fault asks (same port).
+ */
 export class PassiveListener {
-  private pending: Socket[] = [];
-  private waiter: ((s: Socket | undefined) => void) | undefined;
-  private constructor(readonly server: Server, readonly port: number, readonly trap: Server | undefined) {
-    server.on('connection', (s) => {
-      if (this.waiter) this.waiter(s);
-      else this.pending.push(s);
+  private taken: DataConnection | undefined;
+  private handedOut = false;
+  private waiter: ((c: DataConnection | undefined) => void) | undefined;
+  private readonly trapped: Socket[] = [];
+  private constructor(private readonly deps: DataDeps, readonly server: Server, readonly port: number, readonly trap: Server | undefined) {
+    // Connections accepted in the same turn as the first one find the door already shut.
+    server.on('connection', (s: Socket) => {
+      if (this.taken) return void s.destroy();
+      stop(deps, server);
+      this.taken = track(deps, s);
+      this.waiter?.(this.taken);
+    });
+    // The trap records a client that followed the foreign address; one such connection is the evidence.
+    trap?.on('connection', (s: Socket) => {
+      if (this.trapped.length) return void s.destroy();
+      stop(deps, trap);
+      deps.sockets.add(s);
+      this.trapped.push(s);
+      const c = new TrackedConnection(deps.log, TRAP_SERVER, s);
+      deps.log.record(TRAP_SERVER, 'fault', { name: 'pasv-foreign-address', explain: 'the client connected to the foreign address the PASV reply named' }, c.id);
+      s.resume();
+      s.on('error', () => undefined);
     });
   }
 
   static async open(deps: DataDeps, trapAddress: string | undefined): Promise<PassiveListener> {
     for (let attempt = 0; ; attempt++) {
       const server = createServer();
-      server.maxConnections = 8;
       const port = await listenOn(server, deps.bindHost);
       deps.servers.add(server);
-      if (!trapAddress) return new PassiveListener(server, port, undefined);
-      const trap = createServer((s) => {
-        deps.sockets.add(s);
-        const c = new TrackedConnection(deps.log, TRAP_SERVER, s);
-        deps.log.record(TRAP_SERVER, 'fault', { name: 'pasv-foreign-address', explain: 'the client connected to the foreign address the PASV reply named' }, c.id);
-        s.resume();
-        s.on('error', () => undefined);
-      });
+      if (deps.signal.aborted) {
+        stop(deps, server);
+        throw new Error('the server stopped');
+      }
+      if (!trapAddress) return new PassiveListener(deps, server, port, undefined);
+      const trap = createServer();
       const ok = await new Promise<boolean>((resolve) => {
         trap.once('error', () => resolve(false));
         trap.listen({ host: trapAddress, port, exclusive: true }, () => resolve(true));
       });
       if (ok) {
         deps.servers.add(trap);
-        return new PassiveListener(server, port, trap);
+        return new PassiveListener(deps, server, port, trap);
       }
-      server.close();
+      stop(deps, server);
       if (attempt > 5) throw new Error(`cannot listen on ${trapAddress}`);
     }
   }
 
-  /** The next client connection, or undefined after the wait. */
-  accept(waitMs = DATA_WAIT_MS): Promise<Socket | undefined> {
-    const first = this.pending.shift();
-    if (first) return Promise.resolve(first);
+  /** The client's connection (handed out once), or undefined after the wait. */
+  accept(waitMs = DATA_WAIT_MS): Promise<DataConnection | undefined> {
+    this.handedOut = true;
+    if (this.taken) return Promise.resolve(this.taken);
     return new Promise((resolve) => {
       const timer = setTimeout(() => done(undefined), waitMs);
-      const done = (s: Socket | undefined): void => {
+      const done = (c: DataConnection | undefined): void => {
         clearTimeout(timer);
         this.waiter = undefined;
-        resolve(s);
+        resolve(c);
       };
       this.waiter = done;
     });
   }
 
+  /** Stops listening; a connection never handed to a transfer, and any trapped one, are closed. */
   close(): void {
-    this.server.close();
-    this.trap?.close();
+    stop(this.deps, this.server);
+    stop(this.deps, this.trap);
+    if (this.taken && !this.handedOut) {
+      this.taken.conn.serverCloses();
+      this.taken.socket.destroy();
+    }
+    for (const s of this.trapped) s.destroy();
+    this.waiter?.(undefined);
   }
 }
 
-function connectActive(host: string, port: number): Promise<Socket | undefined> {
+function connectActive(deps: DataDeps, host: string, port: number): Promise<DataConnection | undefined> {
   return new Promise((resolve) => {
     const s = connect({ host, port });
     const timer = setTimeout(() => fail(), DATA_WAIT_MS);
@@ -106,7 +161,7 @@ function connectActive(host: string, port: number): Promise<Socket | undefined> 
     s.once('connect', () => {
       clearTimeout(timer);
       s.off('error', fail);
-      resolve(s);
+      resolve(track(deps, s));
     });
     s.once('error', fail);
   });
@@ -129,39 +184,64 @@ export async function runTransfer(deps: DataDeps, req: TransferRequest, listener
   if (none) {
     log.record(DATA_SERVER, 'fault', { name: none.kind, explain: explainFtpsFault(none) });
     // A passive client that already connected finds its data connection closed at once, with nothing on it.
-    (await (listener ? listener.accept(500) : undefined))?.destroy();
+    const early = await listener?.accept(500);
+    early?.conn.serverCloses();
+    early?.socket.destroy();
     listener?.close();
     return { ok: false, code: none.code, text: none.code === '421' ? 'Service not available, closing control connection.' : "Can't open data connection.", ...(none.code === '421' ? { close: true } : {}) };
   }
-  const raw = req.plan.mode === 'passive' ? await listener?.accept() : await connectActive(req.plan.host, req.plan.port);
+  const data = req.plan.mode === 'passive' ? await listener?.accept() : await connectActive(deps, req.plan.host, req.plan.port);
   listener?.close();
-  if (!raw) return { ok: false, code: '425', text: 'Failed to establish connection.' };
-  deps.sockets.add(raw);
-  raw.on('error', () => undefined);
-  const conn = new TrackedConnection(log, DATA_SERVER, raw);
-  let stream: Duplex = raw;
-  let layer: 'tls' | 'plaintext' = 'plaintext';
-  const clear = fault(options, 'clear-data-after-prot-p');
-  if (req.protect && clear) {
-    log.record(DATA_SERVER, 'fault', { name: clear.kind, explain: explainFtpsFault(clear) }, conn.id);
-  } else if (req.protect) {
-    const result = await acceptTls(raw, { log, server: DATA_SERVER, conn: conn.id, context: deps.context, keylog: deps.keylog });
-    if (result.kind !== 'tls') {
-      conn.serverCloses();
-      raw.destroy();
-      return { ok: false, code: '522', text: 'SSL connection failed: TLS required on the data connection.' };
-    }
-    conn.adopt(result.socket);
-    if (options.requireSessionReuse && !result.socket.isSessionReused()) {
-      conn.serverCloses();
-      result.socket.destroy();
-      return { ok: false, code: '522', text: 'SSL connection failed: session reuse required.' };
-    }
-    stream = result.socket;
-    layer = 'tls';
+  if (!data) return { ok: false, code: '425', text: 'Failed to establish connection.' };
+  const { socket: raw, conn } = data;
+  const missing = fault(options, 'missing-150');
+  if (missing?.data === 'empty') {
+    // The data connection opens and closes with nothing on it; the 226 comes anyway.
+    conn.serverCloses();
+    raw.end();
+    return { ok: true };
   }
+  const clear = fault(options, 'clear-data-after-prot-p');
+  if (req.protect && clear) log.record(DATA_SERVER, 'fault', { name: clear.kind, explain: explainFtpsFault(clear) }, conn.id);
+  const tls = req.protect && !clear ? await protect(deps, data) : undefined;
+  if (tls && 'ok' in tls) return tls;
+  const stream: Duplex = tls ?? raw;
+  const layer = tls ? 'tls' : 'plaintext';
   stream.on('error', () => undefined);
   return req.send ? send(deps, stream, conn, layer, req.send) : receive(deps, stream, conn, layer, req, store);
+}
+
+/** PROT P: the server's side of TLS on the data connection (RFC 4217 §7), or the failure the control channel answers. */
+async function protect(deps: DataDeps, { socket: raw, conn }: DataConnection): Promise<TLSSocket | TransferResult & { ok: false }> {
+  // A client that connects and never says a word holds the transfer for DATA_WAIT_MS at most.
+  const silent = setTimeout(() => raw.destroy(), DATA_WAIT_MS);
+  const { context, sessions } = deps.dataTls;
+  const result = await acceptTls(raw, { log: deps.log, server: DATA_SERVER, conn: conn.id, context, keylog: deps.keylog, ...(sessions ? { sessions } : {}) });
+  clearTimeout(silent);
+  if (result.kind !== 'tls') {
+    conn.serverCloses();
+    raw.destroy();
+    return { ok: false, code: '522', text: 'SSL connection failed: TLS required on the data connection.' };
+  }
+  conn.adopt(result.socket);
+  // The duplex under the TLS socket does not always pass the client's hang-up on: without this an upload would
+  // wait for its timer. (What TLS already holds is read first: the close comes a moment later.)
+  raw.once('close', () => setTimeout(() => result.socket.destroy(), 50));
+  if (deps.options.requireSessionReuse && !result.socket.isSessionReused()) {
+    conn.serverCloses();
+    result.socket.destroy();
+    return { ok: false, code: '522', text: 'SSL connection failed: session reuse required.' };
+  }
+  return result.socket;
+}
+
+/** Resolves when `op` calls back or the stream closes, whichever comes first (a destroyed stream may never call back). */
+function settled(stream: Duplex, op: (done: () => void) => void): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed) return resolve();
+    stream.once('close', () => resolve());
+    op(() => resolve());
+  });
 }
 
 async function send(deps: DataDeps, stream: Duplex, conn: TrackedConnection, layer: 'tls' | 'plaintext', data: Buffer): Promise<TransferResult> {
@@ -170,7 +250,9 @@ async function send(deps: DataDeps, stream: Duplex, conn: TrackedConnection, lay
   const abort = fault(options, 'transfer-aborted');
   const upTo = cut ? Math.floor(data.length * cut.at) : abort ? data.length >> 1 : data.length;
   const sent = data.subarray(0, upTo);
-  await new Promise<void>((resolve) => stream.write(sent, () => resolve()));
+  // A client that never reads holds the transfer for DATA_WAIT_MS at most.
+  const stuck = setTimeout(() => stream.destroy(), DATA_WAIT_MS);
+  await settled(stream, (done) => stream.write(sent, done));
   log.record(DATA_SERVER, 'payload-sent', { layer, bytes: sent.length, sha256: sha256(sent), complete: sent.length === data.length }, conn.id);
   conn.serverCloses();
   if (cut) log.record(DATA_SERVER, 'fault', { name: cut.kind, explain: explainFtpsFault(cut) }, conn.id);
@@ -180,8 +262,9 @@ async function send(deps: DataDeps, stream: Duplex, conn: TrackedConnection, lay
     (tls.encrypted ? (tls as unknown as { _parent?: Socket })._parent ?? stream : stream).destroy();
     stream.destroy();
   } else {
-    await new Promise<void>((resolve) => stream.end(() => resolve()));
+    await settled(stream, (done) => stream.end(done));
   }
+  clearTimeout(stuck);
   if (abort) {
     log.record(DATA_SERVER, 'fault', { name: abort.kind, explain: explainFtpsFault(abort) }, conn.id);
     stream.destroy();

@@ -21,6 +21,12 @@ export const FtpsFaultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('pasv-foreign-address'), address: z.string().regex(/^127\.\d+\.\d+\.\d+$/).default('127.0.0.3') }).strict(),
   /** The data connection is never made or never accepted: 425 (or 421 and close). Default 425. */
   z.object({ kind: z.literal('no-data-connection'), code: z.enum(['425', '421']).default('425') }).strict(),
+  /**
+   * The transfer command gets no 150/125 (RFC 959 §5.4): the data connection is
+   * accepted (or made) and then `served` the whole file, or closed `empty` at once,
+   * and "226" is the only reply. Default empty.
+   */
+  z.object({ kind: z.literal('missing-150'), data: z.enum(['empty', 'served']).default('empty') }).strict(),
   /** After PROT P was accepted, the data connection is served in clear (no TLS on the server's side). */
   z.object({ kind: z.literal('clear-data-after-prot-p') }).strict(),
   /** The data channel closes after this fraction of the file, and 226 is sent anyway. `closeNotify`: end TLS cleanly first. */
@@ -66,6 +72,8 @@ export function explainFtpsFault(fault: FtpsFault): string {
       return `the PASV reply names ${fault.address} instead of the server's own address`;
     case 'no-data-connection':
       return `the server never makes the data connection and answers ${fault.code}`;
+    case 'missing-150':
+      return `the server never sends 150 to the transfer command: it ${fault.data === 'empty' ? 'closes the data connection empty' : 'serves the file'} and answers 226 alone`;
     case 'clear-data-after-prot-p':
       return 'the server accepts PROT P and then serves the data connection in clear';
     case 'truncate-data':
@@ -83,4 +91,13 @@ export function explainFtpsFault(fault: FtpsFault): string {
     case 'plaintext-banner':
       return `the implicit-TLS port writes "${fault.text}" in plaintext before the handshake`;
   }
+}
+
+/** The case's scripted deviations, one sentence each: its faults, and a data certificate of its own. */
+export function explainFtpsSetup(options: { faults: FtpsFault[]; certificate: string; dataCertificate?: string | undefined }): string[] {
+  const own = options.dataCertificate !== undefined && options.dataCertificate !== options.certificate;
+  return [
+    ...options.faults.map(explainFtpsFault),
+    ...(own ? [`data connections show the ${options.dataCertificate} certificate and resume no session of the control connection`] : []),
+  ];
 }

@@ -18,8 +18,17 @@ export const FtpsOptionsSchema = z.object({
    * first byte (port 990 style); `none`: no TLS at all.
    */
   tls: z.enum(['none', 'explicit', 'explicit-required', 'implicit']).default('explicit'),
-  /** Certificate profile the server presents, on control and data connections. Default `valid`. */
+  /** Certificate profile the server presents on the control connection, and on data connections unless `dataCertificate` says otherwise. Default `valid`. */
   certificate: z.enum(CERT_PROFILE_NAMES as [string, ...string[]]).default('valid'),
+  /**
+   * Certificate profile of the data connections, when it differs from the
+   * control connection's. They then get their own TLS context and session
+   * store, so no session of the control connection can be resumed on them:
+   * every data connection is a full handshake showing this certificate
+   * (a resumed session would carry the control one's authentication instead).
+   * Default: the control connection's certificate, sessions shared.
+   */
+  dataCertificate: z.enum(CERT_PROFILE_NAMES as [string, ...string[]]).optional(),
   /** Lowest TLS version accepted. Default TLSv1.2. */
   minVersion: TlsVersion.default('TLSv1.2'),
   /** Highest TLS version accepted. Default TLSv1.3. */
@@ -49,6 +58,10 @@ export const FtpsOptionsSchema = z.object({
     prot: z.enum(['P', 'C']).optional(),
   }).strict().prefault({}),
   faults: z.array(FtpsFaultSchema).default([]),
-}).strict();
+}).strict().refine((o) => !(o.requireSessionReuse && o.dataCertificate && o.dataCertificate !== o.certificate), {
+  // A data certificate of its own means no session can be resumed: requiring reuse would refuse every data connection.
+  message: 'requireSessionReuse cannot be combined with a dataCertificate of its own: its data connections can never resume the control session',
+  path: ['dataCertificate'],
+});
 
 export type FtpsOptions = z.infer<typeof FtpsOptionsSchema>;

@@ -3,10 +3,11 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 import type { CertProfileName, MaterializedCert } from '../../certs/index.js';
 import { TrackedConnection } from '../shared/connection.js';
 import { listenOn, SocketSet } from '../shared/listen.js';
+import { TlsSessionCache } from '../shared/tls-accept.js';
 import type { RunningServer, ServerContext } from '../shared/server-types.js';
 import { fromCrlf } from './commands/data.js';
 import { serveControl } from './control.js';
-import { explainFtpsFault, type FtpsFault } from './faults.js';
+import { explainFtpsFault, explainFtpsSetup, type FtpsFault } from './faults.js';
 import { createFtpMachine } from './machine.js';
 import type { FtpsOptions } from './options.js';
 import { listLine, VirtualTree, FILES } from './tree.js';
@@ -18,10 +19,14 @@ export async function startFtpsServer(options: FtpsOptions, ctx: ServerContext):
   const cert = await ctx.cert(options.certificate as CertProfileName);
   // One context for control and data connections: a data session can resume the control one (RFC 4217 §10.2).
   const context = secureContextFor(options, cert);
+  // A data certificate of its own gets a context of its own: other ticket keys, so no control session resumes there.
+  const ownDataCert = options.dataCertificate !== undefined && options.dataCertificate !== options.certificate;
+  const dataContext = ownDataCert ? secureContextFor(options, await ctx.cert(options.dataCertificate as CertProfileName)) : context;
   const implicit = options.tls === 'implicit';
   const banner = options.faults.find((f): f is Extract<FtpsFault, { kind: 'plaintext-banner' }> => f.kind === 'plaintext-banner');
   const sockets = new SocketSet();
   const servers = new Set<Server>();
+  const stopping = new AbortController();
   const trees: VirtualTree[] = [];
 
   const server = createServer((socket) => {
@@ -30,10 +35,13 @@ export async function startFtpsServer(options: FtpsOptions, ctx: ServerContext):
     if (implicit && banner) ctx.log.record(NAME, 'fault', { name: banner.kind, explain: explainFtpsFault(banner) }, connection.id);
     const tree = new VirtualTree();
     trees.push(tree);
+    // One session store per control connection, shared with its data connections: resuming means resuming that session.
+    const sessions = new TlsSessionCache();
     serveControl(socket, {
-      log: ctx.log, server: NAME, connection, context, keylog: ctx.keylog, implicitTls: implicit,
+      log: ctx.log, server: NAME, connection, context, sessions, keylog: ctx.keylog, implicitTls: implicit,
+      dataTls: ownDataCert ? { context: dataContext } : { context, sessions },
       ...(implicit && banner ? { plaintextBanner: `${banner.text}\r\n` } : {}),
-      machine: createFtpMachine(options, tree), options, bindHost: ctx.bindHost, sockets, servers,
+      machine: createFtpMachine(options, tree), options, bindHost: ctx.bindHost, sockets, servers, signal: stopping.signal,
     }).catch((err: Error) => {
       ctx.log.record(NAME, 'server-error', { code: 'FTPS_SESSION', message: err.message }, connection.id);
       socket.destroy();
@@ -56,8 +64,9 @@ export async function startFtpsServer(options: FtpsOptions, ctx: ServerContext):
     ...(action === 'upload' ? { input: served, received: () => uploaded(trees, path, type) } : {}),
     credentials: { ...options.credentials },
     job: { ftpMode: mode, ftpType: type, ftpProt: prot, action },
-    faults: options.faults.map(explainFtpsFault),
+    faults: explainFtpsSetup(options),
     async stop() {
+      stopping.abort();
       for (const s of servers) s.close();
       sockets.destroyAll();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -81,6 +81,29 @@ describe('ftps machine', () => {
     expect(parseEprt('|2|::1|2000|')).toBeUndefined();
   });
 
+  it('after EPSV ALL accepts EPSV only (RFC 2428 §4), and EPSV for IPv4 alone', () => {
+    const m = loggedIn();
+    expect(text(m.line('EPSV 2'))).toMatch(/^522 /);
+    expect(m.line('EPSV 1').data).toEqual({ op: 'listen', command: 'EPSV' });
+    expect(text(m.line('PASV'))).not.toMatch(/^501 /);
+    expect(text(m.line('EPSV ALL'))).toMatch(/^200 /);
+    for (const line of ['PASV', 'PORT 127,0,0,1,4,1', 'EPRT |1|127.0.0.1|2000|']) expect(text(m.line(line))).toMatch(/^501 .*EPSV ALL/);
+    expect(m.line('EPSV').data).toEqual({ op: 'listen', command: 'EPSV' });
+  });
+
+  it('with the missing-150 fault, asks for the transfer without a preliminary reply', () => {
+    const m = loggedIn({ faults: [{ kind: 'missing-150' }] });
+    m.line('PBSZ 0');
+    m.line('PROT P');
+    m.line('EPSV');
+    m.passiveReady('EPSV', '127.0.0.1', 5000);
+    const out = m.line('RETR /pub/binary.bin');
+    expect(out.write).toBeUndefined();
+    expect(out.data).toMatchObject({ op: 'transfer' });
+    expect(out.record?.some((e) => e.type === 'fault' && e.fields.name === 'missing-150')).toBe(true);
+    expect(text(m.transferred({ ok: true }))).toMatch(/^226 /);
+  });
+
   it('builds FEAT from the registry', () => {
     const m = machine({ dataCommands: ['PASV'] });
     m.start();

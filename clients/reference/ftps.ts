@@ -121,7 +121,9 @@ async function transfer(job: Job, ctx: RunContext, s: Session): Promise<void> {
   const data = await openData(job, ctx, s);
   const verb = job.action === 'download' ? `RETR ${path}` : job.action === 'upload' ? `STOR ${path}` : `LIST ${path}`;
   const start = await s.control.send(verb);
-  if (start.code !== 150 && start.code !== 125) {
+  // RFC 959 §5.4: a transfer command's 2yz comes only after its 1yz; a 226 in its place ends nothing that started.
+  const early = start.code === 226 && ctx.flaws.has('ftps-accept-missing-150');
+  if (start.code !== 150 && start.code !== 125 && !early) {
     data.abandon();
     throw new ServerRefused(verb.split(' ')[0]!, start);
   }
@@ -136,7 +138,7 @@ async function transfer(job: Job, ctx: RunContext, s: Session): Promise<void> {
   } else {
     received = await readAll(stream, ctx.signal);
   }
-  const done = await s.control.reply();
+  const done = early ? start : await s.control.reply();
   if (!sloppy) {
     if (done.code !== 226 && done.code !== 250) throw new ServerRefused('transfer', done);
     if (received && !received.clean) throw new Refused('the data connection ended without close_notify: the transfer may be truncated');
@@ -165,7 +167,10 @@ async function openData(job: Job, ctx: RunContext, s: Session): Promise<DataChan
   if (job.ftpMode !== 'active' || ctx.flaws.has('ftps-wrong-mode')) {
     let port: number | undefined;
     let host = peer;
-    if (extended) {
+    // RFC 2428 §4: after EPSV ALL only EPSV may follow; the flaw announces it and breaks it.
+    const brokenPromise = ctx.flaws.has('ftps-pasv-after-epsv-all');
+    if (brokenPromise) await s.control.send('EPSV ALL');
+    if (extended && !brokenPromise) {
       const r = await s.control.send('EPSV');
       const m = /\(\|\|\|(\d+)\|\)/.exec(r.text);
       if (r.code === 229 && m) port = Number(m[1]);

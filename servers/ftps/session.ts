@@ -45,6 +45,8 @@ export interface FtpsState {
   type: 'A' | 'I';
   cwd: string;
   plan?: DataPlan;
+  /** RFC 2428 §4: after EPSV ALL, EPSV is the only data connection setup command accepted. */
+  epsvAll: boolean;
   commands: number;
   badCommands: number;
   stalled: boolean;
@@ -62,7 +64,7 @@ export function initialState(implicit: boolean): FtpsState {
   return {
     layer: implicit ? 'tls' : 'plaintext', tlsDone: implicit, loggedIn: false, pbsz: false,
     // RFC 4217 §8 leaves implicit FTPS's default to practice: vsftpd protects data from the start.
-    prot: implicit ? 'P' : 'C', type: 'A', cwd: '/', commands: 0, badCommands: 0, stalled: false,
+    prot: implicit ? 'P' : 'C', type: 'A', cwd: '/', epsvAll: false, commands: 0, badCommands: 0, stalled: false,
   };
 }
 

@@ -13,6 +13,8 @@ export const FTPS_FLAWS = {
   'ftps-follow-pasv-address': { protocols: ['ftps'], explain: 'connects to the address the PASV reply names instead of the control connection’s peer (CVE-2020-8284)' },
   'ftps-no-session-reuse': { protocols: ['ftps'], explain: 'starts a fresh TLS session on the data connection instead of resuming the control one' },
   'ftps-accept-truncated': { protocols: ['ftps'], explain: 'takes a data connection closed early (no close_notify, short of SIZE, 426) as a complete transfer' },
+  'ftps-accept-missing-150': { protocols: ['ftps'], explain: 'takes a 226 that came instead of 150/125 as the end of the transfer and keeps what the data connection held' },
+  'ftps-pasv-after-epsv-all': { protocols: ['ftps'], explain: 'announces EPSV ALL and then sends PASV anyway' },
   'ftps-ascii-no-conversion': { protocols: ['ftps'], explain: 'writes TYPE A data as it came, CRLF line endings left in' },
   'ftps-ignore-type-refusal': { protocols: ['ftps'], explain: 'goes on in the default TYPE A when TYPE I is refused' },
   'ftps-wrong-mode': { protocols: ['ftps'], explain: 'always uses passive mode, whatever CONFORM_FTP_MODE asks' },

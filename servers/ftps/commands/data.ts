@@ -2,19 +2,35 @@
 import type { DataCommand } from '../options.js';
 import { listLine, mlsdLine, resolvePath } from '../tree.js';
 import type { DataPlan, FtpOutput, FtpsContext } from '../session.js';
-import { reply, stall, stallAt } from '../session.js';
+import { faultEvent, reply, stall, stallAt } from '../session.js';
 import type { CommandDef } from './types.js';
 
 function allowed(ctx: FtpsContext, verb: DataCommand): boolean {
   return ctx.options.dataCommands.includes(verb);
 }
 
+/** RFC 2428 §4: once the client said EPSV ALL, every other setup command is refused (501, as BSD ftpd and pyftpdlib answer). */
+function afterEpsvAll(ctx: FtpsContext, verb: DataCommand): FtpOutput | undefined {
+  return ctx.state.epsvAll && verb !== 'EPSV' ? reply(ctx, '501', `${verb} not allowed after EPSV ALL.`) : undefined;
+}
+
 function passive(verb: 'PASV' | 'EPSV'): CommandDef {
   return {
     verb,
     ...(verb === 'EPSV' ? { feat: 'EPSV' } : {}),
-    handle(ctx) {
+    handle(ctx, args) {
       if (!allowed(ctx, verb)) return reply(ctx, '502', `${verb} not allowed.`);
+      const refused = afterEpsvAll(ctx, verb);
+      if (refused) return refused;
+      if (verb === 'EPSV' && args.trim()) {
+        const arg = args.trim().toUpperCase();
+        if (arg === 'ALL') {
+          ctx.state.epsvAll = true;
+          return reply(ctx, '200', 'EPSV ALL ok.');
+        }
+        // RFC 2428 §3: EPSV <net-prt>; this loopback server speaks IPv4 (1) only.
+        if (arg !== '1') return reply(ctx, '522', 'Network protocol not supported, use (1)');
+      }
       const stalling = stallAt(ctx, 'pasv');
       if (stalling) return stall(ctx, stalling);
       // The shell opens the listener and asks passiveReply() for the 227/229 line.
@@ -50,6 +66,8 @@ function active(verb: 'PORT' | 'EPRT'): CommandDef {
     ...(verb === 'EPRT' ? { feat: 'EPRT' } : {}),
     handle(ctx, args) {
       if (!allowed(ctx, verb)) return reply(ctx, '502', `${verb} not allowed.`);
+      const refused = afterEpsvAll(ctx, verb);
+      if (refused) return refused;
       const stalling = stallAt(ctx, 'pasv');
       if (stalling) return stall(ctx, stalling);
       const target = verb === 'PORT' ? parsePort(args) : parseEprt(args);
@@ -78,9 +96,11 @@ function transfer(ctx: FtpsContext, message: string, send: Buffer | undefined, s
   const ascii = ctx.state.type === 'A';
   const wire = send && ascii ? toCrlf(send) : send;
   const stalling = stallAt(ctx, 'transfer');
-  const out = reply(ctx, '150', message, {
-    data: { op: 'transfer', transfer: { plan, ...(wire ? { send: wire } : {}), ...(storeAt ? { storeAt } : {}), protect: ctx.state.prot === 'P', ascii } },
-  });
+  const data = { op: 'transfer', transfer: { plan, ...(wire ? { send: wire } : {}), ...(storeAt ? { storeAt } : {}), protect: ctx.state.prot === 'P', ascii } } as const;
+  const missing = ctx.fault('missing-150');
+  // The preliminary reply is left out: the final one (226) comes when the shell reports the transfer.
+  if (missing) return { data, record: [faultEvent(missing)] };
+  const out = reply(ctx, '150', message, { data });
   if (!stalling) return out;
   // The 150 goes out, then nothing: no data connection, no final reply.
   const silent = stall(ctx, stalling);

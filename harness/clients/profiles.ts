@@ -11,6 +11,7 @@ import { runModuleClient } from './module-client.js';
 import { EXIT_UNSUPPORTED, type ClientOutcome } from './outcome.js';
 import { curlArgv } from './profiles/curl.js';
 import { socksWrapperArgv } from './profiles/node-socks.js';
+import { ncatWrapperArgv } from './profiles/ncat.js';
 import { wgetArgv } from './profiles/wget.js';
 import { lftpArgv } from './profiles/lftp.js';
 import { basicFtpArgv } from './profiles/basic-ftp.js';
@@ -136,6 +137,11 @@ export const PROFILES: Record<string, Profile> = {
     describe: 'the `socks` npm library (SocksClient) with Node tls and http, through clients/wrappers/socks_socks5.mjs; SOCKS5 only',
     requires: 'node',
     create: commandProfile((job) => socksWrapperArgv(repoRoot, job), ['socks5']),
+  },
+  ncat: {
+    describe: "nmap's ncat (--proxy-type socks5, --ssl-verify with --ssl-trustfile) through clients/wrappers/ncat_socks5.mjs; SOCKS5 get only",
+    requires: 'ncat',
+    create: commandProfile((job) => ncatWrapperArgv(repoRoot, job), ['socks5']),
   },
 };
 

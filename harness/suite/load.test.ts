@@ -15,7 +15,9 @@ describe('suite loading', () => {
   it('loads a valid case with defaults filled in', () => {
     const { cases, problems } = parseSuite('x.yaml', valid, 'https');
     expect(problems).toEqual([]);
-    expect(cases[0]).toMatchObject({ id: 'https.demo.ok', protocol: 'https', job: { requireTls: true, timeoutMs: 5000 }, source: { file: 'x.yaml', line: 2 } });
+    expect(cases[0]).toMatchObject({ id: 'https.demo.ok', protocol: 'https', job: { timeoutMs: 5000 }, source: { file: 'x.yaml', line: 2 } });
+    // Unset: the job decides it by protocol and target when it is built (run-case.ts).
+    expect(cases[0]!.job.requireTls).toBeUndefined();
     expect(cases[0]!.server).toMatchObject({ certificate: 'valid', minVersion: 'TLSv1.2' });
   });
 

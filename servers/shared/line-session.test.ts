@@ -12,8 +12,11 @@ const certs = openCertStore();
 const servers: { close(): void }[] = [];
 afterEach(() => servers.splice(0).forEach((s) => s.close()));
 
-/** A toy protocol: "UP" upgrades, "STALL" goes silent, "QUIT" closes, anything else is echoed. */
-function toyMachine(implicit: boolean): LineMachine {
+/** Output of the toy: `work` asks the shell's follow-up for a later answer, as FTP's data commands do. */
+type ToyOutput = MachineOutput & { work?: string };
+
+/** A toy protocol: "UP" upgrades, "STALL" goes silent, "QUIT" closes, "WORK" starts slow work, "BOOM" throws, anything else is echoed. */
+function toyMachine(implicit: boolean): LineMachine<ToyOutput> {
   let layer: Layer = implicit ? 'tls' : 'plaintext';
   const reply = (text: string): MachineOutput => ({ write: `${text}\r\n`, record: [{ type: 'reply', fields: { layer, code: text.slice(0, 3), text } }] });
   return {
@@ -23,6 +26,8 @@ function toyMachine(implicit: boolean): LineMachine {
       if (line === 'UP') return { ...cmd, write: '220 go\r\n', upgrade: { inject: '250 injected\r\n' } };
       if (line === 'STALL') return { ...cmd, stall: true };
       if (line === 'QUIT') return { ...cmd, write: '221 bye\r\n', close: true };
+      if (line === 'WORK') return { ...cmd, write: '150 working\r\n', work: 'done' };
+      if (line === 'BOOM') throw new Error('the machine broke');
       const r = reply(`250 ${line}`);
       return { write: r.write!, record: [...cmd.record!, ...r.record!] };
     },
@@ -39,7 +44,11 @@ async function start(log: EventLog, implicit: boolean): Promise<number> {
   const context = createSecureContext({ key: cert.keyPem, cert: cert.certChainPem });
   const server = createServer((socket: Socket) => {
     const connection = new TrackedConnection(log, 'toy', socket);
-    void serveLineSession(socket, { log, server: 'toy', connection, context, keylog: [], implicitTls: implicit, maxLine: 64, machine: toyMachine(implicit) });
+    void serveLineSession<ToyOutput>(socket, {
+      log, server: 'toy', connection, context, keylog: [], implicitTls: implicit, maxLine: 64, machine: toyMachine(implicit),
+      // Slow work whose answer must still come before the next command's.
+      followUp: (out) => (out.work ? new Promise((r) => setTimeout(() => r({ write: `226 ${out.work}\r\n` }), 100)) : undefined),
+    });
   });
   servers.push(server);
   return listenOn(server);
@@ -100,5 +109,30 @@ describe('line session shell', () => {
     expect(silence).toBe('silent');
     quiet.destroy();
     long.destroy();
+  });
+
+  it('holds the next line back until follow-up work has answered', async () => {
+    const log = new EventLog();
+    const port = await start(log, false);
+    const client = connect(port, '127.0.0.1');
+    await until(client, /ready/);
+    client.write('WORK\r\nNEXT\r\n');
+    expect(await until(client, /250 NEXT\r\n/)).toBe('150 working\r\n226 done\r\n250 NEXT\r\n');
+    client.destroy();
+  });
+
+  it('records a machine that throws, cuts that connection and goes on serving others', async () => {
+    const log = new EventLog();
+    const port = await start(log, false);
+    const broken = connect(port, '127.0.0.1');
+    await until(broken, /ready/);
+    broken.write('BOOM\r\n');
+    await new Promise((r) => broken.once('close', r));
+    expect(log.ofType('server-error').map((e) => e.message)).toEqual(['the machine broke']);
+    const next = connect(port, '127.0.0.1');
+    await until(next, /ready/);
+    next.write('PING\r\n');
+    expect(await until(next, /250 PING/)).toBe('250 PING\r\n');
+    next.destroy();
   });
 });

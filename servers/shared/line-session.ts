@@ -3,7 +3,7 @@ import type { SecureContext } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { EventFields, EventLog, EventType } from './events.js';
 import { LineReader, LineTooLongError } from './line-reader.js';
-import { acceptTls, type TlsAcceptResult } from './tls-accept.js';
+import { acceptTls, type TlsAcceptResult, type TlsSessionCache } from './tls-accept.js';
 import { upgradeToTls } from './starttls.js';
 import type { TrackedConnection } from './connection.js';
 
@@ -29,18 +29,18 @@ export interface MachineOutput {
  * machine: lines in, outputs out. It knows whether it is inside TLS because it
  * asked for the upgrade and is told when it happened; it never sees a socket.
  */
-export interface LineMachine {
+export interface LineMachine<O extends MachineOutput = MachineOutput> {
   /** The connection is ready (after the implicit-TLS handshake, if any): greet. */
-  start(): MachineOutput;
+  start(): O;
   /** One line from the client, without its ending. */
-  line(line: string): MachineOutput;
+  line(line: string): O;
   /** The upgrade asked for by `upgrade` completed (RFC 3207 §4.2: forget what came before). */
-  upgraded(): MachineOutput;
+  upgraded(): O;
   /** The client sent a line longer than the limit. */
-  lineTooLong(): MachineOutput;
+  lineTooLong(): O;
 }
 
-export interface LineSessionOptions {
+export interface LineSessionOptions<O extends MachineOutput = MachineOutput> {
   log: EventLog;
   server: string;
   connection: TrackedConnection;
@@ -52,87 +52,151 @@ export interface LineSessionOptions {
   plaintextBanner?: string;
   /** Longest line accepted. Default 4096 (RFC 5321 §4.5.3.1.6 allows 1000 for SMTP; be lenient). */
   maxLine?: number;
-  machine: LineMachine;
+  machine: LineMachine<O>;
+  /** Resumable TLS sessions of this connection (FTP shares them with its data connections). */
+  sessions?: TlsSessionCache;
+  /**
+   * Work an output starts whose answer comes later (FTP: a passive listener,
+   * a transfer). Lines after it wait until the promise settles; its output,
+   * if any, is then carried out like the machine's own.
+   */
+  followUp?: (out: O) => Promise<O | undefined> | undefined;
+  /** Called once when the session is over, whichever side ended it. */
+  onEnd?: () => void;
 }
+
+/** How long a closing reply (221, 421) may wait for a client that does not read, before the connection is cut. */
+const CLOSE_GRACE_MS = 2000;
 
 /**
  * The socket shell shared by line protocols: runs the machine over a socket,
  * performs the implicit handshake or the STARTTLS-style upgrade it asks for,
- * and carries out its writes, closes and stalls. Everything the machine decides
- * is recorded by the machine; the shell records only what sockets tell.
+ * and carries out its writes, closes and stalls. Lines are handled one at a
+ * time: an output with work that ends later (FTP's data channel) holds the
+ * next line back until `followUp` answers. Everything the machine decides is
+ * recorded by the machine; the shell records only what sockets tell.
  */
-export async function serveLineSession(socket: Socket, opts: LineSessionOptions): Promise<void> {
-  const { log, server, connection } = opts;
+export async function serveLineSession<O extends MachineOutput>(socket: Socket, opts: LineSessionOptions<O>): Promise<void> {
+  const { log, server, connection, machine } = opts;
   const conn = connection.id;
+  const maxLine = opts.maxLine ?? 4096;
+  const tlsOptions = { log, server, conn, context: opts.context, keylog: opts.keylog, ...(opts.sessions ? { sessions: opts.sessions } : {}) };
   let stream: Duplex = socket;
+  let reader = new LineReader(maxLine);
+  let stalled = false;
+  /** The session is over (the server closed it, or the client left): no more lines. */
+  let ended = false;
+  let busy = false;
+
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    opts.onEnd?.();
+  };
+  socket.once('close', end);
+
   /** Goes on inside TLS when the handshake succeeded; otherwise ends the connection. */
   const adopted = (result: TlsAcceptResult): boolean => {
     if (result.kind !== 'tls') {
+      end();
       connection.serverCloses();
       socket.destroy();
       return false;
     }
     connection.adopt(result.socket);
     stream = result.socket;
+    stream.on('error', () => undefined);
     return true;
   };
-  if (opts.implicitTls) {
-    if (opts.plaintextBanner) socket.write(opts.plaintextBanner);
-    const result = await acceptTls(socket, { log, server, conn, context: opts.context, keylog: opts.keylog });
-    if (!adopted(result)) return;
-  }
-  let reader = new LineReader(opts.maxLine ?? 4096);
-  let stalled = false;
 
-  const apply = (out: MachineOutput): 'go-on' | 'stop' => {
+  /** Records and writes; says whether the session goes on. A go-ahead with a stall is written, then silence. */
+  const apply = (out: MachineOutput): boolean => {
     for (const e of out.record ?? []) log.record(server, e.type, e.fields as never, conn);
     if (out.stall) stalled = true;
-    if (out.upgrade) return 'stop';
-    if (out.write !== undefined && !out.close) stream.write(out.write);
     if (out.close) {
+      end();
       connection.serverCloses();
       stream.end(out.write);
-      return 'stop';
+      // A client that never reads would keep the reply, and the connection, pending for ever.
+      setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+      return false;
     }
-    return 'go-on';
+    if (out.write !== undefined) stream.write(out.write);
+    return true;
   };
 
-  const onData = (chunk: Buffer): void => {
-    if (stalled) return;
-    try {
-      reader.push(chunk);
-      for (let line = reader.next(); line !== undefined && !stalled; line = reader.next()) {
-        const out = opts.machine.line(line);
-        if (apply(out) === 'stop') {
-          if (out.upgrade) void upgrade(out);
-          else stream.off('data', onData);
-          return;
-        }
-      }
-    } catch (err) {
-      if (!(err instanceof LineTooLongError)) throw err;
-      stream.off('data', onData);
-      apply({ ...opts.machine.lineTooLong(), close: true });
-    }
+  /** A machine that threw: recorded, and the connection cut; the server goes on. */
+  const failed = (err: Error): void => {
+    log.record(server, 'server-error', { code: 'LINE_SESSION', message: err.message }, conn);
+    end();
+    socket.destroy();
   };
 
-  const upgrade = async (out: MachineOutput): Promise<void> => {
+  const tooLong = (): void => {
+    stream.off('data', onData);
+    apply({ ...machine.lineTooLong(), close: true });
+  };
+
+  /** The go-ahead (with any injected bytes in the same write), the handshake, then a fresh reader inside TLS. */
+  const upgrade = async (out: O): Promise<void> => {
+    for (const e of out.record ?? []) log.record(server, e.type, e.fields as never, conn);
     stream.off('data', onData);
     socket.pause();
-    const goAhead = Buffer.from(out.write ?? '');
     const inject = out.upgrade?.inject;
     const result = await upgradeToTls(socket, {
-      log, server, conn, context: opts.context, keylog: opts.keylog,
-      leftover: reader.takeRest(), goAhead,
+      ...tlsOptions, leftover: reader.takeRest(), goAhead: Buffer.from(out.write ?? ''),
       ...(inject !== undefined ? { inject: Buffer.from(inject) } : {}),
     });
     if (!adopted(result)) return;
-    reader = new LineReader(opts.maxLine ?? 4096);
+    reader = new LineReader(maxLine);
     stream.on('data', onData);
-    apply(opts.machine.upgraded());
+    apply(machine.upgraded());
   };
 
+  /** Handles the complete lines in order; runs once at a time, and picks up lines that arrive while it waits. */
+  const drain = async (): Promise<void> => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (let line = reader.next(); line !== undefined && !stalled && !ended; line = reader.next()) {
+        const out = machine.line(line);
+        if (out.upgrade && !out.stall) {
+          await upgrade(out);
+          continue;
+        }
+        if (!apply(out)) return;
+        const pending = opts.followUp?.(out);
+        if (!pending) continue;
+        // While that work goes on, read no more commands: a flooding client meets TCP backpressure, not a growing buffer.
+        stream.pause();
+        const later = await pending.finally(() => stream.resume());
+        if (later && !ended && !apply(later)) return;
+      }
+    } catch (err) {
+      if (!(err instanceof LineTooLongError)) throw err;
+      tooLong();
+    } finally {
+      busy = false;
+    }
+  };
+
+  function onData(chunk: Buffer): void {
+    if (stalled || ended) return;
+    try {
+      reader.push(chunk);
+    } catch (err) {
+      if (!(err instanceof LineTooLongError)) throw err;
+      tooLong();
+      return;
+    }
+    void drain().catch(failed);
+  }
+
   stream.on('error', () => undefined);
+  if (opts.implicitTls) {
+    if (opts.plaintextBanner) socket.write(opts.plaintextBanner);
+    if (!adopted(await acceptTls(socket, tlsOptions))) return;
+  }
   // A greeting that closes (421, -ERR) ends the session: no line is read after it.
-  if (apply(opts.machine.start()) === 'go-on') stream.on('data', onData);
+  if (apply(machine.start())) stream.on('data', onData);
 }

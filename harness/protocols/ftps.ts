@@ -1,4 +1,5 @@
-import { FtpsOptionsSchema, startFtpsServer, explainFtpsSetup } from '../../servers/ftps/index.js';
+import { FtpsOptionsSchema } from '../../servers/ftps/options.js';
+import { explainFtpsSetup } from '../../servers/ftps/faults.js';
 import { define, TLS_EVENTS } from './define.js';
 
 /**
@@ -9,7 +10,8 @@ import { define, TLS_EVENTS } from './define.js';
  */
 export const FTPS = define({
   optionsSchema: FtpsOptionsSchema,
-  start: startFtpsServer,
+  // The server loads when a case runs: `list` and `explain` need only its schema.
+  start: async (options, ctx) => (await import('../../servers/ftps/server.js')).startFtpsServer(options, ctx),
   actions: ['download', 'upload', 'list'],
   emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-sent', 'payload-received', 'pipelined-before-tls', 'plaintext-after-hello'],
   describeFaults: explainFtpsSetup,

@@ -1,4 +1,5 @@
-import { explainSocks5Fault, Socks5OptionsSchema, startSocks5Server } from '../../servers/socks5/index.js';
+import { Socks5OptionsSchema } from '../../servers/socks5/options.js';
+import { explainSocks5Fault } from '../../servers/socks5/faults.js';
 import { define, TLS_EVENTS } from './define.js';
 
 /**
@@ -9,7 +10,8 @@ import { define, TLS_EVENTS } from './define.js';
  */
 export const SOCKS5 = define({
   optionsSchema: Socks5OptionsSchema,
-  start: startSocks5Server,
+  // The server loads when a case runs: `list` and `explain` need only its schema.
+  start: async (options, ctx) => (await import('../../servers/socks5/server.js')).startSocks5Server(options, ctx),
   actions: ['get', 'bind', 'udp'],
   emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-sent', 'payload-received'],
   describeFaults: (options) => options.faults.map(explainSocks5Fault),

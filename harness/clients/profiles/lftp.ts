@@ -17,7 +17,8 @@ function q(value: string): string {
 export function lftpArgv(job: Job): string[] | 'unsupported' {
   if (job.protocol !== 'ftps' || !['download', 'upload', 'list'].includes(job.action)) return 'unsupported';
   if (job.host !== 'localhost' && job.host !== job.addr) return 'unsupported';
-  const seconds = Math.max(1, Math.floor(job.timeoutMs / 1000 - 0.5));
+  // Two attempts (below) share the job's time limit, less lftp's own start-up; lftp takes fractions of a second.
+  const seconds = Math.max(0.5, (job.timeoutMs / 1000 - 0.3) / 2).toFixed(2);
   const tls = job.tls !== 'none';
   const path = decodeURIComponent(new URL(job.url).pathname);
   const ascii = job.ftpType === 'A' ? ' -a' : '';

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
-import { createSecureContext, type SecureContext } from 'node:tls';
-import type { CertProfileName, MaterializedCert } from '../../certs/index.js';
+import { ContextLoans, contextOptions } from '../shared/secure-context.js';
+import type { CertProfileName } from '../../certs/index.js';
 import { TrackedConnection } from '../shared/connection.js';
 import { listenOn, SocketSet } from '../shared/listen.js';
 import { TlsSessionCache } from '../shared/tls-accept.js';
@@ -18,10 +18,11 @@ const NAME = 'ftps';
 export async function startFtpsServer(options: FtpsOptions, ctx: ServerContext): Promise<RunningServer> {
   const cert = await ctx.cert(options.certificate as CertProfileName);
   // One context for control and data connections: a data session can resume the control one (RFC 4217 §10.2).
-  const context = secureContextFor(options, cert);
+  const loans = new ContextLoans();
+  const context = loans.borrow(contextOptions(cert, options));
   // A data certificate of its own gets a context of its own: other ticket keys, so no control session resumes there.
   const ownDataCert = options.dataCertificate !== undefined && options.dataCertificate !== options.certificate;
-  const dataContext = ownDataCert ? secureContextFor(options, await ctx.cert(options.dataCertificate as CertProfileName)) : context;
+  const dataContext = ownDataCert ? loans.borrow(contextOptions(await ctx.cert(options.dataCertificate as CertProfileName), options)) : context;
   const implicit = options.tls === 'implicit';
   const banner = options.faults.find((f): f is Extract<FtpsFault, { kind: 'plaintext-banner' }> => f.kind === 'plaintext-banner');
   const sockets = new SocketSet();
@@ -70,6 +71,7 @@ export async function startFtpsServer(options: FtpsOptions, ctx: ServerContext):
       for (const s of servers) s.close();
       sockets.destroyAll();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      loans.returnAll();
     },
   };
 }
@@ -81,14 +83,4 @@ function uploaded(trees: VirtualTree[], path: string, type: 'A' | 'I'): Buffer |
     if (data) return type === 'A' ? fromCrlf(data) : data;
   }
   return null;
-}
-
-/** The TLS settings of the case; legacy versions and weak certificates load only at a lower security level. */
-function secureContextFor(options: FtpsOptions, cert: MaterializedCert): SecureContext {
-  const legacy = options.minVersion === 'TLSv1' || options.minVersion === 'TLSv1.1';
-  const level = legacy ? 0 : cert.securityLevel;
-  return createSecureContext({
-    key: cert.keyPem, cert: cert.certChainPem, minVersion: options.minVersion, maxVersion: options.maxVersion,
-    ...(level === null ? {} : { ciphers: `DEFAULT:@SECLEVEL=${level}` }),
-  });
 }

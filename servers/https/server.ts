@@ -1,5 +1,6 @@
 import { createServer, type Socket } from 'node:net';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import type { SecureContextOptions } from 'node:tls';
+import { ContextLoans, contextOptions } from '../shared/secure-context.js';
 import { closeServer, listenOn, SocketSet } from '../shared/listen.js';
 import { acceptTls } from '../shared/tls-accept.js';
 import { TrackedConnection } from '../shared/connection.js';
@@ -18,7 +19,8 @@ const NAME = 'https';
 /** Starts the HTTPS server of one case on an ephemeral loopback port. */
 export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext): Promise<RunningServer> {
   const cert = await ctx.cert(options.certificate as CertProfileName);
-  const context = secureContextFor(options, cert);
+  const loans = new ContextLoans();
+  const context = loans.borrow(contextFor(options, cert));
   const body = makeBody(options.body);
   const fault = <K extends HttpsFault['kind']>(kind: K) => options.faults.find((f): f is Extract<HttpsFault, { kind: K }> => f.kind === kind);
   const sockets = new SocketSet();
@@ -137,20 +139,16 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
     async stop() {
       await closeServer(server, sockets);
       await plain?.stop();
+      loans.returnAll();
     },
   };
 }
 
-function secureContextFor(options: HttpsOptions, cert: MaterializedCert): SecureContext {
-  // Legacy versions and weak certificates only load at a lower OpenSSL security
-  // level; it is lowered only for the cases that ask for them.
-  const legacy = options.minVersion === 'TLSv1' || options.minVersion === 'TLSv1.1';
-  const level = legacy ? 0 : cert.securityLevel;
-  const ciphers = options.ciphers ?? (level === null ? undefined : `DEFAULT:@SECLEVEL=${level}`);
-  return createSecureContext({
-    key: cert.keyPem, cert: cert.certChainPem, minVersion: options.minVersion, maxVersion: options.maxVersion,
-    ...(ciphers ? { ciphers } : {}),
-    ...(options.clientCert !== 'none' ? { ca: cert.clientCaPem } : {}),
+function contextFor(options: HttpsOptions, cert: MaterializedCert): SecureContextOptions {
+  return contextOptions(cert, {
+    minVersion: options.minVersion, maxVersion: options.maxVersion,
+    ...(options.ciphers ? { ciphers: options.ciphers } : {}),
+    ...(options.clientCert !== 'none' ? { clientCa: cert.clientCaPem } : {}),
   });
 }
 

@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import type { SecureContextOptions } from 'node:tls';
+import { ContextLoans, contextOptions } from '../shared/secure-context.js';
 import type { CertProfileName, MaterializedCert } from '../../certs/index.js';
 import { TrackedConnection } from '../shared/connection.js';
 import { serveLineSession } from '../shared/line-session.js';
@@ -15,7 +16,8 @@ const NAME = 'pop3';
 /** Starts the POP3 server of one case on an ephemeral loopback port. */
 export async function startPop3Server(options: Pop3Options, ctx: ServerContext): Promise<RunningServer> {
   const cert = await ctx.cert(options.certificate as CertProfileName);
-  const context = secureContextFor(options, cert);
+  const loans = new ContextLoans();
+  const context = loans.borrow(contextFor(options, cert));
   const messages = makeMessages(options.mailbox);
   const implicit = options.tls === 'implicit';
   const banner = options.faults.find((f): f is Extract<Pop3Fault, { kind: 'plaintext-banner' }> => f.kind === 'plaintext-banner');
@@ -49,7 +51,10 @@ export async function startPop3Server(options: Pop3Options, ctx: ServerContext):
     expectedOutput: messages[0]!,
     credentials: { ...options.credentials },
     faults: options.faults.map(explainPop3Fault),
-    stop: () => closeServer(server, sockets),
+    async stop() {
+      await closeServer(server, sockets);
+      loans.returnAll();
+    },
   };
 }
 
@@ -58,15 +63,9 @@ export async function startPop3Server(options: Pop3Options, ctx: ServerContext):
  * whose only cipher suites are anonymous ones at TLS 1.2, which no careful
  * client offers: OpenSSL answers the ClientHello with a handshake_failure alert.
  */
-function secureContextFor(options: Pop3Options, cert: MaterializedCert): SecureContext {
+function contextFor(options: Pop3Options, cert: MaterializedCert): SecureContextOptions {
   if (options.faults.some((f) => f.kind === 'handshake-failure')) {
-    return createSecureContext({ key: cert.keyPem, cert: cert.certChainPem, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: 'aNULL:@SECLEVEL=0' });
+    return contextOptions(cert, { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: 'aNULL:@SECLEVEL=0' });
   }
-  // Legacy versions and weak certificates load only at a lower OpenSSL security level.
-  const legacy = options.minVersion === 'TLSv1' || options.minVersion === 'TLSv1.1';
-  const level = legacy ? 0 : cert.securityLevel;
-  return createSecureContext({
-    key: cert.keyPem, cert: cert.certChainPem, minVersion: options.minVersion, maxVersion: options.maxVersion,
-    ...(level === null ? {} : { ciphers: `DEFAULT:@SECLEVEL=${level}` }),
-  });
+  return contextOptions(cert, options);
 }

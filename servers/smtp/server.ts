@@ -1,5 +1,6 @@
 import { createServer, type Socket } from 'node:net';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import type { SecureContextOptions } from 'node:tls';
+import { ContextLoans, contextOptions } from '../shared/secure-context.js';
 import type { Duplex } from 'node:stream';
 import type { CertProfileName, MaterializedCert } from '../../certs/index.js';
 import { TrackedConnection } from '../shared/connection.js';
@@ -39,7 +40,8 @@ class ChunkWatchingConnection extends TrackedConnection {
 /** Starts the SMTP server of one case on an ephemeral loopback port. */
 export async function startSmtpServer(options: SmtpOptions, ctx: ServerContext): Promise<RunningServer> {
   const cert = await ctx.cert(options.certificate as CertProfileName);
-  const context = secureContextFor(options, cert);
+  const loans = new ContextLoans();
+  const context = loans.borrow(contextFor(options, cert));
   const implicit = options.tls === 'implicit';
   const mailbox: Mailbox = { message: null };
   const sockets = new SocketSet();
@@ -75,20 +77,17 @@ export async function startSmtpServer(options: SmtpOptions, ctx: ServerContext):
     ...(withAuth ? { credentials: { user: options.auth.user, pass: options.auth.pass } } : {}),
     job: { mailFrom: options.envelope.from, mailTo: options.envelope.to },
     faults: options.faults.map(explainSmtpFault),
-    stop: () => closeServer(server, sockets),
+    async stop() {
+      await closeServer(server, sockets);
+      loans.returnAll();
+    },
   };
 }
 
-function secureContextFor(options: SmtpOptions, cert: MaterializedCert): SecureContext {
+function contextFor(options: SmtpOptions, cert: MaterializedCert): SecureContextOptions {
   if (findFault(options.faults, 'handshake-failure')) {
     // A suite no usual client offers (OpenSSL and GnuTLS leave CCM_8 out by default): the handshake ends in an alert.
-    return createSecureContext({ key: cert.keyPem, cert: cert.certChainPem, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', ciphers: 'TLS_AES_128_CCM_8_SHA256' });
+    return contextOptions(cert, { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', ciphers: 'TLS_AES_128_CCM_8_SHA256' });
   }
-  // Legacy versions and weak certificates only load at a lower OpenSSL security level, lowered only when asked for.
-  const legacy = options.minVersion === 'TLSv1' || options.minVersion === 'TLSv1.1';
-  const level = legacy ? 0 : cert.securityLevel;
-  return createSecureContext({
-    key: cert.keyPem, cert: cert.certChainPem, minVersion: options.minVersion, maxVersion: options.maxVersion,
-    ...(level === null ? {} : { ciphers: `DEFAULT:@SECLEVEL=${level}` }),
-  });
+  return contextOptions(cert, options);
 }

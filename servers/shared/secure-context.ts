@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
+import type { MaterializedCert } from '../../certs/index.js';
+
+type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+export interface CaseTls {
+  minVersion: TlsVersion;
+  maxVersion: TlsVersion;
+  /** OpenSSL cipher list; default: OpenSSL's, at the security level the certificate and versions need. */
+  ciphers?: string;
+  /** Trust anchors for client certificates, when the server asks for one. */
+  clientCa?: string;
+}
+
+/**
+ * A case's context options for a certificate. Legacy versions and weak
+ * certificates load only at a lower OpenSSL security level, and it is lowered
+ * only for the cases that ask for them.
+ */
+export function contextOptions(cert: MaterializedCert, tls: CaseTls): SecureContextOptions {
+  const legacy = tls.minVersion === 'TLSv1' || tls.minVersion === 'TLSv1.1';
+  const level = legacy ? 0 : cert.securityLevel;
+  const ciphers = tls.ciphers ?? (level === null ? undefined : `DEFAULT:@SECLEVEL=${level}`);
+  return {
+    key: cert.keyPem, cert: cert.certChainPem, minVersion: tls.minVersion, maxVersion: tls.maxVersion,
+    ...(ciphers ? { ciphers } : {}),
+    ...(tls.clientCa ? { ca: tls.clientCa } : {}),
+  };
+}
+
+/** Idle contexts by their options; a handful of certificate profiles make a handful of keys. */
+const idle = new Map<string, SecureContext[]>();
+const keyOf = new WeakMap<SecureContext, string>();
+/** Idle contexts kept per key: about the most cases that run at once. */
+const KEEP_PER_KEY = 8;
+
+interface TicketKeys {
+  context: { setTicketKeys(keys: Buffer): void };
+}
+
+/**
+ * Secure contexts lent to one server at a time. Parsing a key and its chain
+ * costs 1-2 ms, on every case, for one of a few certificate profiles, so
+ * contexts are kept and lent again. Each loan gets fresh session ticket keys:
+ * a client can resume a session only within the case that issued it, never
+ * from an earlier case (a resumed session skips the certificate check, and
+ * would hide a client that never checks). Node's servers keep no session-ID
+ * cache of their own, so tickets are the only thing to renew.
+ */
+export class ContextLoans {
+  private readonly lent: SecureContext[] = [];
+
+  borrow(options: SecureContextOptions): SecureContext {
+    const key = JSON.stringify(options);
+    const context = idle.get(key)?.pop() ?? createSecureContext(options);
+    keyOf.set(context, key);
+    (context as unknown as TicketKeys).context.setTicketKeys(randomBytes(48));
+    this.lent.push(context);
+    return context;
+  }
+
+  /** When the server has stopped: its connections are gone, the contexts can serve another case. */
+  returnAll(): void {
+    for (const context of this.lent.splice(0)) {
+      const key = keyOf.get(context)!;
+      const pool = idle.get(key) ?? [];
+      if (pool.length < KEEP_PER_KEY) pool.push(context);
+      idle.set(key, pool);
+    }
+  }
+}

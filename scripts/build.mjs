@@ -1,4 +1,4 @@
-// Transpiles the TypeScript sources to dist/ with esbuild (no bundling and no
+// Transpiles the TypeScript sources to dist/ with esbuild (one module per source, but for certs/x509.ts, and no
 // type checking: `npm run typecheck` does that). It takes about half a second, so
 // `npm run conform` rebuilds every time and never runs stale code, while the
 // CLI and spawned clients start as plain JavaScript (tsx costs ~350 ms a start).

@@ -24,21 +24,37 @@ function abuse(port: number, act: (s: Socket) => void, ms = 1500): Promise<void>
   });
 }
 
+/** What a well-behaved client says first (nothing: the server greets), and how the server's first bytes must begin. */
+const FIRST_EXCHANGE: Record<string, { send?: Buffer; expect: Buffer }> = {
+  https: { send: Buffer.from('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'), expect: Buffer.from('HTTP/1.1 ') },
+  smtp: { expect: Buffer.from('220') },
+  pop3: { expect: Buffer.from('+OK') },
+  ftps: { expect: Buffer.from('220') },
+  // RFC 1928 §3: the client greets, offering "no authentication"; the proxy selects it.
+  socks5: { send: Buffer.from([0x05, 0x01, 0x00]), expect: Buffer.from([0x05, 0x00]) },
+};
+
 /** A well-behaved first exchange still works: the server survived. */
 function probe(server: RunningServer, protocol: string): Promise<boolean> {
+  const exchange = FIRST_EXCHANGE[protocol];
+  if (!exchange) throw new Error(`the socket campaign has no first exchange for ${protocol}`);
   return new Promise((resolve) => {
     const { port, tls } = server.endpoint;
     const socket: Socket = tls === 'implicit' ? tlsConnect({ host: HOST, port, rejectUnauthorized: false, servername: 'localhost' }) : connect(port, HOST);
     const timer = setTimeout(() => finish(false), 3000);
+    let seen = Buffer.alloc(0);
     const finish = (ok: boolean): void => {
       clearTimeout(timer);
       socket.destroy();
       resolve(ok);
     };
     socket.once(tls === 'implicit' ? 'secureConnect' : 'connect', () => {
-      if (protocol === 'https') socket.write('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      if (exchange.send) socket.write(exchange.send);
     });
-    socket.once('data', () => finish(true));
+    socket.on('data', (chunk: Buffer) => {
+      seen = Buffer.concat([seen, chunk]);
+      if (seen.length >= exchange.expect.length) finish(seen.subarray(0, exchange.expect.length).equals(exchange.expect));
+    });
     socket.once('error', () => finish(false));
   });
 }

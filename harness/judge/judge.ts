@@ -4,6 +4,7 @@ import type { Case } from '../suite/case.js';
 import { INVARIANTS, type InvariantName } from '../suite/expectations-schema.js';
 import { EXIT_UNSUPPORTED, type ClientOutcome } from '../clients/outcome.js';
 import { evaluate, type Check } from './expectations.js';
+import { checkReached, reachPoint } from './reach.js';
 
 export interface JudgeInput {
   events: ServerEvent[];
@@ -29,8 +30,8 @@ export interface Verdict {
   checks: Check[];
 }
 
-/** Invariants that hold for every case unless it opts out (DESIGN.md). */
-function invariantChecks(c: Case, input: JudgeInput): Check[] {
+/** Invariants that show something the client sent where it must not: evidence beats every other reason. */
+function leakChecks(c: Case, input: JudgeInput): Check[] {
   const checks: Check[] = [];
   const on = (name: InvariantName): boolean => !c.allow.includes(name);
   if (on('plaintext-on-tls-port')) {
@@ -42,6 +43,15 @@ function invariantChecks(c: Case, input: JudgeInput): Check[] {
       ...(first ? { reason: `${INVARIANTS['plaintext-on-tls-port']} ("${first.preview}")`, evidence: found.slice(0, 3) } : {}),
     });
   }
+  if (on('plaintext-after-hello')) {
+    const found = input.events.filter((e) => e.type === 'plaintext-after-hello');
+    const first = found[0] as Extract<ServerEvent, { type: 'plaintext-after-hello' }> | undefined;
+    checks.push({
+      met: !first,
+      expectation: 'nothing crosses in plaintext after the client’s ClientHello',
+      ...(first ? { reason: `${INVARIANTS['plaintext-after-hello']} ("${first.preview}")`, evidence: found.slice(0, 3) } : {}),
+    });
+  }
   if (on('plaintext-credentials') && input.job.requireTls) {
     const leaked = input.events.filter((e) => e.type === 'credentials' && e.layer === 'plaintext');
     checks.push({
@@ -50,30 +60,41 @@ function invariantChecks(c: Case, input: JudgeInput): Check[] {
       ...(leaked.length ? { reason: INVARIANTS['plaintext-credentials'], evidence: leaked } : {}),
     });
   }
-  if (on('hung')) {
-    checks.push({
-      met: !input.outcome.hung,
-      expectation: `the client finishes within its time limit (${input.job.timeoutMs} ms)`,
-      ...(input.outcome.hung ? { reason: `${INVARIANTS.hung} and was killed` } : {}),
-    });
-  }
   return checks;
+}
+
+function hungCheck(c: Case, input: JudgeInput): Check[] {
+  if (c.allow.includes('hung')) return [];
+  return [{
+    met: !input.outcome.hung,
+    expectation: `the client finishes within its time limit (${input.job.timeoutMs} ms)`,
+    ...(input.outcome.hung ? { reason: `${INVARIANTS.hung} and was killed` } : {}),
+  }];
 }
 
 /**
  * The verdict rests on the events, the outcome and the delivered data together,
- * never on the exit status alone. An unsupported answer (89) skips the case
- * unless the client already broke an invariant before giving up.
+ * never on the exit status alone, and only once the client was seen reaching the
+ * point under test (reach.ts): a client that never got there fails, whatever it
+ * exited with. An unsupported answer (89) skips the case unless the client already
+ * leaked before giving up.
  */
 export function judge(c: Case, input: JudgeInput): Verdict {
-  const invariants = invariantChecks(c, input);
+  const leaks = leakChecks(c, input);
+  const reach = reachPoint(c, input.job);
+  const reached = checkReached(reach, input.events);
   if (input.outcome.exitCode === EXIT_UNSUPPORTED && !input.outcome.hung) {
-    const broken = invariants.find((k) => !k.met);
-    if (broken) return { status: 'fail', reason: broken.reason!, checks: invariants };
-    return { status: 'skip', reason: 'the client answered 89: unsupported', checks: invariants };
+    const broken = leaks.find((k) => !k.met);
+    if (broken) return { status: 'fail', reason: broken.reason!, checks: leaks };
+    return { status: 'skip', reason: 'the client answered 89: unsupported', checks: [...leaks, reached] };
   }
-  const checks = [...invariants, ...c.expect.map((e) => evaluate(e, input))];
-  const unmet = checks.find((k) => !k.met);
+  const checks = [...leaks, reached, ...hungCheck(c, input), ...c.expect.map((e) => evaluate(e, input))];
   if (c.level === 'info') return { status: 'pass', checks };
-  return unmet ? { status: 'fail', reason: unmet.reason ?? unmet.expectation, checks } : { status: 'pass', checks };
+  const unmet = checks.find((k) => !k.met);
+  if (!unmet) return { status: 'pass', checks };
+  const connected = input.events.some((e) => e.type === 'connect');
+  if (unmet === reached && reach.unreached === 'skip' && !connected) {
+    return { status: 'skip', reason: `inconclusive: ${reached.reason}; a refusal before connecting cannot be told on the wire from a client that never ran`, checks };
+  }
+  return { status: 'fail', reason: unmet.reason ?? unmet.expectation, checks };
 }

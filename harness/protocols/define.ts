@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { EventType } from '../../servers/shared/events.js';
+import type { EventMatcher } from '../suite/expectations-schema.js';
 import type { RunningServer, ServerContext } from '../../servers/shared/server-types.js';
 
 /** What the harness needs to know of a protocol's server. */
@@ -11,6 +12,11 @@ export interface ProtocolDef<S extends z.ZodType = z.ZodType> {
   actions: readonly string[];
   /** Event types its servers can record; expectations about others are catalogue errors. */
   emits: readonly EventType[];
+  /**
+   * What a client must do, beyond connecting, before any verdict of this
+   * protocol means something (harness/judge/reach.ts). Default: connecting is enough.
+   */
+  firstStep?: { matcher: EventMatcher; point: string; missing: string };
   /** One sentence per scripted fault in these options (for `explain` and the docs). */
   describeFaults?(options: z.infer<S>): string[];
 }

@@ -15,4 +15,6 @@ export const SOCKS5 = define({
   actions: ['get', 'bind', 'udp'],
   emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-sent', 'payload-received'],
   describeFaults: (options) => options.faults.map(explainSocks5Fault),
+  // A SOCKS5 client speaks first: its greeting is the least that shows it tried.
+  firstStep: { matcher: { type: 'command', verb: 'GREETING' }, point: 'the proxy (its greeting)', missing: 'connected, but sent no greeting' },
 });

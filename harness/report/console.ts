@@ -10,6 +10,21 @@ function eta(done: number, total: number, elapsedMs: number): string {
   return ` · about ${seconds} s left`;
 }
 
+/** Lines of the client's stderr shown under a failure: often the client's own account of it ("No such file"). */
+const STDERR_LINES = 3;
+const STDERR_WIDTH = 200;
+
+/** The last non-empty lines of what the client wrote to stderr, printable and bounded. */
+export function stderrTail(r: CaseResult): string[] {
+  const text = r.outcome?.stderr ?? '';
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '?').trimEnd())
+    .filter(Boolean)
+    .slice(-STDERR_LINES)
+    .map((l) => (l.length > STDERR_WIDTH ? `${l.slice(0, STDERR_WIDTH)}…` : l));
+}
+
 /**
  * Progress while running, then a summary listing each failure with its
  * reason. On a terminal: one status line with counts and an ETA, rewritten in
@@ -55,7 +70,9 @@ export function consoleReporter(out: NodeJS.WritableStream & { isTTY?: boolean; 
         out.write(`\nFailures:\n`);
         for (const r of failures) {
           const who = multi ? ` [${r.client}]` : '';
-          out.write(`  ${r.status === 'error' ? 'ERROR' : r.level.toUpperCase()} ${r.id}${who}: ${r.reason ?? ''}\n    rerun: ${r.repro}\n`);
+          out.write(`  ${r.status === 'error' ? 'ERROR' : r.level.toUpperCase()} ${r.id}${who}: ${r.reason ?? ''}\n`);
+          for (const line of stderrTail(r)) out.write(`    stderr: ${line}\n`);
+          out.write(`    rerun: ${r.repro}\n`);
         }
       }
       const should = s.failedShould ? ` (${s.failedShould} should)` : '';

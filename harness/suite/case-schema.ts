@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExpectationSchema, INVARIANT_NAMES } from './expectations-schema.js';
+import { EventMatcherSchema, ExpectationSchema, INVARIANT_NAMES } from './expectations-schema.js';
 
 /** What the job asks of the client; the server's endpoint fills in the rest. */
 export const JobSpecSchema = z.object({
@@ -41,6 +41,23 @@ export const CaseSchema = z.object({
   server: z.record(z.string(), z.unknown()).default({}),
   job: JobSpecSchema.prefault({}),
   expect: z.array(ExpectationSchema).min(1),
+  /**
+   * The point under test, when the one derived from the case (every scripted
+   * fault fired; else a ClientHello on a TLS server; else a connection) is not it.
+   * A must/should case passes only when the client was seen reaching it.
+   */
+  reach: z.object({
+    /** Events the client must have caused, in any order (a connection is always required). */
+    events: z.array(EventMatcherSchema).min(1).optional(),
+    /** The point in words, for reports. Default: the events, described. */
+    point: z.string().min(1).optional(),
+    /**
+     * A client that never reached it: `fail` (default), or `skip` where a refusal
+     * before connecting is right and indistinguishable on the wire from a client
+     * that never ran (reported as inconclusive, never as a pass).
+     */
+    unreached: z.enum(['fail', 'skip']).optional(),
+  }).strict().optional(),
   /** Invariants this case opts out of. */
   allow: z.array(z.enum(INVARIANT_NAMES as [string, ...string[]])).default([]),
   /** A client that passes and a client (or flawed reference) that fails; required unless level is info. */

@@ -1,6 +1,6 @@
 import type { Protocol } from '../job.js';
 import type { JobSpec } from './case-schema.js';
-import type { Expectation, InvariantName } from './expectations-schema.js';
+import type { EventMatcher, Expectation, InvariantName } from './expectations-schema.js';
 
 export type Level = 'must' | 'should' | 'info';
 
@@ -17,6 +17,8 @@ export interface Case {
   job: JobSpec;
   expect: Expectation[];
   allow: InvariantName[];
+  /** The point under test, when the case names it (harness/judge/reach.ts derives it otherwise). */
+  reach?: { events?: EventMatcher[]; point?: string; unreached?: 'fail' | 'skip' };
   witnesses?: { pass: string; fail: string[] };
   /** Where it was written, for error messages and reports. */
   source: { file: string; line: number };

@@ -87,6 +87,7 @@ export type Expectation = z.infer<typeof ExpectationSchema>;
  */
 export const INVARIANTS = {
   'plaintext-on-tls-port': 'the client sent plaintext to a port that expects a TLS ClientHello',
+  'plaintext-after-hello': 'the client sent plaintext after its ClientHello, as if TLS were up',
   'plaintext-credentials': 'the client sent credentials in plaintext although TLS was required',
   'hung': 'the client did not finish within its time limit',
 } as const;

@@ -73,6 +73,7 @@ export function parseSuite(file: string, text: string, protocol: Protocol, displ
         job: expanded.job,
         expect: expanded.expect,
         allow: expanded.allow as InvariantName[],
+        ...(expanded.reach ? { reach: expanded.reach } : {}),
         ...(expanded.witnesses
           ? { witnesses: { pass: expanded.witnesses.pass, fail: [expanded.witnesses.fail].flat() } }
           : {}),

@@ -50,6 +50,8 @@ export interface FtpsState {
   commands: number;
   badCommands: number;
   stalled: boolean;
+  /** A reply-style fault (LF-only, multi-line) was recorded as carried out. */
+  styled?: boolean;
 }
 
 export interface FtpsContext {
@@ -81,7 +83,14 @@ export function reply(ctx: FtpsContext, code: string, text: string | string[], e
     ? `${code} ${lines[0]}${eol}`
     : `${code}-${lines[0]}${eol}${lines.slice(1, -1).map((l) => ` ${l}${eol}`).join('')}${code} ${lines[lines.length - 1]}${eol}`;
   const event: RecordedEvent = { type: 'reply', fields: { layer: ctx.state.layer, code, text: lines.join(' / ') } };
-  return { ...extra, write, record: [event, ...(extra.record ?? [])] };
+  return { ...extra, write, record: [...styleFaults(ctx), event, ...(extra.record ?? [])] };
+}
+
+/** The reply-style faults, recorded once, with the first reply they shape (the greeting). */
+function styleFaults(ctx: FtpsContext): RecordedEvent[] {
+  if (ctx.state.styled) return [];
+  ctx.state.styled = true;
+  return [ctx.fault('lf-replies'), ctx.fault('multiline-replies')].flatMap((f) => (f ? [faultEvent(f)] : []));
 }
 
 /** Goes silent for good, recording why. */

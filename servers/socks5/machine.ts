@@ -64,11 +64,14 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
   const fault = <K extends Socks5FaultKind>(kind: K) => options.faults.find((f): f is Extract<Socks5Fault, { kind: K }> => f.kind === kind);
   const done = (f: Socks5Fault): RecordedEvent => ({ type: 'fault', fields: { name: f.kind, explain: explainSocks5Fault(f) } });
   const split = fault('split-replies');
-  const out = (o: Partial<Socks5Output> & { events: RecordedEvent[] }): Socks5Output => ({
-    writes: [],
-    ...o,
-    ...(split && o.writes?.length ? { writes: o.writes.flatMap((w) => [...w].map((b) => Buffer.from([b]))), paced: true } : {}),
-  });
+  let splitRecorded = false;
+  const out = (o: Partial<Socks5Output> & { events: RecordedEvent[] }): Socks5Output => {
+    if (!split || !o.writes?.length) return { writes: [], ...o };
+    // Recorded with the first reply it splits: the client is then reading byte by byte.
+    const events = splitRecorded ? o.events : [...o.events, done(split)];
+    splitRecorded = true;
+    return { ...o, events, writes: o.writes.flatMap((w) => [...w].map((b) => Buffer.from([b]))), paced: true };
+  };
   const stallAfter = (step: 'greeting' | 'auth' | 'request' | 'bind'): Socks5Fault | undefined => {
     const s = fault('stall');
     return s?.after === step ? s : undefined;

@@ -2,7 +2,7 @@
 import type { DataCommand } from '../options.js';
 import { listLine, mlsdLine, resolvePath } from '../tree.js';
 import type { DataPlan, FtpOutput, FtpsContext } from '../session.js';
-import { faultEvent, reply, stall, stallAt } from '../session.js';
+import { faultEvent, prepend, reply, stall, stallAt } from '../session.js';
 import type { CommandDef } from './types.js';
 
 function allowed(ctx: FtpsContext, verb: DataCommand): boolean {
@@ -43,7 +43,10 @@ function passive(verb: 'PASV' | 'EPSV'): CommandDef {
 export function passiveReply(ctx: FtpsContext, command: 'PASV' | 'EPSV', host: string, port: number): FtpOutput {
   ctx.state.plan = { mode: 'passive', command };
   if (command === 'EPSV') return reply(ctx, '229', `Entering Extended Passive Mode (|||${port}|)`);
-  return reply(ctx, '227', `Entering Passive Mode (${host.split('.').join(',')},${port >> 8},${port & 255}).`);
+  const out = reply(ctx, '227', `Entering Passive Mode (${host.split('.').join(',')},${port >> 8},${port & 255}).`);
+  // The foreign address is carried out here, when the client reads it (the trap records whether it followed).
+  const foreign = ctx.fault('pasv-foreign-address');
+  return foreign ? prepend([faultEvent(foreign)], out) : out;
 }
 
 /** PORT h1,h2,h3,h4,p1,p2 (RFC 959 §4.1.2). */

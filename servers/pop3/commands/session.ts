@@ -24,9 +24,15 @@ const CAPA: CommandDef = {
       const partial = Buffer.from(`${lines.slice(0, Math.max(1, lines.length >> 1)).join('\r\n')}\r\n`);
       return multiline(ctx, 'Capability list follows', partial, { close: true, record: [faultEvent(cut)] });
     }
-    return multiline(ctx, 'Capability list follows', body);
+    return multiline(ctx, 'Capability list follows', body, { record: capabilityFaults(ctx) });
   },
 };
+
+/** Faults that shape the capability list are carried out when the client reads it. */
+function capabilityFaults(ctx: Pop3Context): MachineOutput['record'] & object {
+  const shaping = ctx.state.tlsDone ? ctx.fault('stls-readvertised') : ctx.fault('stls-not-advertised');
+  return shaping ? [faultEvent(shaping)] : [];
+}
 
 /** RFC 2595 §4: STLS, in the AUTHORIZATION state only, then TLS; the state stays AUTHORIZATION. */
 const STLS: CommandDef = {

@@ -1,0 +1,55 @@
+/**
+ * A pass is earned (CONTRACT.md, "How a case is judged"): a client that never
+ * ran, or never reached the point a case tests, passes no must or should case,
+ * whatever it exited with. Each client here is a real process run through the
+ * --client-cmd adapter over the whole catalogue, against real servers.
+ */
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { commandClient } from '../harness/clients/profiles.js';
+import { loadCatalogue, runCases } from '../harness/conform.js';
+import type { CaseResult } from '../harness/run/result.js';
+import type { Case } from '../harness/suite/case.js';
+
+let cases: Case[] = [];
+beforeAll(async () => {
+  cases = await loadCatalogue();
+});
+
+const judged = (results: CaseResult[]): CaseResult[] => results.filter((r) => r.level !== 'info');
+
+describe('a client that never reached the point under test', () => {
+  it('`false` (exits 1 at once) passes no must or should case, and each failure says it never reached the point', { timeout: 120_000 }, async () => {
+    const results = judged(await runCases(cases, commandClient('false'), { workers: 4 }));
+    expect(results.length).toBeGreaterThan(300);
+    expect(results.filter((r) => r.status === 'pass').map((r) => r.id)).toEqual([]);
+    const failed = results.filter((r) => r.status === 'fail');
+    // Skipped only where a refusal before connecting is right and looks the same on the wire (reported as inconclusive).
+    const other = results.filter((r) => r.status !== 'fail');
+    expect(other.every((r) => r.status === 'skip' && /^inconclusive/.test(r.reason ?? ''))).toBe(true);
+    expect(failed.filter((r) => !/^the client never reached .+ \(no connection\)$/.test(r.reason ?? '')).map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
+  });
+
+  it('a missing script passes no must or should case, and its stderr is kept for the report', { timeout: 120_000 }, async () => {
+    const missing = join(tmpdir(), 'conform-no-such-client.mjs');
+    const https = cases.filter((c) => c.protocol === 'https' || c.protocol === 'smtp');
+    const results = judged(await runCases(https, commandClient(`node ${missing}`), { workers: 4 }));
+    expect(results.length).toBeGreaterThan(100);
+    expect(results.filter((r) => r.status === 'pass').map((r) => r.id)).toEqual([]);
+    const sample = results.find((r) => r.id === 'https.certificate.expired')!;
+    expect(sample.status).toBe('fail');
+    expect(sample.reason).toBe('the client never reached its TLS handshake (no connection)');
+    expect(sample.outcome?.stderr).toMatch(/Cannot find module/);
+  });
+
+  it('a client that connects and hangs up passes no certificate case: it never sent a ClientHello', { timeout: 60_000 }, async () => {
+    const hangUp = `node -e "require('net').connect(+process.env.CONFORM_PORT, process.env.CONFORM_ADDR, function () { this.destroy(); process.exitCode = 1; })"`;
+    const certificateCases = cases.filter((c) => /^(https|smtp|pop3|ftps)\.certificates?\./.test(c.id) && c.level !== 'info');
+    const results = await runCases(certificateCases, commandClient(hangUp), { workers: 4 });
+    expect(results.length).toBeGreaterThan(50);
+    expect(results.filter((r) => r.status === 'pass').map((r) => r.id)).toEqual([]);
+    const implicit = results.find((r) => r.id === 'https.certificate.expired')!;
+    expect(implicit.reason).toBe('the client never reached its TLS handshake (connected, but sent no ClientHello)');
+  });
+});

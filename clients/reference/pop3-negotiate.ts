@@ -9,7 +9,7 @@ import type { Job } from '../../harness/job.js';
 import type { RunContext } from './https.js';
 import { capa, command, reply, ServerRefused, type Capabilities } from './pop3-protocol.js';
 import { Pop3Wire } from './pop3-wire.js';
-import { Refused, secureConnection } from './tls.js';
+import { afterHello, Refused, secureConnection } from './tls.js';
 
 export interface Pop3Session {
   wire: Pop3Wire;
@@ -64,14 +64,4 @@ export async function upgrade(job: Job, ctx: RunContext, session: Pop3Session): 
   // RFC 2595 §4: a client MUST NOT start TLS again once it is active, whatever CAPA says.
   if (flaws.has('pop3-restart-stls') && caps?.has('STLS')) await command(wire, 'STLS').catch(() => undefined);
   return { wire, caps };
-}
-
-/** Runs `then` once the ClientHello has left (the socket's byte count grew), polling briefly. */
-function afterHello(raw: Socket, then: () => void): void {
-  const before = raw.bytesWritten;
-  const poll = setInterval(() => {
-    if (raw.bytesWritten === before && !raw.destroyed) return;
-    clearInterval(poll);
-    if (!raw.destroyed) then();
-  }, 5);
 }

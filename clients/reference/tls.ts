@@ -69,11 +69,33 @@ export function handshake(options: ConnectionOptions, signal: AbortSignal, raw: 
  * over `raw`, then the certificate check; throws Refused or HandshakeFailed.
  */
 export async function secureConnection(job: Job, flaws: ReadonlySet<Flaw>, signal: AbortSignal, raw: Socket): Promise<TLSSocket> {
-  const socket = await handshake(await tlsOptions(job, flaws, false), signal, raw);
+  const pending = handshake(await tlsOptions(job, flaws, false), signal, raw);
+  // curl 7.78's desynchronised state (CVE-2021-22947): the client believes it upgraded and talks on in the clear.
+  if (flaws.has('plaintext-after-hello')) afterHello(raw, () => raw.write(plaintextLogin(job)));
+  const socket = await pending;
   const refusal = refuseCertificate(socket, job.host, flaws);
   if (refusal) {
     socket.destroy();
     throw new Refused(refusal);
   }
   return socket;
+}
+
+/** What the plaintext-after-hello flaw leaks: the login a protocol would send next, and SMTP's envelope. */
+function plaintextLogin(job: Job): string {
+  if (job.protocol === 'smtp') {
+    const auth = job.user ? `AUTH PLAIN ${Buffer.from(`\0${job.user}\0${job.pass}`).toString('base64')}\r\n` : '';
+    return `${auth}MAIL FROM:<${job.mailFrom}>\r\n`;
+  }
+  return `USER ${job.user || 'anonymous'}\r\nPASS ${job.pass || 'conform@'}\r\n`;
+}
+
+/** Runs `then` once the ClientHello has left (the socket's byte count grew), polling briefly. */
+export function afterHello(raw: Socket, then: () => void): void {
+  const before = raw.bytesWritten;
+  const poll = setInterval(() => {
+    if (raw.bytesWritten === before && !raw.destroyed) return;
+    clearInterval(poll);
+    if (!raw.destroyed) then();
+  }, 5);
 }

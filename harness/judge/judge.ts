@@ -88,7 +88,8 @@ export function judge(c: Case, input: JudgeInput): Verdict {
     if (broken) return { status: 'fail', reason: broken.reason!, checks: leaks };
     return { status: 'skip', reason: 'the client answered 89: unsupported', checks: [...leaks, reached] };
   }
-  const checks = [...leaks, reached, ...hungCheck(c, input), ...c.expect.map((e) => evaluate(e, input))];
+  // A hang explains itself better than what it kept the client from reaching.
+  const checks = [...leaks, ...hungCheck(c, input), reached, ...c.expect.map((e) => evaluate(e, input))];
   if (c.level === 'info') return { status: 'pass', checks };
   const unmet = checks.find((k) => !k.met);
   if (!unmet) return { status: 'pass', checks };

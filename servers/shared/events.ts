@@ -91,6 +91,9 @@ export type ServerEvent = {
 
 export type EventOf<K extends EventType> = Extract<ServerEvent, { type: K }>;
 
+/** An event a machine asks its shell to record (the shell adds time, server and connection). */
+export type RecordedEvent = { [K in EventType]: { type: K; fields: EventFields[K] } }[EventType];
+
 export type Listener = (event: ServerEvent) => void;
 
 /** One log per case; every server of the case writes into it. */

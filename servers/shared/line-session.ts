@@ -1,14 +1,13 @@
 import type { Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { Duplex } from 'node:stream';
-import type { EventFields, EventLog, EventType } from './events.js';
+import type { EventLog, RecordedEvent } from './events.js';
 import { LineReader, LineTooLongError } from './line-reader.js';
 import { acceptTls, type TlsAcceptResult, type TlsSessionCache } from './tls-accept.js';
 import { upgradeToTls } from './starttls.js';
 import type { TrackedConnection } from './connection.js';
 
-/** An event a machine asks the shell to record (the shell adds time, server and connection). */
-export type RecordedEvent = { [K in EventType]: { type: K; fields: EventFields[K] } }[EventType];
+export type { RecordedEvent } from './events.js';
 
 /** What a protocol machine wants done after an input. All fields optional. */
 export interface MachineOutput {
@@ -80,7 +79,9 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
   const { log, server, connection, machine } = opts;
   const conn = connection.id;
   const maxLine = opts.maxLine ?? 4096;
-  const tlsOptions = { log, server, conn, context: opts.context, keylog: opts.keylog, ...(opts.sessions ? { sessions: opts.sessions } : {}) };
+  // Plaintext a client sends where TLS belongs is read as the commands it would be (their replies are never sent).
+  const plaintext = (line: string): RecordedEvent[] => machine.line(line).record ?? [];
+  const tlsOptions = { log, server, conn, context: opts.context, keylog: opts.keylog, plaintext, ...(opts.sessions ? { sessions: opts.sessions } : {}) };
   let stream: Duplex = socket;
   let reader = new LineReader(maxLine);
   let stalled = false;

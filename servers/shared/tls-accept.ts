@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { EventFields, EventLog } from './events.js';
 import { preview } from './events.js';
 import { captureClientHello, peekFirstBytes, TLS_HANDSHAKE_RECORD } from './client-hello.js';
+import { PlaintextTap, type PlaintextParser } from './plaintext-tap.js';
 
 export interface TlsAcceptOptions {
   log: EventLog;
@@ -28,6 +29,11 @@ export interface TlsAcceptOptions {
    * may answer the hello itself (an alert, a plaintext reply) and return 'stop'.
    */
   beforeHandshake?: (socket: Socket, hello: EventFields['client-hello']) => Promise<'continue' | 'stop'> | 'continue' | 'stop';
+  /**
+   * Reads plaintext lines found after the ClientHello as the protocol's commands
+   * (plaintext-tap.ts). Default: the plaintext is recorded, not parsed.
+   */
+  plaintext?: PlaintextParser;
 }
 
 export type TlsAcceptResult =
@@ -88,20 +94,51 @@ export async function acceptTls(socket: Socket, opts: TlsAcceptOptions): Promise
     return { kind: 'failed', error: (err as Error).message };
   }
   log.record(server, 'client-hello', hello, conn);
+  // From the hello on, whatever is not a TLS record is plaintext the client leaked (the hello is back at the buffer's front).
+  const tap = new PlaintextTap(socket, { log, server, conn }, opts.plaintext);
   if (opts.beforeHandshake && (await opts.beforeHandshake(socket, hello)) === 'stop') {
     // Keep reading (and discarding) so the client's hang-up is seen when it happens.
     socket.resume();
     return { kind: 'stopped' };
   }
-  return handshake(socket, opts);
+  const result = await handshake(socket, opts, tap);
+  // A client that talked plaintext into the handshake may have more to say: hear it before the connection ends.
+  if (result.kind === 'failed') await tap.linger();
+  return result;
 }
 
-function handshake(socket: Socket, opts: TlsAcceptOptions): Promise<TlsAcceptResult> {
+/**
+ * The raw socket as the TLS layer's transport. The hello was read and put back
+ * into the socket's JS buffer, where a TLSSocket wrapping the net.Socket's handle
+ * directly would never see it, so TLS reads through this duplex instead. Unlike
+ * Duplex.from, tearing the TLS session down leaves the raw socket to its owner,
+ * so plaintext sent after a failed handshake can still be read and recorded.
+ */
+function transport(socket: Socket): Duplex {
+  const wire = new Duplex({
+    read: () => void socket.resume(),
+    write: (chunk: Buffer, _encoding, done) => {
+      if (socket.destroyed) return done();
+      socket.write(chunk, () => done());
+    },
+    final: (done) => {
+      socket.end();
+      done();
+    },
+    destroy: (err, done) => done(err),
+  });
+  socket.on('data', (chunk: Buffer) => {
+    // Once TLS is torn down the socket keeps flowing for the plaintext tap; nothing more goes to TLS.
+    if (!wire.destroyed && !wire.push(chunk)) socket.pause();
+  });
+  socket.once('end', () => void (wire.destroyed || wire.push(null)));
+  socket.once('close', () => wire.destroy());
+  return wire;
+}
+
+function handshake(socket: Socket, opts: TlsAcceptOptions, tap: PlaintextTap): Promise<TlsAcceptResult> {
   const { log, server, conn } = opts;
-  // The hello was read and put back into the socket's JS buffer, where a TLSSocket
-  // wrapping the net.Socket's handle directly would never see it; wrapping a plain
-  // duplex makes TLS read through that buffer (RFC-neutral plumbing, measured cost small).
-  const tlsSocket = new TLSSocket(Duplex.from({ readable: socket, writable: socket }), {
+  const tlsSocket = new TLSSocket(transport(socket), {
     isServer: true,
     secureContext: opts.context,
     requestCert: opts.requestCert ?? false,
@@ -126,6 +163,8 @@ function handshake(socket: Socket, opts: TlsAcceptOptions): Promise<TlsAcceptRes
         alpn: tlsSocket.alpnProtocol || null,
         clientCert: peer && peer.subject ? `${peer.subject.CN ?? ''} (${tlsSocket.authorized ? 'verified' : String(tlsSocket.authorizationError)})` : null,
       }, conn);
+      // The TLS session's end is the connection's (as with any TLS server), once plaintext sent into it was heard.
+      tlsSocket.once('close', () => void tap.linger().then(() => socket.destroySoon()));
       resolve({ kind: 'tls', socket: tlsSocket });
     };
     const onError = (err: NodeJS.ErrnoException): void => {

@@ -1,0 +1,109 @@
+import type { Socket } from 'node:net';
+import { preview, type EventLog, type RecordedEvent } from './events.js';
+import { redactCommandLine } from './redact.js';
+import { TlsRecordScanner } from './tls-records.js';
+
+/**
+ * Reads a protocol's meaning into plaintext lines found where TLS records
+ * belonged: commands and credentials, recorded as crossing in plaintext. Only
+ * `command` and `credentials` events are kept from what it returns.
+ */
+export type PlaintextParser = (line: string) => RecordedEvent[];
+
+/** Plaintext kept per connection: enough for a session's worth of commands, bounded against floods. */
+const MAX_PLAINTEXT = 64 * 1024;
+/** Lines parsed per connection. */
+const MAX_LINES = 200;
+/** After a failed handshake with plaintext in it, how long a quiet client is still listened to. */
+export const LINGER_MS = 300;
+
+/**
+ * Watches the raw bytes a client sends from its ClientHello on, beneath TLS.
+ * Wherever they stop being TLS records (in the handshake, behind it, after an
+ * alert), the rest is plaintext: recorded once as `plaintext-after-hello`, and
+ * line by line through the protocol's parser, so the judge's generic checks (no
+ * credentials, no commands in plaintext) see what a desynchronised client leaked.
+ */
+export class PlaintextTap {
+  private readonly scanner = new TlsRecordScanner();
+  private pending = '';
+  private kept = 0;
+  private lines = 0;
+  private recorded = false;
+  private closed = false;
+  private lastByte = 0;
+  private readonly onData = (chunk: Buffer): void => this.take(this.scanner.push(chunk));
+  private readonly onClose = (): void => {
+    this.closed = true;
+    this.take(this.scanner.end());
+    this.flush();
+  };
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly at: { log: EventLog; server: string; conn: number },
+    private readonly parse?: PlaintextParser,
+  ) {
+    socket.on('data', this.onData);
+    socket.once('close', this.onClose);
+  }
+
+  /** Plaintext was seen after the ClientHello. */
+  get seen(): boolean {
+    return this.scanner.plaintext;
+  }
+
+  /**
+   * After a failed handshake: if the client was talking plaintext, keep reading
+   * until it has been quiet for LINGER_MS or hangs up, so a command it sends
+   * after the failure is seen too. Resolves at once otherwise.
+   */
+  async linger(): Promise<void> {
+    if (!this.seen || this.closed || this.socket.destroyed) return;
+    this.socket.resume();
+    this.lastByte = performance.now();
+    while (!this.closed && !this.socket.destroyed && performance.now() - this.lastByte < LINGER_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    this.flush();
+  }
+
+  private take(plain: Buffer): void {
+    if (!plain.length || this.kept >= MAX_PLAINTEXT) return;
+    this.lastByte = performance.now();
+    const bytes = plain.subarray(0, MAX_PLAINTEXT - this.kept);
+    this.kept += bytes.length;
+    if (!this.recorded) {
+      this.recorded = true;
+      this.at.log.record(this.at.server, 'plaintext-after-hello', { preview: preview(redactLines(bytes)) }, this.at.conn);
+    }
+    if (!this.parse) return;
+    this.pending += bytes.toString('latin1');
+    let nl: number;
+    while ((nl = this.pending.indexOf('\n')) >= 0) {
+      const line = this.pending.slice(0, nl).replace(/\r$/, '');
+      this.pending = this.pending.slice(nl + 1);
+      this.parseLine(line);
+    }
+  }
+
+  /** A last line without its line ending still counts once the client stops. */
+  private flush(): void {
+    const line = this.pending;
+    this.pending = '';
+    if (line) this.parseLine(line);
+  }
+
+  private parseLine(line: string): void {
+    if (!this.parse || this.lines++ >= MAX_LINES) return;
+    for (const e of this.parse(line)) {
+      // Whatever layer the protocol believes it is in, these bytes crossed in the clear.
+      if (e.type === 'command' || e.type === 'credentials') this.at.log.record(this.at.server, e.type, { ...e.fields, layer: 'plaintext' } as never, this.at.conn);
+    }
+  }
+}
+
+/** The preview never shows a secret: each line is redacted as command lines are (the parser records credentials properly). */
+function redactLines(bytes: Buffer): Buffer {
+  return Buffer.from(bytes.toString('latin1').split('\n').map((l) => redactCommandLine(l.replace(/\r$/, ''))).join('\n'), 'latin1');
+}

@@ -4,16 +4,17 @@
  * failure carries the reason found by investigating it. A new failure is a
  * regression in the suite or a change in the client; a listed case that starts
  * passing means the file is stale. Either way, look before editing it.
- * A machine without a program skips its block (CI installs the Debian clients;
- * nodemailer comes with npm ci).
+ * A machine without a program, or whose program cannot speak TLS (swaks
+ * without Net::SSLeay, a curl without a TLS backend), skips its block and says
+ * why, in the test's name and skip note and on standard output (CI installs
+ * the Debian clients with their TLS libraries; nodemailer comes with npm ci).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalogue, runCases } from '../harness/conform.js';
-import { PROFILE_NAMES, PROFILES, profileClient } from '../harness/clients/profiles.js';
+import { PROFILE_NAMES, profileClient, profileUnavailable } from '../harness/clients/profiles.js';
 import { PROTOCOLS } from '../harness/protocols.js';
-import { findExecutable } from '../harness/clients/which.js';
 import { expectedVerdict, loadExpectations, type ClientExpectations } from '../harness/expectations.js';
 import type { Protocol } from '../harness/job.js';
 import type { CaseResult } from '../harness/run/result.js';
@@ -24,15 +25,22 @@ beforeAll(async () => {
   catalogue = await loadCatalogue();
 });
 
-const installed = (program: string): boolean => Boolean(findExecutable(program));
-
-/** Every real client profile, whether it is installed here, and the protocols it speaks that have suites. */
+/** Every real client profile, why it cannot run here (if so), and the protocols it speaks that have suites. */
 const CLIENTS = PROFILE_NAMES.filter((name) => !/^reference|insecure$/.test(name)).map((profile) => {
-  const requires = PROFILES[profile]!.requires;
-  const present = !requires || installed(requires);
-  const protocols = (present ? profileClient(profile).protocols : []).filter((p) => PROTOCOLS[p]) as Protocol[];
-  return { profile, present, protocols };
+  const unavailable = profileUnavailable(profile);
+  const protocols = (unavailable ? [] : profileClient(profile).protocols).filter((p) => PROTOCOLS[p]) as Protocol[];
+  return { profile, unavailable, protocols };
 });
+
+/** A profile that cannot run here: one skipped test that names the reason, and the reason on standard output. */
+function skipUnavailable(title: string, profile: string, reason: string): void {
+  describe(title, () => {
+    it(`skipped: ${profile} ${reason}`, (ctx) => {
+      process.stdout.write(`real client ${profile}: skipped, ${profile} ${reason}\n`);
+      ctx.skip(`${profile} ${reason}`);
+    });
+  });
+}
 
 /** A client's expectation file, plus any per-protocol part (`<profile>.<protocol>.yaml`) beside it. */
 async function expectationsOf(profile: string, protocols: Protocol[]): Promise<ClientExpectations> {
@@ -53,8 +61,12 @@ function summary(results: CaseResult[]): string {
   return [...by].map(([p, c]) => `${p} ${c.pass} pass / ${c.fail} fail / ${c.skip} skip${c.error ? ` / ${c.error} error` : ''}`).join('; ');
 }
 
-for (const { profile, present, protocols } of CLIENTS) {
-  describe.skipIf(!present || !protocols.length)(`${profile} (${protocols.join(', ')})`, () => {
+for (const { profile, unavailable, protocols } of CLIENTS) {
+  if (unavailable) {
+    skipUnavailable(profile, profile, unavailable);
+    continue;
+  }
+  describe.skipIf(!protocols.length)(`${profile} (${protocols.join(', ')})`, () => {
     let results: CaseResult[] = [];
     let known: ClientExpectations;
     let cases: Case[] = [];
@@ -88,7 +100,9 @@ for (const { profile, present, protocols } of CLIENTS) {
 }
 
 /** curl -k: the suites catch a real client's insecure configuration, on every protocol. */
-describe.skipIf(!installed('curl'))('curl -k (curl-insecure)', () => {
+const insecureUnavailable = profileUnavailable('curl-insecure');
+if (insecureUnavailable) skipUnavailable('curl -k (curl-insecure)', 'curl-insecure', insecureUnavailable);
+else describe('curl -k (curl-insecure)', () => {
   const refusal = (c: Case): boolean =>
     /^(https\.(certificate|hostname)|smtp\.certificate|pop3\.certificate|ftps\.certificates)\./.test(c.id) &&
     c.level === 'must' &&

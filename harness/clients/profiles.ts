@@ -19,6 +19,7 @@ import { mpopArgv } from './profiles/mpop.js';
 import { swaksArgv } from './profiles/swaks.js';
 import { mailWrapperArgv } from './profiles/mail-wrappers.js';
 import { findExecutable } from './which.js';
+import { TLS_PROBES, tlsMissing, type TlsProbe } from './tls-support.js';
 import { splitCommand } from './split-command.js';
 
 const repoRoot = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../' : '../../', import.meta.url));
@@ -28,6 +29,8 @@ interface Profile {
   describe: string;
   /** Executable that must be installed for the profile to work. */
   requires?: string;
+  /** How to ask that executable whether it can speak TLS (every suite needs it). */
+  tls?: TlsProbe;
   create(args: string[]): Omit<ClientAdapter, 'label' | 'cliFlags'>;
 }
 
@@ -80,16 +83,19 @@ export const PROFILES: Record<string, Profile> = {
   curl: {
     describe: 'curl, strict (--cacert, --resolve, no -k)',
     requires: 'curl',
+    tls: TLS_PROBES.curl,
     create: commandProfile((job) => curlArgv(job, false), ['https', 'smtp', 'pop3', 'ftps', 'socks5']),
   },
   'curl-insecure': {
     describe: 'curl -k: certificate checks off (the certificate cases must fail it)',
     requires: 'curl',
+    tls: TLS_PROBES.curl,
     create: commandProfile((job) => curlArgv(job, true), ['https', 'smtp', 'pop3', 'ftps', 'socks5']),
   },
   python: {
     describe: "Python's ssl with http.client / smtplib / poplib, through clients/wrappers/python_<protocol>.py",
     requires: 'python3',
+    tls: TLS_PROBES.python,
     create: (args) => {
       const python = pythonExecutable();
       // One stdlib wrapper per protocol: http.client, smtplib, poplib.
@@ -102,21 +108,25 @@ export const PROFILES: Record<string, Profile> = {
   wget: {
     describe: 'GNU wget (GnuTLS on Debian), --ca-certificate, no --no-check-certificate; names only CONFORM_ADDR maps are unsupported',
     requires: 'wget',
+    tls: TLS_PROBES.wget,
     create: commandProfile((job) => wgetArgv(job), ['https']),
   },
   mpop: {
     describe: 'mpop (GnuTLS on Debian), POP3 only, through clients/wrappers/mpop_pop3.mjs: certificate checks on, CONFORM_CA_FILE only',
     requires: 'mpop',
+    tls: TLS_PROBES.mpop,
     create: commandProfile((job) => mpopArgv(job), ['pop3']),
   },
   swaks: {
     describe: 'swaks (Perl, Net::SSLeay/OpenSSL) with --tls-verify --tls-ca-path; SMTP only',
     requires: 'swaks',
+    tls: TLS_PROBES.swaks,
     create: commandProfile((job) => swaksArgv(repoRoot, job), ['smtp']),
   },
   msmtp: {
     describe: 'msmtp (GnuTLS) through clients/wrappers/msmtp_smtp.sh, --tls-trust-file; SMTP only',
     requires: 'msmtp',
+    tls: TLS_PROBES.msmtp,
     create: commandProfile((job) => mailWrapperArgv(repoRoot, 'msmtp', job), ['smtp']),
   },
   nodemailer: {
@@ -126,6 +136,7 @@ export const PROFILES: Record<string, Profile> = {
   lftp: {
     describe: 'lftp (GnuTLS on Debian) with ftp:ssl-force, ssl:verify-certificate and CONFORM_CA_FILE only; FTPS only',
     requires: 'lftp',
+    tls: TLS_PROBES.lftp,
     create: commandProfile((job) => lftpArgv(job), ['ftps']),
   },
   'basic-ftp': {
@@ -141,11 +152,25 @@ export const PROFILES: Record<string, Profile> = {
   ncat: {
     describe: "nmap's ncat (--proxy-type socks5, --ssl-verify with --ssl-trustfile) through clients/wrappers/ncat_socks5.mjs; SOCKS5 get only",
     requires: 'ncat',
+    tls: TLS_PROBES.ncat,
     create: commandProfile((job) => ncatWrapperArgv(repoRoot, job), ['socks5']),
   },
 };
 
 export const PROFILE_NAMES = Object.keys(PROFILES);
+
+/**
+ * Why a built-in profile cannot run here (its program is not installed, or it
+ * cannot speak TLS), or undefined when it can. The TLS probe runs once per
+ * program and run.
+ */
+export function profileUnavailable(name: string): string | undefined {
+  const profile = PROFILES[name];
+  if (!profile?.requires) return undefined;
+  if (!findExecutable(profile.requires)) return `needs ${profile.requires}, which is not installed (on Debian: apt-get install ${profile.requires})`;
+  const missing = profile.tls && tlsMissing(profile.tls);
+  return missing ? `cannot speak TLS: ${missing}` : undefined;
+}
 
 /** `--client "NAME [ARGS…]"`: a built-in profile, optionally with arguments (e.g. flaws). */
 export function profileClient(spec: string): ClientAdapter {
@@ -154,9 +179,8 @@ export function profileClient(spec: string): ClientAdapter {
   if (!profile) {
     throw new UsageError('UNKNOWN_CLIENT', `unknown client "${name}"; built-in profiles:\n${PROFILE_NAMES.map((n) => `  ${n.padEnd(14)} ${PROFILES[n]!.describe}`).join('\n')}`);
   }
-  if (profile.requires && !findExecutable(profile.requires)) {
-    throw new UsageError('CLIENT_UNAVAILABLE', `client "${name}" needs ${profile.requires}, which is not installed (on Debian: apt-get install ${profile.requires})`);
-  }
+  const unavailable = profileUnavailable(name);
+  if (unavailable) throw new UsageError('CLIENT_UNAVAILABLE', `client "${name}" ${unavailable}`);
   let created;
   try {
     created = profile.create(args);

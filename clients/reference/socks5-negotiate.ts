@@ -42,7 +42,9 @@ export async function negotiate(socket: Socket, plan: ProxyPlan, flaws: Readonly
 }
 
 /** Greeting, authentication, the request and its first reply. */
-export async function request(socket: Socket, plan: ProxyPlan, flaws: ReadonlySet<Flaw>, signal: AbortSignal): Promise<ProxySession> {
+export async function request(socket: Socket, given: ProxyPlan, flaws: ReadonlySet<Flaw>, signal: AbortSignal): Promise<ProxySession> {
+  // Before the first byte, as curl 8.4 does: a name the request cannot carry ends it here.
+  const plan = { ...given, dest: fitName(given.dest, flaws) };
   const reader = new SocketReader(socket, signal, flaws.has('socks5-ignore-eof'));
   const single = flaws.has('socks5-single-read');
   const message = async (n: number, what: string): Promise<Buffer> => (single ? reader.chunk(what) : reader.read(n, what));
@@ -74,13 +76,36 @@ export async function request(socket: Socket, plan: ProxyPlan, flaws: ReadonlySe
 
 type Message = (n: number, what: string) => Promise<Buffer>;
 
+/** The most bytes one length octet counts (RFC 1928 §5, RFC 1929 §2); the off-by-one flaw takes it for 254. */
+const maxName = (flaws: ReadonlySet<Flaw>): number => (flaws.has('socks5-limit-254') ? 254 : 255);
+
+/**
+ * RFC 1928 §5: a DOMAINNAME is one length octet and that many bytes, so a
+ * longer name cannot be sent; sending it anyway is CVE-2023-38545's weakness.
+ * Refused, never cut (unless the truncate flaw cuts it to 255 bytes).
+ */
+function fitName(dest: ProxyPlan['dest'], flaws: ReadonlySet<Flaw>): ProxyPlan['dest'] {
+  const name = Buffer.from(dest.addr, 'utf8');
+  if (dest.atyp !== 3 || name.length <= maxName(flaws)) return dest;
+  if (flaws.has('socks5-truncate-host')) {
+    let cut = name.subarray(0, 255).toString('utf8');
+    while (Buffer.byteLength(cut) > 255) cut = cut.slice(0, -1);
+    return { atyp: 3, addr: cut };
+  }
+  throw new Refused(`the target name is ${name.length} bytes; a SOCKS5 request carries at most ${maxName(flaws)} (RFC 1928 §5)`);
+}
+
 /** RFC 1929 §2: VER 1, ULEN, UNAME, PLEN, PASSWD, each length 1–255. */
 async function authenticate(socket: Socket, plan: ProxyPlan, flaws: ReadonlySet<Flaw>, message: Message): Promise<void> {
   const user = Buffer.from(plan.user, 'utf8');
   const pass = Buffer.from(plan.pass, 'utf8');
-  if (user.length > 255 || pass.length > 255) throw new Refused('RFC 1929 limits the username and password to 255 bytes each');
+  // Refused once the proxy asked for them, before any is sent (as curl does); the wrap flaw sends ULEN modulo 256.
+  const wrap = flaws.has('socks5-wrap-user-length');
+  if ((user.length > maxName(flaws) && !wrap) || pass.length > 255) {
+    throw new Refused(`RFC 1929 limits the username and password to ${maxName(flaws)} and 255 bytes (they are ${user.length} and ${pass.length})`);
+  }
   const version = flaws.has('socks5-auth-version-5') ? 5 : 1;
-  socket.write(Buffer.concat([Buffer.from([version, user.length]), user, Buffer.from([pass.length]), pass]));
+  socket.write(Buffer.concat([Buffer.from([version, user.length & 0xff]), user, Buffer.from([pass.length]), pass]));
   const status = await message(2, 'the authentication status');
   if (status[1] !== 0 && !flaws.has('socks5-ignore-auth-failure')) throw new Refused(`authentication failed (status X'${hex(status[1])}')`);
 }
@@ -98,6 +123,8 @@ export function encodeDestination({ atyp, addr }: ProxyPlan['dest'], portNumber:
   else if (atyp === 4) address = ipv6(addr);
   else {
     const name = Buffer.from(addr, 'utf8');
+    // Never a wrapped length octet (a UDP header's name is checked here, the request's by fitName).
+    if (name.length > 255) throw new Refused(`the name is ${name.length} bytes; a SOCKS5 address carries at most 255 (RFC 1928 §5)`);
     address = Buffer.concat([Buffer.from([name.length]), name]);
   }
   return Buffer.concat([Buffer.from([atyp]), address, port]);

@@ -75,10 +75,8 @@ export async function destination(host: string, remote: boolean, ctx: RunContext
   const literal = literalAtyp(host);
   if (literal) return { atyp: literal, addr: host };
   const resolveHere = remote ? ctx.flaws.has('socks5-resolve-locally') : !ctx.flaws.has('socks5-remote-resolve');
-  if (!resolveHere) {
-    if (Buffer.byteLength(host) > 255) throw new Refused('a SOCKS5 domain name is at most 255 bytes');
-    return { atyp: 3, addr: host };
-  }
+  // A name over 255 bytes is refused by request(), once connected (as curl 8.4 does).
+  if (!resolveHere) return { atyp: 3, addr: host };
   const { address } = await lookup(host).catch(() => {
     throw new Refused(`cannot resolve ${host} locally (socks5:// asks the client to resolve)`);
   });

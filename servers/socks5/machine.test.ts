@@ -1,5 +1,6 @@
 /** The SOCKS5 machine fed raw bytes, as a client would write them. */
 import { describe, expect, it } from 'vitest';
+import { longHost, longUser } from './long-names.js';
 import { createSocks5Machine, type Socks5Output } from './machine.js';
 import { Socks5OptionsSchema } from './options.js';
 
@@ -67,7 +68,7 @@ describe('username/password (RFC 1929 §2)', () => {
     m.push(h('050102'));
     expect(m.push(auth('conform', 'conform-socks-secret')).linger).toBe(true);
     const o = m.push(CONNECT_NAME);
-    expect(commands(o)).toEqual(['CONNECT atyp=domain addr=target.conform.test port=80']);
+    expect(commands(o)).toEqual(['CONNECT atyp=domain addr=target.conform.test port=80 namelen=19']);
     expect(written(o).slice(0, 4)).toBe('0502');
   });
 });
@@ -192,5 +193,62 @@ describe('requests and replies (RFC 1928 §4–§6)', () => {
     const o = m.push(Buffer.concat([h('050100'), CONNECT_NAME]));
     expect(written(o)).toBe('0500');
     expect(o.connect?.addr).toBe('target.conform.test');
+  });
+});
+
+describe('lengths at the edge of one octet (RFC 1929 §2, RFC 1928 §5)', () => {
+  const SECRET = 'conform-socks-secret';
+  const subNegotiation = (ulen: number, user: string): Buffer =>
+    Buffer.concat([Buffer.from([1, ulen]), Buffer.from(user), Buffer.from([SECRET.length]), Buffer.from(SECRET)]);
+
+  it('reads a ULEN wrapped to 0 as an empty name, fails it, and counts the leftover without recording the password', () => {
+    const m = machine({ methods: ['username-password'], longNames: { user: 256 } });
+    expect(written(m.push(h('050102')))).toBe('0502');
+    // 256 & 0xff: the proxy takes the name's first byte ('a', 97) for PLEN and the next 97 for the password.
+    const o = m.push(subNegotiation(0, longUser(256)));
+    expect(commands(o)).toEqual(['AUTH ver=01 ulen=0 user= plen=97', 'UNPARSED bytes=179 after the sub-negotiation']);
+    expect(o.events.find((e) => e.type === 'reply')?.fields).toMatchObject({ code: 'auth=01', text: expect.stringMatching(/empty UNAME/) });
+    expect(written(o)).toBe('0101');
+    expect(o.close).toBe(true);
+    expect(JSON.stringify(o.events)).not.toContain(SECRET);
+    expect(JSON.stringify(o.events)).not.toContain(Buffer.from(SECRET).toString('hex'));
+    expect(m.push(Buffer.from('anything after the close')).events).toEqual([]);
+  });
+
+  it('accepts the 255-byte user name of longNames.user: 255 with ulen=255', () => {
+    const m = machine({ methods: ['username-password'], longNames: { user: 255 } });
+    m.push(h('050102'));
+    const o = m.push(subNegotiation(255, longUser(255)));
+    expect(written(o)).toBe('0100');
+    expect(commands(o)[0]).toMatch(/^AUTH ver=01 ulen=255 user=abcdefghijklmnopqrstuvwxyz.* plen=20$/);
+  });
+
+  it('reads a DOMAINNAME length wrapped to 0 as an empty name, the name\'s bytes as the port, and records the rest once the request fails', () => {
+    const m = machine();
+    m.push(h('050100'));
+    const name = longHost(256);
+    const o = m.push(Buffer.concat([h('05010003 00'), Buffer.from(name), h('0050')]));
+    expect(o.connect).toEqual({ command: 'connect', atyp: 'domain', addr: '', port: 0x6161 });
+    expect(commands(o)).toEqual(['CONNECT atyp=domain addr= port=24929 namelen=0']);
+    const r = m.connected({ ok: false, rep: 4 });
+    expect(written(r).slice(0, 4)).toBe('0504');
+    expect(r.close).toBe(true);
+    const unparsed = r.events.find((e) => e.type === 'command');
+    expect(unparsed?.fields).toMatchObject({ verb: 'UNPARSED', args: 'bytes=256 after the request' });
+    expect(Buffer.from(unparsed?.type === 'command' ? unparsed.fields.raw : '', 'hex').toString()).toBe(name.slice(2, 66));
+  });
+
+  it('records a name cut to 255 bytes with namelen=255 and answers host unreachable for it', () => {
+    const m = machine({ longNames: { host: 256 } });
+    m.push(h('050100'));
+    const cut = longHost(256).slice(0, 255);
+    const o = m.push(Buffer.concat([h('05010003 ff'), Buffer.from(cut), h('0050')]));
+    expect(commands(o)).toEqual([`CONNECT atyp=domain addr=${cut} port=80 namelen=255`]);
+  });
+
+  it('says what bytes followed a greeting it cannot speak, without crashing', () => {
+    const o = machine().push(h('0401 0050 7f000001 00'));
+    expect(commands(o)).toEqual(['GREETING ver=04', 'UNPARSED bytes=7 after the greeting']);
+    expect(o.close).toBe(true);
   });
 });

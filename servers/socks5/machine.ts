@@ -5,6 +5,7 @@
  */
 import { preview, type EventFields, type EventType } from '../shared/events.js';
 import { explainSocks5Fault, type Socks5Fault, type Socks5FaultKind } from './faults.js';
+import { accountOf } from './long-names.js';
 import { METHODS, type Socks5Options } from './options.js';
 import { ATYP_NAMES, COMMAND_NAMES, encodeAddress, formatIpv6, hex, REPLY_TEXT } from './wire.js';
 
@@ -61,6 +62,9 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
   let pending = Buffer.alloc(0);
   let acceptAnyCredentials = false;
   let requested: ConnectRequest['command'] = 'connect';
+  /** The last message parsed, to say what unparsed bytes followed. */
+  let parsed: 'greeting' | 'sub-negotiation' | 'request' = 'greeting';
+  const account = accountOf(options);
   const fault = <K extends Socks5FaultKind>(kind: K) => options.faults.find((f): f is Extract<Socks5Fault, { kind: K }> => f.kind === kind);
   const done = (f: Socks5Fault): RecordedEvent => ({ type: 'fault', fields: { name: f.kind, explain: explainSocks5Fault(f) } });
   const split = fault('split-replies');
@@ -94,7 +98,7 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
     const n = pending[1]!;
     if (ver !== 5) {
       state = 'closed';
-      return out({ events: [command('GREETING', `ver=${hex(ver)}`, pending.subarray(0, 2))], close: true });
+      return out({ events: [command('GREETING', `ver=${hex(ver)}`, take(2))], close: true });
     }
     if (pending.length < 2 + n) return undefined;
     const offered = [...pending.subarray(2, 2 + n)];
@@ -129,7 +133,12 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
     return out({ events, writes });
   }
 
-  /** RFC 1929 §2: VER ULEN UNAME PLEN PASSWD; status 0 is success, anything else failure. */
+  /**
+   * RFC 1929 §2: VER ULEN UNAME PLEN PASSWD; status 0 is success, anything else
+   * failure. Parsed by its own length octets whatever they say: a client that
+   * wrapped a 256-byte user name's length to 0 is recorded as `ulen=0`, the
+   * name's first byte read as PLEN, and what is left over as UNPARSED.
+   */
   function auth(): Socks5Output | undefined {
     if (pending.length < 2) return undefined;
     const ulen = pending[1]!;
@@ -140,6 +149,7 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
     const user = pending.toString('latin1', 2, 2 + ulen);
     const pass = pending.toString('latin1', 3 + ulen, 3 + ulen + plen);
     take(3 + ulen + plen);
+    parsed = 'sub-negotiation';
     const shownUser = preview(Buffer.from(user, 'latin1'), 64);
     const args = `ver=${hex(ver)} ulen=${ulen} user=${shownUser} plen=${plen}`;
     const events: RecordedEvent[] = [
@@ -150,9 +160,10 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
     if (stalling) return stall(events, stalling);
     const failing = fault('auth-failure');
     if (failing) events.push(done(failing));
-    const valid = ver === 1 && (acceptAnyCredentials || (user === options.credentials.user && pass === options.credentials.pass));
+    const valid = ver === 1 && (acceptAnyCredentials || (user === account.user && pass === account.pass));
     const status = valid && !failing ? 0 : 1;
-    events.push({ type: 'reply', fields: { layer: 'plaintext', code: `auth=${hex(status)}`, text: status === 0 ? 'success' : ver !== 1 ? `failure: version ${ver} is not 1` : 'failure' } });
+    const why = ver !== 1 ? `: version ${ver} is not 1` : ulen === 0 || plen === 0 ? ': an empty UNAME or PASSWD (1 to 255 bytes each)' : '';
+    events.push({ type: 'reply', fields: { layer: 'plaintext', code: `auth=${hex(status)}`, text: status === 0 ? 'success' : `failure${why}` } });
     const writes = [Buffer.from([1, status])];
     if (status === 0) {
       state = 'request';
@@ -163,7 +174,11 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
     return out({ events, writes, close: !failing, linger: !!failing });
   }
 
-  /** RFC 1928 §4: VER CMD RSV ATYP DST.ADDR DST.PORT. */
+  /**
+   * RFC 1928 §4: VER CMD RSV ATYP DST.ADDR DST.PORT. A DOMAINNAME is read by its
+   * length octet (RFC 1928 §5), recorded as `namelen`: a name cut to 255 bytes
+   * or wrapped to 0 shows there, and whatever follows a wrapped one as UNPARSED.
+   */
   function request(): Socks5Output | undefined {
     if (pending.length < 5) return undefined;
     const [ver, cmd, rsv, atypCode] = pending;
@@ -173,12 +188,14 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
     const addrLen = atyp === 'ipv4' ? 4 : atyp === 'ipv6' ? 16 : 1 + pending[4]!;
     if (pending.length < 4 + addrLen + 2) return undefined;
     const raw = take(4 + addrLen + 2);
+    parsed = 'request';
     const addrBytes = raw.subarray(4, 4 + addrLen);
     const addr = atyp === 'ipv4' ? [...addrBytes].join('.') : atyp === 'ipv6' ? formatIpv6(addrBytes) : addrBytes.subarray(1).toString('latin1');
     const port = raw.readUInt16BE(4 + addrLen);
     const shown = atyp === 'domain' ? preview(Buffer.from(addr, 'latin1'), 255) : addr;
     const extra = `${ver !== 5 ? ` ver=${hex(ver!)}` : ''}${rsv !== 0 ? ` rsv=${hex(rsv!)}` : ''}`;
-    const events: RecordedEvent[] = [command(verb, `atyp=${atyp} addr=${shown} port=${port}${extra}`, raw)];
+    const namelen = atyp === 'domain' ? ` namelen=${addrLen - 1}` : '';
+    const events: RecordedEvent[] = [command(verb, `atyp=${atyp} addr=${shown} port=${port}${namelen}${extra}`, raw)];
     if (state === 'refused') return finish(events, 2);
     if (ver !== 5) return finish(events, 1);
     const kind = cmd === 1 ? 'connect' : cmd === 2 ? 'bind' : cmd === 3 ? 'udp' : undefined;
@@ -219,6 +236,55 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
     return out({ events: [...events, done(f)] });
   }
 
+  /** The reply to a request the shell carried out (or could not). */
+  function carriedOut(result: ConnectResult): Socks5Output {
+    if (state !== 'connecting') return out({ events: [] });
+    if (!result.ok) return finish([], result.rep);
+    const events: RecordedEvent[] = [];
+    const note = <F extends Socks5Fault | undefined>(f: F): F => {
+      if (f) events.push(done(f));
+      return f;
+    };
+    const code = note(fault('reply-code'))?.code ?? 0;
+    const version = note(fault('reply-version'))?.version ?? 5;
+    const rsv = note(fault('reply-reserved'))?.value ?? 0;
+    const badAtyp = note(fault('reply-bad-atyp'));
+    const bnd = note(fault('bnd-addr'));
+    const address = badAtyp ? Buffer.from([badAtyp.atyp, 127, 0, 0, 1])
+      : encodeAddress(bnd?.atyp === 'domain' ? 'proxy.conform.test' : bnd?.atyp === 'ipv6' ? '::1' : result.boundAddr ?? '127.0.0.1');
+    let reply = replyBytes(version, code, rsv, address, result.boundPort);
+    events.push(replyEvent(code, version));
+    const truncate = note(fault('truncate-reply'));
+    if (truncate) {
+      state = 'closed';
+      reply = reply.subarray(0, truncate.bytes);
+      return out({ events, writes: [reply], close: true });
+    }
+    if (requested === 'udp') {
+      // RFC 1928 §7: the TCP connection now only holds the association open.
+      state = 'associated';
+      pending = Buffer.alloc(0);
+      return out({ events, writes: [reply] });
+    }
+    if (requested === 'bind') {
+      state = 'bound';
+      const stalling = note(stallAfter('bind'));
+      return out({ events, writes: [reply], awaitPeer: !stalling });
+    }
+    return openTunnel(events, [reply]);
+  }
+
+  /**
+   * Bytes still unparsed when the proxy closes: their count, and after a request
+   * their first bytes (earlier they may hold a password, which is never recorded).
+   */
+  function leftover(): RecordedEvent[] {
+    if (state !== 'closed' || !pending.length) return [];
+    const rest = take(pending.length);
+    const raw = parsed === 'request' ? rest.subarray(0, 64).toString('hex') : '';
+    return [{ type: 'command', fields: { layer: 'plaintext', verb: 'UNPARSED', args: `bytes=${rest.length} after the ${parsed}`, raw } }];
+  }
+
   function take(n: number): Buffer {
     const head = pending.subarray(0, n);
     pending = pending.subarray(n);
@@ -241,7 +307,7 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
         events.push(...o.events);
         writes.push(...o.writes);
         paced ||= o.paced ?? false;
-        if (o.close || o.connect || o.linger || (state as State) === 'stalled') return { ...o, events, writes, paced };
+        if (o.close || o.connect || o.linger || (state as State) === 'stalled') return { ...o, events: [...events, ...leftover()], writes, paced };
       }
       if (pending.length > MAX_PENDING) {
         state = 'closed';
@@ -251,40 +317,8 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
     },
 
     connected(result) {
-      if (state !== 'connecting') return out({ events: [] });
-      if (!result.ok) return finish([], result.rep);
-      const events: RecordedEvent[] = [];
-      const note = <F extends Socks5Fault | undefined>(f: F): F => {
-        if (f) events.push(done(f));
-        return f;
-      };
-      const code = note(fault('reply-code'))?.code ?? 0;
-      const version = note(fault('reply-version'))?.version ?? 5;
-      const rsv = note(fault('reply-reserved'))?.value ?? 0;
-      const badAtyp = note(fault('reply-bad-atyp'));
-      const bnd = note(fault('bnd-addr'));
-      const address = badAtyp ? Buffer.from([badAtyp.atyp, 127, 0, 0, 1])
-        : encodeAddress(bnd?.atyp === 'domain' ? 'proxy.conform.test' : bnd?.atyp === 'ipv6' ? '::1' : result.boundAddr ?? '127.0.0.1');
-      let reply = replyBytes(version, code, rsv, address, result.boundPort);
-      events.push(replyEvent(code, version));
-      const truncate = note(fault('truncate-reply'));
-      if (truncate) {
-        state = 'closed';
-        reply = reply.subarray(0, truncate.bytes);
-        return out({ events, writes: [reply], close: true });
-      }
-      if (requested === 'udp') {
-        // RFC 1928 §7: the TCP connection now only holds the association open.
-        state = 'associated';
-        pending = Buffer.alloc(0);
-        return out({ events, writes: [reply] });
-      }
-      if (requested === 'bind') {
-        state = 'bound';
-        const stalling = note(stallAfter('bind'));
-        return out({ events, writes: [reply], awaitPeer: !stalling });
-      }
-      return openTunnel(events, [reply]);
+      const o = carriedOut(result);
+      return { ...o, events: [...o.events, ...leftover()] };
     },
 
     peerConnected(peer) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CERT_PROFILE_NAMES } from '../../certs/index.js';
 import { Socks5FaultSchema } from './faults.js';
+import { MIN_LONG_HOST } from './long-names.js';
 
 /** RFC 1928 §3: the method codes the proxy can select, by name. */
 export const METHODS = { none: 0x00, gssapi: 0x01, 'username-password': 0x02, private: 0x80 } as const;
@@ -36,9 +37,24 @@ export const Socks5OptionsSchema = z.object({
   certificate: z.enum(CERT_PROFILE_NAMES as [string, ...string[]]).default('valid'),
   /** Size of the body the target serves (the peer sends, for `bind`; the reply datagram, for `udp-associate`, at most 60,000). Default 4096 bytes of every byte value. */
   bodySize: z.number().int().min(0).max(64 * 1024 * 1024).default(4096),
+  /**
+   * Names generated at the edge of a one-octet length field, by their length in
+   * bytes: `user` replaces the account's user name (RFC 1929 §2: ULEN, UNAME 1 to
+   * 255 bytes), `host` the target's name under socks5h:// (RFC 1928 §5: one length
+   * octet; labels of at most 63 bytes under conform.test, which only the proxy
+   * resolves). Above 255 neither can be sent: such a case checks that the client
+   * refuses it. Default: none (`credentials.user`, target.conform.test).
+   */
+  longNames: z.object({
+    user: z.number().int().min(1).max(1024).optional(),
+    host: z.number().int().min(MIN_LONG_HOST).max(1024).optional(),
+  }).strict().default({}),
   faults: z.array(Socks5FaultSchema).default([]),
 }).strict().refine((o) => o.command !== 'udp-associate' || o.bodySize <= MAX_DATAGRAM_BODY, {
   message: `a udp-associate reply datagram holds at most ${60_000} bytes`, path: ['bodySize'],
+}).refine((o) => o.longNames.host === undefined || (o.resolve === 'remote' && o.address === 'name' && (o.command !== 'connect' || o.target === 'http')), {
+  // A long name only the proxy resolves: socks5h://, a name (not a literal), an http target (an https one is named by its certificate).
+  message: 'longNames.host needs resolve: remote, address: name and (for connect) target: http', path: ['longNames', 'host'],
 });
 
 /** The largest reply datagram the UDP target sends (it must fit one IPv4 datagram with the SOCKS header). */

@@ -100,6 +100,27 @@ describe('SOCKS5 proxy', () => {
     expect(running.credentials).toEqual({ user: 'conform', pass: 'conform-socks-secret' });
   });
 
+  it('hands out generated long names: the user in the proxy URL and the account, the host in the target URL; a user cut to 255 bytes fails', async () => {
+    const { running } = await start({ methods: ['username-password'], longNames: { user: 256, host: 255 } });
+    const proxy = new URL(running.job?.proxyUrl ?? '');
+    expect(proxy.username).toHaveLength(256);
+    expect(running.credentials?.user).toBe(proxy.username);
+    const target = new URL(running.endpoint.url);
+    expect(target.hostname).toHaveLength(255);
+    const auth = Buffer.concat([Buffer.from([1, 255]), Buffer.from(proxy.username.slice(0, 255)), Buffer.from([20]), Buffer.from('conform-socks-secret')]);
+    // A user name cut to 255 bytes is not the account: failure, and the proxy closes.
+    const cut = await exchange(running.endpoint.port, [h('050102'), auth]);
+    expect(cut.data.toString('hex')).toBe('05020101');
+    expect(cut.closed).toBe(true);
+  });
+
+  it('tunnels to a 255-byte target name (longNames.host)', async () => {
+    const { running } = await start({ longNames: { host: 255 } });
+    const url = new URL(running.endpoint.url);
+    const { data } = await exchange(running.endpoint.port, [h('050100'), connectTo(url.hostname, Number(url.port))], 500);
+    expect(data.subarray(0, 6).toString('hex')).toBe('050005000001');
+  });
+
   it('BIND: the peer connects to the announced listener, bytes cross both ways, and the listener is gone afterwards', async () => {
     const { running } = await start({ command: 'bind' });
     expect(running.endpoint.url).toMatch(/^tcp:\/\/target\.conform\.test:\d+$/);

@@ -4,6 +4,7 @@ import { TrackedConnection } from '../shared/connection.js';
 import { closeServer, listenOn, SocketSet } from '../shared/listen.js';
 import type { RunningServer, ServerContext } from '../shared/server-types.js';
 import { explainSocks5Fault, type Socks5Fault } from './faults.js';
+import { accountOf } from './long-names.js';
 import { createSocks5Machine, type ConnectRequest, type ConnectResult, type Socks5Output } from './machine.js';
 import { ACTION_OF, type Socks5Options } from './options.js';
 import { startTarget, type Target } from './targets.js';
@@ -40,13 +41,14 @@ export async function startSocks5Server(options: Socks5Options, ctx: ServerConte
   const port = await listenOn(server, ctx.bindHost);
   ctx.log.record(NAME, 'listening', { host: ctx.bindHost, port, tls: 'none' });
   const auth = options.offerCredentials && options.methods.includes('username-password');
-  const userinfo = auth ? `${encodeURIComponent(options.credentials.user)}:${encodeURIComponent(options.credentials.pass)}@` : '';
+  const account = accountOf(options);
+  const userinfo = auth ? `${encodeURIComponent(account.user)}:${encodeURIComponent(account.pass)}@` : '';
   const hostPart = ctx.bindHost.includes(':') ? `[${ctx.bindHost}]` : ctx.bindHost;
   return {
     endpoint: { url: target.url, host: ctx.bindHost, port, tls: 'none', caFile: target.caFile },
     expectedOutput: target.body,
     ...(target.input ? { input: target.input, received: target.received! } : {}),
-    ...(auth ? { credentials: { ...options.credentials } } : {}),
+    ...(auth ? { credentials: account } : {}),
     job: { proxyUrl: `${options.resolve === 'remote' ? 'socks5h' : 'socks5'}://${userinfo}${hostPart}:${port}`, action: ACTION_OF[options.command] },
     faults: options.faults.map(explainSocks5Fault),
     async stop() {

@@ -13,6 +13,7 @@ import { startHttpsServer } from '../https/server.js';
 import { TrackedConnection } from '../shared/connection.js';
 import { closeServer, listenOn, SocketSet } from '../shared/listen.js';
 import type { ServerContext } from '../shared/server-types.js';
+import { longHost } from './long-names.js';
 import type { Socks5Options } from './options.js';
 import { clientInput, startBindPeer, startUdpTarget } from './peers.js';
 
@@ -38,13 +39,16 @@ export interface Target {
 export async function startTarget(options: Socks5Options, ctx: ServerContext): Promise<Target> {
   const https = HttpsOptionsSchema.parse({ certificate: options.certificate, body: { size: options.bodySize } });
   const literal = options.address === 'ipv4' ? '127.0.0.1' : options.address === 'ipv6' ? '[::1]' : undefined;
+  // The name only the proxy resolves: TARGET_NAME, or one of `longNames.host` bytes (RFC 1928 §5 limits).
+  const remote = options.longNames.host === undefined ? TARGET_NAME : longHost(options.longNames.host);
   // socks5:// asks the client to resolve the name: then it must be one it can resolve.
-  const host = literal ?? (options.resolve === 'local' ? 'localhost' : TARGET_NAME);
+  const host = literal ?? (options.resolve === 'local' ? 'localhost' : remote);
+  const names = [...new Set([TARGET_NAME, remote, 'localhost'])];
   if (options.command !== 'connect') {
     const body = makeBody(https.body);
     const input = clientInput();
     const cert = await ctx.cert('valid' as CertProfileName);
-    const common = { names: [TARGET_NAME, 'localhost'], body, input, caFile: cert.caFile };
+    const common = { names, body, input, caFile: cert.caFile };
     if (options.command === 'bind') {
       const peer = await startBindPeer(body, input, ctx);
       return {
@@ -74,7 +78,7 @@ export async function startTarget(options: Socks5Options, ctx: ServerContext): P
   ctx.log.record('http-target', 'listening', { host: ctx.bindHost, port, tls: 'none' });
   const cert = await ctx.cert('valid' as CertProfileName);
   return {
-    url: `http://${host}:${port}${https.path}`, port, names: [TARGET_NAME, 'localhost'], body,
+    url: `http://${host}:${port}${https.path}`, port, names, body,
     caFile: cert.caFile, stop: () => closeServer(server, sockets),
   };
 }

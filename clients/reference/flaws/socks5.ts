@@ -25,4 +25,7 @@ export const SOCKS5_FLAWS = {
   'socks5-udp-any-source': { protocols: S, explain: 'accepts answer datagrams from any address, not only from the relay' },
   'socks5-udp-close-control': { protocols: S, explain: 'closes the TCP connection right after the UDP ASSOCIATE reply, which ends the association' },
   'socks5-udp-undeclared-source': { protocols: S, explain: 'declares one UDP port in its UDP ASSOCIATE request and sends from another' },
+  'socks5-wrap-user-length': { protocols: S, explain: 'writes ULEN modulo 256 instead of refusing a user name over 255 bytes (256 goes out as 0, then all 256 bytes)' },
+  'socks5-truncate-host': { protocols: S, explain: 'cuts a target name over 255 bytes to its first 255 and sends that, instead of refusing it' },
+  'socks5-limit-254': { protocols: S, explain: 'takes 254 bytes as the longest user name and target name, refusing the 255 a length octet allows' },
 } as const satisfies FlawTable;

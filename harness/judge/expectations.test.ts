@@ -65,6 +65,17 @@ describe('expectations', () => {
     expect(check({ output: 'served' }, input([], { output: null, expectedOutput: served })).reason).toMatch(/no output file/);
   });
 
+  it('output: FTP text (a listing, TYPE A) matches with CRLF or LF line ends, but not with other bytes changed', () => {
+    const served = Buffer.from('-rw-r--r-- 1 a b 5 file.txt\r\ndrwxr-xr-x 2 a b 0 dir\r\n');
+    const job = { host: 'localhost', timeoutMs: 5000, requireTls: true, protocol: 'ftps', action: 'list', ftpType: '' } as unknown as JudgeInput['job'];
+    const asReceived = check({ output: 'served' }, input([], { job, output: served, expectedOutput: served }));
+    const local = check({ output: 'served' }, input([], { job, output: Buffer.from(served.toString().replace(/\r\n/g, '\n')), expectedOutput: served }));
+    const changed = check({ output: 'served' }, input([], { job, output: Buffer.from(served.toString().replace('file', 'fIle')), expectedOutput: served }));
+    expect([asReceived.met, local.met, changed.met]).toEqual([true, true, false]);
+    const binary = { ...job, action: 'download', ftpType: 'I' } as JudgeInput['job'];
+    expect(check({ output: 'served' }, input([], { job: binary, output: Buffer.from(served.toString().replace(/\r\n/g, '\n')), expectedOutput: served })).met).toBe(false);
+  });
+
   it('clientHello: weak suites and downgrade retries are named', () => {
     const hello = (versions: string[], cipherNames: string[]) => ev('client-hello', { sni: 'localhost', alpn: [], versions, ciphers: [], cipherNames });
     const weak = input([hello(['TLSv1.3', 'TLSv1.2'], ['TLS_AES_128_GCM_SHA256', 'TLS_RSA_WITH_RC4_128_SHA'])]);

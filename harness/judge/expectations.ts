@@ -145,9 +145,25 @@ function evaluateHello(want: Extract<Expectation, { clientHello: unknown }>['cli
   return { met: true, expectation };
 }
 
+/**
+ * FTP text (TYPE A, and every listing) crosses in NVT-ASCII with CRLF line ends
+ * and is stored with the local convention (RFC 959 §3.1.1.1): a client may keep
+ * CRLF or write LF, and both are the text served.
+ */
+function isFtpText(job: JudgeInput['job']): boolean {
+  return job.protocol === 'ftps' && (job.action === 'list' || job.ftpType === 'A');
+}
+
+const lineEndsToLf = (b: Buffer): Buffer => Buffer.from(b.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
+
 function evaluateOutput(input: JudgeInput): Check {
   const { output, expectedOutput } = input;
   if (!expectedOutput) return { met: false, expectation: 'the output equals the payload served', reason: 'this server served no payload to compare with' };
+  if (isFtpText(input.job) && output) {
+    const expectation = `the output file holds the ${expectedOutput.length} bytes of text served (CRLF or LF line ends)`;
+    if (lineEndsToLf(output).equals(lineEndsToLf(expectedOutput))) return { met: true, expectation };
+    return { met: false, expectation, reason: `the output file's text differs from what was served from byte ${firstDifference(lineEndsToLf(output), lineEndsToLf(expectedOutput))} (line ends aside)` };
+  }
   const expectation = `the output file equals the ${expectedOutput.length} bytes served`;
   if (output?.equals(expectedOutput)) return { met: true, expectation };
   const reason = !output

@@ -22,6 +22,8 @@ export interface ControlOptions extends DataDeps {
   implicitTls: boolean;
   plaintextBanner?: string;
   machine: FtpMachine;
+  /** A fresh machine to read plaintext sent where TLS belonged (see LineSessionOptions). */
+  plaintextMachine?: () => FtpMachine;
 }
 
 export function serveControl(socket: Socket, opts: ControlOptions): Promise<void> {
@@ -54,6 +56,7 @@ export function serveControl(socket: Socket, opts: ControlOptions): Promise<void
   return serveLineSession<FtpOutput>(socket, {
     log: opts.log, server: opts.server, connection: opts.connection, context: opts.context, sessions: opts.sessions,
     keylog: opts.keylog, implicitTls: opts.implicitTls, maxLine: MAX_LINE, machine,
+    ...(opts.plaintextMachine ? { plaintextMachine: opts.plaintextMachine } : {}),
     ...(opts.plaintextBanner !== undefined ? { plaintextBanner: opts.plaintextBanner } : {}),
     followUp: (out) => (out.data ? runData(out) : undefined),
     onEnd: () => {

@@ -42,7 +42,7 @@ export async function startFtpsServer(options: FtpsOptions, ctx: ServerContext):
       log: ctx.log, server: NAME, connection, context, sessions, keylog: ctx.keylog, implicitTls: implicit,
       dataTls: ownDataCert ? { context: dataContext } : { context, sessions },
       ...(implicit && banner ? { plaintextBanner: `${banner.text}\r\n` } : {}),
-      machine: createFtpMachine(options, tree), options, bindHost: ctx.bindHost, sockets, servers, signal: stopping.signal,
+      machine: createFtpMachine(options, tree), plaintextMachine: () => createFtpMachine(options, new VirtualTree()), options, bindHost: ctx.bindHost, sockets, servers, signal: stopping.signal,
     }).catch((err: Error) => {
       ctx.log.record(NAME, 'server-error', { code: 'FTPS_SESSION', message: err.message }, connection.id);
       socket.destroy();

@@ -36,6 +36,7 @@ export async function startPop3Server(options: Pop3Options, ctx: ServerContext):
       ...(implicit && banner ? { plaintextBanner: `${banner.text}\r\n` } : {}),
       maxLine: MAX_LINE,
       machine: createPop3Machine(options, messages),
+      plaintextMachine: () => createPop3Machine(options, messages),
     }).catch((err: Error) => {
       ctx.log.record(NAME, 'server-error', { code: 'POP3_SESSION', message: err.message }, connection.id);
       socket.destroy();

@@ -52,6 +52,12 @@ export interface LineSessionOptions<O extends MachineOutput = MachineOutput> {
   /** Longest line accepted. Default 4096 (RFC 5321 §4.5.3.1.6 allows 1000 for SMTP; be lenient). */
   maxLine?: number;
   machine: LineMachine<O>;
+  /**
+   * A fresh machine to read plaintext found where TLS belonged (plaintext-tap.ts):
+   * its commands are judged on their own, whatever state the live session is in.
+   * Default: the live machine.
+   */
+  plaintextMachine?: () => LineMachine<O>;
   /** Resumable TLS sessions of this connection (FTP shares them with its data connections). */
   sessions?: TlsSessionCache;
   /**
@@ -80,7 +86,8 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
   const conn = connection.id;
   const maxLine = opts.maxLine ?? 4096;
   // Plaintext a client sends where TLS belongs is read as the commands it would be (their replies are never sent).
-  const plaintext = (line: string): RecordedEvent[] => machine.line(line).record ?? [];
+  let shadow: LineMachine<O> | undefined;
+  const plaintext = (line: string): RecordedEvent[] => (shadow ??= opts.plaintextMachine?.() ?? machine).line(line).record ?? [];
   const tlsOptions = { log, server, conn, context: opts.context, keylog: opts.keylog, plaintext, ...(opts.sessions ? { sessions: opts.sessions } : {}) };
   let stream: Duplex = socket;
   let reader = new LineReader(maxLine);

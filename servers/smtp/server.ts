@@ -58,6 +58,8 @@ export async function startSmtpServer(options: SmtpOptions, ctx: ServerContext):
     socket.on('error', () => undefined);
     serveLineSession(socket, {
       log: ctx.log, server: NAME, connection, context, keylog: ctx.keylog, implicitTls: implicit, maxLine: MAX_LINE, machine,
+      // Its own mailbox: plaintext read after a ClientHello is evidence, never a delivery.
+      plaintextMachine: () => new SmtpMachine(options, { message: null }, implicit),
       ...(banner && implicit ? { plaintextBanner: banner.text } : {}),
     }).catch((err: Error) => {
       ctx.log.record(NAME, 'server-error', { code: 'SMTP_SESSION', message: err.message }, conn);

@@ -2,6 +2,7 @@
  * The HTTP/1.1 side of the HTTPS server, with no socket in it: parse one
  * request head from bytes, and plan the response (head, body, how it ends).
  */
+import type { RecordedEvent } from '../shared/events.js';
 import { createHash } from 'node:crypto';
 import type { HttpsOptions } from './options.js';
 
@@ -94,4 +95,10 @@ export function planResponse(body: Buffer, framing: HttpsOptions['body']['framin
 export function simpleResponse(status: string, extraHeaders: string[] = [], text = ''): Buffer {
   const headers = [`HTTP/1.1 ${status}`, 'Content-Type: text/plain', `Content-Length: ${Buffer.byteLength(text)}`, 'Connection: close', ...extraHeaders];
   return Buffer.from(`${headers.join('\r\n')}\r\n\r\n${text}`, 'latin1');
+}
+
+/** RFC 9112 §3: a request line sent in the clear where TLS belonged is the request it would have been. */
+export function plaintextRequest(line: string): RecordedEvent[] {
+  const m = /^([A-Z]+) (\S+) HTTP\/\d\.\d$/.exec(line);
+  return m ? [{ type: 'command', fields: { layer: 'plaintext', verb: m[1]!, args: m[2]!, raw: line } }] : [];
 }

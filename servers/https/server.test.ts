@@ -90,3 +90,42 @@ describe('HTTPS server', () => {
     expect(log.ofType('fault')[0]).toMatchObject({ name: 'handshake-alert' });
   });
 });
+
+describe('plaintext behind a ClientHello', () => {
+  /** A TLS client whose raw socket also gets `plain` right after the hello leaves (a client that thinks TLS is up). */
+  function helloThenPlaintext(port: number, plain: string, afterMs = 0): Promise<void> {
+    return new Promise((resolve) => {
+      const raw = tcpConnect(port, '127.0.0.1', () => {
+        const tls = tlsConnect({ socket: raw, servername: 'localhost', rejectUnauthorized: false });
+        tls.on('error', () => undefined);
+        const poll = setInterval(() => {
+          if (raw.bytesWritten === 0) return;
+          clearInterval(poll);
+          setTimeout(() => raw.write(plain), afterMs);
+        }, 1);
+      });
+      raw.on('error', () => undefined);
+      raw.on('close', () => resolve());
+      setTimeout(() => {
+        raw.destroy();
+        resolve();
+      }, 1500);
+    });
+  }
+
+  it('records plaintext sent into the handshake, and reads a request line in it as a plaintext request', async () => {
+    const { log, server } = await start();
+    await helloThenPlaintext(server.endpoint.port, 'GET /secret HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(log.ofType('plaintext-after-hello')[0]?.preview).toMatch(/^GET \/secret HTTP\/1\.1/);
+    expect(log.ofType('command')).toContainEqual(expect.objectContaining({ layer: 'plaintext', verb: 'GET', args: '/secret' }));
+  });
+
+  it('records plaintext sent after the handshake completed, too', async () => {
+    const { log, server } = await start();
+    await helloThenPlaintext(server.endpoint.port, 'GET /late HTTP/1.1\r\n\r\n', 150);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(log.ofType('tls-established')).toHaveLength(1);
+    expect(log.ofType('command')).toContainEqual(expect.objectContaining({ layer: 'plaintext', verb: 'GET', args: '/late' }));
+  });
+});

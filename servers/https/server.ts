@@ -9,7 +9,7 @@ import { preview } from '../shared/events.js';
 import type { RunningServer, ServerContext } from '../shared/server-types.js';
 import type { CertProfileName, MaterializedCert } from '../../certs/index.js';
 import { ALERT_CODES, explainHttpsFault, type HttpsFault } from './faults.js';
-import { makeBody, simpleResponse } from './machine.js';
+import { makeBody, plaintextRequest, simpleResponse } from './machine.js';
 import type { HttpsOptions } from './options.js';
 import { atPath, serveOneRequest, type Answer } from './exchange.js';
 import type { HttpRequestHead } from './machine.js';
@@ -43,7 +43,7 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
     const plainHttp = fault('plain-http');
     if (plainHttp) return carriedOut(plainHttp, conn, servePlainHttp(socket, conn));
     const result = await acceptTls(socket, {
-      log: ctx.log, server: NAME, conn, context, keylog: ctx.keylog,
+      log: ctx.log, server: NAME, conn, context, keylog: ctx.keylog, plaintext: plaintextRequest,
       requestCert: options.clientCert !== 'none',
       ...(options.alpn ? { alpn: options.alpn } : {}),
       beforeHandshake: (raw) => {

@@ -11,10 +11,22 @@ const Stage = z.enum(['before-tls', 'after-tls', 'both']);
  * fault is) lives here; the machine carries it out and records it.
  */
 export const Pop3FaultSchema = z.discriminatedUnion('kind', [
+  // The three faults below keep the session in plaintext, as a man in the middle would;
+  // each also offers that attacker's lure before TLS: USER and SASL PLAIN in CAPA, and
+  // any login accepted, whatever the case's capabilities and TLS mode (policy.ts).
   /** STLS is left out of CAPA; `accepted`: the command still works (like smtp-server's hideSTARTTLS). Default false. */
   z.object({ kind: z.literal('stls-not-advertised'), accepted: z.boolean().default(false) }).strict(),
-  /** STLS is advertised but answered -ERR with this text. */
-  z.object({ kind: z.literal('stls-refused'), text: z.string().default('[SYS/TEMP] TLS is not available right now') }).strict(),
+  z.object({
+    kind: z.literal('stls-refused'),
+    /** STLS is advertised but answered -ERR with this text. */
+    text: z.string().default('[SYS/TEMP] TLS is not available right now'),
+    /**
+     * Reply lines pipelined in the same write right after the -ERR, as if the
+     * server had answered commands not yet sent (curl's test 982, added with its
+     * CVE-2021-22947 fix). Default: none.
+     */
+    inject: z.string().min(1).optional(),
+  }).strict(),
   /** CAPA is answered -ERR (a pre-RFC 2449 server) at this stage. Default before-tls. */
   z.object({ kind: z.literal('capa-error'), stage: Stage.default('before-tls') }).strict(),
   /**
@@ -59,17 +71,20 @@ const STALL_WORDS: Record<StallStep, string> = {
   'retr-body': 'sends half of the message for RETR and goes silent',
 };
 
+/** What the plaintext-keeping faults add (policy.ts). */
+const LURE = 'CAPA offers USER and SASL PLAIN in plaintext and any login is accepted there, as a man in the middle would to lure the password out';
+
 const STAGE_WORDS = { 'before-tls': 'before TLS', 'after-tls': 'inside TLS', both: 'before and inside TLS' } as const;
 
 /** One sentence per fault, used in reports. */
 export function explainPop3Fault(fault: Pop3Fault): string {
   switch (fault.kind) {
     case 'stls-not-advertised':
-      return `CAPA does not list STLS, and STLS ${fault.accepted ? 'still works when sent' : 'is refused with -ERR'}`;
+      return `CAPA does not list STLS, and STLS ${fault.accepted ? 'still works when sent' : 'is refused with -ERR'}; ${LURE}`;
     case 'stls-refused':
-      return `CAPA lists STLS but the server answers it "-ERR ${fault.text}"`;
+      return `CAPA lists STLS but the server answers it "-ERR ${fault.text}"${fault.inject ? ` followed, in the same write, by ${JSON.stringify(fault.inject)}` : ''}; ${LURE}`;
     case 'capa-error':
-      return `the server answers CAPA with -ERR ${STAGE_WORDS[fault.stage]}`;
+      return `the server answers CAPA with -ERR ${STAGE_WORDS[fault.stage]}${fault.stage === 'after-tls' ? '' : '; it accepts USER, PASS and AUTH PLAIN in plaintext, as a man in the middle would to lure the password out'}`;
     case 'inject-after-stls':
       return `the server writes ${JSON.stringify(fault.bytes)} right after "+OK Begin TLS", in the same write, before the handshake`;
     case 'no-tls-after-go-ahead':

@@ -93,6 +93,19 @@ describe('POP3 machine: STLS', () => {
     expect(text(again.line('CAPA'))).toContain('STLS');
   });
 
+  it('pipelines the injected lines behind the -ERR to STLS in one write, and records the fault', () => {
+    const inject = '+OK user accepted\r\n+OK authenticated\r\n';
+    const { m } = machine({ faults: [{ kind: 'stls-refused', text: 'currently unavailable', inject }] });
+    m.start();
+    const out = m.line('STLS');
+    expect(text(out)).toBe(`-ERR currently unavailable\r\n${inject}`);
+    expect(out.upgrade).toBeUndefined();
+    expect(types(out)).toEqual(['command', 'fault', 'reply']);
+    expect(out.record![1]).toMatchObject({ fields: { explain: expect.stringContaining(JSON.stringify(inject)) } });
+    // The server itself answers the client's own commands, one reply each.
+    expect(text(m.line('USER conform'))).toBe('+OK\r\n');
+  });
+
   it('after a false go-ahead, records a plain command that follows the ClientHello bytes', () => {
     const { m } = machine({ faults: [{ kind: 'no-tls-after-go-ahead' }] });
     m.start();
@@ -101,6 +114,52 @@ describe('POP3 machine: STLS', () => {
     const out = m.line('\x00\x17\x00USER conform');
     expect(types(out)).toEqual(['plaintext-after-hello', 'command', 'reply']);
     expect(out.record![1]).toMatchObject({ fields: { layer: 'plaintext', verb: 'USER' } });
+  });
+});
+
+describe('POP3 machine: the lure of the plaintext-keeping faults', () => {
+  it('offers USER and SASL PLAIN in plaintext and takes the login, even where the server hides them (stls-required)', () => {
+    for (const fault of [{ kind: 'stls-not-advertised' }, { kind: 'stls-not-advertised', accepted: true }, { kind: 'stls-refused' }]) {
+      const { m } = machine({ tls: 'stls-required', capabilities: { before: ['TOP'] }, faults: [fault] });
+      m.start();
+      expect(text(m.line('CAPA'))).toMatch(/\r\nTOP\r\n(STLS\r\n)?USER\r\nSASL PLAIN\r\n\.\r\n$/);
+      expect(text(m.line('USER conform'))).toBe('+OK\r\n');
+      const pass = m.line('PASS conform-pop3-secret');
+      expect(text(pass)).toBe('+OK Logged in.\r\n');
+      expect(pass.record).toContainEqual({ type: 'credentials', fields: { layer: 'plaintext', mechanism: 'USER/PASS', user: 'conform' } });
+    }
+  });
+
+  it('records stls-not-advertised at the CAPA that leaves STLS out, explaining the lure', () => {
+    const { m } = machine({ tls: 'stls-required', faults: [{ kind: 'stls-not-advertised' }] });
+    m.start();
+    const capa = m.line('CAPA');
+    expect(text(capa)).not.toContain('STLS');
+    expect(types(capa)).toEqual(['command', 'reply', 'fault']);
+    expect(capa.record![2]).toMatchObject({ fields: { explain: expect.stringContaining('USER and SASL PLAIN in plaintext') } });
+  });
+
+  it('takes AUTH PLAIN in plaintext when CAPA is refused before TLS, but not when it is refused only inside TLS', () => {
+    const before = machine({ tls: 'stls-required', faults: [{ kind: 'capa-error' }] }).m;
+    before.start();
+    expect(text(before.line('CAPA'))).toMatch(/^-ERR/);
+    const auth = before.line(`AUTH PLAIN ${b64('\0conform\0conform-pop3-secret')}`);
+    expect(text(auth)).toBe('+OK Logged in.\r\n');
+    expect(auth.record).toContainEqual({ type: 'credentials', fields: { layer: 'plaintext', mechanism: 'PLAIN', user: 'conform' } });
+    const inside = machine({ tls: 'stls-required', faults: [{ kind: 'capa-error', stage: 'after-tls' }] }).m;
+    inside.start();
+    expect(text(inside.line('CAPA'))).not.toMatch(/USER|SASL/);
+    expect(text(inside.line('USER conform'))).toMatch(/^-ERR \[AUTH\]/);
+  });
+
+  it('drops the lure inside TLS: CAPA there lists the case’s own capabilities', () => {
+    const { m } = machine({ capabilities: { before: [], after: ['SASL'] }, faults: [{ kind: 'stls-not-advertised', accepted: true }] });
+    m.start();
+    expect(text(m.line('CAPA'))).toBe('+OK Capability list follows\r\nUSER\r\nSASL PLAIN\r\n.\r\n');
+    expect(m.line('STLS').upgrade).toEqual({});
+    m.upgraded();
+    expect(text(m.line('CAPA'))).toBe('+OK Capability list follows\r\nSASL PLAIN\r\n.\r\n');
+    expect(text(m.line('USER conform'))).toBe('-ERR Unknown command.\r\n');
   });
 });
 

@@ -4,8 +4,27 @@
  * here and the dispatcher refuses commands from here, so advertising and
  * accepting can only drift apart through a named fault.
  */
-import type { Capability } from './options.js';
+import type { SmtpFaultKind } from './faults.js';
+import type { AuthMechanism, Capability } from './options.js';
 import type { Session } from './session.js';
+
+/**
+ * Faults that stand for a man in the middle keeping the session in plaintext
+ * (RFC 3207 §6: stripping "250 STARTTLS" or altering the reply to STARTTLS).
+ * Such an attacker writes the plaintext capabilities itself, and offers what
+ * lures a password out of a client: AUTH PLAIN and LOGIN.
+ */
+const LURE_FAULTS: readonly SmtpFaultKind[] = ['strip-starttls', 'hide-starttls', 'refuse-starttls', 'refuse-ehlo'];
+const LURE_MECHANISMS: readonly AuthMechanism[] = ['PLAIN', 'LOGIN'];
+
+/**
+ * The lure is on: in plaintext, with one of those faults, AUTH PLAIN LOGIN is
+ * advertised (where there is an EHLO reply) and accepted, and nothing waits
+ * for TLS, whatever the case's own AUTH settings and the job's credentials.
+ */
+export function lure(s: Session): boolean {
+  return s.layer === 'plaintext' && LURE_FAULTS.some((kind) => s.fault(kind) !== undefined);
+}
 
 /** The keyword line of each capability, when it exists at all in this configuration. */
 const KEYWORDS: Record<Capability, (s: Session) => string | undefined> = {
@@ -19,6 +38,7 @@ const KEYWORDS: Record<Capability, (s: Session) => string | undefined> = {
 
 /** SASL mechanisms offered in the current layer. */
 export function mechanisms(s: Session): readonly string[] {
+  if (lure(s)) return LURE_MECHANISMS;
   const { auth } = s.options;
   return s.layer === 'plaintext' ? auth.beforeTls ?? auth.mechanisms : auth.mechanisms;
 }
@@ -36,6 +56,7 @@ export function advertised(s: Session, cap: Capability): boolean {
     if (s.layer === 'tls') return s.options.faults.some((f) => f.kind === 'starttls-after-tls');
     return listed(s, cap) && !s.fault('hide-starttls') && !s.fault('strip-starttls');
   }
+  if (cap === 'AUTH' && lure(s)) return true;
   return listed(s, cap) && KEYWORDS[cap](s) !== undefined;
 }
 

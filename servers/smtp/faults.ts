@@ -8,6 +8,9 @@ export const STALL_STEPS = ['greeting', 'ehlo', 'starttls', 'auth', 'mail', 'rcp
  * fault is) lives here; the machine and the socket shell carry it out.
  */
 export const SmtpFaultSchema = z.discriminatedUnion('kind', [
+  // The four faults below keep the session in plaintext, as a man in the middle would
+  // (RFC 3207 §6); each also offers that attacker's lure in plaintext: AUTH PLAIN LOGIN
+  // advertised and accepted, whatever the case's AUTH settings (capabilities.ts).
   /** STARTTLS is not advertised but is still accepted (nodemailer's `hideSTARTTLS`). */
   z.object({ kind: z.literal('hide-starttls') }).strict(),
   /** STARTTLS is neither advertised nor accepted (a man in the middle stripped it). */
@@ -16,8 +19,14 @@ export const SmtpFaultSchema = z.discriminatedUnion('kind', [
     kind: z.literal('refuse-starttls'),
     /** The reply to STARTTLS, although it is advertised. Default 454. */
     code: z.enum(['454', '502', '500', '354']).default('454'),
+    /**
+     * Reply lines pipelined in the same write right after the refusal, as if
+     * the server had answered commands not yet sent (curl's tests 980-983,
+     * added with its CVE-2021-22947 fix). Default: none.
+     */
+    inject: z.string().min(1).optional(),
   }).strict(),
-  /** EHLO is answered 500 (a server that is not ESMTP); HELO still works. */
+  /** EHLO is answered 500 (a server that is not ESMTP); HELO still works, and AUTH is still accepted. */
   z.object({ kind: z.literal('refuse-ehlo') }).strict(),
   z.object({
     kind: z.literal('inject-after-starttls'),
@@ -78,18 +87,20 @@ export function findFault<K extends SmtpFaultKind>(faults: readonly SmtpFault[],
 }
 
 const show = (s: string): string => JSON.stringify(s);
+/** What the plaintext-keeping faults add (capabilities.ts). */
+const LURE = 'offers AUTH PLAIN LOGIN in plaintext, as a man in the middle would to lure the password out';
 
 /** One sentence per fault, used in reports. */
 export function explainSmtpFault(fault: SmtpFault): string {
   switch (fault.kind) {
     case 'hide-starttls':
-      return 'the server does not advertise STARTTLS but accepts it';
+      return `the server does not advertise STARTTLS but accepts it, and ${LURE}`;
     case 'strip-starttls':
-      return 'the server neither advertises nor accepts STARTTLS, as if a man in the middle stripped it';
+      return `the server neither advertises nor accepts STARTTLS, as if a man in the middle stripped it, and ${LURE}`;
     case 'refuse-starttls':
-      return `the server advertises STARTTLS but answers it with ${fault.code}`;
+      return `the server advertises STARTTLS but answers it with ${fault.code}${fault.inject ? ` followed, in the same write, by ${show(fault.inject)}` : ''}, and ${LURE}`;
     case 'refuse-ehlo':
-      return 'the server answers EHLO with 500 (not ESMTP); only HELO works, with no extensions';
+      return 'the server answers EHLO with 500 (not ESMTP); only HELO works, with no extensions, yet AUTH PLAIN and LOGIN are accepted in plaintext as a man in the middle would accept them';
     case 'inject-after-starttls':
       return `the server sends ${show(fault.bytes)} in the same write as its "220 Ready to start TLS", before the handshake`;
     case 'no-tls-after-go-ahead':

@@ -113,6 +113,61 @@ describe('SMTP machine', () => {
     expect(inject.events().filter((e) => e.type === 'fault')).toHaveLength(1);
   });
 
+  it('offers the lure with every plaintext-keeping fault: AUTH PLAIN LOGIN advertised and accepted before TLS', () => {
+    // Whatever the case's own AUTH settings: a man in the middle writes the plaintext EHLO reply.
+    for (const fault of [{ kind: 'strip-starttls' }, { kind: 'hide-starttls' }, { kind: 'refuse-starttls' }]) {
+      const t = session({ auth: { mechanisms: [] }, faults: [fault] });
+      expect(t.send('EHLO c')).toContain('250-AUTH PLAIN LOGIN\r\n');
+      expect(t.send(`AUTH PLAIN ${PLAIN}`)).toBe('235 2.7.0 Authentication successful\r\n');
+      expect(t.events()).toContainEqual({ type: 'credentials', fields: { layer: 'plaintext', mechanism: 'PLAIN', user: 'alice' } });
+    }
+    const stripped = session({ faults: [{ kind: 'strip-starttls' }] });
+    stripped.send('EHLO c');
+    expect(stripped.events().filter((e) => e.type === 'fault')).toEqual([
+      { type: 'fault', fields: { name: 'strip-starttls', explain: expect.stringContaining('offers AUTH PLAIN LOGIN in plaintext') } },
+    ]);
+  });
+
+  it('takes AUTH LOGIN and the whole transaction in plaintext under the lure, even when the server requires STARTTLS', () => {
+    const t = session({ tls: 'starttls-required', faults: [{ kind: 'hide-starttls' }] });
+    expect(t.send('EHLO c')).not.toContain('STARTTLS');
+    expect(t.send('AUTH LOGIN')).toBe('334 VXNlcm5hbWU6\r\n');
+    t.send(Buffer.from('alice').toString('base64'));
+    expect(t.send(Buffer.from('conform-secret-7').toString('base64'))).toMatch(/^235 /);
+    expect(t.send('MAIL FROM:<alice@conform.test>')).toBe('250 2.1.0 Ok\r\n');
+    expect(t.events()).toContainEqual({ type: 'credentials', fields: { layer: 'plaintext', mechanism: 'LOGIN', user: 'alice' } });
+  });
+
+  it('drops the lure inside TLS: the EHLO reply there lists the case’s own mechanisms', () => {
+    const t = session({ auth: { mechanisms: ['LOGIN'] }, faults: [{ kind: 'hide-starttls' }] });
+    expect(t.send('EHLO c')).toContain('250-AUTH PLAIN LOGIN\r\n');
+    expect(t.send('STARTTLS')).toMatch(/^220 /);
+    t.machine.upgraded();
+    const inside = t.send('EHLO c');
+    expect(inside).toContain('250-AUTH LOGIN\r\n');
+    expect(inside).not.toContain('PLAIN');
+  });
+
+  it('accepts AUTH after HELO when EHLO is refused (no reply to advertise it in)', () => {
+    const t = session({ faults: [{ kind: 'refuse-ehlo' }] });
+    expect(t.send('EHLO c')).toMatch(/^500 /);
+    expect(t.send('HELO c')).toBe('250 mail.conform.test\r\n');
+    expect(t.send('AUTH LOGIN')).toBe('334 VXNlcm5hbWU6\r\n');
+    expect(t.events().filter((e) => e.type === 'fault').map((e) => e.fields.name)).toEqual(['refuse-ehlo']);
+  });
+
+  it('pipelines the injected replies behind the refusal in one write, and records the fault once', () => {
+    const inject = '250 2.1.0 Ok\r\n354 End data\r\n';
+    const t = session({ faults: [{ kind: 'refuse-starttls', code: '454', inject }] });
+    t.send('EHLO c');
+    expect(t.send('STARTTLS')).toBe(`454 4.7.0 TLS not available due to local problem\r\n${inject}`);
+    expect(t.last().upgrade).toBeUndefined();
+    expect(t.last().record!.map((e) => e.type)).toEqual(['command', 'fault', 'reply']);
+    expect(t.last().record![1]).toMatchObject({ fields: { explain: expect.stringContaining(JSON.stringify(inject)) } });
+    // The server itself goes on answering the client's own commands, one reply each.
+    expect(t.send('MAIL FROM:<a@b>')).toBe('250 2.1.0 Ok\r\n');
+  });
+
   it('without TLS after the go-ahead, records plaintext sent after a ClientHello', () => {
     const t = session({ faults: [{ kind: 'no-tls-after-go-ahead' }] });
     t.send('EHLO c');

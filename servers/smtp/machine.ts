@@ -8,7 +8,7 @@
 import { redactCommandLine } from '../shared/redact.js';
 import { preview } from '../shared/events.js';
 import type { LineMachine, MachineOutput, RecordedEvent } from '../shared/line-session.js';
-import { advertised, accepted } from './capabilities.js';
+import { advertised, accepted, lure } from './capabilities.js';
 import { authContinuation, leakedByAuthLine, redactAuth } from './commands/auth.js';
 import { dataLine } from './commands/data.js';
 import type { SmtpOptions } from './options.js';
@@ -126,7 +126,8 @@ export class SmtpMachine implements LineMachine {
     if (!spec) return s.reply('502', '5.5.2 Error: command not recognized');
     if (spec.capability && !accepted(s, spec.capability)) return spec.refusal!(s);
     if (spec.needsHello && !s.greeted) return s.reply('503', '5.5.1 Error: send HELO/EHLO first');
-    if (spec.needsTls && s.options.tls === 'starttls-required' && s.layer === 'plaintext') return s.reply('530', '5.7.0 Must issue a STARTTLS command first');
+    // The man in the middle of a lure takes everything in plaintext (capabilities.ts).
+    if (spec.needsTls && s.options.tls === 'starttls-required' && s.layer === 'plaintext' && !lure(s)) return s.reply('530', '5.7.0 Must issue a STARTTLS command first');
     const stall = s.fault('stall');
     if (stall && stall.at === spec.stallStep && (!stall.layer || stall.layer === s.layer)) return s.carriedOut(stall, { stall: true });
     return spec.handle(s, args);

@@ -1,5 +1,6 @@
 /** CAPA, STLS, NOOP, QUIT: the commands about the session itself. */
 import type { MachineOutput } from '../../shared/line-session.js';
+import type { Pop3Fault } from '../faults.js';
 import type { Pop3Context } from '../session.js';
 import { err, faultEvent, multiline, ok, prepend, stall, stallAt } from '../session.js';
 import { stlsAccepted } from '../policy.js';
@@ -44,12 +45,22 @@ const STLS: CommandDef = {
     const hidden = ctx.fault('stls-not-advertised');
     if (!stlsAccepted(ctx)) return prepend(hidden ? [faultEvent(hidden)] : [], err(ctx, 'Unknown command.'));
     const refused = ctx.fault('stls-refused');
-    if (refused) return prepend([faultEvent(refused)], err(ctx, refused.text));
+    if (refused) return prepend([faultEvent(refused)], refusal(ctx, refused));
     const stalling = stallAt(ctx, 'stls');
     if (stalling) return stall(ctx, stalling);
     return goAhead(ctx, hidden ? [faultEvent(hidden)] : []);
   },
 };
+
+/**
+ * The -ERR to STLS, with any replies pipelined behind it in the same write: only
+ * a client that reads ahead of its own commands takes them (curl's fix for
+ * CVE-2021-22947 rejects them, its test 982).
+ */
+function refusal(ctx: Pop3Context, fault: Extract<Pop3Fault, { kind: 'stls-refused' }>): MachineOutput {
+  const out = err(ctx, fault.text);
+  return fault.inject ? { ...out, write: `${String(out.write)}${fault.inject}` } : out;
+}
 
 const GO_AHEAD = 'Begin TLS negotiation now.';
 

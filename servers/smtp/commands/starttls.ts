@@ -1,3 +1,5 @@
+import type { MachineOutput } from '../../shared/line-session.js';
+import { merge } from '../session.js';
 import type { CommandSpec } from './types.js';
 
 const REFUSALS = {
@@ -20,7 +22,12 @@ export const STARTTLS: CommandSpec = {
     if (s.layer === 'tls' || s.fakeTls) return s.reply('554', '5.5.1 Error: TLS already active');
     if (args) return s.reply('501', '5.5.4 Syntax: STARTTLS');
     const refuse = s.fault('refuse-starttls');
-    if (refuse) return s.carriedOut(refuse, s.reply(refuse.code, REFUSALS[refuse.code]));
+    if (refuse) {
+      // Replies to commands not yet sent, in the same write: only a client that reads
+      // ahead of its own commands takes them (curl's fix for CVE-2021-22947 rejects them).
+      const injected: MachineOutput = refuse.inject ? { write: refuse.inject } : {};
+      return s.carriedOut(refuse, merge(s.reply(refuse.code, REFUSALS[refuse.code]), injected));
+    }
     const noTls = s.fault('no-tls-after-go-ahead');
     if (noTls) {
       s.fakeTls = true;

@@ -50,7 +50,13 @@ export async function upgrade(job: Job, ctx: RunContext, session: Pop3Session): 
   // CVE-2011-0411 style: a command sent behind STLS before the go-ahead crosses in plaintext.
   session.wire.write(flaws.has('pop3-pipeline-stls') ? 'STLS\r\nCAPA\r\n' : 'STLS\r\n');
   const go = await reply(session.wire);
-  if (!go.ok) return withoutTls(job, ctx, session, `the server refused STLS (${go.text})`);
+  if (!go.ok) {
+    // Lines already here answer commands not yet sent: a man in the middle pipelined them
+    // behind the refusal (curl rejects them since its CVE-2021-22947 fix, test 982).
+    const unasked = flaws.has('pop3-keep-replies-after-refusal') ? 0 : session.wire.takeRest().length;
+    if (unasked) ctx.log(`dropped ${unasked} bytes that came unasked behind the refusal of STLS`);
+    return withoutTls(job, ctx, session, `the server refused STLS (${go.text})`);
+  }
   const early = session.wire.detach();
   const keep = flaws.has('pop3-keep-pre-tls-buffer');
   if (early.length && !keep) ctx.log(`dropped ${early.length} bytes the server sent before the TLS handshake`);

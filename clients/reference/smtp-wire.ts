@@ -64,6 +64,17 @@ export class SmtpWire {
     });
   }
 
+  /**
+   * Drops whatever was received and not consumed, and says how many bytes that
+   * was: lines that came before the command they would answer was even sent.
+   */
+  discardUnread(): number {
+    const dropped = this.buffer.length + this.partial.reduce((n, l) => n + l.length + 2, 0);
+    this.buffer = Buffer.alloc(0);
+    this.partial = [];
+    return dropped;
+  }
+
   /** Stops reading the socket (for the TLS handshake) and returns the bytes received but not consumed. */
   detach(): Buffer {
     this.detached = true;

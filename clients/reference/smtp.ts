@@ -94,6 +94,10 @@ async function startTls(job: Job, ctx: RunContext, conn: Connection, open: Set<S
   if (ctx.flaws.has('pipeline-after-starttls')) wire.send(`STARTTLS\r\nEHLO ${CLIENT_NAME}\r\n`);
   const reply = ctx.flaws.has('pipeline-after-starttls') ? await wire.read() : await wire.command('STARTTLS');
   if (reply.code !== 220) {
+    // Lines already here answer commands not yet sent: a man in the middle pipelined them
+    // behind the refusal (curl rejects them since its CVE-2021-22947 fix, tests 980-983).
+    const unasked = ctx.flaws.has('keep-replies-after-refusal') ? 0 : wire.discardUnread();
+    if (unasked) ctx.log(`discarding ${unasked} bytes that came unasked behind the refusal of STARTTLS`);
     if (job.requireTls && !ctx.flaws.has('ignore-starttls-refusal')) throw new Refused(`STARTTLS refused with ${reply.code}, and TLS is required`);
     ctx.log(`STARTTLS refused with ${reply.code}; going on in plaintext`);
     return conn;

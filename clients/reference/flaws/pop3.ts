@@ -5,6 +5,7 @@ export const POP3_FLAWS = {
   'pop3-ignore-missing-stls': { protocols: ['pop3'], explain: 'goes on in plaintext when STLS is not offered or is refused, even with CONFORM_REQUIRE_TLS=1' },
   'pop3-plaintext-fallback': { protocols: ['pop3'], explain: 'after a failed TLS negotiation, reconnects and logs in without TLS' },
   'pop3-keep-pre-tls-buffer': { protocols: ['pop3'], explain: 'keeps bytes received before the TLS handshake and reads them as if they came inside TLS' },
+  'pop3-keep-replies-after-refusal': { protocols: ['pop3'], explain: 'takes lines that came unasked behind an STLS refusal as the replies to its next commands' },
   'pop3-no-capa-after-stls': { protocols: ['pop3'], explain: 'keeps the capabilities learned before TLS instead of asking CAPA again' },
   'pop3-login-before-stls': { protocols: ['pop3'], explain: 'logs in before issuing STLS' },
   'pop3-plaintext-after-hello': { protocols: ['pop3'], explain: 'writes its next command in plaintext right after sending the ClientHello, as if TLS were up' },

@@ -6,6 +6,7 @@ export const SMTP_FLAWS = {
   'ignore-starttls-refusal': { protocols: ['smtp'], explain: 'goes on in plaintext when STARTTLS is answered with anything but 220, although TLS is required' },
   'starttls-no-handshake': { protocols: ['smtp'], explain: 'after the 220 go-ahead, keeps talking plaintext as if TLS were up' },
   'smtp-plaintext-fallback': { protocols: ['smtp'], explain: 'after a failed TLS handshake, reconnects and sends the mail in plaintext' },
+  'keep-replies-after-refusal': { protocols: ['smtp'], explain: 'takes reply lines that came unasked behind a STARTTLS refusal as the replies to its next commands' },
   'keep-pre-tls-buffer': { protocols: ['smtp'], explain: 'keeps bytes received after the go-ahead and before the handshake, and reads them as replies inside TLS' },
   'no-ehlo-after-starttls': { protocols: ['smtp'], explain: 'skips EHLO after TLS and keeps the capabilities learned before it' },
   'auth-before-starttls': { protocols: ['smtp'], explain: 'sends AUTH in plaintext before STARTTLS when the server offers it' },

@@ -69,6 +69,7 @@ export function handshake(options: ConnectionOptions, signal: AbortSignal, raw: 
  * over `raw`, then the certificate check; throws Refused or HandshakeFailed.
  */
 export async function secureConnection(job: Job, flaws: ReadonlySet<Flaw>, signal: AbortSignal, raw: Socket): Promise<TLSSocket> {
+  if (job.tls === 'implicit' && flaws.has('answer-plaintext-banner')) await answerBanner(job, raw);
   const pending = handshake(await tlsOptions(job, flaws, false), signal, raw);
   // curl 7.78's desynchronised state (CVE-2021-22947): the client believes it upgraded and talks on in the clear.
   if (flaws.has('plaintext-after-hello')) afterHello(raw, () => raw.write(plaintextLogin(job)));
@@ -98,4 +99,34 @@ export function afterHello(raw: Socket, then: () => void): void {
     clearInterval(poll);
     if (!raw.destroyed) then();
   }, 5);
+}
+
+/** How long the answer-plaintext-banner flaw listens for a banner before starting TLS as usual. */
+const BANNER_WAIT_MS = 200;
+
+/**
+ * The answer-plaintext-banner flaw: a server that writes plaintext first on an
+ * implicit-TLS port is answered in plaintext (the login it asks for), and the
+ * session then fails; a server that stays silent gets a ClientHello as usual.
+ */
+function answerBanner(job: Job, raw: Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      clearTimeout(timer);
+      raw.off('data', onData);
+      raw.pause();
+      if (chunk[0] === 0x16) {
+        raw.unshift(chunk);
+        return resolve();
+      }
+      raw.write(plaintextLogin(job));
+      setTimeout(() => reject(new Refused('the server spoke plaintext on an implicit-TLS port')), 100);
+    };
+    const timer = setTimeout(() => {
+      raw.off('data', onData);
+      raw.pause();
+      resolve();
+    }, BANNER_WAIT_MS);
+    raw.on('data', onData);
+  });
 }

@@ -5,6 +5,7 @@ import type { EventLog, RecordedEvent } from './events.js';
 import { LineReader, LineTooLongError } from './line-reader.js';
 import { acceptTls, type TlsAcceptResult, type TlsSessionCache } from './tls-accept.js';
 import { upgradeToTls } from './starttls.js';
+import { plaintextEvents } from './plaintext-tap.js';
 import type { TrackedConnection } from './connection.js';
 
 export type { RecordedEvent } from './events.js';
@@ -203,7 +204,14 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
   stream.on('error', () => undefined);
   if (opts.implicitTls) {
     if (opts.plaintextBanner) socket.write(opts.plaintextBanner);
-    if (!adopted(await acceptTls(socket, tlsOptions))) return;
+    const result = await acceptTls(socket, tlsOptions);
+    // Plaintext on the TLS port: what it says (a login, a command) is evidence too.
+    if (result.kind === 'plaintext') {
+      for (const line of result.first.toString('latin1').split(/\r?\n/).filter(Boolean)) {
+        for (const e of plaintextEvents(plaintext, line)) log.record(server, e.type, e.fields as never, conn);
+      }
+    }
+    if (!adopted(result)) return;
   }
   // A greeting that closes (421, -ERR) ends the session: no line is read after it.
   if (apply(machine.start())) stream.on('data', onData);

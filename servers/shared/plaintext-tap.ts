@@ -96,11 +96,15 @@ export class PlaintextTap {
 
   private parseLine(line: string): void {
     if (!this.parse || this.lines++ >= MAX_LINES) return;
-    for (const e of this.parse(line)) {
-      // Whatever layer the protocol believes it is in, these bytes crossed in the clear.
-      if (e.type === 'command' || e.type === 'credentials') this.at.log.record(this.at.server, e.type, { ...e.fields, layer: 'plaintext' } as never, this.at.conn);
-    }
+    for (const e of plaintextEvents(this.parse, line)) this.at.log.record(this.at.server, e.type, e.fields as never, this.at.conn);
   }
+}
+
+/** The commands and credentials a parser reads in one plaintext line, marked as crossing in plaintext whatever layer the protocol believes it is in. */
+export function plaintextEvents(parse: PlaintextParser, line: string): RecordedEvent[] {
+  return parse(line)
+    .filter((e) => e.type === 'command' || e.type === 'credentials')
+    .map((e) => ({ ...e, fields: { ...e.fields, layer: 'plaintext' } }) as RecordedEvent);
 }
 
 /** The preview never shows a secret: each line is redacted as command lines are (the parser records credentials properly). */

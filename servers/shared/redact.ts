@@ -11,3 +11,8 @@ export function redactCommandLine(line: string): string {
   if (/^[A-Za-z0-9+/]{8,}={0,2}$/.test(line.trim())) return '(base64, redacted)';
   return line;
 }
+
+/** Several lines of what a client sent, each redacted as a command line (for previews). */
+export function redactText(text: string): string {
+  return text.split('\n').map((l) => (l.endsWith('\r') ? `${redactCommandLine(l.slice(0, -1))}\r` : redactCommandLine(l))).join('\n');
+}

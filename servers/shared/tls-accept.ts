@@ -6,6 +6,7 @@ import type { EventFields, EventLog } from './events.js';
 import { preview } from './events.js';
 import { captureClientHello, peekFirstBytes, TLS_HANDSHAKE_RECORD } from './client-hello.js';
 import { PlaintextTap, type PlaintextParser } from './plaintext-tap.js';
+import { redactText } from './redact.js';
 
 export interface TlsAcceptOptions {
   log: EventLog;
@@ -83,7 +84,7 @@ export async function acceptTls(socket: Socket, opts: TlsAcceptOptions): Promise
   const first = await peekFirstBytes(socket);
   if (!first) return { kind: 'closed' };
   if (first[0] !== TLS_HANDSHAKE_RECORD) {
-    log.record(server, 'plaintext-on-tls-port', { preview: preview(first) }, conn);
+    log.record(server, 'plaintext-on-tls-port', { preview: preview(Buffer.from(redactText(first.toString('latin1')), 'latin1')) }, conn);
     return { kind: 'plaintext', first };
   }
   let hello: EventFields['client-hello'];

@@ -14,6 +14,10 @@ export const TLS_FLAWS = {
   'no-timeout': { protocols: ALL, explain: 'ignores CONFORM_TIMEOUT_MS and waits forever' },
   'no-client-cert': { protocols: ALL, explain: 'never presents the client certificate it was given' },
   'corrupt-output': { protocols: ALL, explain: 'flips a bit in the data it delivers' },
+  'answer-plaintext-banner': {
+    protocols: ['smtp', 'pop3', 'ftps'],
+    explain: 'on an implicit-TLS port, answers a plaintext banner with its login in plaintext, as if the port were not TLS',
+  },
   'plaintext-after-hello': {
     protocols: ['smtp', 'pop3', 'ftps'],
     explain: 'writes its login (and, for SMTP, its envelope) in plaintext right behind its ClientHello, as if TLS were already up',

@@ -84,9 +84,11 @@ export function judge(c: Case, input: JudgeInput): Verdict {
   const reach = reachPoint(c, input.job);
   const reached = checkReached(reach, input.events);
   if (input.outcome.exitCode === EXIT_UNSUPPORTED && !input.outcome.hung) {
-    const broken = leaks.find((k) => !k.met);
-    if (broken) return { status: 'fail', reason: broken.reason!, checks: leaks };
-    return { status: 'skip', reason: 'the client answered 89: unsupported', checks: [...leaks, reached] };
+    // "Unsupported" excuses what the client did not do, never what it did: a prohibition it broke first still fails it.
+    const prohibitions = c.expect.filter((e) => 'never' in e).map((e) => evaluate(e, input));
+    const broken = [...leaks, ...prohibitions].find((k) => !k.met);
+    if (broken && c.level !== 'info') return { status: 'fail', reason: broken.reason!, checks: [...leaks, ...prohibitions] };
+    return { status: 'skip', reason: 'the client answered 89: unsupported', checks: [...leaks, reached, ...prohibitions] };
   }
   // A hang explains itself better than what it kept the client from reaching.
   const checks = [...leaks, ...hungCheck(c, input), reached, ...c.expect.map((e) => evaluate(e, input))];

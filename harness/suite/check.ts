@@ -24,9 +24,30 @@ export function flawsOf(witness: string): string[] {
   return words.flatMap((w, i) => (words[i - 1] === '--flaw' ? [w] : []));
 }
 
+/** A reference that can hold a requirement: an RFC section, or a CVE naming the weakness. */
+const REQUIREMENT_REF = /^(?:RFC \d+ §\S.*|CVE-\d{4}-\d{4,})$/;
+/** A quoted passage holding an RFC 2119 requirement keyword, as the RFC writes it. */
+const QUOTED_REQUIREMENT = /["“][^"”]*\b(?:MUST|REQUIRED|SHALL)\b[^"”]*["”]/;
+
+/**
+ * Levels follow the RFC keywords (RFC 2119): a `must` case cites where the
+ * requirement stands (an RFC section or a CVE) and quotes it (the sentence with
+ * its MUST / REQUIRED / SHALL) or names the CVE in its description, so a
+ * reader can check the level against the text. Says what is missing, or nothing.
+ */
+export function levelProblem(c: Pick<Case, 'level' | 'refs' | 'description'>): string | undefined {
+  if (c.level !== 'must') return undefined;
+  if (!c.refs.some((r) => REQUIREMENT_REF.test(r))) return 'a must case cites an RFC section ("RFC 3207 §4") or a CVE in its refs';
+  const text = c.description ?? '';
+  const cves = c.refs.filter((r) => r.startsWith('CVE-'));
+  if (QUOTED_REQUIREMENT.test(text) || cves.some((cve) => text.includes(cve))) return undefined;
+  return 'a must case quotes its requirement in its description (the sentence with MUST, MUST NOT, REQUIRED or SHALL, in double quotes) or names the CVE of its refs; otherwise it is should or info';
+}
+
 /**
  * The startup consistency check of the catalogue (as BoringSSL's runner does):
  * unique ids, id prefix equals the protocol, witnesses for every judged case,
+ * levels that follow the RFC keywords,
  * witnesses naming known clients and flaws, expectations about events the
  * protocol's servers actually emit.
  */
@@ -40,6 +61,8 @@ export function checkCatalogue(cases: Case[], ctx: CheckContext): void {
     seen.set(c.id, c);
     if (!c.id.startsWith(`${c.protocol}.`)) problems.push(`${where}: id must start with "${c.protocol}." (its folder)`);
     if (c.level !== 'info' && !c.witnesses) problems.push(`${where}: a ${c.level} case needs witnesses { pass, fail }`);
+    const level = levelProblem(c);
+    if (level) problems.push(`${where}: ${level}`);
     for (const w of c.witnesses ? [c.witnesses.pass, ...c.witnesses.fail] : []) {
       const client = w.trim().split(/\s+/)[0]!;
       if (!ctx.knownClients.has(client)) problems.push(`${where}: witness "${w}" names unknown client "${client}"`);

@@ -23,6 +23,8 @@ export interface Job {
   ftpMode: 'passive' | 'active' | '';
   ftpType: 'I' | 'A' | '';
   ftpProt: 'P' | 'C' | '';
+  /** FTPS: clear the control connection (CCC, RFC 4217 §5) once logged in and PROT P is set. */
+  ftpCcc: boolean;
   mailFrom: string;
   mailTo: string;
   inputFile: string;
@@ -54,6 +56,8 @@ export function jobEnv(job: Job): Record<string, string> {
     CONFORM_FTP_MODE: job.ftpMode,
     CONFORM_FTP_TYPE: job.ftpType,
     CONFORM_FTP_PROT: job.ftpProt,
+    // `1` asks for CCC, `0` does not; empty outside FTPS.
+    CONFORM_FTP_CCC: job.protocol === 'ftps' ? (job.ftpCcc ? '1' : '0') : '',
     CONFORM_MAIL_FROM: job.mailFrom,
     CONFORM_MAIL_TO: job.mailTo,
     CONFORM_INPUT_FILE: job.inputFile,
@@ -86,6 +90,7 @@ export function jobFromEnv(env: NodeJS.ProcessEnv): Job {
     ftpMode: get('CONFORM_FTP_MODE') as Job['ftpMode'],
     ftpType: get('CONFORM_FTP_TYPE') as Job['ftpType'],
     ftpProt: get('CONFORM_FTP_PROT') as Job['ftpProt'],
+    ftpCcc: get('CONFORM_FTP_CCC') === '1',
     mailFrom: get('CONFORM_MAIL_FROM'),
     mailTo: get('CONFORM_MAIL_TO'),
     inputFile: get('CONFORM_INPUT_FILE'),

@@ -9,9 +9,9 @@ import type { TLSSocket } from 'node:tls';
 import type { Job } from '../../harness/job.js';
 import type { RunContext } from './https.js';
 import { connectTcp } from './pop3-negotiate.js';
-import { FtpControl, ServerRefused } from './ftps-control.js';
+import { FtpControl, ServerRefused, type FtpReply } from './ftps-control.js';
 import { connectTo, listenActive, protect, readAll } from './ftps-data.js';
-import { Refused, secureConnection } from './tls.js';
+import { guards, Refused, secureConnection } from './tls.js';
 
 interface Session {
   control: FtpControl;
@@ -20,6 +20,8 @@ interface Session {
   /** The newest TLS session of the control connection (TLS 1.3 tickets come after the handshake). */
   session?: Buffer;
   prot: 'P' | 'C';
+  /** CCC done: the control connection goes on in plaintext (RFC 4217 §5), data connections keep their PROT. */
+  cleared?: boolean;
 }
 
 export async function transferFile(job: Job, ctx: RunContext): Promise<number> {
@@ -36,7 +38,9 @@ export async function transferFile(job: Job, ctx: RunContext): Promise<number> {
     ctx.log(`failed: ${(err as Error).message}`);
     return 1;
   } finally {
-    (s?.tls ?? s?.raw)?.destroy();
+    // After CCC the TLS layer no longer owns the socket: both go.
+    s?.tls?.destroy();
+    s?.raw.destroy();
   }
 }
 
@@ -58,10 +62,35 @@ async function negotiate(job: Job, ctx: RunContext): Promise<Session> {
   if (ctx.flaws.has('ftps-pipeline-auth')) s.control.wire.write('AUTH TLS\r\nUSER x\r\n');
   else s.control.wire.write('AUTH TLS\r\n');
   const auth = await s.control.reply();
-  if (auth.code !== 234) {
-    if (ctx.flaws.has('ftps-ignore-auth-refusal') || !job.requireTls) return s;
-    throw new ServerRefused('AUTH TLS', auth);
+  if (auth.code !== 234) return refused(job, ctx, s, auth);
+  return upgrade(job, ctx, s);
+}
+
+/**
+ * AUTH TLS refused. Replies that came unasked behind the refusal are a man in
+ * the middle's (CVE-2021-22947; curl tests 980-983): the client stops rather
+ * than read them as answers to its next commands. Then TLS required means
+ * giving up; otherwise the session goes on in clear.
+ */
+async function refused(job: Job, ctx: RunContext, s: Session, auth: FtpReply): Promise<Session> {
+  let answer = auth;
+  if (ctx.flaws.has('ftps-keep-pipelined-replies')) {
+    // As curl before 7.79.0: the old mechanism name next, its answer read from whatever is buffered.
+    if (auth.code === 504) {
+      answer = await s.control.send('AUTH SSL');
+      if (answer.code === 234) return upgrade(job, ctx, s);
+    }
+  } else {
+    const unasked = s.control.wire.takeRest();
+    if (unasked.length) throw new Refused(`${unasked.length} bytes came behind the AUTH refusal, unasked: not read as replies`);
   }
+  if (ctx.flaws.has('ftps-ignore-auth-refusal') || !job.requireTls) return s;
+  throw new ServerRefused('AUTH TLS', answer);
+}
+
+/** After 234: the handshake, and a fresh reader inside TLS. */
+async function upgrade(job: Job, ctx: RunContext, s: Session): Promise<Session> {
+  const { raw } = s;
   // RFC 4217 §4 / CVE-2021-22947: whatever arrived before the handshake is not a reply.
   const early = s.control.wire.detach();
   if (early.length) ctx.log(`${early.length} bytes arrived before the handshake: ${ctx.flaws.has('ftps-keep-pre-tls-buffer') ? 'kept' : 'discarded'}`);
@@ -84,25 +113,66 @@ async function expectGreeting(s: Session): Promise<number> {
 }
 
 async function plainLogin(job: Job, s: Session): Promise<void> {
-  const user = await s.control.must(`USER ${job.user}`, 'USER', (c) => c === 230 || c === 331);
-  if (user.code === 331) await s.control.must(`PASS ${job.pass}`, 'PASS');
+  // No credentials in the job: the anonymous login of RFC 1635 ("accepts any string as a password").
+  const [name, password] = job.user ? [job.user, job.pass] : ['anonymous', 'anonymous@'];
+  const user = await s.control.must(`USER ${name}`, 'USER', (c) => c === 230 || c === 331);
+  if (user.code === 331) await s.control.must(`PASS ${password}`, 'PASS');
 }
 
-/** USER/PASS inside TLS, then PBSZ 0 and PROT (RFC 4217 §9), TYPE. */
+/** PBSZ 0 then PROT as asked (RFC 4217 §9). */
+async function protectData(job: Job, ctx: RunContext, s: Session): Promise<void> {
+  const want = job.ftpProt || 'P';
+  if (want === 'P' && ctx.flaws.has('ftps-clear-data')) return;
+  if (!ctx.flaws.has('ftps-skip-pbsz')) await s.control.must('PBSZ 0', 'PBSZ');
+  const prot = await s.control.send(`PROT ${want}`);
+  if (prot.code >= 200 && prot.code < 300) s.prot = want;
+  else if (!(ctx.flaws.has('ftps-ignore-prot-refusal') || (!job.requireTls && want === 'P'))) throw new ServerRefused('PROT', prot);
+}
+
+/**
+ * CCC (RFC 4217 §5), as CONFORM_FTP_CCC asks: TLS shut down with close_notify
+ * both ways, the control connection in plaintext from then on, the data
+ * connections still at the PROT level set before (§9). A refusal keeps the
+ * control connection protected (§15.3: a client should not assume CCC is allowed).
+ */
+async function clearControl(ctx: RunContext, s: Session): Promise<void> {
+  const tls = s.tls!;
+  const guard = guards.get(tls)!;
+  // Data connections go on resuming the control session after it is closed.
+  s.session ??= tls.getSession();
+  guard.hold();
+  const r = await s.control.send('CCC');
+  if (r.code !== 200) {
+    guard.unhold();
+    ctx.log(`CCC refused (${r.code}): the control connection stays protected`);
+    return;
+  }
+  s.control.wire.detach();
+  const { closeNotify, rest } = await guard.release(tls, ctx.signal);
+  ctx.log(`CCC: TLS shut down${closeNotify ? '' : ' (no close_notify from the server)'}; the control connection goes on in plaintext`);
+  s.control = FtpControl.over(s.raw, ctx.signal, rest);
+  s.raw.resume();
+  s.cleared = true;
+}
+
+/** USER/PASS inside TLS, then PBSZ 0 and PROT (RFC 4217 §9), CCC if asked, TYPE. */
 async function login(job: Job, ctx: RunContext, s: Session): Promise<void> {
   const trusted230 = !s.tls && ctx.flaws.has('ftps-trust-greeting-230');
-  if (!ctx.flaws.has('ftps-user-before-auth') && !trusted230) await plainLogin(job, s);
-  if (s.tls) {
-    const want = job.ftpProt || 'P';
-    if (!(want === 'P' && ctx.flaws.has('ftps-clear-data'))) {
-      if (!ctx.flaws.has('ftps-skip-pbsz')) await s.control.must('PBSZ 0', 'PBSZ');
-      const prot = await s.control.send(`PROT ${want}`);
-      if (prot.code >= 200 && prot.code < 300) s.prot = want;
-      else if (!(ctx.flaws.has('ftps-ignore-prot-refusal') || (!job.requireTls && want === 'P'))) throw new ServerRefused('PROT', prot);
-    }
+  const ccc = job.ftpCcc && s.tls !== undefined;
+  if (ccc && ctx.flaws.has('ftps-ccc-before-login')) {
+    await protectData(job, ctx, s);
+    await clearControl(ctx, s);
   }
+  if (!ctx.flaws.has('ftps-user-before-auth') && !trusted230) await plainLogin(job, s);
+  if (s.tls && !s.cleared) await protectData(job, ctx, s);
   if (job.requireTls && job.ftpProt === 'P' && s.prot !== 'P' && !ctx.flaws.has('ftps-ignore-prot-refusal') && !ctx.flaws.has('ftps-clear-data') && !ctx.flaws.has('ftps-ignore-auth-refusal') && !trusted230) {
     throw new Refused('the data channel cannot be protected');
+  }
+  if (ccc && !s.cleared) await clearControl(ctx, s);
+  if (s.cleared && ctx.flaws.has('ftps-ccc-clear-data')) {
+    // Whatever the answer (RFC 4217 §5 has the server refuse it), the data connections go in clear.
+    await s.control.send('PROT C');
+    s.prot = 'C';
   }
   const type = job.action === 'list' ? 'A' : job.ftpType || 'I';
   const t = await s.control.send(`TYPE ${type}`);

@@ -6,7 +6,7 @@
  * for SNI and verification while connecting to CONFORM_ADDR. basic-ftp
  * always sends PBSZ 0 / PROT P on a TLS connection, uses TYPE I and passive
  * mode (EPSV, then PASV) only, and parses listings instead of handing them
- * over: active mode, PROT C, TYPE A and `list` are unsupported (89).
+ * over: active mode, PROT C, TYPE A, `list` and CCC are unsupported (89).
  * Exit: 0 done, 1 failed, 89 unsupported.
  */
 import { readFileSync } from 'node:fs';
@@ -19,6 +19,7 @@ if (env.CONFORM_PROTOCOL !== 'ftps' || !['download', 'upload'].includes(env.CONF
 if (env.CONFORM_FTP_MODE === 'active') unsupported('basic-ftp has no active mode');
 if (env.CONFORM_FTP_TYPE === 'A') unsupported('basic-ftp transfers in TYPE I only');
 if (env.CONFORM_TLS !== 'none' && env.CONFORM_FTP_PROT === 'C') unsupported('basic-ftp always protects the data channel on a TLS connection');
+if (env.CONFORM_FTP_CCC === '1') unsupported('basic-ftp has no CCC');
 if (env.CONFORM_TLS === 'none' && env.CONFORM_REQUIRE_TLS === '1') {
   console.error('the job requires TLS but the server offers none');
   process.exit(1);
@@ -32,8 +33,9 @@ try {
   await client.access({
     host: env.CONFORM_ADDR || host,
     port: Number(env.CONFORM_PORT),
-    user: env.CONFORM_USER,
-    password: env.CONFORM_PASS,
+    // No credentials: basic-ftp's own anonymous login (anonymous / guest).
+    user: env.CONFORM_USER || undefined,
+    password: env.CONFORM_PASS || undefined,
     secure: env.CONFORM_TLS === 'implicit' ? 'implicit' : env.CONFORM_TLS === 'explicit',
     secureOptions: {
       // The identity data connections resume the session under, and the name verified.

@@ -8,6 +8,9 @@ ftplib and ssl, not this file:
 - explicit TLS: FTP_TLS.auth() before login (ftplib's login() would do it
   too); implicit TLS (ftps://) is not in ftplib: unsupported (89);
 - CONFORM_FTP_PROT=P: prot_p() (PBSZ 0, PROT P); C: prot_c();
+- CONFORM_FTP_CCC=1: ccc() once logged in and protected (CCC, then
+  ssl.SSLSocket.unwrap(): close_notify both ways, plaintext after);
+- no CONFORM_USER: ftplib's anonymous login (anonymous / anonymous@);
 - passive (EPSV/PASV, ftplib trusts the control peer, not the PASV address,
   since Python 3.9: trust_server_pasv_ipv4_address=False) or active (PORT/EPRT);
 - binary (retrbinary/storbinary, TYPE I) or ASCII (retrlines/storlines, TYPE A);
@@ -72,6 +75,8 @@ def main(env):
             ftp.prot_c()
         else:
             ftp.prot_p()
+        if env.get("CONFORM_FTP_CCC") == "1":
+            ftp.ccc()
     ftp.set_pasv(env.get("CONFORM_FTP_MODE") != "active")
     path = unquote(urlsplit(env["CONFORM_URL"]).path) or "/"
     ascii_mode = env.get("CONFORM_FTP_TYPE") == "A"

@@ -13,6 +13,6 @@ export const FTPS = define({
   // The server loads when a case runs: `list` and `explain` need only its schema.
   start: async (options, ctx) => (await import('../../servers/ftps/server.js')).startFtpsServer(options, ctx),
   actions: ['download', 'upload', 'list'],
-  emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-sent', 'payload-received', 'pipelined-before-tls', 'plaintext-after-hello'],
+  emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-sent', 'payload-received', 'pipelined-before-tls', 'plaintext-after-hello', 'tls-cleared'],
   describeFaults: explainFtpsSetup,
 });

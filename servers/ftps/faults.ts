@@ -9,8 +9,21 @@ export type StallStep = (typeof STALL_STEPS)[number];
  * fault is) lives here; the machine and the data channel carry it out and record it.
  */
 export const FtpsFaultSchema = z.discriminatedUnion('kind', [
-  /** AUTH TLS and AUTH SSL are refused with this code (504 unknown mechanism, 534 policy). Default 534. */
-  z.object({ kind: z.literal('auth-refused'), code: z.enum(['504', '534']).default('534') }).strict(),
+  /**
+   * AUTH TLS and AUTH SSL are refused with this code: 534 policy (default), 504
+   * unknown mechanism, or 500 / 502 AUTH unknown, as from a server (or a man in
+   * the middle) that strips it: then FEAT offers no AUTH, PBSZ or PROT either.
+   * What follows is a man in the middle's lure: USER in clear gets 331 and any
+   * PASS 230, whatever the account and the `tls` setting, so a client that goes
+   * on hands over its password and its commands in clear. `inject`: bytes
+   * written behind the first refusal, in the same write (curl tests 980-983);
+   * a ClientHello that follows them is recorded, and the connection closed.
+   */
+  z.object({
+    kind: z.literal('auth-refused'),
+    code: z.enum(['500', '502', '504', '534']).default('534'),
+    inject: z.string().min(1).optional(),
+  }).strict(),
   /** The greeting is "230 already logged in" instead of 220 (curl's CVE-2021-22946 trigger). */
   z.object({ kind: z.literal('greeting-230') }).strict(),
   /** Bytes written in the same write as "234", before the handshake (CVE-2021-22947). Default: a fake 230 login reply. */
@@ -61,7 +74,7 @@ const STALL_WORDS: Record<StallStep, string> = {
 export function explainFtpsFault(fault: FtpsFault): string {
   switch (fault.kind) {
     case 'auth-refused':
-      return `the server refuses AUTH TLS and AUTH SSL with ${fault.code}`;
+      return `the server refuses AUTH TLS and AUTH SSL with ${fault.code}${fault.inject ? `, writing ${JSON.stringify(fault.inject)} behind the first refusal in the same write,` : ''} then lures the login in clear as a man in the middle would (331 to any USER, 230 to any PASS)`;
     case 'greeting-230':
       return 'the server greets with "230 already logged in" instead of 220';
     case 'inject-after-auth':

@@ -29,6 +29,8 @@ export interface FtpMachine {
   line(line: string): FtpOutput;
   upgraded(): FtpOutput;
   lineTooLong(): FtpOutput;
+  /** CCC's clearing completed (the shell shut TLS down): plaintext from now on. */
+  cleared(closeNotify: boolean): FtpOutput;
   /** The passive listener is up on host:port: the 227/229 reply. */
   passiveReady(command: 'PASV' | 'EPSV', host: string, port: number): FtpOutput;
   /** The transfer asked for ended: 226, or the failure's reply. */
@@ -65,6 +67,12 @@ export function createFtpMachine(options: FtpsOptions, tree: VirtualTree): FtpMa
       return {};
     },
     lineTooLong: () => reply(ctx, '500', 'Input line too long.'),
+    cleared(closeNotify) {
+      // RFC 4217 §5: "Continue the control connection in plaintext, expecting the next command from the client to be in plaintext."
+      ctx.state.cleared = true;
+      ctx.state.layer = 'plaintext';
+      return { record: [{ type: 'tls-cleared', fields: { closeNotify } }] };
+    },
     passiveReady: (command, host, port) => passiveReply(ctx, command, host, port),
     transferred(result) {
       if (result.ok) return reply(ctx, '226', 'Transfer complete.');

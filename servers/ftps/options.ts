@@ -39,6 +39,21 @@ export const FtpsOptionsSchema = z.object({
   protP: z.enum(['required', 'optional']).default('required'),
   /** The data connection's TLS session must resume the control connection's (vsftpd's require_ssl_reuse). Default false. */
   requireSessionReuse: z.boolean().default(false),
+  /**
+   * Anonymous FTP (RFC 1635; vsftpd's anonymous_enable): USER anonymous or ftp
+   * logs in with any password, and the job carries no credentials
+   * (CONFORM_USER and CONFORM_PASS empty), so the client logs in as anonymous
+   * of its own accord. Default false.
+   */
+  anonymous: z.boolean().default(false),
+  /**
+   * CCC (RFC 4217 §5): `accepted`: 200 inside TLS, then TLS is shut down with
+   * close_notify and the control connection goes on in plaintext, data
+   * connections keeping their PROT level and PBSZ / PROT refused from then on;
+   * `refused`: 500, as vsftpd, which does not implement CCC. Default: accepted
+   * when the job asks for CCC (`transfer.ccc`), refused otherwise.
+   */
+  ccc: z.enum(['accepted', 'refused']).optional(),
   /** The account the server accepts; it becomes CONFORM_USER / CONFORM_PASS. Default conform / conform-ftp-secret. */
   credentials: z.object({
     user: z.string().min(1).max(64).regex(/^[^\s\0]+$/).default('conform'),
@@ -56,6 +71,8 @@ export const FtpsOptionsSchema = z.object({
     mode: z.enum(['passive', 'active']).default('passive'),
     type: z.enum(['I', 'A']).default('I'),
     prot: z.enum(['P', 'C']).optional(),
+    /** CONFORM_FTP_CCC=1: the client is asked to clear the control connection (CCC) once logged in and PROT P is set. Default false. */
+    ccc: z.boolean().default(false),
   }).strict().prefault({}),
   faults: z.array(FtpsFaultSchema).default([]),
 }).strict().refine((o) => !(o.requireSessionReuse && o.dataCertificate && o.dataCertificate !== o.certificate), {
@@ -65,3 +82,8 @@ export const FtpsOptionsSchema = z.object({
 });
 
 export type FtpsOptions = z.infer<typeof FtpsOptionsSchema>;
+
+/** Whether CCC is accepted: as the case says, else when its job asks for it. */
+export function cccAccepted(options: FtpsOptions): boolean {
+  return (options.ccc ?? (options.transfer.ccc ? 'accepted' : 'refused')) === 'accepted';
+}

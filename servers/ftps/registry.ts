@@ -14,12 +14,18 @@ export const COMMANDS: ReadonlyMap<string, CommandDef> = new Map(
   [...SECURITY_COMMANDS, ...LOGIN_COMMANDS, ...BASIC_COMMANDS, ...DATA_COMMANDS_DEFS].map((c) => [c.verb, c]),
 );
 
+/** AUTH refused as an unknown command (500, 502): whoever refuses it that way does not advertise it (RFC 4217 §6). */
+function authStripped(ctx: FtpsContext): boolean {
+  const refused = ctx.fault('auth-refused');
+  return refused !== undefined && (refused.code === '500' || refused.code === '502');
+}
+
 /** FEAT lines: from the registry, leaving out what this case switched off (no TLS, refused data commands). */
 export function featLines(ctx: FtpsContext): string[] {
   const lines: string[] = [];
   for (const c of COMMANDS.values()) {
     if (!c.feat) continue;
-    if (['AUTH', 'PBSZ', 'PROT'].includes(c.verb) && ctx.options.tls === 'none') continue;
+    if (['AUTH', 'PBSZ', 'PROT'].includes(c.verb) && (ctx.options.tls === 'none' || authStripped(ctx))) continue;
     if ((c.verb === 'EPSV' || c.verb === 'EPRT') && !ctx.options.dataCommands.includes(c.verb)) continue;
     lines.push(c.feat);
     // vsftpd advertises both AUTH mechanisms.

@@ -63,8 +63,9 @@ export async function startFtpsServer(options: FtpsOptions, ctx: ServerContext):
     // A listing crosses as TYPE A text (RFC 959 §4.1.3): the client stores it with its local LF endings.
     ...(action === 'list' ? { expectedOutput: fromCrlf(Buffer.from(new VirtualTree().entries('/pub').map(listLine).join(''), 'latin1')) } : {}),
     ...(action === 'upload' ? { input: served, received: () => uploaded(trees, path, type) } : {}),
-    credentials: { ...options.credentials },
-    job: { ftpMode: mode, ftpType: type, ftpProt: prot, action },
+    // Anonymous FTP: the job carries no credentials, so the client chooses its anonymous login itself.
+    ...(options.anonymous ? {} : { credentials: { ...options.credentials } }),
+    job: { ftpMode: mode, ftpType: type, ftpProt: prot, ftpCcc: options.transfer.ccc, action },
     faults: explainFtpsSetup(options),
     async stop() {
       stopping.abort();

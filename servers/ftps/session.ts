@@ -52,6 +52,12 @@ export interface FtpsState {
   stalled: boolean;
   /** A reply-style fault (LF-only, multi-line) was recorded as carried out. */
   styled?: boolean;
+  /** AUTH was refused by the `auth-refused` fault: the login in clear is lured (331 to any USER, 230 to any PASS). */
+  lured?: boolean;
+  /** The fault's bytes went out behind a refusal (once). */
+  injected?: boolean;
+  /** CCC done (RFC 4217 §5): plaintext control connection, PROT level frozen. */
+  cleared?: boolean;
 }
 
 export interface FtpsContext {

@@ -12,6 +12,8 @@ export class TrackedConnection {
   readonly id: number;
   private by: 'client' | 'server' | 'reset' | undefined;
   private closed = false;
+  /** What each watched stream was given to listen with, so a layer taken off (FTP's CCC) can be forgotten. */
+  private readonly watchers = new Map<Duplex, { end: () => void; error: (err: NodeJS.ErrnoException) => void; close: () => void }>();
 
   constructor(private readonly log: EventLog, private readonly server: string, socket: Socket) {
     this.id = log.connection();
@@ -25,18 +27,34 @@ export class TrackedConnection {
     this.watch(stream);
   }
 
+  /** Stop watching a layer that is being taken off while the connection goes on (TLS shut down by CCC). */
+  release(stream: Duplex): void {
+    const w = this.watchers.get(stream);
+    if (!w) return;
+    this.watchers.delete(stream);
+    stream.off('end', w.end);
+    stream.off('error', w.error);
+    stream.off('close', w.close);
+  }
+
   /** Call before the server ends or destroys the connection. */
   serverCloses(): void {
     this.by ??= 'server';
   }
 
   private watch(stream: Duplex): void {
-    stream.once('end', () => (this.by ??= 'client'));
-    stream.on('error', (err: NodeJS.ErrnoException) => (this.by ??= err.code === 'ECONNRESET' ? 'reset' : 'server'));
-    stream.once('close', () => {
-      if (this.closed) return;
-      this.closed = true;
-      this.log.record(this.server, 'close', { by: this.by ?? 'server' }, this.id);
-    });
+    const w = {
+      end: () => void (this.by ??= 'client'),
+      error: (err: NodeJS.ErrnoException) => void (this.by ??= err.code === 'ECONNRESET' ? 'reset' : 'server'),
+      close: () => {
+        if (this.closed) return;
+        this.closed = true;
+        this.log.record(this.server, 'close', { by: this.by ?? 'server' }, this.id);
+      },
+    };
+    this.watchers.set(stream, w);
+    stream.once('end', w.end);
+    stream.on('error', w.error);
+    stream.once('close', w.close);
   }
 }

@@ -46,6 +46,11 @@ export interface EventFields {
   'tls-failed': { error: string; alert?: string };
   /** Bytes that arrived after an upgrade command and before the go-ahead (STARTTLS-style protocols). */
   'pipelined-before-tls': { by: 'client'; bytes: number; preview: string; tlsRecord: boolean };
+  /**
+   * TLS was shut down on a connection that goes on in plaintext (FTP's CCC,
+   * RFC 4217 §5); `closeNotify`: the client answered with its own close_notify.
+   */
+  'tls-cleared': { closeNotify: boolean };
   /** A client sent plaintext after its ClientHello (it thinks it is in TLS but is not). */
   'plaintext-after-hello': { preview: string };
   /** An application-level request or command (HTTP request line, SMTP verb …). */
@@ -75,6 +80,7 @@ export const EVENT_TYPES = [
   'tls-established',
   'tls-failed',
   'pipelined-before-tls',
+  'tls-cleared',
   'plaintext-after-hello',
   'command',
   'reply',

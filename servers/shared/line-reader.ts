@@ -43,6 +43,11 @@ export class LineReader {
     return out;
   }
 
+  /** How many bytes wait, not yet taken as lines. */
+  get buffered(): number {
+    return this.pending.length;
+  }
+
   /** All bytes not yet taken as lines (e.g. pipelined before a TLS upgrade). */
   takeRest(): Buffer {
     const rest = this.pending;

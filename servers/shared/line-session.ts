@@ -7,6 +7,7 @@ import { acceptTls, type TlsAcceptResult, type TlsSessionCache } from './tls-acc
 import { upgradeToTls } from './starttls.js';
 import { plaintextEvents } from './plaintext-tap.js';
 import type { TrackedConnection } from './connection.js';
+import { TLS_HANDSHAKE_RECORD } from './client-hello.js';
 
 export type { RecordedEvent } from './events.js';
 
@@ -22,6 +23,20 @@ export interface MachineOutput {
   close?: boolean;
   /** Go silent: read and ignore everything from now on, until the client leaves. */
   stall?: boolean;
+  /**
+   * `write` is the go-ahead of a clearing (FTP's CCC, RFC 4217 §5): written
+   * inside TLS, then TLS is shut down with close_notify and the connection
+   * goes on in plaintext; the machine hears of it through `cleared`.
+   */
+  clear?: boolean;
+  /**
+   * The reply invites no TLS, yet bytes injected behind it might: from now on,
+   * a ClientHello at the start of a line in plaintext is recorded
+   * (`client-hello`) instead of being read as a line, and the connection is
+   * closed. The client may act on the injected bytes a command later (they
+   * answer its next command), so the watch lasts.
+   */
+  watchHello?: boolean;
 }
 
 /**
@@ -38,6 +53,8 @@ export interface LineMachine<O extends MachineOutput = MachineOutput> {
   upgraded(): O;
   /** The client sent a line longer than the limit. */
   lineTooLong(): O;
+  /** The clearing asked for by `clear` completed: plaintext from now on; `closeNotify` says whether the client sent its own. */
+  cleared?(closeNotify: boolean): O;
 }
 
 export interface LineSessionOptions<O extends MachineOutput = MachineOutput> {
@@ -91,8 +108,12 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
   const plaintext = (line: string): RecordedEvent[] => (shadow ??= opts.plaintextMachine?.() ?? machine).line(line).record ?? [];
   const tlsOptions = { log, server, conn, context: opts.context, keylog: opts.keylog, plaintext, ...(opts.sessions ? { sessions: opts.sessions } : {}) };
   let stream: Duplex = socket;
+  /** The TLS layer while TLS is up, with its way to be shut down for plaintext (CCC). */
+  let tls: Extract<TlsAcceptResult, { kind: 'tls' }> | undefined;
   let reader = new LineReader(maxLine);
   let stalled = false;
+  /** Bytes injected behind a reply may invite TLS nobody offered: a ClientHello arriving in plaintext is evidence, not a line. */
+  let helloWatch = false;
   /** The session is over (the server closed it, or the client left): no more lines. */
   let ended = false;
   let busy = false;
@@ -115,6 +136,7 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
     connection.adopt(result.socket);
     stream = result.socket;
     stream.on('error', () => undefined);
+    tls = result;
     return true;
   };
 
@@ -131,6 +153,7 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
       return false;
     }
     if (out.write !== undefined) stream.write(out.write);
+    if (out.watchHello && stream === socket) helloWatch = true;
     return true;
   };
 
@@ -162,6 +185,41 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
     apply(machine.upgraded());
   };
 
+  /**
+   * RFC 4217 §5: the go-ahead inside TLS, TLS shut down, then plaintext on the
+   * same connection. Anything sent inside TLS after the command is not read:
+   * the next command comes in plaintext.
+   */
+  const clear = async (out: O): Promise<void> => {
+    for (const e of out.record ?? []) log.record(server, e.type, e.fields as never, conn);
+    if (!tls || !machine.cleared) throw new Error('a clearing was asked for outside TLS, or of a machine that cannot clear');
+    const { socket: layer, clear: shutDown } = tls;
+    tls = undefined;
+    stream.off('data', onData);
+    // The TLS layer's end is not the connection's end.
+    connection.release(layer);
+    reader = new LineReader(maxLine);
+    const result = await shutDown(out.write ?? '');
+    layer.destroy();
+    if (!result || ended) return;
+    stream = socket;
+    reader.push(result.rest);
+    socket.on('data', onData);
+    socket.resume();
+    apply(machine.cleared(result.closeNotify));
+  };
+
+  /** A ClientHello where no TLS was offered: recorded, and the connection closed (the client acted on injected bytes). */
+  const helloUninvited = async (chunk: Buffer): Promise<void> => {
+    stream.off('data', onData);
+    socket.pause();
+    socket.unshift(chunk);
+    await acceptTls(socket, { ...tlsOptions, beforeHandshake: () => 'stop' });
+    end();
+    connection.serverCloses();
+    socket.destroy();
+  };
+
   /** Handles the complete lines in order; runs once at a time, and picks up lines that arrive while it waits. */
   const drain = async (): Promise<void> => {
     if (busy) return;
@@ -171,6 +229,10 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
         const out = machine.line(line);
         if (out.upgrade && !out.stall) {
           await upgrade(out);
+          continue;
+        }
+        if (out.clear) {
+          await clear(out);
           continue;
         }
         if (!apply(out)) return;
@@ -191,6 +253,10 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
 
   function onData(chunk: Buffer): void {
     if (stalled || ended) return;
+    if (helloWatch && stream === socket && chunk[0] === TLS_HANDSHAKE_RECORD && reader.buffered === 0) {
+      void helloUninvited(chunk).catch(failed);
+      return;
+    }
     try {
       reader.push(chunk);
     } catch (err) {

@@ -48,6 +48,12 @@ export class PlaintextTap {
     socket.once('close', this.onClose);
   }
 
+  /** Stops watching: TLS was shut down on purpose (FTP's CCC) and the plaintext after it is the session's own. */
+  stop(): void {
+    this.socket.off('data', this.onData);
+    this.socket.off('close', this.onClose);
+  }
+
   /** Plaintext was seen after the ClientHello. */
   get seen(): boolean {
     return this.scanner.plaintext;

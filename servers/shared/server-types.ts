@@ -42,6 +42,8 @@ export interface RunningServer {
     ftpMode?: 'passive' | 'active';
     ftpType?: 'I' | 'A';
     ftpProt?: 'P' | 'C';
+    /** CONFORM_FTP_CCC: clear the control connection after login (ftps). */
+    ftpCcc?: boolean;
     /** The action, when the server decides it (e.g. ftps upload vs download). */
     action?: string;
   };

@@ -1,11 +1,11 @@
 import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Server, Socket } from 'node:net';
-import { Duplex } from 'node:stream';
 import { EventEmitter } from 'node:events';
 import type { EventFields, EventLog } from './events.js';
 import { preview } from './events.js';
 import { captureClientHello, peekFirstBytes, TLS_HANDSHAKE_RECORD } from './client-hello.js';
 import { PlaintextTap, type PlaintextParser } from './plaintext-tap.js';
+import { SocketLease, type Cleared } from './socket-lease.js';
 import { redactText } from './redact.js';
 
 export interface TlsAcceptOptions {
@@ -38,7 +38,12 @@ export interface TlsAcceptOptions {
 }
 
 export type TlsAcceptResult =
-  | { kind: 'tls'; socket: TLSSocket }
+  /**
+   * `clear`: FTP's CCC (RFC 4217 §5): writes the go-ahead inside TLS, shuts
+   * TLS down with close_notify, and hands the raw socket back for plaintext
+   * (undefined if the connection ended first).
+   */
+  | { kind: 'tls'; socket: TLSSocket; clear: (goAhead: string | Buffer) => Promise<Cleared | undefined> }
   /** The client spoke first in plaintext; its bytes are left unread in the socket. */
   | { kind: 'plaintext'; first: Buffer }
   | { kind: 'closed' }
@@ -108,38 +113,10 @@ export async function acceptTls(socket: Socket, opts: TlsAcceptOptions): Promise
   return result;
 }
 
-/**
- * The raw socket as the TLS layer's transport. The hello was read and put back
- * into the socket's JS buffer, where a TLSSocket wrapping the net.Socket's handle
- * directly would never see it, so TLS reads through this duplex instead. Unlike
- * Duplex.from, tearing the TLS session down leaves the raw socket to its owner,
- * so plaintext sent after a failed handshake can still be read and recorded.
- */
-function transport(socket: Socket): Duplex {
-  const wire = new Duplex({
-    read: () => void socket.resume(),
-    write: (chunk: Buffer, _encoding, done) => {
-      if (socket.destroyed) return done();
-      socket.write(chunk, () => done());
-    },
-    final: (done) => {
-      socket.end();
-      done();
-    },
-    destroy: (err, done) => done(err),
-  });
-  socket.on('data', (chunk: Buffer) => {
-    // Once TLS is torn down the socket keeps flowing for the plaintext tap; nothing more goes to TLS.
-    if (!wire.destroyed && !wire.push(chunk)) socket.pause();
-  });
-  socket.once('end', () => void (wire.destroyed || wire.push(null)));
-  socket.once('close', () => wire.destroy());
-  return wire;
-}
-
 function handshake(socket: Socket, opts: TlsAcceptOptions, tap: PlaintextTap): Promise<TlsAcceptResult> {
   const { log, server, conn } = opts;
-  const tlsSocket = new TLSSocket(transport(socket), {
+  const lease = new SocketLease(socket);
+  const tlsSocket = new TLSSocket(lease, {
     isServer: true,
     secureContext: opts.context,
     requestCert: opts.requestCert ?? false,
@@ -164,9 +141,16 @@ function handshake(socket: Socket, opts: TlsAcceptOptions, tap: PlaintextTap): P
         alpn: tlsSocket.alpnProtocol || null,
         clientCert: peer && peer.subject ? `${peer.subject.CN ?? ''} (${tlsSocket.authorized ? 'verified' : String(tlsSocket.authorizationError)})` : null,
       }, conn);
-      // The TLS session's end is the connection's (as with any TLS server), once plaintext sent into it was heard.
-      tlsSocket.once('close', () => void tap.linger().then(() => socket.destroySoon()));
-      resolve({ kind: 'tls', socket: tlsSocket });
+      let cleared = false;
+      // The TLS session's end is the connection's (as with any TLS server), once plaintext sent into it was heard; not after CCC.
+      tlsSocket.once('close', () => void (cleared || tap.linger().then(() => socket.destroySoon())));
+      const clear = (goAhead: string | Buffer): Promise<Cleared | undefined> => {
+        cleared = true;
+        // Plaintext from now on is the session's own, not a leak.
+        tap.stop();
+        return lease.clear(tlsSocket, goAhead);
+      };
+      resolve({ kind: 'tls', socket: tlsSocket, clear });
     };
     const onError = (err: NodeJS.ErrnoException): void => {
       if (settled) return;

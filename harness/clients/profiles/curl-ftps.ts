@@ -7,7 +7,7 @@ import { curlCommon, curlUpgrade, urlHost } from './curl-common.js';
  * implicit TLS an ftps:// URL. Passive (`--ftp-pasv`, EPSV then PASV) or
  * active (`--ftp-port` on the loopback address); `--ftp-ssl-control`
  * (TLS for the login, data in clear) for PROT C; `-B` is TYPE A. Upload is `-T`,
- * a directory URL lists (LIST). curl never sends CCC unless asked.
+ * a directory URL lists (LIST). CCC (`--ftp-ssl-ccc`) only when CONFORM_FTP_CCC asks.
  */
 export function curlFtpsArgv(job: Job, insecure: boolean): string[] | 'unsupported' {
   if (!['download', 'upload', 'list'].includes(job.action)) return 'unsupported';
@@ -19,8 +19,10 @@ export function curlFtpsArgv(job: Job, insecure: boolean): string[] | 'unsupport
     ...(job.tls === 'explicit' && job.ftpProt === 'C' ? ['--ftp-ssl-control'] : curlUpgrade(job)),
     ...(job.ftpMode === 'active' ? ['--ftp-port', job.addr || '127.0.0.1'] : ['--ftp-pasv']),
     ...(job.ftpType === 'A' ? ['--use-ascii'] : []),
-    '--user',
-    `${job.user}:${job.pass}`,
+    // CCC once logged in; curl's default (passive) mode answers the server's close_notify by ending TLS on its side.
+    ...(job.ftpCcc ? ['--ftp-ssl-ccc'] : []),
+    // No credentials: curl's own anonymous login (anonymous / ftp@example.com).
+    ...(job.user ? ['--user', `${job.user}:${job.pass}`] : []),
     ...(job.action === 'upload' ? ['--upload-file', job.inputFile] : ['--output', job.outputFile]),
     url,
   ];

@@ -34,15 +34,20 @@ export function lftpArgv(job: Job): string[] | 'unsupported' {
     'set ssl:check-hostname yes',
     `set ftp:ssl-allow ${tls ? 'yes' : 'no'}`,
     `set ftp:ssl-force ${job.tls === 'explicit' && job.requireTls ? 'yes' : 'no'}`,
+    // lftp leaves anonymous logins (a job without credentials) in clear unless told otherwise.
+    `set ftp:ssl-allow-anonymous ${tls ? 'yes' : 'no'}`,
     `set ftp:ssl-protect-data ${tls && job.ftpProt !== 'C' ? 'yes' : 'no'}`,
     `set ftp:ssl-protect-list ${tls && job.ftpProt !== 'C' ? 'yes' : 'no'}`,
     `set ftp:passive-mode ${job.ftpMode === 'active' ? 'no' : 'yes'}`,
     'set ftp:prefer-epsv yes',
+    // CONFORM_FTP_CCC: lftp sends CCC after login when ftp:ssl-use-ccc is on.
+    `set ftp:ssl-use-ccc ${job.ftpCcc ? 'yes' : 'no'}`,
     'set xfer:clobber yes',
     ...(job.clientCert ? [`set ssl:cert-file ${q(job.clientCert)}`, `set ssl:key-file ${q(job.clientKey)}`] : []),
   ];
   const scheme = job.tls === 'implicit' ? 'ftps' : 'ftp';
-  const open = `open -u ${q(job.user)},${q(job.pass)} ${scheme}://${job.host}:${job.port}`;
+  // No credentials: lftp's own anonymous login.
+  const open = `open${job.user ? ` -u ${q(job.user)},${q(job.pass)}` : ''} ${scheme}://${job.host}:${job.port}`;
   const action = job.action === 'download'
     ? `get${ascii} ${q(path)} -o ${q(job.outputFile)}`
     : job.action === 'upload'

@@ -217,7 +217,8 @@ describe('clients that misbehave are contained and the run goes on', () => {
     const p = await reportPaths();
     const hang = `${process.execPath} -e "setInterval(() => {}, 1000)"`;
     const started = Date.now();
-    const run = await conform(['--client-cmd', hang, '--grep', '^https\\.robustness\\.stall-', '--reporter', 'tap', ...p.flags]);
+    // The stall cases are should (no RFC requires a client timeout): --strict makes their failures fail the run.
+    const run = await conform(['--client-cmd', hang, '--grep', '^https\\.robustness\\.stall-', '--reporter', 'tap', '--strict', ...p.flags]);
     expect(run.code).toBe(1);
     // Three cases with a 1500 ms limit and 1 s of grace each, run in parallel.
     expect(Date.now() - started).toBeLessThan(8000);

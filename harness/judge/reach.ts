@@ -20,6 +20,7 @@ import { PROTOCOLS } from '../protocols.js';
 import type { Case } from '../suite/case.js';
 import type { EventMatcher } from '../suite/expectations-schema.js';
 import { describeMatcher, matches, type Check } from './expectations.js';
+import { explainRule, ruleName, type ScriptRule } from '../../servers/shared/script/schema.js';
 
 /** One piece of evidence the client must have produced, with the words for its absence. */
 interface Step {
@@ -46,6 +47,12 @@ function faultKinds(options: unknown): string[] {
   return [...new Set(faults.map((f) => (f as { kind?: unknown }).kind).filter((k): k is string => typeof k === 'string'))];
 }
 
+/** The script rules of a case's server options, if its protocol takes scripts. */
+function scriptRules(options: unknown): ScriptRule[] {
+  const script = (options as { script?: unknown } | null)?.script;
+  return Array.isArray(script) ? (script as ScriptRule[]) : [];
+}
+
 /** Whether the client is to meet TLS: a TLS server, or an HTTPS target through the SOCKS5 tunnel. */
 function speaksTls(job: Job): boolean {
   return job.protocol === 'socks5' ? job.url.startsWith('https:') : job.tls !== 'none';
@@ -60,9 +67,15 @@ export function reachPoint(c: Case, job: Job): ReachPoint {
     return { point: c.reach.point ?? steps.map((s) => describeMatcher(s.matcher)).join(', then '), steps: [CONNECT, ...steps], unreached };
   }
   const kinds = faultKinds(c.server);
-  if (kinds.length) {
-    const steps = kinds.map((k) => ({ matcher: { type: 'fault' as const, name: k }, missing: `the fault ${k} never fired` }));
-    return { point: `the scripted misbehaviour (${kinds.join(', ')})`, steps: [...opening, ...steps], unreached };
+  const rules = scriptRules(c.server);
+  if (kinds.length || rules.length) {
+    const steps: Step[] = [
+      // A rule that never matched tested nothing: the author sees which.
+      ...rules.map((rule, i) => ({ matcher: { type: 'fault' as const, name: ruleName(i) }, missing: `${explainRule(rule, i).replace(/^rule (\d+): /, 'rule $1 never matched: ')}` })),
+      ...kinds.map((k) => ({ matcher: { type: 'fault' as const, name: k }, missing: `the fault ${k} never fired` })),
+    ];
+    const names = [...(rules.length ? [`${rules.length} script rule${rules.length > 1 ? 's' : ''}`] : []), ...kinds];
+    return { point: `the scripted misbehaviour (${names.join(', ')})`, steps: [...opening, ...steps], unreached };
   }
   if (speaksTls(job)) return { point: 'its TLS handshake', steps: [...opening, { matcher: 'client-hello', missing: 'connected, but sent no ClientHello' }], unreached };
   return { point: first?.point ?? 'the server', steps: opening, unreached };

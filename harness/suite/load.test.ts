@@ -6,7 +6,8 @@ const valid = `
 - id: https.demo.ok
   title: ok
   level: must
-  refs: [RFC 1]
+  refs: [RFC 1 §1]
+  description: 'RFC 1 §1: "The client MUST succeed."'
   expect: [{ outcome: success }]
   witnesses: { pass: reference, fail: reference --flaw skip-verify }
 `;
@@ -31,7 +32,7 @@ describe('suite loading', () => {
   it('points into the protocol server options', () => {
     const text = valid.replace('  expect:', '  server:\n    certificate: nonesuch\n  expect:');
     const { problems } = parseSuite('s.yaml', text, 'https');
-    expect(problems[0]).toMatchObject({ line: 7, caseId: 'https.demo.ok', field: 'server.certificate' });
+    expect(problems[0]).toMatchObject({ line: 8, caseId: 'https.demo.ok', field: 'server.certificate' });
   });
 
   it('names the branch of an expectation that went wrong, not just "invalid input"', () => {
@@ -82,6 +83,10 @@ describe('catalogue consistency check', () => {
   it('rejects duplicate ids, with both places', () => {
     const cases = [...load(valid), ...load(valid)];
     expect(() => checkCatalogue(cases, ctx)).toThrow(/duplicate id \(first at c\.yaml:2\)/);
+  });
+
+  it('rejects a must case that does not quote its requirement (levels follow the RFC keywords)', () => {
+    expect(() => checkCatalogue(load(valid.replace(/  description:.*\n/, '')), ctx)).toThrow(/a must case quotes its requirement/);
   });
 
   it('rejects a judged case without witnesses', () => {

@@ -45,6 +45,8 @@ export function createPop3Machine(options: Pop3Options, messages: Buffer[]): Lin
       return {};
     },
     lineTooLong: () => err(ctx, 'Line too long.'),
+    // A SASL response is no command.
+    expectsCommand: () => !ctx.state.saslPending,
   };
 }
 

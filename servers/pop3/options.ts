@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ScriptSchema } from '../shared/script/schema.js';
 import { CERT_PROFILE_NAMES } from '../../certs/index.js';
 import { Pop3FaultSchema } from './faults.js';
 import { CAPABILITY_NAMES } from './capabilities.js';
@@ -43,6 +44,12 @@ export const Pop3OptionsSchema = z.object({
     /** Messages in the maildrop (message 1 is the one retrieved). Default 2. */
     count: z.number().int().min(1).max(10).default(2),
   }).strict().prefault({}),
+  /**
+   * Scripted misbehaviour (servers/shared/script/schema.ts): rules that answer
+   * the greeting or a command with any reply or bytes, in order, before any
+   * named fault or the normal behaviour. Default none.
+   */
+  script: ScriptSchema.default([]),
   faults: z.array(Pop3FaultSchema).default([]),
 }).strict();
 

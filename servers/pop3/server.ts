@@ -8,6 +8,8 @@ import { closeServer, listenOn, SocketSet } from '../shared/listen.js';
 import type { RunningServer, ServerContext } from '../shared/server-types.js';
 import { explainPop3Fault, type Pop3Fault } from './faults.js';
 import { createPop3Machine, MAX_LINE } from './machine.js';
+import { withScript } from '../shared/script/engine.js';
+import { explainRule } from '../shared/script/schema.js';
 import { makeMessages } from './mailbox.js';
 import type { Pop3Options } from './options.js';
 
@@ -35,7 +37,7 @@ export async function startPop3Server(options: Pop3Options, ctx: ServerContext):
       log: ctx.log, server: NAME, connection, context, keylog: ctx.keylog, implicitTls: implicit,
       ...(implicit && banner ? { plaintextBanner: `${banner.text}\r\n` } : {}),
       maxLine: MAX_LINE,
-      machine: createPop3Machine(options, messages),
+      machine: withScript(createPop3Machine(options, messages), options.script, () => createPop3Machine(options, messages), implicit),
       plaintextMachine: () => createPop3Machine(options, messages),
     }).catch((err: Error) => {
       ctx.log.record(NAME, 'server-error', { code: 'POP3_SESSION', message: err.message }, connection.id);
@@ -51,7 +53,7 @@ export async function startPop3Server(options: Pop3Options, ctx: ServerContext):
     endpoint: { url: `${implicit ? 'pop3s' : 'pop3'}://${hostPart}:${port}`, host: cert.host, port, tls, caFile: cert.caFile },
     expectedOutput: messages[0]!,
     credentials: { ...options.credentials },
-    faults: options.faults.map(explainPop3Fault),
+    faults: [...options.script.map(explainRule), ...options.faults.map(explainPop3Fault)],
     async stop() {
       await closeServer(server, sockets);
       loans.returnAll();

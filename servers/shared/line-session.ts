@@ -11,6 +11,13 @@ import { TLS_HANDSHAKE_RECORD } from './client-hello.js';
 
 export type { RecordedEvent } from './events.js';
 
+/** Bytes written after a pause, and how: whole, or one byte every `trickleMs` (a scripted trickle). */
+export interface Segment {
+  bytes: Buffer;
+  delayMs: number;
+  trickleMs: number;
+}
+
 /** What a protocol machine wants done after an input. All fields optional. */
 export interface MachineOutput {
   /** Bytes to write, line endings included (the machine decides them, LF-only faults too). */
@@ -37,6 +44,10 @@ export interface MachineOutput {
    * answer its next command), so the watch lasts.
    */
   watchHello?: boolean;
+  /** Timed writes after `write` (a script's delays and trickles); what else the output asks comes once they are out. */
+  sequence?: Segment[];
+  /** Abort the connection (TCP RST) instead of closing it. */
+  reset?: boolean;
 }
 
 /**
@@ -55,6 +66,8 @@ export interface LineMachine<O extends MachineOutput = MachineOutput> {
   lineTooLong(): O;
   /** The clearing asked for by `clear` completed: plaintext from now on; `closeNotify` says whether the client sent its own. */
   cleared?(closeNotify: boolean): O;
+  /** False while lines are not commands (a message's body, a SASL exchange): a script leaves those alone. Default true. */
+  expectsCommand?(): boolean;
 }
 
 export interface LineSessionOptions<O extends MachineOutput = MachineOutput> {
@@ -105,7 +118,12 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
   const maxLine = opts.maxLine ?? 4096;
   // Plaintext a client sends where TLS belongs is read as the commands it would be (their replies are never sent).
   let shadow: LineMachine<O> | undefined;
-  const plaintext = (line: string): RecordedEvent[] => (shadow ??= opts.plaintextMachine?.() ?? machine).line(line).record ?? [];
+  const plaintext = (line: string): RecordedEvent[] => {
+    shadow ??= opts.plaintextMachine?.() ?? machine;
+    // Each line a chunk of its own: the reader reads, it does not judge pipelining (SMTP's machine counts chunks).
+    (shadow as { newChunk?: () => void }).newChunk?.();
+    return shadow.line(line).record ?? [];
+  };
   const tlsOptions = { log, server, conn, context: opts.context, keylog: opts.keylog, plaintext, ...(opts.sessions ? { sessions: opts.sessions } : {}) };
   let stream: Duplex = socket;
   /** The TLS layer while TLS is up, with its way to be shut down for plaintext (CCC). */
@@ -144,6 +162,13 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
   const apply = (out: MachineOutput): boolean => {
     for (const e of out.record ?? []) log.record(server, e.type, e.fields as never, conn);
     if (out.stall) stalled = true;
+    if (out.reset) {
+      end();
+      connection.serverCloses();
+      if (out.write !== undefined) stream.write(out.write);
+      socket.resetAndDestroy();
+      return false;
+    }
     if (out.close) {
       end();
       connection.serverCloses();
@@ -220,13 +245,39 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
     socket.destroy();
   };
 
+  /**
+   * A script's timed writes: `write` at once, then each segment after its
+   * delay, byte by byte when it trickles. Returns the output without them, for
+   * the rest (events, upgrade, close) to be carried out as usual.
+   */
+  const play = async <T extends MachineOutput>(out: T): Promise<T> => {
+    const { sequence, write, ...rest } = out;
+    if (write !== undefined) stream.write(write);
+    for (const segment of sequence ?? []) {
+      if (segment.delayMs) await sleep(segment.delayMs);
+      if (ended) break;
+      if (!segment.trickleMs) {
+        stream.write(segment.bytes);
+        continue;
+      }
+      for (const byte of segment.bytes) {
+        if (ended) break;
+        stream.write(Buffer.from([byte]));
+        await sleep(segment.trickleMs);
+      }
+    }
+    return rest as T;
+  };
+
   /** Handles the complete lines in order; runs once at a time, and picks up lines that arrive while it waits. */
   const drain = async (): Promise<void> => {
     if (busy) return;
     busy = true;
     try {
       for (let line = reader.next(); line !== undefined && !stalled && !ended; line = reader.next()) {
-        const out = machine.line(line);
+        let out = machine.line(line);
+        if (out.sequence) out = await play(out);
+        if (ended) return;
         if (out.upgrade && !out.stall) {
           await upgrade(out);
           continue;
@@ -280,5 +331,17 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
     if (!adopted(result)) return;
   }
   // A greeting that closes (421, -ERR) ends the session: no line is read after it.
-  if (apply(machine.start())) stream.on('data', onData);
+  let greeting = machine.start();
+  if (greeting.sequence) {
+    // Lines that arrive while a scripted greeting trickles out wait in the reader.
+    stream.on('data', onData);
+    busy = true;
+    greeting = await play(greeting);
+    busy = false;
+    if (!apply(greeting)) return;
+    return void drain().catch(failed);
+  }
+  if (apply(greeting)) stream.on('data', onData);
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

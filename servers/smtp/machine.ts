@@ -84,6 +84,11 @@ export class SmtpMachine implements LineMachine {
     return this.session.reply('500', '5.5.2 Error: line too long');
   }
 
+  /** Message lines and SASL responses are no commands. */
+  expectsCommand(): boolean {
+    return !this.session.data && !this.session.auth;
+  }
+
   private dispatch(raw: string): MachineOutput {
     const s = this.session;
     if (s.data) return this.messageLine(raw);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ScriptSchema } from '../shared/script/schema.js';
 import { CERT_PROFILE_NAMES } from '../../certs/index.js';
 import { SmtpFaultSchema } from './faults.js';
 
@@ -68,6 +69,12 @@ export const SmtpOptionsSchema = z.object({
   maxMessageBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(10_240_000),
   /** Commands accepted on one connection before 421. Default 200. */
   maxCommands: z.number().int().min(1).max(10_000).default(200),
+  /**
+   * Scripted misbehaviour (servers/shared/script/schema.ts): rules that answer
+   * the greeting or a command with any reply or bytes, in order, before any
+   * named fault or the normal behaviour. Default none.
+   */
+  script: ScriptSchema.default([]),
   faults: z.array(SmtpFaultSchema).default([]),
 }).strict();
 

@@ -10,6 +10,8 @@ import { closeServer, listenOn, SocketSet } from '../shared/listen.js';
 import type { RunningServer, ServerContext } from '../shared/server-types.js';
 import { explainSmtpFault, findFault } from './faults.js';
 import { SmtpMachine } from './machine.js';
+import { withScript } from '../shared/script/engine.js';
+import { explainRule } from '../shared/script/schema.js';
 import { makeMessage } from './message.js';
 import type { SmtpOptions } from './options.js';
 import type { Mailbox } from './session.js';
@@ -57,7 +59,8 @@ export async function startSmtpServer(options: SmtpOptions, ctx: ServerContext):
     if (implicit) for (const f of [banner, alert]) if (f) ctx.log.record(NAME, 'fault', { name: f.kind, explain: explainSmtpFault(f) }, conn);
     socket.on('error', () => undefined);
     serveLineSession(socket, {
-      log: ctx.log, server: NAME, connection, context, keylog: ctx.keylog, implicitTls: implicit, maxLine: MAX_LINE, machine,
+      log: ctx.log, server: NAME, connection, context, keylog: ctx.keylog, implicitTls: implicit, maxLine: MAX_LINE,
+      machine: withScript(machine, options.script, () => new SmtpMachine(options, { message: null }, implicit), implicit),
       // Its own mailbox: plaintext read after a ClientHello is evidence, never a delivery.
       plaintextMachine: () => new SmtpMachine(options, { message: null }, implicit),
       ...(banner && implicit ? { plaintextBanner: banner.text } : {}),
@@ -78,7 +81,7 @@ export async function startSmtpServer(options: SmtpOptions, ctx: ServerContext):
     received: () => mailbox.message,
     ...(withAuth ? { credentials: { user: options.auth.user, pass: options.auth.pass } } : {}),
     job: { mailFrom: options.envelope.from, mailTo: options.envelope.to },
-    faults: options.faults.map(explainSmtpFault),
+    faults: [...options.script.map(explainRule), ...options.faults.map(explainSmtpFault)],
     async stop() {
       await closeServer(server, sockets);
       loans.returnAll();

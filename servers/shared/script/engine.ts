@@ -1,0 +1,170 @@
+/**
+ * Runs a script over a line protocol's machine: a LineMachine around the
+ * protocol's own, pure like it. A rule whose trigger matches answers instead of
+ * the machine (or around it, with `normal`); every other line goes to the
+ * machine untouched. Each firing is recorded as a `fault` event named after the
+ * rule, so the judge sees the client reach it, and a rule that never fired
+ * is known at the end.
+ */
+import { redactCommandLine } from '../redact.js';
+import type { Layer, RecordedEvent } from '../events.js';
+import type { LineMachine, MachineOutput, Segment } from '../line-session.js';
+import { explainRule, ruleName, unescape, type Script, type ScriptRule } from './schema.js';
+
+interface Armed {
+  rule: ScriptRule;
+  index: number;
+  /** Commands that matched its trigger so far (for `nth`). */
+  seen: number;
+  fired: number;
+}
+
+/** The protocol-specific knowledge the engine needs: none but a machine to read lines it does not answer itself. */
+export interface ScriptedOptions<O extends MachineOutput> {
+  /** The protocol's own machine: answers what no rule takes, and whatever `normal` asks. */
+  machine: LineMachine<O>;
+  /**
+   * A second machine fed every line and never heard: its command and
+   * credentials events are what a line answered by a rule alone showed
+   * (a password in a scripted PASS is still a password in plaintext).
+   */
+  shadow: LineMachine<O>;
+  script: Script;
+  implicitTls: boolean;
+}
+
+export class ScriptedMachine<O extends MachineOutput> implements LineMachine<MachineOutput> {
+  private readonly rules: Armed[];
+  private layer: Layer;
+
+  constructor(private readonly opts: ScriptedOptions<O>) {
+    this.rules = opts.script.map((rule, index) => ({ rule, index, seen: 0, fired: 0 }));
+    this.layer = opts.implicitTls ? 'tls' : 'plaintext';
+  }
+
+  /** Rules that never fired: a script that tests nothing says so in the result. */
+  unfired(): string[] {
+    return this.rules.filter((r) => r.fired === 0).map((r) => explainRule(r.rule, r.index));
+  }
+
+  start(): MachineOutput {
+    const armed = this.rules.find((r) => r.rule.on === 'greeting' && this.available(r));
+    this.opts.shadow.start();
+    if (!armed) return this.opts.machine.start();
+    return this.fire(armed, () => this.opts.machine.start(), []);
+  }
+
+  line(line: string): MachineOutput {
+    // Lines inside a message, a SASL exchange or the like are no commands: the machine has them.
+    if (this.opts.machine.expectsCommand?.() === false) {
+      this.hearShadow(line);
+      return this.opts.machine.line(line);
+    }
+    const space = line.indexOf(' ');
+    const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase();
+    const args = space < 0 ? '' : line.slice(space + 1);
+    const shadowed = this.hearShadow(line);
+    const armed = this.match(verb, args);
+    if (!armed) return this.opts.machine.line(line);
+    // Answered by the rule alone: the command (and any credentials) as the shadow read them, in this layer.
+    const seen: RecordedEvent[] = shadowed
+      .filter((e) => e.type === 'command' || e.type === 'credentials')
+      .map((e) => ({ ...e, fields: { ...e.fields, layer: this.layer } }) as RecordedEvent);
+    const fallback: RecordedEvent = { type: 'command', fields: { layer: this.layer, verb, args: redactCommandLine(line).slice(verb.length + 1), raw: redactCommandLine(line) } };
+    return this.fire(armed, () => this.opts.machine.line(line), seen.length ? seen : [fallback]);
+  }
+
+  upgraded(): MachineOutput {
+    this.layer = 'tls';
+    this.opts.shadow.upgraded();
+    return this.opts.machine.upgraded();
+  }
+
+  lineTooLong(): MachineOutput {
+    return this.opts.machine.lineTooLong();
+  }
+
+  expectsCommand(): boolean {
+    return this.opts.machine.expectsCommand?.() ?? true;
+  }
+
+  /**
+   * The shadow hears each line as a chunk of its own: it reads, it never
+   * judges timing (SMTP's pipelining check belongs to the live machine).
+   */
+  private hearShadow(line: string): RecordedEvent[] {
+    (this.opts.shadow as { newChunk?: () => void }).newChunk?.();
+    return this.opts.shadow.line(line).record ?? [];
+  }
+
+  private available(r: Armed): boolean {
+    return r.fired < (r.rule.times ?? 1);
+  }
+
+  private match(verb: string, args: string): Armed | undefined {
+    let found: Armed | undefined;
+    for (const r of this.rules) {
+      const on = r.rule.on;
+      if (on === 'greeting') continue;
+      const verbMatches = on.command === '*' || on.command.toUpperCase() === verb;
+      if (!verbMatches || (on.layer && on.layer !== this.layer) || (on.args && !new RegExp(on.args).test(args))) continue;
+      r.seen++;
+      if (!found && this.available(r) && (!on.nth || on.nth === r.seen)) found = r;
+    }
+    return found;
+  }
+
+  /**
+   * The rule's actions, in order, as one output: bytes gathered into segments
+   * (a delay or a trickle starts a new one), the machine's own answer where
+   * `normal` stands (its events always kept when it ran), then the ending.
+   */
+  private fire(armed: Armed, normal: () => MachineOutput, seen: RecordedEvent[]): MachineOutput {
+    armed.fired++;
+    const segments: Segment[] = [{ bytes: Buffer.alloc(0), delayMs: 0, trickleMs: 0 }];
+    const current = (): Segment => segments[segments.length - 1]!;
+    const add = (bytes: Buffer): void => {
+      current().bytes = Buffer.concat([current().bytes, bytes]);
+    };
+    const fault: RecordedEvent = { type: 'fault', fields: { name: ruleName(armed.index), explain: explainRule(armed.rule, armed.index) } };
+    const out: MachineOutput = { record: [] };
+    let ranNormal = false;
+    for (const action of armed.rule.do) {
+      if (action === 'normal') {
+        const own = normal();
+        ranNormal = true;
+        if (own.write !== undefined) add(Buffer.from(own.write));
+        out.record!.push(...(own.record ?? []));
+        if (own.upgrade) out.upgrade = {};
+        if (own.close) out.close = true;
+        if (own.stall) out.stall = true;
+        if (own.sequence) segments.push(...own.sequence);
+      } else if (action === 'starttls') out.upgrade = {};
+      else if (action === 'stall') out.stall = true;
+      else if (action === 'close') out.close = true;
+      else if (action === 'reset') out.reset = true;
+      else if ('reply' in action) {
+        const lines = [action.reply].flat();
+        add(Buffer.from(lines.map((l) => `${l}\r\n`).join(''), 'latin1'));
+        out.record!.push({ type: 'reply', fields: { layer: this.layer, code: lines[0]!.slice(0, 3), text: lines.map((l) => l.slice(4)).join(' / ') } });
+      }
+      else if ('send' in action) add(unescape(action.send));
+      else if ('hex' in action) add(Buffer.from(action.hex.replace(/\s+/g, ''), 'hex'));
+      else if ('delay' in action) segments.push({ bytes: Buffer.alloc(0), delayMs: action.delay, trickleMs: current().trickleMs });
+      else segments.push({ bytes: Buffer.alloc(0), delayMs: 0, trickleMs: action.trickle });
+    }
+    // The command first (as the client sent it), then the rule that answered it, then what followed.
+    const events = ranNormal ? out.record! : [...seen, ...out.record!];
+    const at = events[0]?.type === 'command' ? 1 : 0;
+    out.record = [...events.slice(0, at), fault, ...events.slice(at)];
+    const timed = segments.some((s) => s.delayMs > 0 || s.trickleMs > 0);
+    if (timed) out.sequence = segments.filter((s) => s.bytes.length || s.delayMs);
+    else if (segments[0]!.bytes.length) out.write = Buffer.concat(segments.map((s) => s.bytes));
+    return out;
+  }
+}
+
+/** The machine a session runs: the protocol's own, or the script around it when the case has one. */
+export function withScript<O extends MachineOutput>(machine: LineMachine<O>, script: Script, shadow: () => LineMachine<O>, implicitTls: boolean): LineMachine<MachineOutput> {
+  return script.length ? new ScriptedMachine({ machine, shadow: shadow(), script, implicitTls }) : machine;
+}

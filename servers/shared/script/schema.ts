@@ -1,0 +1,122 @@
+/**
+ * Scripted misbehaviour as data: rules a suite writes under `server.script`,
+ * each a trigger and the actions that answer it, for any reply, any bytes, at
+ * any step. A named fault is a preset of the same power; a script says what no
+ * preset does (EHLO answered 421, STARTTLS answered 221, garbage behind the
+ * go-ahead, a reply injected behind a refusal, a trickle).
+ */
+import { z } from 'zod';
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Escapes a suite may write in `send`: \r \n \t \\ \0 and \xHH. */
+const ESCAPED = /^(?:[^\\]|\\[rnt0\\]|\\x[0-9a-fA-F]{2})*$/;
+
+/** When a rule fires: the greeting, or a command the client sent (the Nth such, in a layer). */
+export const ScriptTriggerSchema = z.union([
+  /** Instead of (or around) the server's greeting. */
+  z.literal('greeting'),
+  z.object({
+    /** The command's verb, any case (`EHLO`, `STLS`, `AUTH`). */
+    command: z.string().regex(/^[A-Za-z*]+$/, 'a verb, letters only'),
+    /** A regular expression the arguments must match (e.g. `^PLAIN`). Default: any. */
+    args: z.string().refine(isRegExp, 'not a valid regular expression').optional(),
+    /** Only in this layer. Default: either. */
+    layer: z.enum(['plaintext', 'tls']).optional(),
+    /** Only the Nth matching command (1 = the first). Default: every one, up to `times`. */
+    nth: z.number().int().min(1).optional(),
+  }).strict(),
+]);
+export type ScriptTrigger = z.infer<typeof ScriptTriggerSchema>;
+
+/** What the server does, in order. */
+export const ScriptActionSchema = z.union([
+  /** Reply lines, each sent with CRLF: `"221 Bye"`, or a multi-line list. */
+  z.object({ reply: z.union([z.string(), z.array(z.string()).min(1)]) }).strict(),
+  /** Raw bytes with escapes (\r \n \t \\ \0 \xHH), no line end added. */
+  z.object({ send: z.string().regex(ESCAPED, 'only \\r \\n \\t \\\\ \\0 and \\xHH escapes') }).strict(),
+  /** Raw bytes in hex (`16 03 01 00 05`). */
+  z.object({ hex: z.string().regex(/^(?:\s*[0-9a-fA-F]{2})*\s*$/, 'pairs of hex digits') }).strict(),
+  /** Wait this long before what follows (ms). */
+  z.object({ delay: z.number().int().min(0).max(60_000) }).strict(),
+  /** Send everything after this one byte at a time, this many ms apart. */
+  z.object({ trickle: z.number().int().min(1).max(10_000) }).strict(),
+  /**
+   * `normal`: the server's own answer here (its reply, and a TLS upgrade if it
+   * is a go-ahead); without it, the rule's bytes replace that answer.
+   * `starttls`: start TLS after the bytes so far (a go-ahead the server would not give).
+   * `stall`: go silent, keeping the connection. `close`: end it (TLS close_notify
+   * first when inside TLS). `reset`: abort it (TCP RST).
+   */
+  z.enum(['normal', 'starttls', 'stall', 'close', 'reset']),
+]);
+export type ScriptAction = z.infer<typeof ScriptActionSchema>;
+
+export const ScriptRuleSchema = z.object({
+  on: ScriptTriggerSchema,
+  do: z.array(ScriptActionSchema).min(1),
+  /** How many times the rule fires at most. Default 1. */
+  times: z.number().int().min(1).optional(),
+}).strict();
+export type ScriptRule = z.infer<typeof ScriptRuleSchema>;
+
+export const ScriptSchema = z.array(ScriptRuleSchema);
+export type Script = z.infer<typeof ScriptSchema>;
+
+/** The bytes an escaped `send` string stands for. */
+export function unescape(text: string): Buffer {
+  const out: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c !== '\\') {
+      out.push(...Buffer.from(c, 'latin1'));
+      continue;
+    }
+    const next = text[++i];
+    if (next === 'x') {
+      out.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else out.push({ r: 13, n: 10, t: 9, '0': 0, '\\': 92 }[next as 'r'] ?? 92);
+  }
+  return Buffer.from(out);
+}
+
+const show = (s: string): string => JSON.stringify(s);
+
+function describeTrigger(t: ScriptTrigger): string {
+  if (t === 'greeting') return 'at the greeting';
+  const which = t.nth ? `the ${ordinal(t.nth)} ` : '';
+  return `on ${which}${t.command.toUpperCase()}${t.args ? ` matching /${t.args}/` : ''}${t.layer ? ` in ${t.layer}` : ''}`;
+}
+
+function describeAction(a: ScriptAction): string {
+  if (typeof a === 'string') {
+    return { normal: 'gives its normal answer', starttls: 'starts TLS', stall: 'goes silent', close: 'closes the connection', reset: 'resets the connection' }[a];
+  }
+  if ('reply' in a) return `replies ${[a.reply].flat().map(show).join(' / ')}`;
+  if ('send' in a) return `sends ${show(a.send)}`;
+  if ('hex' in a) return `sends the bytes ${a.hex.replace(/\s+/g, '').replace(/(..)(?!$)/g, '$1 ')}`;
+  if ('delay' in a) return `waits ${a.delay} ms`;
+  return `trickles the rest one byte every ${a.trickle} ms`;
+}
+
+function ordinal(n: number): string {
+  const s = ['th', 'st', 'nd', 'rd'][(n % 100 >= 11 && n % 100 <= 13) || n % 10 > 3 ? 0 : n % 10]!;
+  return `${n}${s}`;
+}
+
+/** One sentence per rule, for `explain`, reports and the `fault` event of the rule. */
+export function explainRule(rule: ScriptRule, index: number): string {
+  const times = rule.times && rule.times > 1 ? ` (up to ${rule.times} times)` : '';
+  return `rule ${index + 1}: ${describeTrigger(rule.on)}${times}, the server ${rule.do.map(describeAction).join(', then ')}`;
+}
+
+/** The name a rule's `fault` event carries, which the judge's reach check looks for. */
+export const ruleName = (index: number): string => `script-rule-${index + 1}`;

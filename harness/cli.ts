@@ -11,6 +11,7 @@ import { findCase } from './commands/find-case.js';
 import { formatList } from './commands/list.js';
 import { loadCatalogue } from './suite/catalogue.js';
 import type { Source } from './commands/run-settings.js';
+import type { Protocol } from './job.js';
 
 /** Servers on anything but the default loopback address may be reachable from elsewhere: say so. */
 function warnIfNotLoopback(host: string): void {
@@ -93,12 +94,20 @@ program
 
 program
   .command('serve')
-  .argument('<case>', 'case id, e.g. https.certificate.expired')
+  .argument('[case]', 'case id, e.g. https.certificate.expired (or --protocol with --script)')
   .description("start that case's server(s) and keep them up, printing how to connect and every event live")
   .option('--once', 'stop after the first connection closes', false)
-  .action(async (id: string, cmd: { once: boolean }) => {
+  .option('--script <file>', 'scripted misbehaviour (a YAML list of rules) for a server of --protocol P, with no suite file')
+  .action(async (id: string | undefined, cmd: { once: boolean; script?: string }) => {
     const o = program.opts();
-    const c = findCase(await loadCatalogue(o.suites), id);
+    // The run's --protocol names the server a script is for.
+    const protocol = o.protocol as string | undefined;
+    if (!id && !cmd.script) throw new UsageError('BAD_FLAG', 'serve: name a case, or give --protocol P --script FILE');
+    if (id && cmd.script) throw new UsageError('BAD_FLAG', 'serve: a case or --script, not both');
+    if (cmd.script && (!protocol || protocol.includes(','))) throw new UsageError('BAD_FLAG', 'serve --script: say which server with --protocol (one, e.g. --protocol smtp)');
+    const c = cmd.script
+      ? await (await import('./suite/script-file.js')).loadScriptCase(cmd.script, protocol as Protocol)
+      : findCase(await loadCatalogue(o.suites), id!);
     const bindHost = o.bind ?? LOOPBACK;
     warnIfNotLoopback(bindHost);
     const { serveCase } = await import('./commands/serve.js');

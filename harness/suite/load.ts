@@ -24,7 +24,7 @@ export function formatProblems(problems: SuiteProblem[]): string {
     .join('\n');
 }
 
-function fieldPath(path: readonly PropertyKey[]): string {
+export function fieldPath(path: readonly PropertyKey[]): string {
   return path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '');
 }
 

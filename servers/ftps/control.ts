@@ -7,7 +7,8 @@
 import type { Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { TrackedConnection } from '../shared/connection.js';
-import { serveLineSession } from '../shared/line-session.js';
+import { serveLineSession, type LineMachine } from '../shared/line-session.js';
+import { withScript } from '../shared/script/engine.js';
 import type { TlsSessionCache } from '../shared/tls-accept.js';
 import { PassiveListener, runTransfer, type DataDeps } from './data.js';
 import { MAX_LINE, type FtpMachine } from './machine.js';
@@ -55,7 +56,9 @@ export function serveControl(socket: Socket, opts: ControlOptions): Promise<void
 
   return serveLineSession<FtpOutput>(socket, {
     log: opts.log, server: opts.server, connection: opts.connection, context: opts.context, sessions: opts.sessions,
-    keylog: opts.keylog, implicitTls: opts.implicitTls, maxLine: MAX_LINE, machine,
+    keylog: opts.keylog, implicitTls: opts.implicitTls, maxLine: MAX_LINE,
+    // A script answers around the machine; the data channel still asks the machine itself (passiveReady, transferred).
+    machine: withScript(machine, opts.options.script, () => opts.plaintextMachine?.() ?? machine, opts.implicitTls) as LineMachine<FtpOutput>,
     ...(opts.plaintextMachine ? { plaintextMachine: opts.plaintextMachine } : {}),
     ...(opts.plaintextBanner !== undefined ? { plaintextBanner: opts.plaintextBanner } : {}),
     followUp: (out) => (out.data ? runData(out) : undefined),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ScriptSchema } from '../shared/script/schema.js';
 import { CERT_PROFILE_NAMES } from '../../certs/index.js';
 import { FtpsFaultSchema } from './faults.js';
 import { FILE_NAMES } from './tree.js';
@@ -74,6 +75,11 @@ export const FtpsOptionsSchema = z.object({
     /** CONFORM_FTP_CCC=1: the client is asked to clear the control connection (CCC) once logged in and PROT P is set. Default false. */
     ccc: z.boolean().default(false),
   }).strict().prefault({}),
+  /**
+   * Scripted misbehaviour on the control connection (servers/shared/script/schema.ts):
+   * rules that answer the greeting or a command with any reply or bytes. Default none.
+   */
+  script: ScriptSchema.default([]),
   faults: z.array(FtpsFaultSchema).default([]),
 }).strict().refine((o) => !(o.requireSessionReuse && o.dataCertificate && o.dataCertificate !== o.certificate), {
   // A data certificate of its own means no session can be resumed: requiring reuse would refuse every data connection.

@@ -48,6 +48,11 @@ export interface MachineOutput {
   sequence?: Segment[];
   /** Abort the connection (TCP RST) instead of closing it. */
   reset?: boolean;
+  /**
+   * Bytes that follow the answer of work that ends later (a script's bytes after
+   * FTP's deferred 227/229 or 226): written once `followUp`'s output is out.
+   */
+  trailer?: Buffer;
 }
 
 /**
@@ -288,11 +293,15 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
         }
         if (!apply(out)) return;
         const pending = opts.followUp?.(out);
-        if (!pending) continue;
+        if (!pending) {
+          if (out.trailer) stream.write(out.trailer);
+          continue;
+        }
         // While that work goes on, read no more commands: a flooding client meets TCP backpressure, not a growing buffer.
         stream.pause();
         const later = await pending.finally(() => stream.resume());
         if (later && !ended && !apply(later)) return;
+        if (out.trailer && !ended) stream.write(out.trailer);
       }
     } catch (err) {
       if (!(err instanceof LineTooLongError)) throw err;

@@ -129,10 +129,21 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
     const fault: RecordedEvent = { type: 'fault', fields: { name: ruleName(armed.index), explain: explainRule(armed.rule, armed.index) } };
     const out: MachineOutput = { record: [] };
     let ranNormal = false;
+    /** The machine's answer comes later (FTP's data channel): what follows `normal` waits for it. */
+    let deferred = false;
     for (const action of armed.rule.do) {
+      if (deferred && typeof action === 'object' && ('reply' in action || 'send' in action || 'hex' in action)) {
+        const bytes = 'reply' in action ? Buffer.from([action.reply].flat().map((l) => `${l}\r\n`).join(''), 'latin1') : 'send' in action ? unescape(action.send) : Buffer.from(action.hex.replace(/\s+/g, ''), 'hex');
+        out.trailer = Buffer.concat([out.trailer ?? Buffer.alloc(0), bytes]);
+        continue;
+      }
       if (action === 'normal') {
         const own = normal();
         ranNormal = true;
+        // What else the protocol's output carries (FTP's data-channel work) goes on as the machine asked.
+        const { write: _w, record: _r, upgrade: _u, close: _c, stall: _s, sequence: _q, ...extra } = own;
+        Object.assign(out, extra);
+        deferred = Object.keys(extra).length > 0;
         if (own.write !== undefined) add(Buffer.from(own.write));
         out.record!.push(...(own.record ?? []));
         if (own.upgrade) out.upgrade = {};

@@ -89,3 +89,21 @@ describe('ScriptedMachine', () => {
     expect(unescape('a\\r\\n\\x1b[31m\\\\\\0').equals(Buffer.from([97, 13, 10, 27, 91, 51, 49, 109, 92, 0]))).toBe(true);
   });
 });
+
+describe('ScriptedMachine around FTP', () => {
+  it('holds bytes written after a deferred answer (EPSV) back as a trailer, and keeps the data-channel work', async () => {
+    const { createFtpMachine } = await import('../../ftps/machine.js');
+    const { FtpsOptionsSchema } = await import('../../ftps/options.js');
+    const { VirtualTree } = await import('../../ftps/tree.js');
+    const options = FtpsOptionsSchema.parse({ tls: 'none' });
+    const make = () => createFtpMachine(options, new VirtualTree());
+    const m = new ScriptedMachine({ machine: make(), shadow: make(), script: ScriptSchema.parse([{ on: { command: 'EPSV' }, do: ['normal', { send: '200 noise\\r\\n' }] }]), implicitTls: false });
+    m.start();
+    m.line('USER conform');
+    m.line('PASS conform-ftp-secret');
+    const out = m.line('EPSV') as MachineOutput & { data?: unknown };
+    expect(out.data).toBeDefined();
+    expect(out.write).toBeUndefined();
+    expect(out.trailer?.toString()).toBe('200 noise\r\n');
+  });
+});

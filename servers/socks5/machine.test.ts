@@ -252,3 +252,15 @@ describe('lengths at the edge of one octet (RFC 1929 §2, RFC 1928 §5)', () => 
     expect(o.close).toBe(true);
   });
 });
+
+describe('a message the client never finished', () => {
+  it('is recorded when the client leaves: its size only before the request (it may hold a password)', () => {
+    const m = createSocks5Machine(Socks5OptionsSchema.parse({ methods: ['username-password'] }));
+    m.push(Buffer.from([5, 1, 2]));
+    // ULEN 196 (a wrapped 256-byte name written as UTF-8), and fewer bytes than it announces.
+    m.push(Buffer.concat([Buffer.from([1, 0xc4, 0x80]), Buffer.alloc(50, 0x61)]));
+    const left = m.clientLeft();
+    expect(left.events).toEqual([{ type: 'command', fields: { layer: 'plaintext', verb: 'INCOMPLETE', args: 'bytes=53 of a sub-negotiation', raw: '' } }]);
+    expect(m.clientLeft().events).toEqual([]);
+  });
+});

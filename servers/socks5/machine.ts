@@ -55,6 +55,8 @@ export interface Socks5Machine {
   connected(result: ConnectResult): Socks5Output;
   /** BIND: the peer connected from this address (RFC 1928 §6, the second reply). */
   peerConnected(peer: { addr: string; port: number }): Socks5Output;
+  /** The client left: a message it began and never finished is evidence too. */
+  clientLeft(): Socks5Output;
 }
 
 export function createSocks5Machine(options: Socks5Options): Socks5Machine {
@@ -319,6 +321,17 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
     connected(result) {
       const o = carriedOut(result);
       return { ...o, events: [...o.events, ...leftover()] };
+    },
+
+    clientLeft() {
+      const stages: Partial<Record<State, 'greeting' | 'sub-negotiation' | 'request'>> = { greeting: 'greeting', auth: 'sub-negotiation', request: 'request' };
+      const stage = stages[state];
+      if (!stage || !pending.length) return out({ events: [] });
+      state = 'closed';
+      const rest = take(pending.length);
+      // Before the request they may hold a password: only their count is recorded.
+      const raw = stage === 'request' ? rest.subarray(0, 64).toString('hex') : '';
+      return out({ events: [{ type: 'command', fields: { layer: 'plaintext', verb: 'INCOMPLETE', args: `bytes=${rest.length} of a ${stage}`, raw } }] });
     },
 
     peerConnected(peer) {

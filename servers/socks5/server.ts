@@ -87,6 +87,8 @@ class ProxySession {
       if (this.upstream) return;
       this.apply(this.machine.push(chunk));
     });
+    // A message begun and never finished (a wrong length the proxy waits on) is recorded when the client leaves.
+    this.socket.once('close', () => this.apply(this.machine.clientLeft()));
   }
 
   private apply(o: Socks5Output): void {

@@ -13,6 +13,9 @@ ftplib and ssl, not this file:
 - no CONFORM_USER: ftplib's anonymous login (anonymous / anonymous@);
 - passive (EPSV/PASV, ftplib trusts the control peer, not the PASV address,
   since Python 3.9: trust_server_pasv_ipv4_address=False) or active (PORT/EPRT);
+  ftplib picks by address family, PASV/PORT on IPv4 and EPSV/EPRT on IPv6
+  only, so a server that refuses PASV or PORT as not implemented (500/502)
+  asks for RFC 2428 on IPv4, which ftplib has not: unsupported (89);
 - binary (retrbinary/storbinary, TYPE I) or ASCII (retrlines/storlines, TYPE A);
 - ftplib's data connections never resume the control session (bpo-19500).
 
@@ -26,6 +29,15 @@ import sys
 from urllib.parse import unquote, urlsplit
 
 from conform_common import EXIT_UNSUPPORTED, run, start_deadline, tls_context
+
+
+class Unsupported(Exception):
+    """A job ftplib cannot do (answered 89)."""
+
+
+def _refused_as_unimplemented(err):
+    # RFC 959 §4.2: 500 "command unrecognized", 502 "Command not implemented".
+    return str(err)[:3] in ("500", "502")
 
 
 class MappedFTP_TLS(ftplib.FTP_TLS):
@@ -46,8 +58,32 @@ class MappedFTP_TLS(ftplib.FTP_TLS):
         self.welcome = self.getresp()
         return self.welcome
 
+    def makepasv(self):
+        try:
+            return super().makepasv()
+        except ftplib.error_perm as err:
+            if self.af == socket.AF_INET and _refused_as_unimplemented(err):
+                raise Unsupported(f"ftplib has no EPSV on IPv4 (PASV only), and the server refused PASV: {err}") from err
+            raise
+
+    def sendport(self, host, port):
+        try:
+            return super().sendport(host, port)
+        except ftplib.error_perm as err:
+            if _refused_as_unimplemented(err):
+                raise Unsupported(f"ftplib has no EPRT on IPv4 (PORT only), and the server refused PORT: {err}") from err
+            raise
+
 
 def main(env):
+    try:
+        return transfer(env)
+    except Unsupported as err:
+        print(err, file=sys.stderr)
+        return EXIT_UNSUPPORTED
+
+
+def transfer(env):
     action = env.get("CONFORM_ACTION")
     if env.get("CONFORM_PROTOCOL") != "ftps" or action not in ("download", "upload", "list"):
         print(f"unsupported: {env.get('CONFORM_PROTOCOL')} {action}", file=sys.stderr)

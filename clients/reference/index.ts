@@ -38,7 +38,10 @@ export async function runReference(job: Job, opts: { signal: AbortSignal; log: (
     if (!(FLAWS[flaw].protocols as readonly string[]).includes(job.protocol)) opts.log(`flaw ${flaw} does not apply to ${job.protocol}`);
   }
   const limit = deadline(job, opts.flaws, opts.signal);
-  const ctx = { ...opts, signal: limit.signal };
+  // A server's text reaches the log (a refused greeting, a reply); its control bytes are shown
+  // escaped, never passed to the terminal, where an escape sequence could restyle or spoof it.
+  const log = opts.flaws.has('print-raw-server-text') ? opts.log : (line: string) => opts.log(printable(line));
+  const ctx = { ...opts, log, signal: limit.signal };
   try {
     switch (job.protocol) {
       case 'https':
@@ -59,6 +62,11 @@ export async function runReference(job: Job, opts: { signal: AbortSignal; log: (
   } finally {
     limit.dispose();
   }
+}
+
+/** Control bytes but tab as \\xHH, so a log line cannot carry a terminal escape sequence. */
+export function printable(line: string): string {
+  return line.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** A module client (harness/clients/adapter.ts's ModuleClient) with the given flaws. */

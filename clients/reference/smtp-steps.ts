@@ -16,8 +16,12 @@ function expect(reply: Reply, codes: number[], what: string): void {
   if (!codes.includes(reply.code)) throw new Refused(`${what}: the server answered ${reply.code} ${reply.lines.join(' / ')}`);
 }
 
-/** EHLO, or HELO when EHLO is refused as unknown (RFC 5321 §4.1.4): no extensions then. */
-export async function hello(wire: SmtpWire): Promise<Capabilities> {
+/**
+ * EHLO, or HELO when EHLO is refused as unknown (RFC 5321 §4.1.4): no extensions then.
+ * `anyReply` (the accept-any-hello-reply flaw): any other reply to EHLO or HELO is taken
+ * as a greeting without extensions, as clients that read no code do (EAST's EHLO/HELO probes).
+ */
+export async function hello(wire: SmtpWire, anyReply = false): Promise<Capabilities> {
   const reply = await wire.command(`EHLO ${CLIENT_NAME}`);
   if (reply.code === 250) {
     // Every line is read for keywords, the first (the server's name) too, and a keyword's
@@ -29,8 +33,12 @@ export async function hello(wire: SmtpWire): Promise<Capabilities> {
     }
     return caps;
   }
-  if (reply.code !== 500 && reply.code !== 502) expect(reply, [250], 'EHLO');
-  expect(await wire.command(`HELO ${CLIENT_NAME}`), [250], 'HELO');
+  if (reply.code !== 500 && reply.code !== 502) {
+    if (anyReply) return new Map();
+    expect(reply, [250], 'EHLO');
+  }
+  const helo = await wire.command(`HELO ${CLIENT_NAME}`);
+  if (!anyReply) expect(helo, [250], 'HELO');
   return new Map();
 }
 

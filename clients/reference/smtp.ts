@@ -49,7 +49,7 @@ async function session(job: Job, ctx: RunContext, message: Buffer, open: Set<Smt
   let conn: Connection = { wire: new SmtpWire(socket, job.tls === 'implicit', ctx.flaws.has('accept-partial-reply')), caps: new Map() };
   try {
     await greeting(conn.wire, ctx);
-    conn.caps = await hello(conn.wire);
+    conn.caps = await hello(conn.wire, ctx.flaws.has('accept-any-hello-reply'));
     let authenticated = false;
     if (job.user && ctx.flaws.has('auth-before-starttls') && !conn.wire.secure && conn.caps.has('AUTH')) {
       await authenticate(job, ctx, conn.wire, conn.caps);

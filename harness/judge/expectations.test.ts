@@ -76,6 +76,15 @@ describe('expectations', () => {
     expect(check({ output: 'served' }, input([], { job: binary, output: Buffer.from(served.toString().replace(/\r\n/g, '\n')), expectedOutput: served })).met).toBe(false);
   });
 
+  it('neverPrinted: a raw escape in stderr or stdout is found and shown; an escaped rendering is not', () => {
+    const out = (stdout: string, stderr: string) => input([], { outcome: { exitCode: 1, signal: null, hung: false, durationMs: 5, stdout, stderr, droppedBytes: 0 } });
+    const raw = check({ neverPrinted: '\\x1b' }, out('', 'the server greeted with -ERR \x1b[31mPOP3\x1b[0m ready'));
+    expect(raw.met).toBe(false);
+    expect(raw.reason).toMatch(/its stderr has/);
+    expect(check({ neverPrinted: '\\x1b' }, out('\x1b[0m', '')).reason).toMatch(/its stdout has/);
+    expect(check({ neverPrinted: '\\x1b' }, out('', 'the server greeted with -ERR \\x1b[31mPOP3')).met).toBe(true);
+  });
+
   it('clientHello: weak suites and downgrade retries are named', () => {
     const hello = (versions: string[], cipherNames: string[]) => ev('client-hello', { sni: 'localhost', alpn: [], versions, ciphers: [], cipherNames });
     const weak = input([hello(['TLSv1.3', 'TLSv1.2'], ['TLS_AES_128_GCM_SHA256', 'TLS_RSA_WITH_RC4_128_SHA'])]);

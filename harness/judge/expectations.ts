@@ -70,7 +70,19 @@ export function evaluate(e: Expectation, input: JudgeInput): Check {
   if ('count' in e) return evaluateCount(e.count, events);
   if ('clientHello' in e) return evaluateHello(e.clientHello, input);
   if ('delivered' in e) return evaluateDelivered(e.delivered, input);
+  if ('neverPrinted' in e) return evaluatePrinted(e.neverPrinted, input);
   return evaluateOutput(input);
+}
+
+/** What the client printed must not carry the pattern (raw escapes a server sent, shown to the user as they came). */
+function evaluatePrinted(pattern: string, input: JudgeInput): Check {
+  const re = new RegExp(pattern);
+  const expectation = `the client prints nothing matching /${pattern}/ (stdout, stderr)`;
+  for (const [stream, text] of [['stdout', input.outcome.stdout], ['stderr', input.outcome.stderr]] as const) {
+    const m = re.exec(text);
+    if (m) return { met: false, expectation, reason: `its ${stream} has ${JSON.stringify(text.slice(Math.max(0, m.index - 20), m.index + m[0].length + 20))}` };
+  }
+  return { met: true, expectation };
 }
 
 function evaluateOrder(order: EventMatcher[], events: ServerEvent[]): Check {

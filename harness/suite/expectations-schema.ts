@@ -78,6 +78,12 @@ export const ExpectationSchema = z.union([
    * or nothing of it arrived (`nothing`: no message, no file bytes).
    */
   z.object({ delivered: z.enum(['input', 'nothing']) }).strict(),
+  /**
+   * Nothing the client printed (stdout or stderr) matches this regular
+   * expression: e.g. `\\x1b` for a server's raw escape bytes passed through to
+   * the terminal (EAST's UI-spoofing greetings).
+   */
+  z.object({ neverPrinted: z.string().refine(isRegExp, 'not a valid regular expression') }).strict(),
 ]);
 export type Expectation = z.infer<typeof ExpectationSchema>;
 

@@ -14,4 +14,5 @@ export const POP3_FLAWS = {
   'pop3-no-unstuffing': { protocols: ['pop3'], explain: 'leaves the extra leading dot of byte-stuffed lines in the message' },
   'pop3-accept-truncated-retr': { protocols: ['pop3'], explain: 'takes a connection closed before the "." line as the end of the message' },
   'pop3-err-as-empty': { protocols: ['pop3'], explain: 'takes -ERR to the login or to RETR as an empty maildrop and reports success' },
+  'print-raw-server-text': { protocols: ['smtp', 'pop3'], explain: "prints the server's text (a refused greeting, a reply) with its control bytes raw, escape sequences included" },
 } as const satisfies FlawTable;

@@ -20,4 +20,5 @@ export const SMTP_FLAWS = {
   'ignore-auth-failure': { protocols: ['smtp'], explain: 'goes on to MAIL after AUTH is refused' },
   'accept-partial-reply': { protocols: ['smtp'], explain: 'takes a multi-line reply cut short by a closed connection as complete' },
   'ignore-greeting': { protocols: ['smtp'], explain: 'sends EHLO after a 554 greeting instead of QUIT' },
+  'accept-any-hello-reply': { protocols: ['smtp'], explain: 'takes any reply to EHLO or HELO (221, 354, 421, 5xx) as a greeting without extensions and goes on' },
 } as const satisfies FlawTable;

@@ -25,6 +25,7 @@ import { parseMaxRssKb } from './bench/rss.js';
 import { spawnTimed } from './bench/spawn.js';
 import { spread, type Spread } from './bench/stats.js';
 import { ms, seconds, table } from './bench/table.js';
+import { scriptOverhead } from './bench/script-overhead.js';
 
 /** The project's performance targets (DESIGN.md "Scale" and the bench brief). */
 const TARGETS = {
@@ -40,6 +41,8 @@ const TARGETS = {
   certWarmMs: 20,
   /** Median wall time of `conform list` as a fresh process. */
   listMs: 700,
+  /** What a 20-rule script adds to each line a line protocol reads. */
+  scriptLineMs: 0.1,
 } as const;
 const LIST_SPAWNS = 5;
 /** Fresh processes per certificate figure (cold: each in a new folder); the median is reported. */
@@ -292,6 +295,11 @@ async function main(): Promise<void> {
     if (cli) console.log(`  conform CLI child, ${cases.length} cases, reference, workers=${DEFAULT_WORKERS}: ${mb(cli.maxRssKb)} (wall ${seconds(cli.wallMs)} s, exit ${cli.exitCode})`);
     console.log();
 
+    // ── Script overhead
+    const script = scriptOverhead();
+    console.log(`Script overhead (SMTP, ${script.rules} rules tried on every line, none matching)`);
+    console.log(`  per line: machine alone ${script.plainMs.toFixed(4)} ms, with the script ${script.scriptedMs.toFixed(4)} ms, added ${script.overheadMs.toFixed(4)} ms\n`);
+
     // ── Targets
     const curlRun = runs.find((r) => r.client === 'curl' && r.workers === DEFAULT_WORKERS);
     const coreNote = cores === 2 ? '' : ` [this machine has ${cores} cores, the target is for 2]`;
@@ -304,6 +312,7 @@ async function main(): Promise<void> {
       check('certificates cold (fresh process)', childCold.totalMs, TARGETS.certColdMs),
       check('certificates warm (fresh process)', childWarm.totalMs, TARGETS.certWarmMs),
       check('conform list start-up, median (catalogue cached)', list.spread.median, TARGETS.listMs),
+      check(`script overhead per line (${script.rules} rules)`, script.overheadMs, TARGETS.scriptLineMs),
     ];
     console.log('Targets');
     console.log(table(['', 'target', 'measured', ''], checks.map((c) => [c.name, `≤ ${ms(c.limitMs)} ${c.unit}`, `${ms(c.valueMs)} ${c.unit}`, c.pass ? 'PASS' : 'MISS'])));

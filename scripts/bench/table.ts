@@ -9,7 +9,7 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
 /** Milliseconds with a precision that suits their size. */
 export function ms(value: number): string {
   if (!Number.isFinite(value)) return '–';
-  return value < 10 ? value.toFixed(1) : Math.round(value).toString();
+  return value < 1 ? value.toFixed(3) : value < 10 ? value.toFixed(1) : Math.round(value).toString();
 }
 
 export function seconds(valueMs: number): string {

@@ -61,6 +61,29 @@ function summary(results: CaseResult[]): string {
   return [...by].map(([p, c]) => `${p} ${c.pass} pass / ${c.fail} fail / ${c.skip} skip${c.error ? ` / ${c.error} error` : ''}`).join('; ');
 }
 
+/** Profiles run side by side, each with its own workers: most of a run is waiting on stalls and time limits. */
+const PROFILES_AT_ONCE = 2;
+const runs = new Map<string, Promise<CaseResult[]>>();
+
+/** Starts every available profile's run once, PROFILES_AT_ONCE at a time; each block awaits its own. */
+function runOf(profile: string): Promise<CaseResult[]> {
+  if (!runs.size) {
+    const queue = CLIENTS.filter((c) => !c.unavailable && c.protocols.length);
+    const settle = new Map<string, (run: Promise<CaseResult[]>) => void>();
+    for (const { profile: name } of queue) runs.set(name, new Promise((resolve) => settle.set(name, resolve)));
+    const lane = async (): Promise<void> => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const { profile: name, protocols } = next;
+        const run = runCases(catalogue.filter((c) => protocols.includes(c.protocol)), profileClient(name), { workers: 4 });
+        settle.get(name)!(run);
+        await run.catch(() => undefined);
+      }
+    };
+    for (let i = 0; i < PROFILES_AT_ONCE; i++) void lane();
+  }
+  return runs.get(profile)!;
+}
+
 for (const { profile, unavailable, protocols } of CLIENTS) {
   if (unavailable) {
     skipUnavailable(profile, profile, unavailable);
@@ -73,7 +96,7 @@ for (const { profile, unavailable, protocols } of CLIENTS) {
     beforeAll(async () => {
       known = await expectationsOf(profile, protocols);
       cases = catalogue.filter((c) => protocols.includes(c.protocol));
-      results = await runCases(cases, profileClient(profile), { workers: 4 });
+      results = await runOf(profile);
       // The figures the closing notes quote, from this very run.
       process.stdout.write(`real client ${profile}: ${summary(results)}\n`);
     }, 240_000);

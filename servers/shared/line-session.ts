@@ -212,7 +212,10 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
     if (!adopted(result)) return;
     reader = new LineReader(maxLine);
     stream.on('data', onData);
-    apply(machine.upgraded());
+    // Called from drain, which holds further lines back until this returns.
+    let inside = machine.upgraded();
+    if (inside.sequence) inside = await play(inside);
+    apply(inside);
   };
 
   /**

@@ -85,6 +85,17 @@ describe('ScriptedMachine', () => {
     expect(out.record).toContainEqual(expect.objectContaining({ type: 'credentials', fields: expect.objectContaining({ layer: 'plaintext' }) }));
   });
 
+  it('fires a tls rule when the upgrade completes, before the client speaks inside TLS', () => {
+    const m = smtp([{ on: 'tls', do: [{ reply: '220 again' }] }]);
+    m.start();
+    m.line('EHLO c');
+    expect(m.line('STARTTLS').upgrade).toBeDefined();
+    const inside = m.upgraded();
+    expect(text(inside)).toBe('220 again\r\n');
+    expect(types(inside)).toEqual(['fault:script-rule-1', 'reply']);
+    expect(inside.record?.find((e) => e.type === 'reply')?.fields).toMatchObject({ layer: 'tls' });
+  });
+
   it('reads escapes in send', () => {
     expect(unescape('a\\r\\n\\x1b[31m\\\\\\0').equals(Buffer.from([97, 13, 10, 27, 91, 51, 49, 109, 92, 0]))).toBe(true);
   });

@@ -77,7 +77,10 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
   upgraded(): MachineOutput {
     this.layer = 'tls';
     this.opts.shadow.upgraded();
-    return this.opts.machine.upgraded();
+    const armed = this.rules.find((r) => r.rule.on === 'tls' && this.available(r));
+    if (!armed) return this.opts.machine.upgraded();
+    // Whatever the server writes here comes before the client's first command inside TLS (RFC 3207 §4.2 has it wait).
+    return this.fire(armed, () => this.opts.machine.upgraded(), []);
   }
 
   lineTooLong(): MachineOutput {
@@ -105,7 +108,7 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
     let found: Armed | undefined;
     for (const r of this.rules) {
       const on = r.rule.on;
-      if (on === 'greeting') continue;
+      if (on === 'greeting' || on === 'tls') continue;
       const verbMatches = on.command === '*' || on.command.toUpperCase() === verb;
       if (!verbMatches || (on.layer && on.layer !== this.layer) || (on.args && !new RegExp(on.args).test(args))) continue;
       r.seen++;

@@ -19,10 +19,12 @@ function isRegExp(source: string): boolean {
 /** Escapes a suite may write in `send`: \r \n \t \\ \0 and \xHH. */
 const ESCAPED = /^(?:[^\\]|\\[rnt0\\]|\\x[0-9a-fA-F]{2})*$/;
 
-/** When a rule fires: the greeting, or a command the client sent (the Nth such, in a layer). */
+/** When a rule fires: the greeting, the upgrade to TLS, or a command the client sent (the Nth such, in a layer). */
 export const ScriptTriggerSchema = z.union([
   /** Instead of (or around) the server's greeting. */
   z.literal('greeting'),
+  /** The moment a STARTTLS / STLS / AUTH TLS upgrade completes, before the client speaks inside TLS. */
+  z.literal('tls'),
   z.object({
     /** The command's verb, any case (`EHLO`, `STLS`, `AUTH`). */
     command: z.string().regex(/^[A-Za-z*]+$/, 'a verb, letters only'),
@@ -92,6 +94,7 @@ const show = (s: string): string => JSON.stringify(s);
 
 function describeTrigger(t: ScriptTrigger): string {
   if (t === 'greeting') return 'at the greeting';
+  if (t === 'tls') return 'once TLS is up';
   const which = t.nth ? `the ${ordinal(t.nth)} ` : '';
   return `on ${which}${t.command.toUpperCase()}${t.args ? ` matching /${t.args}/` : ''}${t.layer ? ` in ${t.layer}` : ''}`;
 }

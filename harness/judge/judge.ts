@@ -34,24 +34,15 @@ export interface Verdict {
 function leakChecks(c: Case, input: JudgeInput): Check[] {
   const checks: Check[] = [];
   const on = (name: InvariantName): boolean => !c.allow.includes(name);
-  if (on('plaintext-on-tls-port')) {
-    const found = input.events.filter((e) => e.type === 'plaintext-on-tls-port');
-    const first = found[0] as Extract<ServerEvent, { type: 'plaintext-on-tls-port' }> | undefined;
-    checks.push({
-      met: !first,
-      expectation: 'the client speaks TLS from the first byte on a TLS port',
-      ...(first ? { reason: `${INVARIANTS['plaintext-on-tls-port']} ("${first.preview}")`, evidence: found.slice(0, 3) } : {}),
-    });
-  }
-  if (on('plaintext-after-hello')) {
-    const found = input.events.filter((e) => e.type === 'plaintext-after-hello');
-    const first = found[0] as Extract<ServerEvent, { type: 'plaintext-after-hello' }> | undefined;
-    checks.push({
-      met: !first,
-      expectation: 'nothing crosses in plaintext after the client’s ClientHello',
-      ...(first ? { reason: `${INVARIANTS['plaintext-after-hello']} ("${first.preview}")`, evidence: found.slice(0, 3) } : {}),
-    });
-  }
+  /** Plaintext where TLS belonged: the first occurrence, with a preview of what the client sent. */
+  const noPlaintext = (type: 'plaintext-on-tls-port' | 'plaintext-after-hello', expectation: string): void => {
+    if (!on(type)) return;
+    const found = input.events.filter((e): e is Extract<ServerEvent, { type: typeof type }> => e.type === type);
+    const first = found[0];
+    checks.push({ met: !first, expectation, ...(first ? { reason: `${INVARIANTS[type]} ("${first.preview}")`, evidence: found.slice(0, 3) } : {}) });
+  };
+  noPlaintext('plaintext-on-tls-port', 'the client speaks TLS from the first byte on a TLS port');
+  noPlaintext('plaintext-after-hello', 'nothing crosses in plaintext after the client’s ClientHello');
   if (on('plaintext-credentials') && input.job.requireTls) {
     const leaked = input.events.filter((e) => e.type === 'credentials' && e.layer === 'plaintext');
     checks.push({

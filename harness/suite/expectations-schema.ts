@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRegExp } from '../../servers/shared/regexp.js';
 import { EVENT_TYPES } from '../../servers/shared/events.js';
 import { TLS_VERSIONS, WEAK_CIPHER_CLASS_NAMES } from '../../servers/shared/tls-names.js';
 
@@ -12,14 +13,6 @@ export const FieldMatchSchema = z.union([
 ]);
 export type FieldMatch = z.infer<typeof FieldMatchSchema>;
 
-function isRegExp(source: string): boolean {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Which events an expectation is about: a type alone (`client-hello`), or a type

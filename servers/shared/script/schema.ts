@@ -6,15 +6,7 @@
  * go-ahead, a reply injected behind a refusal, a trickle).
  */
 import { z } from 'zod';
-
-function isRegExp(source: string): boolean {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isRegExp } from '../regexp.js';
 
 /** Escapes a suite may write in `send`: \r \n \t \\ \0 and \xHH. */
 const ESCAPED = /^(?:[^\\]|\\[rnt0\\]|\\x[0-9a-fA-F]{2})*$/;

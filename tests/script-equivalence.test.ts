@@ -183,20 +183,35 @@ const PAIRS: Pair[] = [
   { fault: 'ftps stall pasv', caseId: 'ftps.robustness.stall-pasv', script: stall('EPSV') },
 ];
 
-/** What the server recorded, as the judge reads it: no fault events, texts or times. */
+/**
+ * What the server recorded, as the judge reads it: no fault events, texts or
+ * times. Connections, then each layer, each in its own order: a flawed client that
+ * writes plaintext beside its TLS session (plaintext-after-hello) races the two,
+ * and a data connection races the control commands, under either server.
+ */
 function wire(r: CaseResult): string[] {
-  return r.events.flatMap((e) => {
+  const events = r.events.flatMap((e): Array<[string, string]> => {
     const f = e as unknown as Record<string, string>;
-    if (e.type === 'connect') return [`connect ${e.server}`];
-    if (e.type === 'command') return [`${f.layer} > ${f.verb}`];
+    if (e.type === 'connect') return [['connect', `connect ${e.server}`]];
+    if (e.type === 'command') return [[f.layer!, `${f.layer} > ${f.verb}`]];
     // The engine records a scripted POP3 "-ERR" as code "-ER" (see the header).
-    if (e.type === 'reply') return [`${f.layer} < ${f.code === '-ER' ? '-ERR' : f.code}`];
-    if (e.type === 'credentials') return [`${f.layer} credentials`];
-    if (e.type === 'client-hello' || e.type === 'tls-established' || e.type === 'plaintext-after-hello') return [e.type];
+    if (e.type === 'reply') return [[f.layer!, `${f.layer} < ${f.code === '-ER' ? '-ERR' : f.code}`]];
+    if (e.type === 'credentials') return [[f.layer!, `${f.layer} credentials`]];
+    if (e.type === 'client-hello' || e.type === 'tls-established') return [['tls', e.type]];
+    if (e.type === 'plaintext-after-hello') return [['plaintext', e.type]];
     return [];
   });
+  return ['connect', 'plaintext', 'tls'].flatMap((stream) => events.filter(([s]) => s === stream).map(([, w]) => w));
 }
 
+/**
+ * Most pairs wait on a stall, the no-timeout witness until it is killed: both
+ * cases of a pair get the same shorter limit, so the pair stays a pair.
+ */
+const TIMEOUT_SCALE = 0.5;
+
+/** EQ_ONLY=REGEX runs only the pairs whose fault matches (to chase one pair). */
+const SELECTED = PAIRS.filter((p) => !process.env.EQ_ONLY || new RegExp(process.env.EQ_ONLY).test(p.fault));
 const scriptedId = (c: Case): string => `${c.id}~script`;
 /** `${spec} :: ${case id}` -> result, for both cases of every pair and every client. */
 const results = new Map<string, CaseResult>();
@@ -205,7 +220,7 @@ const clientsOf = new Map<string, string[]>();
 beforeAll(async () => {
   const catalogue = await loadCatalogue();
   const bySpec = new Map<string, Case[]>();
-  for (const p of PAIRS) {
+  for (const p of SELECTED) {
     const base = catalogue.find((c) => c.id === p.caseId);
     if (!base) throw new Error(`no case ${p.caseId}`);
     const server = base.server as Record<string, unknown>;
@@ -216,12 +231,12 @@ beforeAll(async () => {
   }
   // Each client over all its cases at once; most cases wait on a stall, so the groups run side by side.
   await Promise.all([...bySpec].map(async ([spec, cases]) => {
-    for (const r of await runCases(cases, profileClient(spec), { workers: 4 })) results.set(`${spec} :: ${r.id}`, r);
+    for (const r of await runCases(cases, profileClient(spec), { workers: 4, timeoutScale: TIMEOUT_SCALE })) results.set(`${spec} :: ${r.id}`, r);
   }));
 }, 120_000);
 
 describe('a named fault and its script give the same verdict and the same wire', () => {
-  it.each(PAIRS.map((p) => [p.fault, p] as const))('%s', (_name, p) => {
+  it.each(SELECTED.map((p) => [p.fault, p] as const))('%s', (_name, p) => {
     const specs = clientsOf.get(p.fault)!;
     expect(specs.length).toBeGreaterThan(0);
     for (const spec of specs) {

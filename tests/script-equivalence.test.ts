@@ -37,9 +37,17 @@
  *   reads as data to it. [a trigger `on: message` (the "." line that ends DATA)]
  * - POP3 truncate-retr, stall at retr-body: part of the machine's own answer.
  *   [an action `{ cut: FRACTION }` on `normal`'s bytes, followed by close/stall]
- * - POP3 auth-error on AUTH (SASL): the rule answers PASS; AUTH PLAIN takes a
- *   continuation the machine never asked for. [`normal` that then replaces the
- *   final reply] (PASS alone is below.)
+ * - POP3 auth-error on AUTH (SASL), SMTP reject-auth with AUTH LOGIN: the fault
+ *   refuses at the end of the exchange (after the credentials); a rule answers
+ *   the AUTH line itself. [`normal` through the exchange, its final reply
+ *   replaced, e.g. `{ normal: { final: '535 …' } }`] (USER/PASS and AUTH PLAIN
+ *   with an initial response, which these clients use, are below.)
+ * - A fault that acts on one of several commands (POP3 stall at login: USER or
+ *   AUTH; FTPS stall at pasv: PASV, EPSV, PORT or EPRT; SMTP refuse-greeting 554:
+ *   503 to every command but QUIT): one rule per verb, and every rule must fire.
+ *   [`optional: true` as above, or a verb list `command: [PASV, EPSV]`] The pairs
+ *   below hold the verb these clients send; the 554 case is info, so its unfired
+ *   503 rule is not judged.
  * - FTPS greeting-230, auth-refused's lure (331/230 to any account in clear):
  *   they change what the machine accepts (logged in), not what it says. [an
  *   action setting machine state, e.g. `{ state: logged-in }`]

@@ -60,8 +60,9 @@
  *   all replies, e.g. `{ on: '*', do: [{ normal: { lineEnd: LF } }] }`]
  *
  * Also found: a `reply` action records its code as the first 3 characters, so a
- * POP3 "-ERR" reply is recorded as code "-ER" (and "+OK" lines of a multi-line
- * reply lose 4 characters of text); the wire below reads "-ER" as "-ERR".
+ * POP3 "-ERR" reply is recorded as code "-ER", and every line after the first of a
+ * POP3 multi-line reply loses 4 characters of recorded text ("RESP-CODES" reads
+ * "-CODES"), both SMTP's shape (engine.ts, fire); the wire below reads "-ER" as "-ERR".
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalogue, runCases } from '../harness/conform.js';

@@ -5,7 +5,7 @@ import { SmtpMachine } from '../../smtp/machine.js';
 import { SmtpOptionsSchema } from '../../smtp/options.js';
 import { createPop3Machine } from '../../pop3/machine.js';
 import { Pop3OptionsSchema } from '../../pop3/options.js';
-import { ScriptedMachine } from './engine.js';
+import { replyFields, ScriptedMachine } from './engine.js';
 import { ScriptSchema, unescape } from './schema.js';
 
 /** A scripted SMTP session; as the socket shell does, each line is told to the live machine as a chunk of its own. */
@@ -94,6 +94,12 @@ describe('ScriptedMachine', () => {
     expect(text(inside)).toBe('220 again\r\n');
     expect(types(inside)).toEqual(['fault:script-rule-1', 'reply']);
     expect(inside.record?.find((e) => e.type === 'reply')?.fields).toMatchObject({ layer: 'tls' });
+  });
+
+  it('records a scripted reply with its code, SMTP or POP3, and its text without continuation prefixes', () => {
+    expect(replyFields(['250-east.example', '250 AUTH PLAIN'])).toEqual({ code: '250', text: 'east.example / AUTH PLAIN' });
+    expect(replyFields(['-ERR [SYS/PERM] no'])).toEqual({ code: '-ERR', text: '[SYS/PERM] no' });
+    expect(replyFields(['+OK Capability list follows', 'RESP-CODES', '.'])).toEqual({ code: '+OK', text: 'Capability list follows / RESP-CODES / .' });
   });
 
   it('reads escapes in send', () => {

@@ -160,7 +160,7 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
       else if ('reply' in action) {
         const lines = [action.reply].flat();
         add(Buffer.from(lines.map((l) => `${l}\r\n`).join(''), 'latin1'));
-        out.record!.push({ type: 'reply', fields: { layer: this.layer, code: lines[0]!.slice(0, 3), text: lines.map((l) => l.slice(4)).join(' / ') } });
+        out.record!.push({ type: 'reply', fields: { layer: this.layer, ...replyFields(lines) } });
       }
       else if ('send' in action) add(unescape(action.send));
       else if ('hex' in action) add(Buffer.from(action.hex.replace(/\s+/g, ''), 'hex'));
@@ -181,4 +181,16 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
 /** The machine a session runs: the protocol's own, or the script around it when the case has one. */
 export function withScript<O extends MachineOutput>(machine: LineMachine<O>, script: Script, shadow: () => LineMachine<O>, implicitTls: boolean): LineMachine<MachineOutput> {
   return script.length ? new ScriptedMachine({ machine, shadow: shadow(), script, implicitTls }) : machine;
+}
+
+/**
+ * A scripted reply as the event log records replies: the code (SMTP's and FTP's
+ * three digits, POP3's +OK / -ERR or whatever the script wrote first) and the
+ * text, continuation prefixes ("250-") taken off.
+ */
+export function replyFields(lines: string[]): { code: string; text: string } {
+  const first = lines[0]!;
+  const code = /^\d{3}/.exec(first)?.[0] ?? first.split(' ', 1)[0]!;
+  const strip = (l: string): string => (l.startsWith(`${code}-`) || l.startsWith(`${code} `) ? l.slice(code.length + 1) : l);
+  return { code, text: [first.slice(code.length).replace(/^[ -]/, ''), ...lines.slice(1).map(strip)].join(' / ') };
 }

@@ -60,3 +60,19 @@ describe('judge', () => {
     expect(judge(kase(), input(events)).reason).toMatch(/plaintext after its ClientHello/);
   });
 });
+
+describe('scripted cases', () => {
+  const scripted = (script: unknown[]) => kase({ server: { faults: [], script } });
+  const fired = (n: number): ServerEvent => ev('fault', { name: `script-rule-${n}` });
+
+  it('need every rule fired, and name the one that never matched', () => {
+    const c = scripted([{ on: { command: 'STARTTLS' }, do: [{ reply: '221 Bye' }] }, { on: { command: ['PASV', 'EPSV'] }, do: ['stall'] }]);
+    expect(judge(c, input([ev('connect'), fired(1)])).reason).toBe('the client never reached the scripted misbehaviour (2 script rules) (rule 2 never matched: on PASV or EPSV, the server goes silent)');
+    expect(judge(c, input([ev('connect'), fired(1), fired(2)])).status).toBe('pass');
+  });
+
+  it('do not need an optional rule fired', () => {
+    const c = scripted([{ on: { command: 'STARTTLS' }, do: [{ reply: '221 Bye' }] }, { on: { command: 'HELO' }, do: [{ reply: '500 no' }], optional: true }]);
+    expect(judge(c, input([ev('connect'), fired(1)])).status).toBe('pass');
+  });
+});

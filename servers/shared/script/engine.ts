@@ -44,7 +44,7 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
 
   /** Rules that never fired: a script that tests nothing says so in the result. */
   unfired(): string[] {
-    return this.rules.filter((r) => r.fired === 0).map((r) => explainRule(r.rule, r.index));
+    return this.rules.filter((r) => r.fired === 0 && !r.rule.optional).map((r) => explainRule(r.rule, r.index));
   }
 
   start(): MachineOutput {
@@ -109,7 +109,7 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
     for (const r of this.rules) {
       const on = r.rule.on;
       if (on === 'greeting' || on === 'tls') continue;
-      const verbMatches = on.command === '*' || on.command.toUpperCase() === verb;
+      const verbMatches = [on.command].flat().some((v) => v === '*' || v.toUpperCase() === verb);
       if (!verbMatches || (on.layer && on.layer !== this.layer) || (on.args && !new RegExp(on.args).test(args))) continue;
       r.seen++;
       if (!found && this.available(r) && (!on.nth || on.nth === r.seen)) found = r;

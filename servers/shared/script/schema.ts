@@ -11,6 +11,8 @@ import { isRegExp } from '../regexp.js';
 /** Escapes a suite may write in `send`: \r \n \t \\ \0 and \xHH. */
 const ESCAPED = /^(?:[^\\]|\\[rnt0\\]|\\x[0-9a-fA-F]{2})*$/;
 
+const Verb = z.string().regex(/^[A-Za-z*]+$/, 'a verb, letters only');
+
 /** When a rule fires: the greeting, the upgrade to TLS, or a command the client sent (the Nth such, in a layer). */
 export const ScriptTriggerSchema = z.union([
   /** Instead of (or around) the server's greeting. */
@@ -18,8 +20,8 @@ export const ScriptTriggerSchema = z.union([
   /** The moment a STARTTLS / STLS / AUTH TLS upgrade completes, before the client speaks inside TLS. */
   z.literal('tls'),
   z.object({
-    /** The command's verb, any case (`EHLO`, `STLS`, `AUTH`). */
-    command: z.string().regex(/^[A-Za-z*]+$/, 'a verb, letters only'),
+    /** The command's verb, any case (`EHLO`, `STLS`, `AUTH`), `*` for any, or a list (`[PASV, EPSV]`). */
+    command: z.union([Verb, z.array(Verb).min(1)]),
     /** A regular expression the arguments must match (e.g. `^PLAIN`). Default: any. */
     args: z.string().refine(isRegExp, 'not a valid regular expression').optional(),
     /** Only in this layer. Default: either. */
@@ -58,6 +60,12 @@ export const ScriptRuleSchema = z.object({
   do: z.array(ScriptActionSchema).min(1),
   /** How many times the rule fires at most. Default 1. */
   times: z.number().int().min(1).optional(),
+  /**
+   * The rule may rightly never fire (it answers a command only some clients
+   * send): a client that never meets it still reaches the case. Default false:
+   * a rule that never matched means the client never reached the point under test.
+   */
+  optional: z.boolean().optional(),
 }).strict();
 export type ScriptRule = z.infer<typeof ScriptRuleSchema>;
 
@@ -88,7 +96,7 @@ function describeTrigger(t: ScriptTrigger): string {
   if (t === 'greeting') return 'at the greeting';
   if (t === 'tls') return 'once TLS is up';
   const which = t.nth ? `the ${ordinal(t.nth)} ` : '';
-  return `on ${which}${t.command.toUpperCase()}${t.args ? ` matching /${t.args}/` : ''}${t.layer ? ` in ${t.layer}` : ''}`;
+  return `on ${which}${[t.command].flat().map((v) => v.toUpperCase()).join(' or ')}${t.args ? ` matching /${t.args}/` : ''}${t.layer ? ` in ${t.layer}` : ''}`;
 }
 
 function describeAction(a: ScriptAction): string {
@@ -110,7 +118,8 @@ function ordinal(n: number): string {
 /** One sentence per rule, for `explain`, reports and the `fault` event of the rule. */
 export function explainRule(rule: ScriptRule, index: number): string {
   const times = rule.times && rule.times > 1 ? ` (up to ${rule.times} times)` : '';
-  return `rule ${index + 1}: ${describeTrigger(rule.on)}${times}, the server ${rule.do.map(describeAction).join(', then ')}`;
+  const optional = rule.optional ? ' (if the client gets there)' : '';
+  return `rule ${index + 1}: ${describeTrigger(rule.on)}${times}${optional}, the server ${rule.do.map(describeAction).join(', then ')}`;
 }
 
 /** The name a rule's `fault` event carries, which the judge's reach check looks for. */

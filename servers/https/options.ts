@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HttpsScriptSchema } from '../shared/script/schema.js';
 import { CERT_PROFILE_NAMES } from '../../certs/index.js';
 import { HttpsFaultSchema } from './faults.js';
 
@@ -27,6 +28,11 @@ export const HttpsOptionsSchema = z.object({
     /** How the end of the body is marked. Default `content-length`. */
     framing: z.enum(['content-length', 'chunked', 'close']).default('content-length'),
   }).strict().prefault({}),
+  /**
+   * Scripted misbehaviour (servers/shared/script/schema.ts): rules that answer a
+   * request with any bytes, in order, around or instead of the server's response. Default none.
+   */
+  script: HttpsScriptSchema.default([]),
   faults: z.array(HttpsFaultSchema).default([]),
 }).strict();
 

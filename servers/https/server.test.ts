@@ -129,3 +129,31 @@ describe('plaintext behind a ClientHello', () => {
     expect(log.ofType('command')).toContainEqual(expect.objectContaining({ layer: 'plaintext', verb: 'GET', args: '/late' }));
   });
 });
+
+describe('scripted responses', () => {
+  function get(port: number, path = '/conform/body.bin'): Promise<Buffer> {
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      const tls = tlsConnect({ port, host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false }, () => tls.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`));
+      tls.on('data', (d: Buffer) => chunks.push(d));
+      tls.on('error', () => resolve(Buffer.concat(chunks)));
+      tls.on('close', () => resolve(Buffer.concat(chunks)));
+    });
+  }
+
+  it('answers a matching request with the script, records the rule and the reply, and leaves others to the server', async () => {
+    const { log, server } = await start({ script: [{ on: { request: { path: '^/teapot$' } }, do: [{ reply: ['HTTP/1.1 418 I am a teapot', 'Content-Length: 0', ''] }, 'close'] }] });
+    expect((await get(server.endpoint.port, '/teapot')).toString()).toBe('HTTP/1.1 418 I am a teapot\r\nContent-Length: 0\r\n\r\n');
+    expect(log.ofType('fault')[0]).toMatchObject({ name: 'script-rule-1' });
+    expect(log.ofType('reply')[0]).toMatchObject({ code: '418' });
+    const normal = await get(server.endpoint.port);
+    expect(normal.toString('latin1')).toMatch(/^HTTP\/1\.1 200 OK/);
+  });
+
+  it('wraps the normal response: bytes before it, and TCP closed after it with no close_notify', async () => {
+    const { log, server } = await start({ body: { size: 16 }, script: [{ on: 'request', do: [{ send: 'X-Junk\\r\\n' }, 'normal', 'close-without-notify'] }] });
+    const body = await get(server.endpoint.port);
+    expect(body.toString('latin1')).toMatch(/^X-Junk\r\nHTTP\/1\.1 200 OK/);
+    expect(log.ofType('payload-sent')[0]).toMatchObject({ bytes: 16, complete: true });
+  });
+});

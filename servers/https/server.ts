@@ -11,7 +11,8 @@ import type { CertProfileName, MaterializedCert } from '../../certs/index.js';
 import { ALERT_CODES, explainHttpsFault, type HttpsFault } from './faults.js';
 import { makeBody, plaintextRequest, simpleResponse } from './machine.js';
 import type { HttpsOptions } from './options.js';
-import { atPath, serveOneRequest, type Answer } from './exchange.js';
+import { explainRule } from '../shared/script/schema.js';
+import { atPath, HttpsScript, serveOneRequest, type Answer } from './exchange.js';
 import type { HttpRequestHead } from './machine.js';
 
 const NAME = 'https';
@@ -81,6 +82,7 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
     tracked.adopt(tlsSocket);
     serveOneRequest(tlsSocket, {
       ...exchangeBase(conn, 'tls'),
+      ...(options.script.length ? { script: new HttpsScript(options.script), raw: socket } : {}),
       answer: (head) => tlsAnswer(head, conn),
       finish: fault('no-close-notify')
         ? () => {
@@ -135,7 +137,7 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
   return {
     endpoint: { url: `https://${hostPart}:${port}${options.path}`, host: cert.host, port, tls: 'implicit', caFile: cert.caFile },
     expectedOutput: body,
-    faults: options.faults.map(explainHttpsFault),
+    faults: [...options.script.map(explainRule), ...options.faults.map(explainHttpsFault)],
     async stop() {
       await closeServer(server, sockets);
       await plain?.stop();

@@ -48,6 +48,8 @@ export interface MachineOutput {
   sequence?: Segment[];
   /** Abort the connection (TCP RST) instead of closing it. */
   reset?: boolean;
+  /** With `close` inside TLS: end TCP under the TLS layer, with no close_notify. */
+  withoutNotify?: boolean;
   /**
    * Bytes that follow the answer of work that ends later (a script's bytes after
    * FTP's deferred 227/229 or 226): written once `followUp`'s output is out.
@@ -172,6 +174,14 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
       connection.serverCloses();
       if (out.write !== undefined) stream.write(out.write);
       socket.resetAndDestroy();
+      return false;
+    }
+    if (out.close && out.withoutNotify && stream !== socket) {
+      end();
+      connection.serverCloses();
+      // Flushed through TLS, then TCP ends beneath it: the client sees no close_notify.
+      stream.write(out.write ?? Buffer.alloc(0), () => socket.end());
+      setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
       return false;
     }
     if (out.close) {

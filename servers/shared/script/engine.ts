@@ -156,6 +156,10 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
       } else if (action === 'starttls') out.upgrade = {};
       else if (action === 'stall') out.stall = true;
       else if (action === 'close') out.close = true;
+      else if (action === 'close-without-notify') {
+        out.close = true;
+        out.withoutNotify = true;
+      }
       else if (action === 'reset') out.reset = true;
       else if ('reply' in action) {
         const lines = [action.reply].flat();

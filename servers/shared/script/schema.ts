@@ -32,6 +32,20 @@ export const ScriptTriggerSchema = z.union([
 ]);
 export type ScriptTrigger = z.infer<typeof ScriptTriggerSchema>;
 
+/** HTTPS: an HTTP request (any, or by method and path pattern), answered instead of (or around) the server's response. */
+export const RequestTriggerSchema = z.union([
+  z.literal('request'),
+  z.object({
+    request: z.object({
+      /** The method, any case (`GET`). Default: any. */
+      method: z.string().regex(/^[A-Za-z]+$/).optional(),
+      /** A regular expression the request target must match. Default: any. */
+      path: z.string().refine(isRegExp, 'not a valid regular expression').optional(),
+    }).strict(),
+  }).strict(),
+]);
+export type RequestTrigger = z.infer<typeof RequestTriggerSchema>;
+
 /** What the server does, in order. */
 export const ScriptActionSchema = z.union([
   /** Reply lines, each sent with CRLF: `"221 Bye"`, or a multi-line list. */
@@ -49,9 +63,10 @@ export const ScriptActionSchema = z.union([
    * is a go-ahead); without it, the rule's bytes replace that answer.
    * `starttls`: start TLS after the bytes so far (a go-ahead the server would not give).
    * `stall`: go silent, keeping the connection. `close`: end it (TLS close_notify
-   * first when inside TLS). `reset`: abort it (TCP RST).
+   * first when inside TLS). `close-without-notify`: end TCP under TLS with no
+   * close_notify (a truncation attack's shape). `reset`: abort it (TCP RST).
    */
-  z.enum(['normal', 'starttls', 'stall', 'close', 'reset']),
+  z.enum(['normal', 'starttls', 'stall', 'close', 'close-without-notify', 'reset']),
 ]);
 export type ScriptAction = z.infer<typeof ScriptActionSchema>;
 
@@ -70,6 +85,15 @@ export const ScriptRuleSchema = z.object({
 export type ScriptRule = z.infer<typeof ScriptRuleSchema>;
 
 export const ScriptSchema = z.array(ScriptRuleSchema);
+
+/** HTTPS rules: the same actions, on a request; a go-ahead to TLS has no meaning there. */
+export const HttpsScriptSchema = z.array(z.object({
+  on: RequestTriggerSchema,
+  do: z.array(ScriptActionSchema.refine((a) => a !== 'starttls', 'HTTPS has no STARTTLS')).min(1),
+  times: z.number().int().min(1).optional(),
+  optional: z.boolean().optional(),
+}).strict());
+export type HttpsScriptRule = z.infer<typeof HttpsScriptSchema>[number];
 export type Script = z.infer<typeof ScriptSchema>;
 
 /** The bytes an escaped `send` string stands for. */
@@ -92,8 +116,10 @@ export function unescape(text: string): Buffer {
 
 const show = (s: string): string => JSON.stringify(s);
 
-function describeTrigger(t: ScriptTrigger): string {
+function describeTrigger(t: ScriptTrigger | RequestTrigger): string {
   if (t === 'greeting') return 'at the greeting';
+  if (t === 'request') return 'on a request';
+  if (typeof t === 'object' && 'request' in t) return `on a request${t.request.method ? ` ${t.request.method.toUpperCase()}` : ''}${t.request.path ? ` for /${t.request.path}/` : ''}`;
   if (t === 'tls') return 'once TLS is up';
   const which = t.nth ? `the ${ordinal(t.nth)} ` : '';
   return `on ${which}${[t.command].flat().map((v) => v.toUpperCase()).join(' or ')}${t.args ? ` matching /${t.args}/` : ''}${t.layer ? ` in ${t.layer}` : ''}`;
@@ -101,7 +127,10 @@ function describeTrigger(t: ScriptTrigger): string {
 
 function describeAction(a: ScriptAction): string {
   if (typeof a === 'string') {
-    return { normal: 'gives its normal answer', starttls: 'starts TLS', stall: 'goes silent', close: 'closes the connection', reset: 'resets the connection' }[a];
+    return {
+      normal: 'gives its normal answer', starttls: 'starts TLS', stall: 'goes silent', close: 'closes the connection',
+      'close-without-notify': 'closes TCP with no TLS close_notify', reset: 'resets the connection',
+    }[a];
   }
   if ('reply' in a) return `replies ${[a.reply].flat().map(show).join(' / ')}`;
   if ('send' in a) return `sends ${show(a.send)}`;
@@ -116,7 +145,7 @@ function ordinal(n: number): string {
 }
 
 /** One sentence per rule, for `explain`, reports and the `fault` event of the rule. */
-export function explainRule(rule: ScriptRule, index: number): string {
+export function explainRule(rule: ScriptRule | HttpsScriptRule, index: number): string {
   const times = rule.times && rule.times > 1 ? ` (up to ${rule.times} times)` : '';
   const optional = rule.optional ? ' (if the client gets there)' : '';
   return `rule ${index + 1}: ${describeTrigger(rule.on)}${times}${optional}, the server ${rule.do.map(describeAction).join(', then ')}`;

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { explainRule, ruleName, unescape, type HttpsScriptRule } from '../shared/script/schema.js';
+import { bytesOf, explainRule, ruleName, type HttpsScriptRule } from '../shared/script/schema.js';
 import type { EventLog, Layer } from '../shared/events.js';
 import { RequestHeadParser, planResponse, sha256, simpleResponse, type HttpRequestHead } from './machine.js';
 import type { HttpsOptions } from './options.js';
@@ -143,9 +143,8 @@ async function scripted(stream: Duplex, spec: ExchangeSpec, head: HttpRequestHea
     else if ('reply' in action) {
       const lines = [action.reply].flat();
       log.record(server, 'reply', { layer, code: /^HTTP\/\S+ (\d{3})/.exec(lines[0]!)?.[1] ?? lines[0]!.slice(0, 3), text: lines[0]! }, conn);
-      await write(Buffer.from(lines.map((l) => `${l}\r\n`).join(''), 'latin1'));
-    } else if ('send' in action) await write(unescape(action.send));
-    else if ('hex' in action) await write(Buffer.from(action.hex.replace(/\s+/g, ''), 'hex'));
+      await write(bytesOf(action));
+    } else if ('send' in action || 'hex' in action) await write(bytesOf(action));
     else if ('delay' in action) await sleep(action.delay);
     else trickleMs = action.trickle;
   }

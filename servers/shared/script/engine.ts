@@ -9,7 +9,7 @@
 import { redactCommandLine } from '../redact.js';
 import type { Layer, RecordedEvent } from '../events.js';
 import type { LineMachine, MachineOutput, Segment } from '../line-session.js';
-import { explainRule, ruleName, unescape, type Script, type ScriptRule } from './schema.js';
+import { bytesOf, explainRule, ruleName, type Script, type ScriptRule } from './schema.js';
 
 interface Armed {
   rule: ScriptRule;
@@ -136,8 +136,7 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
     let deferred = false;
     for (const action of armed.rule.do) {
       if (deferred && typeof action === 'object' && ('reply' in action || 'send' in action || 'hex' in action)) {
-        const bytes = 'reply' in action ? Buffer.from([action.reply].flat().map((l) => `${l}\r\n`).join(''), 'latin1') : 'send' in action ? unescape(action.send) : Buffer.from(action.hex.replace(/\s+/g, ''), 'hex');
-        out.trailer = Buffer.concat([out.trailer ?? Buffer.alloc(0), bytes]);
+        out.trailer = Buffer.concat([out.trailer ?? Buffer.alloc(0), bytesOf(action)]);
         continue;
       }
       if (action === 'normal') {
@@ -163,11 +162,10 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
       else if (action === 'reset') out.reset = true;
       else if ('reply' in action) {
         const lines = [action.reply].flat();
-        add(Buffer.from(lines.map((l) => `${l}\r\n`).join(''), 'latin1'));
+        add(bytesOf(action));
         out.record!.push({ type: 'reply', fields: { layer: this.layer, ...replyFields(lines) } });
       }
-      else if ('send' in action) add(unescape(action.send));
-      else if ('hex' in action) add(Buffer.from(action.hex.replace(/\s+/g, ''), 'hex'));
+      else if ('send' in action || 'hex' in action) add(bytesOf(action));
       else if ('delay' in action) segments.push({ bytes: Buffer.alloc(0), delayMs: action.delay, trickleMs: current().trickleMs });
       else segments.push({ bytes: Buffer.alloc(0), delayMs: 0, trickleMs: action.trickle });
     }

@@ -114,6 +114,13 @@ export function unescape(text: string): Buffer {
   return Buffer.from(out);
 }
 
+/** The bytes a reply (lines, each with CRLF), send (escapes) or hex action writes. */
+export function bytesOf(action: { reply: string | string[] } | { send: string } | { hex: string }): Buffer {
+  if ('reply' in action) return Buffer.from([action.reply].flat().map((l) => `${l}\r\n`).join(''), 'latin1');
+  if ('send' in action) return unescape(action.send);
+  return Buffer.from(action.hex.replace(/\s+/g, ''), 'hex');
+}
+
 const show = (s: string): string => JSON.stringify(s);
 
 function describeTrigger(t: ScriptTrigger | RequestTrigger): string {

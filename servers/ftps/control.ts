@@ -24,7 +24,7 @@ export interface ControlOptions extends DataDeps {
   plaintextBanner?: string;
   machine: FtpMachine;
   /** A fresh machine to read plaintext sent where TLS belonged (see LineSessionOptions). */
-  plaintextMachine?: () => FtpMachine;
+  plaintextMachine: () => FtpMachine;
 }
 
 export function serveControl(socket: Socket, opts: ControlOptions): Promise<void> {
@@ -58,8 +58,9 @@ export function serveControl(socket: Socket, opts: ControlOptions): Promise<void
     log: opts.log, server: opts.server, connection: opts.connection, context: opts.context, sessions: opts.sessions,
     keylog: opts.keylog, implicitTls: opts.implicitTls, maxLine: MAX_LINE,
     // A script answers around the machine; the data channel still asks the machine itself (passiveReady, transferred).
-    machine: withScript(machine, opts.options.script, () => opts.plaintextMachine?.() ?? machine, opts.implicitTls) as LineMachine<FtpOutput>,
-    ...(opts.plaintextMachine ? { plaintextMachine: opts.plaintextMachine } : {}),
+    // The script's shadow must be a machine of its own: the live one fed twice would answer twice.
+    machine: withScript(machine, opts.options.script, opts.plaintextMachine, opts.implicitTls) as LineMachine<FtpOutput>,
+    plaintextMachine: opts.plaintextMachine,
     ...(opts.plaintextBanner !== undefined ? { plaintextBanner: opts.plaintextBanner } : {}),
     followUp: (out) => (out.data ? runData(out) : undefined),
     onEnd: () => {

@@ -26,6 +26,9 @@ export async function startPop3Server(options: Pop3Options, ctx: ServerContext):
   const failing = options.faults.find((f) => f.kind === 'handshake-failure');
   const sockets = new SocketSet();
 
+  /** A machine that only reads (a script's shadow, plaintext found where TLS belonged); the maildrop is never changed. */
+  const reader = (): ReturnType<typeof createPop3Machine> => createPop3Machine(options, messages);
+
   const server = createServer((socket) => {
     sockets.add(socket);
     const connection = new TrackedConnection(ctx.log, NAME, socket);
@@ -37,8 +40,8 @@ export async function startPop3Server(options: Pop3Options, ctx: ServerContext):
       log: ctx.log, server: NAME, connection, context, keylog: ctx.keylog, implicitTls: implicit,
       ...(implicit && banner ? { plaintextBanner: `${banner.text}\r\n` } : {}),
       maxLine: MAX_LINE,
-      machine: withScript(createPop3Machine(options, messages), options.script, () => createPop3Machine(options, messages), implicit),
-      plaintextMachine: () => createPop3Machine(options, messages),
+      machine: withScript(createPop3Machine(options, messages), options.script, reader, implicit),
+      plaintextMachine: reader,
     }).catch((err: Error) => {
       ctx.log.record(NAME, 'server-error', { code: 'POP3_SESSION', message: err.message }, connection.id);
       socket.destroy();

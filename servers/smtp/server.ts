@@ -50,6 +50,9 @@ export async function startSmtpServer(options: SmtpOptions, ctx: ServerContext):
   const banner = findFault(options.faults, 'plaintext-banner');
   const alert = findFault(options.faults, 'handshake-failure');
 
+  /** A machine that only reads (a script's shadow, plaintext found where TLS belonged), with a mailbox of its own: evidence, never a delivery. */
+  const reader = (): SmtpMachine => new SmtpMachine(options, { message: null }, implicit);
+
   const server = createServer((socket) => {
     sockets.add(socket);
     const machine = new SmtpMachine(options, mailbox, implicit);
@@ -60,9 +63,8 @@ export async function startSmtpServer(options: SmtpOptions, ctx: ServerContext):
     socket.on('error', () => undefined);
     serveLineSession(socket, {
       log: ctx.log, server: NAME, connection, context, keylog: ctx.keylog, implicitTls: implicit, maxLine: MAX_LINE,
-      machine: withScript(machine, options.script, () => new SmtpMachine(options, { message: null }, implicit), implicit),
-      // Its own mailbox: plaintext read after a ClientHello is evidence, never a delivery.
-      plaintextMachine: () => new SmtpMachine(options, { message: null }, implicit),
+      machine: withScript(machine, options.script, reader, implicit),
+      plaintextMachine: reader,
       ...(banner && implicit ? { plaintextBanner: banner.text } : {}),
     }).catch((err: Error) => {
       ctx.log.record(NAME, 'server-error', { code: 'SMTP_SESSION', message: err.message }, conn);

@@ -145,7 +145,8 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
         // What else the protocol's output carries (FTP's data-channel work) goes on as the machine asked.
         const { write: _w, record: _r, upgrade: _u, close: _c, stall: _s, sequence: _q, ...extra } = own;
         Object.assign(out, extra);
-        deferred = Object.keys(extra).length > 0;
+        // Work asked for and nothing written yet: the answer comes later (FTP's 227/229, 226).
+        deferred = own.write === undefined && Object.keys(extra).length > 0;
         if (own.write !== undefined) add(Buffer.from(own.write));
         out.record!.push(...(own.record ?? []));
         if (own.upgrade) out.upgrade = {};

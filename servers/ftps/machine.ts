@@ -31,6 +31,8 @@ export interface FtpMachine {
   lineTooLong(): FtpOutput;
   /** CCC's clearing completed (the shell shut TLS down): plaintext from now on. */
   cleared(closeNotify: boolean): FtpOutput;
+  /** A script's state change (servers/shared/script): `logged-in` as after 230. */
+  setState(state: 'logged-in'): void;
   /** The passive listener is up on host:port: the 227/229 reply. */
   passiveReady(command: 'PASV' | 'EPSV', host: string, port: number): FtpOutput;
   /** The transfer asked for ended: 226, or the failure's reply. */
@@ -59,6 +61,8 @@ export function createFtpMachine(options: FtpsOptions, tree: VirtualTree): FtpMa
       return reply(ctx, '220', '(Conform FTP server, vsFTPd style)');
     },
     line: (line) => dispatch(ctx, line),
+    // A script's `logged-in`: as after 230 (what the greeting-230 fault does).
+    setState: (state) => void (state === 'logged-in' && (ctx.state.loggedIn = true)),
     upgraded() {
       // RFC 4217 §4: nothing is said after the handshake; the client speaks next.
       ctx.state.tlsDone = true;

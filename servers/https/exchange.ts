@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import { bytesOf, explainRule, ruleName, type HttpsScriptRule } from '../shared/script/schema.js';
+import { bytesOf, editAnswer, explainRule, ruleName, type HttpsScriptRule } from '../shared/script/schema.js';
 import type { EventLog, Layer } from '../shared/events.js';
 import { RequestHeadParser, planResponse, sha256, simpleResponse, type HttpRequestHead } from './machine.js';
 import type { HttpsOptions } from './options.js';
@@ -34,6 +34,7 @@ export class HttpsScript {
     const i = this.rules.findIndex((r, at) => {
       if (this.fired[at]! >= (r.times ?? 1)) return false;
       if (r.on === 'request') return true;
+      if (r.on === 'connect' || r.on === 'client-hello') return false;
       const { method, path } = r.on.request;
       return (!method || method.toUpperCase() === head.method.toUpperCase()) && (!path || new RegExp(path).test(head.target));
     });
@@ -129,12 +130,13 @@ async function scripted(stream: Duplex, spec: ExchangeSpec, head: HttpRequestHea
   };
   for (const action of rule.do) {
     if (stream.destroyed) return;
-    if (action === 'normal') {
+    if (action === 'normal' || (typeof action === 'object' && 'normal' in action)) {
       // The server's own bytes, gathered so that a trickle or what follows applies to them too.
       const parts: Buffer[] = [];
       const sink = { write: (b: Buffer) => parts.push(Buffer.from(b)) > 0 } as unknown as Duplex;
       respondNormally(sink, spec, head, false);
-      await write(Buffer.concat(parts));
+      const own = Buffer.concat(parts);
+      await write(action === 'normal' ? own : editAnswer(own, action.normal));
     }
     else if (action === 'stall' || action === 'starttls') return;
     else if (action === 'close') return void stream.end();
@@ -144,7 +146,8 @@ async function scripted(stream: Duplex, spec: ExchangeSpec, head: HttpRequestHea
       const lines = [action.reply].flat();
       log.record(server, 'reply', { layer, code: /^HTTP\/\S+ (\d{3})/.exec(lines[0]!)?.[1] ?? lines[0]!.slice(0, 3), text: lines[0]! }, conn);
       await write(bytesOf(action));
-    } else if ('send' in action || 'hex' in action) await write(bytesOf(action));
+    } else if ('send' in action || 'hex' in action || 'alert' in action) await write(bytesOf(action));
+    else if ('state' in action) continue;
     else if ('delay' in action) await sleep(action.delay);
     else trickleMs = action.trickle;
   }

@@ -47,6 +47,8 @@ export function createPop3Machine(options: Pop3Options, messages: Buffer[]): Lin
     lineTooLong: () => err(ctx, 'Line too long.'),
     // A SASL response is no command.
     expectsCommand: () => !ctx.state.saslPending,
+    // A script's `logged-in`: the TRANSACTION state, as after a successful PASS (RFC 1939 §4).
+    setState: (state) => void (state === 'logged-in' && (ctx.state.phase = 'transaction')),
   };
 }
 

@@ -75,6 +75,16 @@ export interface LineMachine<O extends MachineOutput = MachineOutput> {
   cleared?(closeNotify: boolean): O;
   /** False while lines are not commands (a message's body, a SASL exchange): a script leaves those alone. Default true. */
   expectsCommand?(): boolean;
+  /** SMTP: this line (read while no command is expected) ends the message data. */
+  endsMessage?(line: string): boolean;
+  /** A script's state change without the exchange that earns it (`logged-in`). */
+  setState?(state: 'logged-in'): void;
+  /** A script's `connect` rule: what to write in plaintext before anything else. */
+  connected?(): MachineOutput | undefined;
+  /** A script's `client-hello` rule is armed: a ClientHello where a line was expected is its to answer. */
+  watchesHello?(): boolean;
+  /** A script's `client-hello` rule: bytes before (or instead of) the handshake; `proceed` lets it happen. */
+  clientHello?(): (MachineOutput & { proceed: boolean }) | undefined;
 }
 
 export interface LineSessionOptions<O extends MachineOutput = MachineOutput> {
@@ -131,8 +141,30 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
     (shadow as { newChunk?: () => void }).newChunk?.();
     return shadow.line(line).record ?? [];
   };
-  const tlsOptions = { log, server, conn, context: opts.context, keylog: opts.keylog, plaintext, ...(opts.sessions ? { sessions: opts.sessions } : {}) };
   let stream: Duplex = socket;
+  /**
+   * A script's `client-hello` rule, between the hello and the handshake: its
+   * bytes go out in plaintext, then the handshake, or the rule's ending (a
+   * close, a reset, or silence while the client's plaintext is recorded).
+   */
+  const scriptedHello = async (): Promise<'continue' | 'stop'> => {
+    const answer = machine.clientHello?.();
+    if (!answer) return 'continue';
+    const { proceed, ...rest } = answer;
+    const out = rest.sequence ? await play(rest) : rest;
+    if (proceed) {
+      for (const e of out.record ?? []) log.record(server, e.type, e.fields as never, conn);
+      if (out.write !== undefined) socket.write(out.write);
+      return 'continue';
+    }
+    if (apply({ ...out, stall: !out.close && !out.reset })) end();
+    return 'stop';
+  };
+  const tlsOptions = {
+    log, server, conn, context: opts.context, keylog: opts.keylog, plaintext,
+    ...(opts.sessions ? { sessions: opts.sessions } : {}),
+    ...(machine.clientHello ? { beforeHandshake: scriptedHello } : {}),
+  };
   /** The TLS layer while TLS is up, with its way to be shut down for plaintext (CCC). */
   let tls: Extract<TlsAcceptResult, { kind: 'tls' }> | undefined;
   let reader = new LineReader(maxLine);
@@ -152,6 +184,11 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
 
   /** Goes on inside TLS when the handshake succeeded; otherwise ends the connection. */
   const adopted = (result: TlsAcceptResult): boolean => {
+    // A script answered the hello instead of a handshake, and ended (or silenced) the connection itself.
+    if (result.kind === 'stopped') {
+      end();
+      return false;
+    }
     if (result.kind !== 'tls') {
       end();
       connection.serverCloses();
@@ -219,13 +256,26 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
       ...tlsOptions, leftover: reader.takeRest(), goAhead: Buffer.from(out.write ?? ''),
       ...(inject !== undefined ? { inject: Buffer.from(inject) } : {}),
     });
+    await inside(result);
+  };
+
+  /** A handshake done (after a go-ahead, or a hello a script let through): a fresh reader, and the machine told. */
+  const inside = async (result: TlsAcceptResult): Promise<void> => {
     if (!adopted(result)) return;
     reader = new LineReader(maxLine);
     stream.on('data', onData);
     // Called from drain, which holds further lines back until this returns.
-    let inside = machine.upgraded();
-    if (inside.sequence) inside = await play(inside);
-    apply(inside);
+    let out = machine.upgraded();
+    if (out.sequence) out = await play(out);
+    apply(out);
+  };
+
+  /** A ClientHello where a line was expected, and a script's `client-hello` rule to answer it. */
+  const helloForScript = async (chunk: Buffer): Promise<void> => {
+    stream.off('data', onData);
+    socket.pause();
+    socket.unshift(chunk);
+    await inside(await acceptTls(socket, tlsOptions));
   };
 
   /**
@@ -326,9 +376,9 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
 
   function onData(chunk: Buffer): void {
     if (stalled || ended) return;
-    if (helloWatch && stream === socket && chunk[0] === TLS_HANDSHAKE_RECORD && reader.buffered === 0) {
-      void helloUninvited(chunk).catch(failed);
-      return;
+    if (stream === socket && chunk[0] === TLS_HANDSHAKE_RECORD && reader.buffered === 0) {
+      if (machine.watchesHello?.()) return void helloForScript(chunk).catch(failed);
+      if (helloWatch) return void helloUninvited(chunk).catch(failed);
     }
     try {
       reader.push(chunk);
@@ -341,6 +391,12 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
   }
 
   stream.on('error', () => undefined);
+  // A script's `connect` rule speaks first, in plaintext, even on an implicit-TLS port.
+  const opening = machine.connected?.();
+  if (opening) {
+    if (!apply(opening.sequence ? await play(opening) : opening)) return;
+    if (stalled) return void socket.resume();
+  }
   if (opts.implicitTls) {
     if (opts.plaintextBanner) socket.write(opts.plaintextBanner);
     const result = await acceptTls(socket, tlsOptions);

@@ -89,6 +89,16 @@ export class SmtpMachine implements LineMachine {
     return !this.session.data && !this.session.auth;
   }
 
+  /** RFC 5321 §4.1.1.4: a line holding only "." ends the mail data. */
+  endsMessage(line: string): boolean {
+    return this.session.data !== undefined && line === '.';
+  }
+
+  /** A script's `logged-in`: AUTH as if it succeeded. */
+  setState(state: 'logged-in'): void {
+    if (state === 'logged-in') this.session.authenticated = true;
+  }
+
   private dispatch(raw: string): MachineOutput {
     const s = this.session;
     if (s.data) return this.messageLine(raw);

@@ -9,7 +9,7 @@
 import { redactCommandLine } from '../redact.js';
 import type { Layer, RecordedEvent } from '../events.js';
 import type { LineMachine, MachineOutput, Segment } from '../line-session.js';
-import { bytesOf, explainRule, ruleName, type Script, type ScriptRule } from './schema.js';
+import { bytesOf, editAnswer, explainRule, ruleName, writesBytes, type Script, type ScriptRule } from './schema.js';
 
 interface Armed {
   rule: ScriptRule;
@@ -36,6 +36,8 @@ export interface ScriptedOptions<O extends MachineOutput> {
 export class ScriptedMachine<O extends MachineOutput> implements LineMachine<MachineOutput> {
   private readonly rules: Armed[];
   private layer: Layer;
+  /** A `normal: { final }` waits for the end of the exchange its command opened. */
+  private pendingFinal: string[] | undefined;
 
   constructor(private readonly opts: ScriptedOptions<O>) {
     this.rules = opts.script.map((rule, index) => ({ rule, index, seen: 0, fired: 0 }));
@@ -45,6 +47,32 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
   /** Rules that never fired: a script that tests nothing says so in the result. */
   unfired(): string[] {
     return this.rules.filter((r) => r.fired === 0 && !r.rule.optional).map((r) => explainRule(r.rule, r.index));
+  }
+
+  /** A `connect` rule's output, for the shell to carry out in plaintext before anything else. */
+  connected(): MachineOutput | undefined {
+    const armed = this.rules.find((r) => r.rule.on === 'connect' && this.available(r));
+    return armed ? this.fire(armed, () => ({}), []) : undefined;
+  }
+
+  /** Whether a ClientHello where a command line was expected is the script's to answer. */
+  watchesHello(): boolean {
+    return this.rules.some((r) => r.rule.on === 'client-hello' && this.available(r));
+  }
+
+  /**
+   * A `client-hello` rule's output, for the shell to write before (or instead
+   * of) the handshake; `proceed` when the rule lets the handshake happen.
+   */
+  clientHello(): (MachineOutput & { proceed: boolean }) | undefined {
+    const armed = this.rules.find((r) => r.rule.on === 'client-hello' && this.available(r));
+    if (!armed) return undefined;
+    const proceed = armed.rule.do.includes('normal');
+    const out = this.fire(armed, () => ({}), []);
+    const alert = armed.rule.do.find((a): a is { alert: never } => typeof a === 'object' && 'alert' in a);
+    // A refused handshake is a failed one, as the client sees it.
+    if (alert) out.record!.push({ type: 'tls-failed', fields: { error: 'SCRIPTED_ALERT', alert: alert.alert } });
+    return { ...out, proceed };
   }
 
   start(): MachineOutput {
@@ -58,7 +86,9 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
     // Lines inside a message, a SASL exchange or the like are no commands: the machine has them.
     if (this.opts.machine.expectsCommand?.() === false) {
       this.hearShadow(line);
-      return this.opts.machine.line(line);
+      const message = this.opts.machine.endsMessage?.(line) ? this.rules.find((r) => r.rule.on === 'message' && this.available(r)) : undefined;
+      if (message) return this.fire(message, () => this.opts.machine.line(line), []);
+      return this.finishing(this.opts.machine.line(line));
     }
     const space = line.indexOf(' ');
     const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase();
@@ -104,11 +134,20 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
     return r.fired < (r.rule.times ?? 1);
   }
 
+  /** The answer that ends an exchange a `final` edit waits for, replaced by the rule's lines. */
+  private finishing(out: MachineOutput): MachineOutput {
+    if (!this.pendingFinal || this.opts.machine.expectsCommand?.() === false) return out;
+    const lines = this.pendingFinal;
+    this.pendingFinal = undefined;
+    const record = (out.record ?? []).filter((e) => e.type !== 'reply');
+    return { ...out, write: bytesOf({ reply: lines }), record: [...record, { type: 'reply', fields: { layer: this.layer, ...replyFields(lines) } }] };
+  }
+
   private match(verb: string, args: string): Armed | undefined {
     let found: Armed | undefined;
     for (const r of this.rules) {
       const on = r.rule.on;
-      if (on === 'greeting' || on === 'tls') continue;
+      if (typeof on === 'string') continue;
       const verbMatches = [on.command].flat().some((v) => v === '*' || v.toUpperCase() === verb);
       if (!verbMatches || (on.layer && on.layer !== this.layer) || (on.args && !new RegExp(on.args).test(args))) continue;
       r.seen++;
@@ -135,12 +174,16 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
     /** The machine's answer comes later (FTP's data channel): what follows `normal` waits for it. */
     let deferred = false;
     for (const action of armed.rule.do) {
-      if (deferred && typeof action === 'object' && ('reply' in action || 'send' in action || 'hex' in action)) {
+      if (deferred && writesBytes(action)) {
         out.trailer = Buffer.concat([out.trailer ?? Buffer.alloc(0), bytesOf(action)]);
         continue;
       }
-      if (action === 'normal') {
-        const own = normal();
+      if (action === 'normal' || (typeof action === 'object' && 'normal' in action)) {
+        const edit = action === 'normal' ? undefined : action.normal;
+        if (edit?.final) this.pendingFinal = [edit.final].flat();
+        let own = normal();
+        if (edit?.final) own = this.finishing(own);
+        if (edit && own.write !== undefined) own = { ...own, write: editAnswer(Buffer.from(own.write), edit) };
         ranNormal = true;
         // What else the protocol's output carries (FTP's data-channel work) goes on as the machine asked.
         const { write: _w, record: _r, upgrade: _u, close: _c, stall: _s, sequence: _q, ...extra } = own;
@@ -166,7 +209,8 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
         add(bytesOf(action));
         out.record!.push({ type: 'reply', fields: { layer: this.layer, ...replyFields(lines) } });
       }
-      else if ('send' in action || 'hex' in action) add(bytesOf(action));
+      else if (writesBytes(action)) add(bytesOf(action));
+      else if ('state' in action) this.opts.machine.setState?.(action.state);
       else if ('delay' in action) segments.push({ bytes: Buffer.alloc(0), delayMs: action.delay, trickleMs: current().trickleMs });
       else segments.push({ bytes: Buffer.alloc(0), delayMs: 0, trickleMs: action.trickle });
     }

@@ -1,63 +1,19 @@
 /**
  * Issue #13: every named fault is expressible with the script layer. For each
- * named fault of SMTP, POP3 and FTPS (control connection) that a script can
- * say today, a catalogue case that uses the fault is run twice, once as written
- * and once with the fault replaced by its script (servers/shared/script), against
- * the reference client and the flawed clients the case names as fail witnesses.
- * Both runs must give the same verdict and the same wire: the commands (verb
- * and layer), replies (code and layer), connections, credentials and TLS events recorded,
- * ignoring `fault` events, texts and timing.
+ * named fault of SMTP (all 15) and POP3 (all 13), and the FTPS control-channel
+ * faults below (the data channel's are in script-equivalence-ftps.test.ts), a
+ * catalogue case that uses the fault is run twice, once as written and once
+ * with the fault replaced by its script (servers/shared/script), against the
+ * reference client and the flawed clients the case names as fail witnesses.
+ * Both runs must give the same verdict and the same wire (tests/support/equivalence.ts).
  *
- * Not expressible today (the engine would need what is said in brackets):
- * - SMTP hide-starttls, strip-starttls, starttls-after-tls: the EHLO reply must
- *   change while the machine still takes EHLO (greeted, extended); a rule that
- *   answers EHLO alone leaves the machine ungreeted (MAIL gets 503). [an action
- *   that runs the machine and edits its reply: `{ normal: { drop: STARTTLS } }` /
- *   `{ normal: { add: STARTTLS } }`, or `normal` with its bytes replaced]
- * - SMTP refuse-starttls / POP3 stls-not-advertised (accepted: false) when the
- *   client does not send STARTTLS/STLS: the refusal rule must be allowed not to
- *   fire. [a rule flag `optional: true` that the reach check skips] The pairs
- *   below hold only the rules these clients reach; FTPS auth-refused with 500/502
- *   (FEAT without AUTH) and its refusal of the second AUTH need the same flag.
- * - SMTP and POP3 no-tls-after-go-ahead: after the go-ahead the fault holds the
- *   connection in plaintext, takes the ClientHello as a ClientHello (recorded,
- *   never answered) and records `plaintext-after-hello` for what follows; a
- *   script's 220/+OK leaves the machine reading the ClientHello as command lines
- *   and answering them. [an action `fake-tls`: swallow a TLS record, record
- *   client-hello, then plaintext-after-hello, as the fault's shell does]
- * - FTPS auth-refused with `inject`: a ClientHello after the injected 234 is
- *   recorded and the connection closed. [a trigger `on: client-hello` (a TLS
- *   record where a command line was expected), with `close`]
- * - SMTP, POP3, FTPS handshake-failure: acts on the TLS handshake. [an action
- *   `{ tls: { ciphers: … } }` or `tls-alert: handshake_failure` at the upgrade]
- * - SMTP, POP3, FTPS plaintext-banner: bytes before the implicit handshake; the
- *   `greeting` trigger fires inside TLS. [a trigger `before-tls` on implicit ports]
- * - SMTP reject-message, stall at message, close-mid-reply at message: the end of
- *   the message data is no command line, and the engine leaves lines the machine
- *   reads as data to it. [a trigger `on: message` (the "." line that ends DATA)]
- * - POP3 truncate-retr, stall at retr-body: part of the machine's own answer.
- *   [an action `{ cut: FRACTION }` on `normal`'s bytes, followed by close/stall]
- * - POP3 auth-error on AUTH (SASL), SMTP reject-auth with AUTH LOGIN: the fault
- *   refuses at the end of the exchange (after the credentials); a rule answers
- *   the AUTH line itself. [`normal` through the exchange, its final reply
- *   replaced, e.g. `{ normal: { final: '535 …' } }`] (USER/PASS and AUTH PLAIN
- *   with an initial response, which these clients use, are below.)
- * - A fault that acts on one of several commands (POP3 stall at login: USER or
- *   AUTH; FTPS stall at pasv: PASV, EPSV, PORT or EPRT; SMTP refuse-greeting 554:
- *   503 to every command but QUIT): one rule per verb, and every rule must fire.
- *   [`optional: true` as above, or a verb list `command: [PASV, EPSV]`] The pairs
- *   below hold the verb these clients send; the 554 case is info, so its unfired
- *   503 rule is not judged.
- * - FTPS greeting-230, auth-refused's lure (331/230 to any account in clear):
- *   they change what the machine accepts (logged in), not what it says. [an
- *   action setting machine state, e.g. `{ state: logged-in }`]
- * - FTPS pasv-foreign-address, no-data-connection, missing-150,
- *   clear-data-after-prot-p, truncate-data, transfer-aborted: the data channel
- *   (a trap listener, a data connection closed or served in clear); a 425 script
- *   leaves the client's data connection open and a flawed client reads that
- *   differently. [data-channel actions: `{ data: close | clear | cut }`, a trap]
- * - FTPS multiline-replies, lf-replies: every reply rewritten. [a transform over
- *   all replies, e.g. `{ on: '*', do: [{ normal: { lineEnd: LF } }] }`]
+ * What a fault does besides its words is said with the script's own means: a
+ * reply edited on its way out (`normal: { drop: ^STARTTLS }`), a ClientHello
+ * answered with an alert or swallowed (`client-hello`), a banner before the
+ * implicit handshake (`connect`), the end of the message data (`message`), the
+ * outcome of an AUTH exchange (`normal: { final }`), a retrieval cut short
+ * (`normal: { cut }`). The lure a fault offers (AUTH in plaintext) is the
+ * server's options, set beside the script.
  */
 import { ScriptSchema } from '../servers/shared/script/schema.js';
 import { provePairs, type Pair } from './support/equivalence.js';
@@ -110,6 +66,41 @@ const PAIRS: Pair[] = [
   { fault: 'smtp close-mid-reply ehlo', caseId: 'smtp.robustness.ehlo-cut-short', script: [
     { on: { command: 'EHLO' }, do: [{ reply: ['250-mail.conform.test', '250-PIPELINING', '250-SIZE 10240000'] }, 'close'] },
   ] },
+  { fault: 'smtp hide-starttls', caseId: 'smtp.starttls.not-advertised-but-accepted', options: SMTP_LURE, script: [
+    { on: { command: 'EHLO', layer: 'plaintext' }, do: [{ normal: { drop: '^STARTTLS' } }], times: 5 },
+  ] },
+  { fault: 'smtp strip-starttls', caseId: 'smtp.starttls.stripped', options: SMTP_LURE, script: [
+    { on: { command: 'EHLO', layer: 'plaintext' }, do: [{ normal: { drop: '^STARTTLS' } }], times: 5 },
+    { on: { command: 'STARTTLS' }, do: [{ reply: '502 5.5.2 Error: command not recognized' }], times: 5, optional: true },
+  ] },
+  { fault: 'smtp starttls-after-tls', caseId: 'smtp.order.no-starttls-inside-tls', script: [
+    { on: { command: 'EHLO', layer: 'tls' }, do: [{ normal: { add: 'STARTTLS' } }], times: 5 },
+    { on: { command: 'STARTTLS', layer: 'tls' }, do: ['normal'], times: 5, optional: true },
+  ] },
+  { fault: 'smtp no-tls-after-go-ahead', alsoRecords: ['client-hello'], caseId: 'smtp.starttls.no-tls-after-go-ahead', script: [
+    { on: { command: 'STARTTLS' }, do: [{ reply: '220 2.0.0 Ready to start TLS' }] },
+    // Swallowed, the session reading on in plaintext; a client that never tries TLS still met the false go-ahead.
+    { on: 'client-hello', do: ['ignore'], optional: true },
+  ] },
+  { fault: 'smtp handshake-failure', caseId: 'smtp.starttls.handshake-failure', script: [
+    { on: 'client-hello', do: [{ alert: 'handshake_failure' }, 'close'] },
+  ] },
+  { fault: 'smtp handshake-failure (implicit)', caseId: 'smtp.implicit.handshake-failure', script: [
+    { on: 'client-hello', do: [{ alert: 'handshake_failure' }, 'close'] },
+  ] },
+  { fault: 'smtp plaintext-banner', caseId: 'smtp.implicit.plaintext-banner', script: [
+    { on: 'connect', do: [{ send: '220 mail.conform.test ESMTP ready\\r\\n' }] },
+  ] },
+  { fault: 'smtp reject-message', caseId: 'smtp.data.refused-after-data-554', script: [
+    { on: 'message', do: [{ reply: '554 5.7.1 Message rejected: content refused' }] },
+  ] },
+  { fault: 'smtp stall message', caseId: 'smtp.robustness.stall-message', script: [{ on: 'message', do: ['stall'] }] },
+  { fault: 'smtp close-mid-reply message', caseId: 'smtp.data.final-reply-cut-short', script: [
+    { on: 'message', do: [{ reply: '250-2.0.0 Ok: queued as CONFORM1' }, 'close'] },
+  ] },
+  { fault: 'smtp reject-auth (end of the exchange)', caseId: 'smtp.data.auth-refused', script: [
+    { on: { command: 'AUTH' }, do: [{ normal: { final: '535 5.7.8 Error: authentication failed' } }], times: 5 },
+  ] },
   // POP3
   { fault: 'pop3 stls-not-advertised accepted', caseId: 'pop3.downgrade.stls-hidden-but-accepted', script: [
     { on: { command: 'CAPA', layer: 'plaintext' }, do: [{ reply: POP3_CAPA_NO_STLS }], times: 5 },
@@ -149,6 +140,30 @@ const PAIRS: Pair[] = [
   { fault: 'pop3 stall login', caseId: 'pop3.robustness.stall-login', script: stall('USER') },
   { fault: 'pop3 stall credentials', caseId: 'pop3.robustness.stall-credentials', script: stall('PASS') },
   { fault: 'pop3 stall retr', caseId: 'pop3.robustness.stall-retr', script: stall('RETR') },
+  { fault: 'pop3 no-tls-after-go-ahead', alsoRecords: ['client-hello'], caseId: 'pop3.downgrade.no-tls-after-go-ahead', script: [
+    { on: { command: 'STLS' }, do: [{ reply: '+OK Begin TLS negotiation now.' }] },
+    // Swallowed, the session reading on in plaintext; a client that never tries TLS still met the false go-ahead.
+    { on: 'client-hello', do: ['ignore'], optional: true },
+  ] },
+  { fault: 'pop3 handshake-failure', caseId: 'pop3.downgrade.handshake-failure', script: [
+    { on: 'client-hello', do: [{ alert: 'handshake_failure' }, 'close'] },
+  ] },
+  { fault: 'pop3 handshake-failure (implicit)', caseId: 'pop3.implicit.handshake-failure', script: [
+    { on: 'client-hello', do: [{ alert: 'handshake_failure' }, 'close'] },
+  ] },
+  { fault: 'pop3 plaintext-banner', caseId: 'pop3.implicit.plaintext-banner', script: [
+    { on: 'connect', do: [{ send: '+OK POP3 server ready (in plaintext)\\r\\n' }] },
+  ] },
+  { fault: 'pop3 stls-not-advertised', caseId: 'pop3.downgrade.stls-not-advertised', script: [
+    { on: { command: 'CAPA', layer: 'plaintext' }, do: [{ normal: { drop: '^STLS' } }], times: 5 },
+    { on: { command: 'STLS' }, do: [{ reply: '-ERR Unknown command.' }], times: 5, optional: true },
+  ] },
+  { fault: 'pop3 truncate-retr', caseId: 'pop3.retrieve.truncated', script: [
+    { on: { command: 'RETR' }, do: [{ normal: { cut: 0.5 } }, 'close'] },
+  ] },
+  { fault: 'pop3 stall retr-body', caseId: 'pop3.robustness.stall-retr-body', script: [
+    { on: { command: 'RETR' }, do: [{ normal: { cut: 0.5 } }, 'stall'] },
+  ] },
   // FTPS
   { fault: 'ftps auth-refused 534', caseId: 'ftps.negotiation.auth-refused-534', script: [
     { on: { command: 'AUTH' }, do: [{ reply: '534 AUTH TLS not available.' }], times: 5 },

@@ -138,6 +138,7 @@ async function scripted(stream: Duplex, spec: ExchangeSpec, head: HttpRequestHea
       const own = Buffer.concat(parts);
       await write(action === 'normal' ? own : editAnswer(own, action.normal));
     }
+    else if (action === 'ignore') continue;
     else if (action === 'stall' || action === 'starttls') return;
     else if (action === 'close') return void stream.end();
     else if (action === 'close-without-notify') return void stream.write(Buffer.alloc(0), () => (spec.raw ?? stream).end());

@@ -5,7 +5,10 @@ import type { EventLog, RecordedEvent } from './events.js';
 import { LineReader, LineTooLongError } from './line-reader.js';
 import { acceptTls, type TlsAcceptResult, type TlsSessionCache } from './tls-accept.js';
 import { upgradeToTls } from './starttls.js';
-import { plaintextEvents } from './plaintext-tap.js';
+import { plaintextEvents, redactLines } from './plaintext-tap.js';
+import { TlsRecordScanner } from './tls-records.js';
+import { captureClientHello } from './client-hello.js';
+import { preview } from './events.js';
 import type { TrackedConnection } from './connection.js';
 import { TLS_HANDSHAKE_RECORD } from './client-hello.js';
 
@@ -83,6 +86,8 @@ export interface LineMachine<O extends MachineOutput = MachineOutput> {
   connected?(): MachineOutput | undefined;
   /** A script's `client-hello` rule is armed: a ClientHello where a line was expected is its to answer. */
   watchesHello?(): boolean;
+  /** A script's `client-hello` rule swallows the hello and the session reads on in plaintext. */
+  helloGoesOn?(): boolean;
   /** A script's `client-hello` rule: bytes before (or instead of) the handshake; `proceed` lets it happen. */
   clientHello?(): (MachineOutput & { proceed: boolean }) | undefined;
 }
@@ -171,6 +176,9 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
   let stalled = false;
   /** Bytes injected behind a reply may invite TLS nobody offered: a ClientHello arriving in plaintext is evidence, not a line. */
   let helloWatch = false;
+  /** A swallowed ClientHello (a script's): TLS records are skipped, the plaintext behind them read as lines. */
+  let behindHello: TlsRecordScanner | undefined;
+  let leaked = false;
   /** The session is over (the server closed it, or the client left): no more lines. */
   let ended = false;
   let busy = false;
@@ -275,7 +283,15 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
     stream.off('data', onData);
     socket.pause();
     socket.unshift(chunk);
-    await inside(await acceptTls(socket, tlsOptions));
+    if (!machine.helloGoesOn?.()) return inside(await acceptTls(socket, tlsOptions));
+    // Swallowed: the hello recorded, the rule's bytes sent, and lines read on in plaintext behind TLS records.
+    const hello = await captureClientHello(socket).catch(() => undefined);
+    if (hello) log.record(server, 'client-hello', hello, conn);
+    const { proceed: _p, ...out } = machine.clientHello!()!;
+    if (!apply(out.sequence ? await play(out) : out)) return;
+    behindHello = new TlsRecordScanner();
+    socket.on('data', onData);
+    socket.resume();
   };
 
   /**
@@ -376,7 +392,14 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
 
   function onData(chunk: Buffer): void {
     if (stalled || ended) return;
-    if (stream === socket && chunk[0] === TLS_HANDSHAKE_RECORD && reader.buffered === 0) {
+    if (behindHello) {
+      chunk = behindHello.push(chunk);
+      if (!chunk.length) return;
+      // The client talks on in plaintext as if TLS were up: evidence, once, then lines as any.
+      if (!leaked) log.record(server, 'plaintext-after-hello', { preview: preview(redactLines(chunk)) }, conn);
+      leaked = true;
+    }
+    if (stream === socket && !behindHello && chunk[0] === TLS_HANDSHAKE_RECORD && reader.buffered === 0) {
       if (machine.watchesHello?.()) return void helloForScript(chunk).catch(failed);
       if (helloWatch) return void helloUninvited(chunk).catch(failed);
     }

@@ -114,6 +114,8 @@ export function plaintextEvents(parse: PlaintextParser, line: string): RecordedE
 }
 
 /** The preview never shows a secret: each line is redacted as command lines are (the parser records credentials properly). */
-function redactLines(bytes: Buffer): Buffer {
-  return Buffer.from(bytes.toString('latin1').split('\n').map((l) => redactCommandLine(l.replace(/\r$/, ''))).join('\n'), 'latin1');
+export function redactLines(bytes: Buffer): Buffer {
+  // The last line's end says nothing (a line-reading server's preview shows none either).
+  const text = bytes.toString('latin1').replace(/\r?\n$/, '');
+  return Buffer.from(text.split('\n').map((l) => redactCommandLine(l.replace(/\r$/, ''))).join('\n'), 'latin1');
 }

@@ -21,6 +21,13 @@ export interface Pair {
   script: unknown[];
   /** Server options the scripted case sets besides (a lure that is options, not words). */
   options?: Record<string, unknown>;
+  /**
+   * Wire entries the script records and the named fault does not: evidence the
+   * fault's machine reads as a line (a ClientHello after a false go-ahead is
+   * parsed and recorded as one by a `client-hello` rule). Removed from the
+   * script's wire, once each, before comparing.
+   */
+  alsoRecords?: string[];
 }
 
 /**
@@ -91,7 +98,12 @@ export function provePairs(pairs: Pair[], parse: (script: unknown[]) => unknown)
         const scripted = results.get(`${spec} :: ${p.caseId}~script`)!;
         expect({ spec, status: scripted.status, reason: scripted.reason }).toEqual({ spec, status: named.status, reason: named.reason });
         expect(wire(named).length).toBeGreaterThan(0);
-        expect({ spec, wire: wire(scripted) }).toEqual({ spec, wire: wire(named) });
+        const scriptedWire = wire(scripted);
+        for (const extra of p.alsoRecords ?? []) {
+          const at = scriptedWire.indexOf(extra);
+          if (at >= 0) scriptedWire.splice(at, 1);
+        }
+        expect({ spec, wire: scriptedWire }).toEqual({ spec, wire: wire(named) });
       }
     });
 

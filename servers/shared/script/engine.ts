@@ -9,7 +9,7 @@
 import { redactCommandLine } from '../redact.js';
 import type { Layer, RecordedEvent } from '../events.js';
 import type { LineMachine, MachineOutput, Segment } from '../line-session.js';
-import { bytesOf, editAnswer, explainRule, ruleName, writesBytes, type Script, type ScriptRule } from './schema.js';
+import { bytesOf, editAnswer, explainRule, ruleName, writesBytes, type NormalEdit, type Script, type ScriptAction, type ScriptRule } from './schema.js';
 
 interface Armed {
   rule: ScriptRule;
@@ -61,6 +61,15 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
   }
 
   /**
+   * The armed `client-hello` rule neither lets the handshake happen nor ends
+   * the connection: the hello is swallowed and the session reads on in plaintext.
+   */
+  helloGoesOn(): boolean {
+    const armed = this.rules.find((r) => r.rule.on === 'client-hello' && this.available(r));
+    return armed !== undefined && !armed.rule.do.some((a) => isNormal(a) || a === 'stall' || a === 'close' || a === 'close-without-notify' || a === 'reset');
+  }
+
+  /**
    * A `client-hello` rule's output, for the shell to write before (or instead
    * of) the handshake; `proceed` when the rule lets the handshake happen.
    */
@@ -87,7 +96,12 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
     if (this.opts.machine.expectsCommand?.() === false) {
       this.hearShadow(line);
       const message = this.opts.machine.endsMessage?.(line) ? this.rules.find((r) => r.rule.on === 'message' && this.available(r)) : undefined;
-      if (message) return this.fire(message, () => this.opts.machine.line(line), []);
+      if (message) {
+        if (message.rule.do.some(isNormal)) return this.fire(message, () => this.opts.machine.line(line), []);
+        // The message arrived whatever the rule answers: the machine's record of it stays, its reply goes.
+        const own = this.opts.machine.line(line);
+        return this.fire(message, () => own, (own.record ?? []).filter((e) => e.type !== 'reply'));
+      }
       return this.finishing(this.opts.machine.line(line));
     }
     const space = line.indexOf(' ');
@@ -178,7 +192,7 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
         out.trailer = Buffer.concat([out.trailer ?? Buffer.alloc(0), bytesOf(action)]);
         continue;
       }
-      if (action === 'normal' || (typeof action === 'object' && 'normal' in action)) {
+      if (isNormal(action)) {
         const edit = action === 'normal' ? undefined : action.normal;
         if (edit?.final) this.pendingFinal = [edit.final].flat();
         let own = normal();
@@ -204,6 +218,7 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
         out.withoutNotify = true;
       }
       else if (action === 'reset') out.reset = true;
+      else if (action === 'ignore') continue;
       else if ('reply' in action) {
         const lines = [action.reply].flat();
         add(bytesOf(action));
@@ -224,6 +239,8 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
     return out;
   }
 }
+
+const isNormal = (a: ScriptAction): a is 'normal' | { normal: NormalEdit } => a === 'normal' || (typeof a === 'object' && 'normal' in a);
 
 /** The machine a session runs: the protocol's own, or the script around it when the case has one. */
 export function withScript<O extends MachineOutput>(machine: LineMachine<O>, script: Script, shadow: () => LineMachine<O>, implicitTls: boolean): LineMachine<MachineOutput> {

@@ -121,11 +121,13 @@ export const ScriptActionSchema = z.union([
    * `normal`: the server's own answer here (its reply, and a TLS upgrade if it
    * is a go-ahead); without it, the rule's bytes replace that answer.
    * `starttls`: start TLS after the bytes so far (a go-ahead the server would not give).
+   * `ignore`: answer nothing to this input, and go on serving the next (a
+   * ClientHello swallowed, the session reading on in plaintext behind it).
    * `stall`: go silent, keeping the connection. `close`: end it (TLS close_notify
    * first when inside TLS). `close-without-notify`: end TCP under TLS with no
    * close_notify (a truncation attack's shape). `reset`: abort it (TCP RST).
    */
-  z.enum(['normal', 'starttls', 'stall', 'close', 'close-without-notify', 'reset']),
+  z.enum(['normal', 'ignore', 'starttls', 'stall', 'close', 'close-without-notify', 'reset']),
 ]);
 export type ScriptAction = z.infer<typeof ScriptActionSchema>;
 
@@ -237,7 +239,7 @@ function describeTrigger(t: ScriptTrigger | RequestTrigger): string {
 function describeAction(a: ScriptAction): string {
   if (typeof a === 'string') {
     return {
-      normal: 'gives its normal answer', starttls: 'starts TLS', stall: 'goes silent', close: 'closes the connection',
+      normal: 'gives its normal answer', ignore: 'answers nothing and reads on', starttls: 'starts TLS', stall: 'goes silent', close: 'closes the connection',
       'close-without-notify': 'closes TCP with no TLS close_notify', reset: 'resets the connection',
     }[a];
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ScriptSchema } from '../shared/script/schema.js';
+import { scriptFor } from '../shared/script/schema.js';
 import { CERT_PROFILE_NAMES } from '../../certs/index.js';
 import { Pop3FaultSchema } from './faults.js';
 import { CAPABILITY_NAMES } from './capabilities.js';
@@ -49,7 +49,7 @@ export const Pop3OptionsSchema = z.object({
    * the greeting or a command with any reply or bytes, in order, before any
    * named fault or the normal behaviour. Default none.
    */
-  script: ScriptSchema.default([]),
+  script: scriptFor('POP3', ['message']).default([]),
   faults: z.array(Pop3FaultSchema).default([]),
 }).strict();
 

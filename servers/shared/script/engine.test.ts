@@ -6,7 +6,7 @@ import { SmtpOptionsSchema } from '../../smtp/options.js';
 import { createPop3Machine } from '../../pop3/machine.js';
 import { Pop3OptionsSchema } from '../../pop3/options.js';
 import { replyFields, ScriptedMachine } from './engine.js';
-import { ScriptSchema, unescape } from './schema.js';
+import { editAnswer, ScriptSchema, scriptFor, unescape } from './schema.js';
 
 /** A scripted SMTP session; as the socket shell does, each line is told to the live machine as a chunk of its own. */
 function smtp(script: unknown) {
@@ -122,5 +122,99 @@ describe('ScriptedMachine around FTP', () => {
     expect(out.data).toBeDefined();
     expect(out.write).toBeUndefined();
     expect(out.trailer?.toString()).toBe('200 noise\r\n');
+  });
+
+  it('edits the normal answer: a capability dropped or added with the continuation prefixes kept right', () => {
+    const m = smtp([
+      { on: { command: 'EHLO', nth: 1 }, do: [{ normal: { drop: '^STARTTLS' } }] },
+      { on: { command: 'EHLO', nth: 2 }, do: [{ normal: { add: 'X-LURE', lineEnd: 'lf' } }] },
+    ]);
+    m.start();
+    const dropped = text(m.line('EHLO c'));
+    expect(dropped).not.toMatch(/STARTTLS/);
+    expect(dropped).toMatch(/^250-mail\.conform\.test\r\n(250-[^\r]*\r\n)*250 [^\r]*\r\n$/);
+    const added = text(m.line('EHLO c')).split('\n');
+    expect(added).toContain('250-X-LURE');
+    expect(added[added.length - 2]).toMatch(/^250 /);
+    expect(added.join('\n')).not.toMatch(/\r/);
+  });
+
+  it('adds a line before the "." of a POP3 list, and cuts an answer to a fraction of its bytes', () => {
+    const options = Pop3OptionsSchema.parse({});
+    const make = () => createPop3Machine(options, [Buffer.from('0123456789'.repeat(10) + '\r\n')]);
+    const script = ScriptSchema.parse([
+      { on: { command: 'CAPA' }, do: [{ normal: { add: 'STLS' } }] },
+      { on: { command: 'RETR' }, do: [{ normal: { cut: 0.5 } }, 'close'] },
+    ]);
+    const m = new ScriptedMachine({ machine: make(), shadow: make(), script, implicitTls: true });
+    m.start();
+    expect(text(m.line('CAPA'))).toMatch(/\r\nSTLS\r\n\.\r\n$/);
+    m.line(`USER ${options.credentials.user}`);
+    m.line(`PASS ${options.credentials.pass}`);
+    const cut = m.line('RETR 1');
+    expect(cut.close).toBe(true);
+    expect(text(cut).length).toBeLessThan(70);
+    expect(text(cut)).toMatch(/^\+OK/);
+  });
+
+  it('replaces the outcome of an AUTH exchange after the credentials (normal with final)', () => {
+    // Inside implicit TLS, where AUTH is offered.
+    const options = SmtpOptionsSchema.parse({ tls: 'implicit' });
+    const make = () => new SmtpMachine(options, { message: null }, true);
+    const script = ScriptSchema.parse([{ on: { command: 'AUTH' }, do: [{ normal: { final: '535 5.7.8 no' } }] }]);
+    const live = make();
+    const m = new ScriptedMachine({ machine: live, shadow: make(), script, implicitTls: true });
+    const line = (l: string): MachineOutput => {
+      live.newChunk();
+      return m.line(l);
+    };
+    m.start();
+    line('EHLO c');
+    expect(text(line('AUTH LOGIN'))).toMatch(/^334 /);
+    expect(text(line(Buffer.from('user').toString('base64')))).toMatch(/^334 /);
+    const end = line(Buffer.from('pass').toString('base64'));
+    expect(text(end)).toBe('535 5.7.8 no\r\n');
+    expect(end.record).toContainEqual({ type: 'reply', fields: { layer: 'tls', code: '535', text: '5.7.8 no' } });
+    expect(text(line('MAIL FROM:<a@b>'))).toMatch(/^(250|530)/);
+  });
+
+  it('answers the end of the message data, keeping the record of the message received', () => {
+    const m = smtp([{ on: 'message', do: [{ reply: '554 5.7.1 refused' }] }]);
+    m.start();
+    for (const l of ['EHLO c', 'MAIL FROM:<a@b>', 'RCPT TO:<c@d>', 'DATA', 'Subject: x', '', 'body']) m.line(l);
+    const out = m.line('.');
+    expect(text(out)).toBe('554 5.7.1 refused\r\n');
+    expect(types(out)).toEqual(['fault:script-rule-1', 'payload-received', 'reply']);
+  });
+
+  it('speaks at connect, and answers a ClientHello with an alert (recorded as a failed handshake) or swallows it', () => {
+    const m = smtp([
+      { on: 'connect', do: [{ send: 'junk\\r\\n' }] },
+      { on: 'client-hello', do: [{ alert: 'handshake_failure' }, 'close'] },
+      { on: 'client-hello', do: ['ignore'] },
+    ]);
+    expect(text(m.connected()!)).toBe('junk\r\n');
+    expect(m.watchesHello()).toBe(true);
+    expect(m.helloGoesOn()).toBe(false);
+    const refused = m.clientHello()!;
+    expect(refused.proceed).toBe(false);
+    expect(refused.close).toBe(true);
+    expect([...Buffer.from(refused.write!)]).toEqual([21, 3, 3, 0, 2, 2, 40]);
+    expect(refused.record).toContainEqual({ type: 'tls-failed', fields: { error: 'SCRIPTED_ALERT', alert: 'handshake_failure' } });
+    expect(m.helloGoesOn()).toBe(true);
+    expect(m.clientHello()!.close).toBeUndefined();
+    expect(m.watchesHello()).toBe(false);
+  });
+
+  it('refuses a trigger the protocol has no moment for, naming the rule and field', () => {
+    const result = scriptFor('POP3', ['message']).safeParse([{ on: 'greeting', do: ['normal'] }, { on: 'message', do: ['stall'] }]);
+    expect(result.success).toBe(false);
+    expect(result.error!.issues[0]).toMatchObject({ path: [1, 'on'], message: "POP3 has no 'message' trigger" });
+  });
+
+  it('edits pure bytes as the schema says: drop keeps the POP3 status line, cut floors', () => {
+    expect(editAnswer(Buffer.from('+OK\r\nSTLS\r\nUSER\r\n.\r\n'), { drop: '^(STLS|\\+OK)' }).toString()).toBe('+OK\r\nUSER\r\n.\r\n');
+    expect(editAnswer(Buffer.from('250 ok\r\n'), { add: 'X' }).toString()).toBe('250-ok\r\n250 X\r\n');
+    expect(editAnswer(Buffer.from('abcd'), { cut: 0.6 }).toString()).toBe('ab');
   });
 });

@@ -147,6 +147,20 @@ export type ScriptRule = z.infer<typeof ScriptRuleSchema>;
 
 export const ScriptSchema = z.array(ScriptRuleSchema);
 
+/**
+ * A protocol's script: the shared rules, less the triggers it has no moment
+ * for (POP3 and FTP have no `message`), refused at load time at the rule's `on`.
+ */
+export function scriptFor(protocol: string, without: ReadonlyArray<'message'>): z.ZodType<Script, z.input<typeof ScriptSchema>> {
+  return ScriptSchema.superRefine((rules, ctx) => {
+    rules.forEach((rule, i) => {
+      if (typeof rule.on === 'string' && (without as readonly string[]).includes(rule.on)) {
+        ctx.addIssue({ code: 'custom', path: [i, 'on'], message: `${protocol} has no '${rule.on}' trigger` });
+      }
+    });
+  });
+}
+
 /** HTTPS rules: the same actions, on a request; a go-ahead to TLS has no meaning there. */
 export const HttpsScriptSchema = z.array(z.object({
   on: RequestTriggerSchema,

@@ -1,9 +1,8 @@
 // Public face of certs/: materialize a named certificate profile (from the
 // on-disk cache, or freshly generated) as PEM strings and files that servers
 // and clients under test can use.
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { certsCacheDir } from './cache-dir.js';
 import { PROFILES, resolveProfile, type CertProfileName } from './profiles.js';
 import { loadCa, loadProfile, type CaBundle, type Origin } from './store.js';
 
@@ -75,17 +74,11 @@ export class CertError extends Error {
 }
 
 /**
- * `<repo>/certs/generated`. Found by walking up to package.json, so it is the
- * same folder whether this runs from certs/ (tests) or dist/certs/ (the CLI).
+ * `<repo>/certs/generated` in a checkout; the user's cache folder when
+ * installed as a package (certs/cache-dir.ts), never inside node_modules.
  */
 export function defaultCertsDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-  return join(dir, 'certs', 'generated');
+  return certsCacheDir();
 }
 
 /**

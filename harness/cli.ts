@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 // Only what `list` needs is imported up front: a cached catalogue lists
 // without loading YAML, zod or any server (harness/suite/catalogue.ts). Every
@@ -12,12 +14,17 @@ import { formatList } from './commands/list.js';
 import { loadCatalogue } from './suite/catalogue.js';
 import type { Source } from './commands/run-settings.js';
 import type { Protocol } from './job.js';
+import { packageRoot } from '../certs/cache-dir.js';
 
 /** Servers on anything but the default loopback address may be reachable from elsewhere: say so. */
 function warnIfNotLoopback(host: string): void {
   if (host === LOOPBACK) return;
   const loopback = /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1' || host === 'localhost';
   process.stderr.write(`conform: warning: servers will listen on ${host}${loopback ? '' : ', reachable beyond this machine'}\n`);
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -32,6 +39,7 @@ function positiveInt(value: string): number {
 
 const program = new Command('conform')
   .description('Conformance harness for clients of HTTPS, FTPS, SMTP, POP3 and SOCKS5')
+  .version(packageVersion(), '-V, --version', 'print the version of conform-harness')
   .option('--client <name>', 'a built-in client profile (default: reference); may carry arguments, e.g. "reference --flaw skip-verify"; repeat to compare clients', collect, [])
   .option('--client-cmd <cmd>', 'any program; split into argv as a shell would, run without a shell; the job is in its environment; repeatable', collect, [])
   .option('--client-image <image>', 'run the client under test in this container image (its default command, or --client-cmd inside it); needs Docker or Podman')

@@ -24,6 +24,7 @@ import type { Case } from './suite/case.js';
 import { loadCatalogue } from './suite/catalogue.js';
 import { loadExpectations, type ClientExpectations } from './expectations.js';
 import { applyExpectations } from './run/expected.js';
+import { isSourceCheckout } from '../certs/cache-dir.js';
 
 /** Resolved settings of a run (the CLI's flags, with defaults filled in). */
 /** One client under test, as the command line names it. */
@@ -90,7 +91,7 @@ export async function runCases(
   onResult: (r: CaseResult) => void = () => undefined,
   expectations?: ClientExpectations,
 ): Promise<CaseResult[]> {
-  const options = { certs: openCertStore(), bindHost: settings.bindHost ?? '127.0.0.1', graceMs: settings.graceMs ?? 1000, reproPrefix: 'npm run conform --', timeoutScale: settings.timeoutScale ?? 1,
+  const options = { certs: openCertStore(), bindHost: settings.bindHost ?? '127.0.0.1', graceMs: settings.graceMs ?? 1000, reproPrefix: isSourceCheckout() ? 'npm run conform --' : 'npx conform', timeoutScale: settings.timeoutScale ?? 1,
     ...(settings.artifactsDir && settings.artifacts !== 'none' ? { artifactsDir: settings.artifactsDir, keepArtifacts: settings.artifacts ?? 'failed' } : {}),
   };
   return runPool(cases, settings.workers ?? DEFAULT_WORKERS, async (c) => applyExpectations(await runCase(c, client, options), expectations), onResult);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
-import { containerClient } from './container.js';
+import { containerClient, containerPackagePreflight } from './container.js';
 
 const engineHere = Boolean(process.env.DOCKER_HOST) || ['/var/run/docker.sock', '/run/podman/podman.sock'].some((s) => existsSync(s));
 
@@ -19,5 +19,18 @@ describe.skipIf(engineHere)('--client-image without a container engine', () => {
     expect((error as UsageError).code).toBe('CLIENT_UNAVAILABLE');
     expect((error as Error).message).toMatch(/needs a container engine, and none is reachable here/);
     expect((error as Error).message).toMatch(/Start Docker or Podman \(or set DOCKER_HOST\), or run the client directly with --client-cmd/);
+  });
+});
+
+describe('--client-image without the optional testcontainers package', () => {
+  it('says how to install it', () => {
+    const missing = (name: string): string => {
+      throw new Error(`Cannot find package '${name}'`);
+    };
+    expect(() => containerPackagePreflight(missing)).toThrow(/needs the optional package testcontainers, which is not installed: npm install --save-dev testcontainers@12/);
+  });
+
+  it('finds it where it is installed (here, as a development dependency)', () => {
+    expect(() => containerPackagePreflight()).not.toThrow();
   });
 });

@@ -35,6 +35,21 @@ export function containerPreflight(): void {
   );
 }
 
+/**
+ * testcontainers is an optional peer dependency (it is most of what an install
+ * would weigh, for a feature few use): say how to add it when it is missing.
+ */
+export function containerPackagePreflight(resolve: (name: string) => string = (n) => import.meta.resolve(n)): void {
+  try {
+    resolve('testcontainers');
+  } catch {
+    throw new UsageError(
+      'CLIENT_UNAVAILABLE',
+      '--client-image needs the optional package testcontainers, which is not installed: npm install --save-dev testcontainers@12',
+    );
+  }
+}
+
 async function collect(stream: Readable): Promise<string> {
   let text = '';
   for await (const chunk of stream) if (text.length < CAPTURE_LIMIT) text += String(chunk);
@@ -48,6 +63,7 @@ async function collect(stream: Readable): Promise<string> {
  * network so it reaches the servers on 127.0.0.1.
  */
 export function containerClient(image: string, command?: string): ClientAdapter {
+  containerPackagePreflight();
   containerPreflight();
   const argv = command ? splitCommand(command) : [];
   return {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
+import { catalogueCacheDir } from '../../certs/cache-dir.js';
 import type { Case } from './case.js';
 import { readSuiteFiles, type SuiteFile } from './files.js';
 
@@ -36,7 +37,7 @@ export function defaultCatalogueCache(): CatalogueCache | undefined {
   } catch {
     return undefined;
   }
-  const dir = process.env.CONFORM_CACHE_DIR || new URL('../node_modules/.cache/conform', distRoot).pathname;
+  const dir = catalogueCacheDir();
   return buildId ? { dir, buildId } : undefined;
 }
 

@@ -31,8 +31,8 @@ export const UserConfigSchema = z.object({
   outputDir: z.string().optional(),
   /** Which cases keep transcript, events, key log and packet capture: failed (default), all, none. */
   artifacts: z.enum(['failed', 'all', 'none']).optional(),
-  /** The client's expectation file (known failures). */
-  expect: z.string().optional(),
+  /** Expectation files or directories (known failures), each bound to the client it describes. */
+  expect: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
   /** `should` failures fail the run. Default false. */
   strict: z.boolean().optional(),
   /** Address the servers listen on. Default 127.0.0.1. */

@@ -22,7 +22,7 @@ import { selectCases, type Selection } from './run/select.js';
 import { summarize, type Summary } from './run/summary.js';
 import type { Case } from './suite/case.js';
 import { loadCatalogue } from './suite/catalogue.js';
-import { loadExpectations, type ClientExpectations } from './expectations.js';
+import { bindExpectations, loadExpectationSet, type ClientExpectations } from './expectations.js';
 import { applyExpectations } from './run/expected.js';
 import { isSourceCheckout } from '../certs/cache-dir.js';
 
@@ -51,8 +51,8 @@ export interface RunSettings {
   artifactsDir?: string;
   /** Which cases keep their artifacts. Default `failed`. */
   artifacts?: 'failed' | 'all' | 'none';
-  /** The client's expectation file (`--expect`): known failures do not fail the run. */
-  expectFile?: string;
+  /** Expectation files or directories (`--expect`), bound to the clients they describe: known failures do not fail the run. */
+  expectPaths?: string[];
 }
 
 export { DEFAULT_WORKERS } from './run/pool.js';
@@ -100,7 +100,7 @@ export async function runCases(
 /** Runs the selected cases against one client and reports; resolves with the summary. */
 export async function runConform(settings: RunSettings, extraReporters: Reporter[] = []): Promise<{ results: CaseResult[]; summary: Summary }> {
   const clients = await resolveClients(settings.clients);
-  const expectations = settings.expectFile ? await loadExpectations(settings.expectFile) : undefined;
+  const expectations = settings.expectPaths?.length ? bindExpectations(await loadExpectationSet(settings.expectPaths), clients.map((c) => c.label)) : new Map<string, ClientExpectations>();
   const cases = selectCases(await loadCatalogue(settings.suitesDir), settings.selection);
   const reporters: Reporter[] = [
     ...settings.reporters.map((r) => (r === 'tap' ? tapReporter() : consoleReporter())),
@@ -117,7 +117,7 @@ export async function runConform(settings: RunSettings, extraReporters: Reporter
   for (const client of clients) {
     // Several clients: each keeps its artifacts in a folder of its own.
     const artifactsDir = settings.artifactsDir && clients.length > 1 ? join(settings.artifactsDir, slug(client.label)) : settings.artifactsDir;
-    results.push(...(await runCases(cases, client, { ...settings, ...(artifactsDir ? { artifactsDir } : {}) }, (r) => void mux.onCaseEnd(r), expectations)));
+    results.push(...(await runCases(cases, client, { ...settings, ...(artifactsDir ? { artifactsDir } : {}) }, (r) => void mux.onCaseEnd(r), expectations.get(client.label))));
   }
   const summary = summarize(results, Math.round(performance.now() - started), settings.strict);
   await mux.onEnd(results, summary);

@@ -50,6 +50,12 @@ export function runSettings(flags: Flags, source: (key: string) => Source, confi
     bindHost: (flags.bind as string | undefined) ?? config.bind ?? LOOPBACK,
     graceMs: config.graceMs ?? 1000,
     timeoutScale: config.timeoutScale ?? 1,
-    ...(((flags.expect as string | undefined) ?? config.expect) ? { expectFile: (flags.expect as string | undefined) ?? config.expect! } : {}),
+    ...expectPaths(flags.expect as string[] | undefined, config.expect),
   };
+}
+
+/** `--expect` (repeatable) wins over the config's `expect` (a path or a list of them). */
+function expectPaths(flag: string[] | undefined, config: string | string[] | undefined): { expectPaths?: string[] } {
+  const paths = flag?.length ? flag : config === undefined ? [] : [config].flat();
+  return paths.length ? { expectPaths: paths } : {};
 }

@@ -5,12 +5,17 @@
  * a user does: `npx conform --version`, a run against the reference client
  * driven by a conform.config.ts, and a type-check of that config, which
  * imports `defineConfig` and the module-client types from the package.
+ *
+ * The same project then runs the CI examples of docs/ci as they are written:
+ * each job's steps as a shell script in a workspace of its own, artifacts
+ * carried between jobs as the CI system would, shards then merge.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -93,4 +98,103 @@ describe('the packed package, installed in a user project with a read-only node_
     // The one error is the misspelt key of bad.ts: conform.config.ts and the package's declarations check clean.
     expect(result.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^bad\.ts\(2,\d+\): error TS\d+: .*wokers/)]);
   }, 60_000);
+});
+
+/** The reference client, as a user's project reaches it: a program run from the repository's root. */
+const CLIENT_CMD = 'node node_modules/conform-harness/dist/clients/reference/main.js';
+
+interface Job {
+  name: string;
+  /** Shell lines, in order; `uses:` steps are done by the runner below. */
+  steps: Array<{ run: string } | { uses: string; with?: Record<string, unknown> }>;
+  /** Environment per instance of the job (one per shard). */
+  instances: Array<Record<string, string>>;
+}
+
+/** GitHub Actions: env, a shard matrix, `run:` and the few `uses:` actions the example needs. */
+function githubJobs(doc: { env: Record<string, string>; jobs: Record<string, { strategy?: { matrix: { shard: number[] } }; steps: Array<Record<string, unknown>> }> }): Job[] {
+  return Object.entries(doc.jobs).map(([name, job]) => ({
+    name,
+    steps: job.steps.map((st) => ('run' in st ? { run: String(st.run) } : { uses: String(st.uses), ...(st.with ? { with: st.with as Record<string, unknown> } : {}) })),
+    instances: (job.strategy?.matrix.shard ?? [0]).map((shard) => ({ MATRIX_SHARD: String(shard) })),
+  }));
+}
+
+/** GitLab CI: variables, `parallel:` instances with CI_NODE_INDEX/TOTAL, `script:` lines, artifacts passed on to `needs:`. */
+function gitlabJobs(doc: Record<string, { parallel?: number; script?: string[]; artifacts?: { paths: string[] } }>): Job[] {
+  return Object.entries(doc).filter(([, j]) => j.script).map(([name, job]) => ({
+    name,
+    steps: [...job.script!.map((run) => ({ run })), ...(job.artifacts ? [{ uses: 'gitlab/artifacts', with: { path: job.artifacts.paths[0] } }] : [])],
+    instances: job.parallel ? Array.from({ length: job.parallel }, (_, i) => ({ CI_NODE_INDEX: String(i + 1), CI_NODE_TOTAL: String(job.parallel) })) : [{}],
+  }));
+}
+
+/**
+ * Runs the jobs in order, each instance in a fresh workspace (the project's
+ * files, its node_modules linked), `npm ci` standing for the install done
+ * above. Artifacts: GitHub's upload/download, GitLab's paths (every earlier
+ * job's reach the later ones, as `needs:` gives them). Returns each step's exit status.
+ */
+async function runJobs(jobs: Job[], env: Record<string, string>, root: string): Promise<Array<{ job: string; instance: number; run: string; code: number }>> {
+  const store = join(root, 'artifacts');
+  const statuses: Array<{ job: string; instance: number; run: string; code: number }> = [];
+  for (const [j, job] of jobs.entries()) {
+    // A job's instances (the shards) run side by side, as on the CI systems.
+    await Promise.all(job.instances.map(async (instance, i) => {
+      const ws = join(root, `ws-${j}-${i}`);
+      await mkdir(ws, { recursive: true });
+      for (const f of ['package.json', 'package-lock.json']) await cp(join(project, f), join(ws, f));
+      await symlink(join(project, 'node_modules'), join(ws, 'node_modules'));
+      for (const step of job.steps) {
+        if ('uses' in step) {
+          const w = step.with ?? {};
+          if (step.uses.startsWith('actions/upload-artifact')) await cp(join(ws, String(w.path)), join(store, String(w.name).replace('${{ matrix.shard }}', instance.MATRIX_SHARD!)), { recursive: true, force: true });
+          else if (step.uses.startsWith('actions/download-artifact')) {
+            const pattern = new RegExp(`^${String(w.pattern).replace('*', '.*')}$`);
+            for (const name of (await readdir(store).catch(() => [])).filter((n) => pattern.test(n))) await cp(join(store, name), join(ws, String(w.path)), { recursive: true, force: true });
+          } else if (step.uses === 'gitlab/artifacts') await cp(join(ws, String(w.path)), join(store, 'gitlab', String(w.path)), { recursive: true, force: true }).catch(() => undefined);
+          continue;
+        }
+        if (step.run.trim() === 'npm ci') continue;
+        // GitLab hands the artifacts of the jobs a job needs to it before its script.
+        if (jobs[j - 1] && job.steps.some((st) => 'uses' in st && st.uses === 'gitlab/artifacts')) await cp(join(store, 'gitlab'), ws, { recursive: true, force: true }).catch(() => undefined);
+        const script = step.run.replaceAll('${{ matrix.shard }}', instance.MATRIX_SHARD ?? '');
+        const code = await run('bash', ['-e', '-c', script], { cwd: ws, env: { ...process.env, ...env, ...instance, XDG_CACHE_HOME: cache, FORCE_COLOR: '0' }, maxBuffer: 1 << 26 })
+          .then(() => 0, (e: { code: number }) => e.code);
+        statuses.push({ job: job.name, instance: i, run: script, code });
+        // A failed step ends its job, as on the CI systems.
+        if (code !== 0) break;
+      }
+    }));
+  }
+  return statuses;
+}
+
+describe('the CI examples of docs/ci, run as written in a user project', () => {
+  const examples = [
+    { file: 'github-actions.yml', jobs: (doc: unknown) => githubJobs(doc as never) },
+    { file: 'gitlab-ci.yml', jobs: (doc: unknown) => gitlabJobs(doc as never) },
+  ];
+
+  it.each(examples)('$file: the shards run, the merge reports every https case once, and exit 2 is never swallowed', async ({ file, jobs }) => {
+    const doc = parse(await readFile(join(repo, 'docs/ci', file), 'utf8')) as Record<string, unknown>;
+    const root = await mkdtemp(join(project, '..', 'ci-'));
+    const statuses = await runJobs(jobs(doc), { CLIENT_CMD, PROTOCOLS: 'https' }, root);
+    expect(statuses.length).toBeGreaterThanOrEqual(5);
+    expect(statuses.filter((s) => s.code !== 0)).toEqual([]);
+    const merged = statuses[statuses.length - 1]!;
+    expect(merged.run).toMatch(/conform merge/);
+    const ws = join(root, (await readdir(root)).filter((n) => n.startsWith('ws-')).sort().pop()!);
+    const results = JSON.parse(await readFile(join(ws, 'reports/results.json'), 'utf8')) as { results: Array<{ id: string; status: string }> };
+    const ids = results.results.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBeGreaterThan(50);
+    expect(ids.every((id) => id.startsWith('https.'))).toBe(true);
+    expect(await readFile(join(ws, 'reports/junit.xml'), 'utf8')).toContain('<testsuites');
+    // A usage error in a shard (exit 2) fails its step: `|| [ $? -eq 1 ]` lets only exit 1 (a failed case) through.
+    const [shard] = jobs(doc);
+    const bad = await runJobs([{ ...shard!, instances: [shard!.instances[0]!] }], { CLIENT_CMD, PROTOCOLS: 'gopher' }, await mkdtemp(join(project, '..', 'ci-bad-')));
+    expect(bad[bad.length - 1]).toMatchObject({ run: expect.stringMatching(/--protocol "\$PROTOCOLS"/), code: expect.any(Number) });
+    expect(bad[bad.length - 1]!.code).not.toBe(0);
+  }, 180_000);
 });

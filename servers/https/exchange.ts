@@ -43,17 +43,20 @@ export const HTTP_URL = '{http-url}';
  */
 export class HttpsScript {
   private readonly fired: number[];
+  /** Each rule's path pattern, compiled once. */
+  private readonly paths: Array<RegExp | undefined>;
   constructor(readonly rules: HttpsScriptRule[]) {
     this.fired = rules.map(() => 0);
+    this.paths = rules.map((r) => (typeof r.on === 'object' && r.on.request.path !== undefined ? new RegExp(r.on.request.path) : undefined));
   }
 
   /** The first rule, not yet spent, whose request trigger matches the request. */
   match(head: HttpRequestHead): number | undefined {
-    return this.take((on) => {
+    return this.take((on, i) => {
       if (on === 'request') return true;
       if (typeof on === 'string') return false;
-      const { method, path } = on.request;
-      return (!method || method.toUpperCase() === head.method.toUpperCase()) && (!path || new RegExp(path).test(head.target));
+      const { method } = on.request;
+      return (!method || method.toUpperCase() === head.method.toUpperCase()) && (this.paths[i]?.test(head.target) ?? true);
     });
   }
 
@@ -62,8 +65,8 @@ export class HttpsScript {
     return this.take((on) => on === moment);
   }
 
-  private take(matches: (on: HttpsScriptRule['on']) => boolean): number | undefined {
-    const i = this.rules.findIndex((r, at) => this.fired[at]! < (r.times ?? 1) && matches(r.on));
+  private take(matches: (on: HttpsScriptRule['on'], index: number) => boolean): number | undefined {
+    const i = this.rules.findIndex((r, at) => this.fired[at]! < (r.times ?? 1) && matches(r.on, at));
     if (i < 0) return undefined;
     this.fired[i]!++;
     return i;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeBody, planResponse, RequestHeadParser, MAX_HEAD_BYTES } from './machine.js';
+import { editHead, editRawResponse, makeBody, planResponse, RequestHeadParser, MAX_HEAD_BYTES, simpleResponse, statusOf } from './machine.js';
 
 describe('HTTP request head parser', () => {
   it('waits for the blank line, however the bytes are split', () => {
@@ -40,5 +40,39 @@ describe('response planning', () => {
     expect(full.endsWith('0\r\n\r\n')).toBe(true);
     const cut = Buffer.concat(planResponse(body, 'chunked', 0.5).chunks).toString('latin1');
     expect(cut.endsWith('0\r\n\r\n')).toBe(false);
+  });
+});
+
+describe('a script\'s edits of the response', () => {
+  const head = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\nContent-Length: 4\r\n\r\n');
+
+  it('drops header fields, never the status line, and adds fields at the end of the head', () => {
+    const edited = editHead(head, { drop: '^Content-(Type|Length)', add: ['X-One: 1', 'X-Two: 2'] }).toString();
+    expect(edited).toBe('HTTP/1.1 200 OK\r\nConnection: close\r\nX-One: 1\r\nX-Two: 2\r\n\r\n');
+    expect(editHead(head, { drop: '.' }).toString()).toBe('HTTP/1.1 200 OK\r\n\r\n');
+  });
+
+  it('ends the head\'s lines with bare LF, and the chunked framing\'s with them too, leaving the body\'s bytes alone', () => {
+    expect(editHead(head, { lineEnd: 'lf' }).toString()).toBe('HTTP/1.1 200 OK\nContent-Type: application/octet-stream\nConnection: close\nContent-Length: 4\n\n');
+    const body = Buffer.from('a\r\nb');
+    const chunks = planResponse(body, 'chunked', undefined, '\n').chunks.slice(1);
+    expect(Buffer.concat(chunks).toString()).toBe('4\na\r\nb\n0\n\n');
+  });
+
+  it('cuts a short response in its body, its head whole', () => {
+    const edited = editRawResponse(simpleResponse('403 Forbidden', [], 'go away!'), { cut: 0.5 }).toString();
+    expect(edited).toMatch(/Content-Length: 8\r\nConnection: close\r\n\r\ngo a$/);
+  });
+
+  it('a cut of 0 leaves the head alone: a response that stops after its headers', () => {
+    const plan = planResponse(Buffer.alloc(100, 1), 'chunked', 0);
+    expect(plan.chunks).toHaveLength(1);
+    expect(plan).toMatchObject({ bodyBytesSent: 0, complete: false });
+  });
+
+  it('reads the status a raw response begins with, and nothing from bytes that begin none', () => {
+    expect(statusOf(Buffer.from('HTTP/1.1 302 Found\r\n'))).toBe('302');
+    expect(statusOf(Buffer.from('HTTP/2 200\n'))).toBe('200');
+    expect(statusOf(Buffer.from('0\r\n\r\n'))).toBeUndefined();
   });
 });

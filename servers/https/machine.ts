@@ -4,6 +4,7 @@
  */
 import type { RecordedEvent } from '../shared/events.js';
 import { createHash } from 'node:crypto';
+import type { NormalEdit } from '../shared/script/schema.js';
 import type { HttpsOptions } from './options.js';
 
 /** Longest request head accepted (request line and headers). */
@@ -74,8 +75,12 @@ export interface ResponsePlan {
   complete: boolean;
 }
 
-/** Builds a response: status line, headers and framed body, cut short if `truncateAt` is set. */
-export function planResponse(body: Buffer, framing: HttpsOptions['body']['framing'], truncateAt?: number): ResponsePlan {
+/**
+ * Builds a response: status line, headers and framed body, cut short if
+ * `truncateAt` is set. `eol` ends the chunked framing's own lines (a script's
+ * `lineEnd: lf`); the head's are editHead's.
+ */
+export function planResponse(body: Buffer, framing: HttpsOptions['body']['framing'], truncateAt?: number, eol = '\r\n'): ResponsePlan {
   const sent = truncateAt === undefined ? body : body.subarray(0, Math.floor(body.length * truncateAt));
   const headers = ['HTTP/1.1 200 OK', 'Content-Type: application/octet-stream', 'Connection: close'];
   if (framing === 'content-length') headers.push(`Content-Length: ${body.length}`);
@@ -85,10 +90,47 @@ export function planResponse(body: Buffer, framing: HttpsOptions['body']['framin
   const chunks: Buffer[] = [head];
   for (let off = 0; off < sent.length; off += 16384) {
     const piece = sent.subarray(off, off + 16384);
-    chunks.push(Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n'));
+    chunks.push(Buffer.from(`${piece.length.toString(16)}${eol}`), piece, Buffer.from(eol));
   }
-  if (sent.length === body.length) chunks.push(Buffer.from('0\r\n\r\n'));
+  if (sent.length === body.length) chunks.push(Buffer.from(`0${eol}${eol}`));
   return { chunks, bodyBytesSent: sent.length, complete: sent.length === body.length };
+}
+
+/**
+ * A response head as a script's `normal` edit leaves it: header fields whose
+ * line matches `drop` left out (the status line always stays), `add` fields
+ * appended, and bare LF line ends (RFC 9112 §2.2 lets a recipient accept them;
+ * a strict one refuses). `cut` is no business of the head's: an HTTP answer is
+ * cut in its body, its head whole, as truncate-body does.
+ */
+export function editHead(head: Buffer, edit: NormalEdit): Buffer {
+  if (edit.drop === undefined && edit.add === undefined && edit.lineEnd !== 'lf') return head;
+  const text = head.toString('latin1');
+  const blank = text.indexOf('\r\n\r\n');
+  let lines = (blank < 0 ? text : text.slice(0, blank)).split('\r\n');
+  if (edit.drop !== undefined) {
+    const drop = new RegExp(edit.drop);
+    lines = lines.filter((l, i) => i === 0 || !drop.test(l));
+  }
+  if (edit.add !== undefined) lines.push(...[edit.add].flat());
+  const eol = edit.lineEnd === 'lf' ? '\n' : '\r\n';
+  return Buffer.from(`${lines.join(eol)}${eol}${eol}${blank < 0 ? '' : text.slice(blank + 4)}`, 'latin1');
+}
+
+/**
+ * A whole short response (an error, a redirect) edited: its head by editHead,
+ * its body cut to the `cut` fraction.
+ */
+export function editRawResponse(bytes: Buffer, edit: NormalEdit): Buffer {
+  const blank = bytes.indexOf('\r\n\r\n');
+  const head = blank < 0 ? bytes : bytes.subarray(0, blank + 4);
+  const body = blank < 0 ? Buffer.alloc(0) : bytes.subarray(blank + 4);
+  return Buffer.concat([editHead(head, edit), edit.cut === undefined ? body : body.subarray(0, Math.floor(body.length * edit.cut))]);
+}
+
+/** The status code a response's first bytes announce (`HTTP/1.1 302 …`), if they begin one. */
+export function statusOf(bytes: Buffer): string | undefined {
+  return /^HTTP\/\d(?:\.\d)? (\d{3})/.exec(bytes.toString('latin1', 0, 16))?.[1];
 }
 
 /** A short response with no payload (errors, redirects). */

@@ -5,6 +5,15 @@ import { HttpsFaultSchema } from './faults.js';
 
 const TlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
 
+/** `normal: { final }` waits for the end of an exchange of commands: an HTTP request has none. */
+function refuseFinal(rules: z.infer<typeof HttpsScriptSchema>, ctx: z.RefinementCtx): void {
+  rules.forEach((rule, i) => rule.do.forEach((action, j) => {
+    if (typeof action === 'object' && 'normal' in action && action.normal.final !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [i, 'do', j, 'normal', 'final'], message: 'HTTPS has no exchange for `final` to end: edit the response with drop, add, cut or lineEnd' });
+    }
+  }));
+}
+
 /** A case's `server:` block for the HTTPS server. Every field has a default. */
 export const HttpsOptionsSchema = z.object({
   /** Certificate profile the server presents. Default `valid`. */
@@ -32,7 +41,7 @@ export const HttpsOptionsSchema = z.object({
    * Scripted misbehaviour (servers/shared/script/schema.ts): rules that answer a
    * request with any bytes, in order, around or instead of the server's response. Default none.
    */
-  script: HttpsScriptSchema.default([]),
+  script: HttpsScriptSchema.superRefine(refuseFinal).default([]),
   faults: z.array(HttpsFaultSchema).default([]),
 }).strict();
 

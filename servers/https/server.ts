@@ -11,8 +11,8 @@ import type { CertProfileName, MaterializedCert } from '../../certs/index.js';
 import { ALERT_CODES, explainHttpsFault, type HttpsFault } from './faults.js';
 import { makeBody, plaintextRequest, simpleResponse } from './machine.js';
 import type { HttpsOptions } from './options.js';
-import { explainRule } from '../shared/script/schema.js';
-import { atPath, HttpsScript, serveOneRequest, type Answer } from './exchange.js';
+import { explainRule, type HttpsScriptRule } from '../shared/script/schema.js';
+import { atPath, HttpsScript, namesHttpUrl, playRule, serveOneRequest, type Answer } from './exchange.js';
 import type { HttpRequestHead } from './machine.js';
 
 const NAME = 'https';
@@ -25,7 +25,8 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
   const body = makeBody(options.body);
   const fault = <K extends HttpsFault['kind']>(kind: K) => options.faults.find((f): f is Extract<HttpsFault, { kind: K }> => f.kind === kind);
   const sockets = new SocketSet();
-  const plain = fault('redirect-plain-http') ? await startPlainHttp(options, ctx, body) : undefined;
+  // The cleartext twin a redirect points to: the named fault's, or a script's `{http-url}`.
+  const plain = fault('redirect-plain-http') || namesHttpUrl(options.script) ? await startPlainHttp(options, ctx, body) : undefined;
 
   const server = createServer((socket) => {
     sockets.add(socket);
@@ -39,6 +40,16 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
 
   async function handle(socket: Socket, tracked: TrackedConnection): Promise<void> {
     const conn = tracked.id;
+    // The script's count of firings is the connection's: every connection meets the same misbehaviour.
+    const script = options.script.length ? new HttpsScript(options.script) : undefined;
+    const stage = { log: ctx.log, server: NAME, conn, raw: socket, closing: () => tracked.serverCloses(), ...(plain ? { httpUrl: plain.url } : {}) };
+    const opening = script?.at('connect');
+    // A `connect` rule speaks first, in plaintext, before any TLS; with no ending, the handshake follows.
+    if (opening !== undefined && (await playRule(socket, { ...stage, layer: 'plaintext' }, script!.rules[opening]!, opening, () => undefined)) !== undefined) {
+      // Stalled or ended: the client's bytes are read (and dropped) so its hang-up is seen.
+      socket.resume();
+      return;
+    }
     const stall = fault('stall');
     if (stall?.after === 'accept') return carriedOut(stall, conn, undefined);
     const plainHttp = fault('plain-http');
@@ -47,7 +58,9 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
       log: ctx.log, server: NAME, conn, context, keylog: ctx.keylog, plaintext: plaintextRequest,
       requestCert: options.clientCert !== 'none',
       ...(options.alpn ? { alpn: options.alpn } : {}),
-      beforeHandshake: (raw) => {
+      beforeHandshake: async (raw) => {
+        const hello = script?.at('client-hello');
+        if (hello !== undefined) return scriptedHello(raw, script!.rules[hello]!, hello);
         if (stall?.after === 'hello') return carriedOut(stall, conn, 'stop');
         const close = fault('close-after-hello');
         if (close) {
@@ -66,9 +79,21 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
         return 'continue';
       },
     });
+
+    /**
+     * A `client-hello` rule, before the server answers the hello: its bytes go
+     * out in plaintext, then the handshake if it says `normal`; else its
+     * ending, or silence while what the client sends is recorded.
+     */
+    async function scriptedHello(raw: Socket, rule: HttpsScriptRule, index: number): Promise<'continue' | 'stop'> {
+      const ending = await playRule(raw, { ...stage, layer: 'plaintext', hello: true }, rule, index, () => undefined);
+      return ending === undefined && rule.do.some((a) => a === 'normal') ? 'continue' : 'stop';
+    }
+
+    const scriptOn = script ? { script } : {};
     if (result.kind === 'plaintext') {
-      // As nginx does: a plaintext request on the TLS port gets a cleartext 400.
-      serveOneRequest(socket, { ...exchangeBase(conn, 'plaintext'), answer: () => ({ kind: 'raw', bytes: simpleResponse('400 Bad Request', [], 'The plain HTTP request was sent to HTTPS port') }) });
+      // As nginx does: a plaintext request on the TLS port gets a cleartext 400 (unless a request rule answers it).
+      serveOneRequest(socket, { ...exchangeBase(conn, 'plaintext'), ...stage, ...scriptOn, answer: () => ({ kind: 'raw', bytes: simpleResponse('400 Bad Request', [], 'The plain HTTP request was sent to HTTPS port') }) });
       socket.resume();
       return;
     }
@@ -82,7 +107,8 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
     tracked.adopt(tlsSocket);
     serveOneRequest(tlsSocket, {
       ...exchangeBase(conn, 'tls'),
-      ...(options.script.length ? { script: new HttpsScript(options.script), raw: socket } : {}),
+      ...stage,
+      ...scriptOn,
       answer: (head) => tlsAnswer(head, conn),
       finish: fault('no-close-notify')
         ? () => {
@@ -98,7 +124,7 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
   function tlsAnswer(head: HttpRequestHead, conn: number): Answer {
     const stall = fault('stall');
     if (stall?.after === 'request') return carriedOut(stall, conn, { kind: 'stall' });
-    if (plain) return carriedOut(fault('redirect-plain-http')!, conn, { kind: 'raw', bytes: simpleResponse('302 Found', [`Location: ${plain.url}`]) });
+    if (fault('redirect-plain-http')) return carriedOut(fault('redirect-plain-http')!, conn, { kind: 'raw', bytes: simpleResponse('302 Found', [`Location: ${plain!.url}`]) });
     const truncate = fault('truncate-body');
     if (truncate) carriedOut(truncate, conn, null);
     if (stall?.after === 'headers') carriedOut(stall, conn, null);

@@ -84,7 +84,7 @@ export const NormalEditSchema = z.object({
   drop: z.string().refine(isRegExp, 'not a valid regular expression').optional(),
   /** Lines added to a multi-line answer before its last line (`STARTTLS` into an EHLO reply, `STLS` into CAPA). */
   add: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
-  /** Only this fraction of the answer's bytes is sent (0.5: the first half); what follows in the rule comes next. */
+  /** Only this fraction of the answer's bytes is sent (0.5: the first half); what follows in the rule comes next. HTTPS: of the body, the head whole (0: the head alone). */
   cut: z.number().min(0).max(0.99).optional(),
   /** Lines end with a bare LF instead of CRLF. */
   lineEnd: z.enum(['lf', 'crlf']).optional(),

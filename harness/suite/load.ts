@@ -57,7 +57,7 @@ export function parseSuite(file: string, text: string, protocol: Protocol, displ
         continue;
       }
       if (!options!.success) {
-        for (const issue of (options!.error as z.ZodError).issues) {
+        for (const issue of (options!.error as z.ZodError).issues.map(explainIssue)) {
           problems.push(toProblem(yaml, [index, 'server', ...issue.path], issue.message, expanded.id));
         }
         continue;
@@ -88,10 +88,13 @@ export function parseSuite(file: string, text: string, protocol: Protocol, displ
  * A union that matched no branch says only "Invalid input"; report instead the
  * branch that got furthest (the deepest path), which names the real field.
  */
-function explainIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
+export function explainIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
   if (issue.code !== 'invalid_union' || !issue.errors.length) return { path: [...issue.path], message: issue.message };
   const branches = issue.errors.map((branch) => branch.map((i) => explainIssue({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue)));
-  const best = branches
+  // A branch of another shape (a key it does not know, one it misses) says little; one whose shape fits names the real mistake.
+  const misfit = (i: { message: string }): boolean => /Unrecognized key|received undefined/.test(i.message);
+  const fitting = branches.filter((b) => b.length && !b.some(misfit));
+  const best = (fitting.length ? fitting : branches)
     .map((b) => b.reduce((deepest, i) => (i.path.length > deepest.path.length ? i : deepest), b[0]!))
     .filter((i) => !/Unrecognized key/.test(i.message) || branches.length === 1)
     .sort((a, b) => b.path.length - a.path.length)[0];

@@ -12,7 +12,7 @@ import type { Protocol } from '../job.js';
 import { PROTOCOLS } from '../protocols.js';
 import type { Case } from './case.js';
 import { JobSpecSchema } from './case-schema.js';
-import { fieldPath, formatProblems } from './load.js';
+import { explainIssue, fieldPath, formatProblems } from './load.js';
 import { YamlSource } from './source-map.js';
 
 export async function loadScriptCase(file: string, protocol: Protocol): Promise<Case> {
@@ -36,7 +36,7 @@ export async function loadScriptCase(file: string, protocol: Protocol): Promise<
   }
   const result = (def.optionsSchema as z.ZodType).safeParse(options);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
+    const problems = result.error.issues.map(explainIssue).map((issue) => {
       const path = bare ? issue.path.slice(1) : issue.path;
       const rule = issue.path[0] === 'script' ? Number(issue.path[1] ?? NaN) : NaN;
       return { file, line: yaml.lineOf(path), field: fieldPath(issue.path), message: `${Number.isInteger(rule) ? `rule ${rule + 1}: ` : ''}${issue.message}` };

@@ -9,7 +9,7 @@ import { UsageError } from './errors.js';
  * cases it is expected to fail or skip, each with the reason found by
  * investigating it. Everything not listed is expected to pass.
  */
-const ExpectationFileSchema = z.object({
+export const ExpectationFileSchema = z.object({
   /** Which client and version the file was measured with. */
   client: z.string().min(1),
   /**

@@ -74,6 +74,8 @@ export function consoleReporter(out: NodeJS.WritableStream & { isTTY?: boolean; 
       // A merge replays results: it has files, not workers.
       const how = info.mergedFiles !== undefined ? `merged from ${info.mergedFiles} results file(s)` : `${info.workers ?? 1} worker(s)`;
       out.write(`conform: ${info.cases.length} case(s) against ${info.clients.join(', ')}, ${how}\n`);
+      const shard = info.selection?.shard;
+      if (shard && !info.cases.length) out.write(`conform: shard ${shard.index}/${shard.total} holds none of the selected cases; its empty results still count for merge\n`);
     },
     onCaseEnd(r) {
       done++;

@@ -66,7 +66,8 @@ function passDetail(r: CaseResult): string {
 export async function buildJunit(results: CaseResult[], opts: JunitOptions = { strict: false }): Promise<string> {
   const clients = [...new Set(results.map((r) => r.client))];
   const multi = clients.length > 1;
-  const builder = (await loadBuilder()).newBuilder().name(`conform (${clients.join(', ')})`);
+  // The run's clients name the report even when it holds no case (an empty shard).
+  const builder = (await loadBuilder()).newBuilder().name(`conform (${(clients.length ? clients : (opts.clients ?? []).map((c) => c.label)).join(', ')})`);
   const protocols = [...new Set(results.map((r) => r.protocol))];
   for (const client of clients) for (const protocol of protocols) {
     const group = results.filter((x) => x.protocol === protocol && x.client === client);

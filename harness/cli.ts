@@ -10,6 +10,7 @@ import { DEFAULT_WORKERS } from './run/pool.js';
 import { parseShard, protocolsFrom, selectCases } from './run/select.js';
 import { LOOPBACK } from '../servers/shared/listen.js';
 import { findCase } from './commands/find-case.js';
+import { usageLine } from './commands/usage.js';
 import { formatList } from './commands/list.js';
 import { loadCatalogue } from './suite/catalogue.js';
 import type { Source } from './commands/run-settings.js';
@@ -25,6 +26,11 @@ function warnIfNotLoopback(host: string): void {
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** Every command reports its usage errors as usageLine does, naming its own help. */
+function oneLineErrors(cmd: Command, name: string): Command {
+  return cmd.configureOutput({ outputError: (text, write) => write(usageLine(text, name)) });
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -59,8 +65,8 @@ const program = new Command('conform')
   .option('--suites <dir>', 'read suites from this folder instead of the built-in ones')
   .option('--config <file>', 'conform.config.ts / .json / .yaml (default: the one in this folder, if any)')
   .option('--bind <addr>', 'address the servers listen on (default 127.0.0.1; anything else is reachable from outside)')
-  .showHelpAfterError()
   .exitOverride();
+oneLineErrors(program, 'conform');
 
 program
   .command('list')
@@ -94,9 +100,9 @@ program
     const summary = await mergeResults(files, await loadCatalogue(o.suites), [
       consoleReporter(),
       junitReporter(o.junit),
-      jsonReporter(o.json, o.strict),
+      jsonReporter(o.json),
       htmlReporter(o.html),
-    ]);
+    ], { strict: o.strict });
     process.exitCode = summary.exitCode;
   });
 
@@ -131,6 +137,14 @@ program.action(async () => {
   warnIfNotLoopback(settings.bindHost);
   const { summary } = await runConform(settings);
   process.exitCode = summary.exitCode;
+});
+
+for (const cmd of program.commands) oneLineErrors(cmd, `conform ${cmd.name()}`);
+
+// `conform list | head -1`: the reader went away. Nothing more can be shown, and
+// that is no error; a run goes on to write its reports and exit with its verdict.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
 });
 
 try {

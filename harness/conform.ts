@@ -25,6 +25,7 @@ import { loadCatalogue } from './suite/catalogue.js';
 import { bindExpectations, loadExpectationSet, type ClientExpectations } from './expectations.js';
 import { applyExpectations } from './run/expected.js';
 import { isSourceCheckout } from '../certs/cache-dir.js';
+import { clearArtifacts, markClientFolder } from './run/artifacts.js';
 
 /** Resolved settings of a run (the CLI's flags, with defaults filled in). */
 /** One client under test, as the command line names it. */
@@ -97,27 +98,58 @@ export async function runCases(
   return runPool(cases, settings.workers ?? DEFAULT_WORKERS, async (c) => applyExpectations(await runCase(c, client, options), expectations), onResult);
 }
 
+/**
+ * The cases a run selects. Selecting none is a usage error (a mistyped
+ * --grep, an empty --suites folder), never a green run that tested nothing;
+ * only a shard may come out empty, when the selection is smaller than the
+ * shard count, and it then reports its empty slice for `merge`.
+ */
+export function selectRun(catalogue: Case[], selection: Selection, suitesDir?: string): Case[] {
+  if (!catalogue.length) {
+    throw new UsageError('BAD_FLAG', `no cases selected: ${suitesDir ? `--suites ${suitesDir} holds no suite files (<protocol>/*.yaml)` : 'the catalogue is empty'}`);
+  }
+  const { shard, ...unsharded } = selection;
+  const selected = selectCases(catalogue, unsharded);
+  if (!selected.length) {
+    const by = [selection.protocols ? `--protocol ${selection.protocols.join(',')}` : '', selection.grep !== undefined ? `--grep '${selection.grep}'` : ''].filter(Boolean).join(' ');
+    throw new UsageError('BAD_FLAG', `no cases selected: ${by || 'the selection'} matches none of the ${catalogue.length} cases (see conform list)`);
+  }
+  return shard ? selectCases(selected, { shard }) : selected;
+}
+
 /** Runs the selected cases against one client and reports; resolves with the summary. */
 export async function runConform(settings: RunSettings, extraReporters: Reporter[] = []): Promise<{ results: CaseResult[]; summary: Summary }> {
   const clients = await resolveClients(settings.clients);
   const expectations = settings.expectPaths?.length ? bindExpectations(await loadExpectationSet(settings.expectPaths), clients.map((c) => c.label)) : new Map<string, ClientExpectations>();
-  const cases = selectCases(await loadCatalogue(settings.suitesDir), settings.selection);
+  const cases = selectRun(await loadCatalogue(settings.suitesDir), settings.selection, settings.suitesDir);
   const reporters: Reporter[] = [
     ...settings.reporters.map((r) => (r === 'tap' ? tapReporter() : consoleReporter())),
     junitReporter(settings.junit),
-    jsonReporter(settings.json, settings.strict),
+    jsonReporter(settings.json),
     htmlReporter(settings.html),
     ...extraReporters,
   ];
+  // What is in the artifacts folder after a run is that run's evidence alone.
+  if (settings.artifactsDir) await clearArtifacts(settings.artifactsDir, settings.selection.shard);
   const mux = new ReporterMux(reporters);
   const started = performance.now();
-  await mux.onBegin({ cases, clients: clients.map((c) => c.label), workers: settings.workers });
+  const { protocols, grep, shard } = settings.selection;
+  await mux.onBegin({
+    cases,
+    clients: clients.map((c) => c.label),
+    clientInfo: clients.map((c) => ({ label: c.label, ...(c.version ? { version: c.version } : {}) })),
+    workers: settings.workers,
+    strict: settings.strict,
+    startedAt: new Date(),
+    selection: { ...(protocols ? { protocols } : {}), ...(grep !== undefined ? { grep } : {}), ...(shard ? { shard } : {}) },
+  });
   const results: CaseResult[] = [];
   // Clients one after another: each gets the machine to itself, as its timings assume.
   for (const client of clients) {
     // Several clients: each keeps its artifacts in a folder of its own.
     const artifactsDir = settings.artifactsDir && clients.length > 1 ? join(settings.artifactsDir, slug(client.label)) : settings.artifactsDir;
     results.push(...(await runCases(cases, client, { ...settings, ...(artifactsDir ? { artifactsDir } : {}) }, (r) => void mux.onCaseEnd(r), expectations.get(client.label))));
+    if (artifactsDir && artifactsDir !== settings.artifactsDir && results.some((r) => r.client === client.label && r.artifacts)) await markClientFolder(artifactsDir, client.label);
   }
   const summary = summarize(results, Math.round(performance.now() - started), settings.strict);
   await mux.onEnd(results, summary);

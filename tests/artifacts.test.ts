@@ -3,7 +3,7 @@
  * carried, that tshark opens and, with the case's NSS key log, decrypts.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -27,6 +27,20 @@ describe('case artifacts', () => {
     // Without the key log the same capture shows only TLS records.
     const opaque = await run('tshark', ['-r', join(folder, 'capture.pcap'), '-Y', 'http']);
     expect(opaque.stdout.trim()).toBe('');
+  });
+
+  it('starts each run with only its own case folders, never removing a folder Conform did not write', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'conform-artifacts-'));
+    const cases = join(dir, 'cases');
+    const flags = ['--client', 'reference --flaw skip-verify', '--artifacts-dir', cases, '--junit', join(dir, 'j.xml'), '--json', join(dir, 'r.json'), '--html', join(dir, 'i.html')];
+    await run(process.execPath, [CLI, ...flags, '--grep', '^https\\.certificate\\.expired$']);
+    expect(await readdir(cases)).toEqual(['https.certificate.expired']);
+    // A folder of the user's in the same place, with no marker of Conform's.
+    await mkdir(join(cases, 'my-notes'));
+    await writeFile(join(cases, 'my-notes', 'keep.txt'), 'mine');
+    await run(process.execPath, [CLI, ...flags, '--grep', '^https\\.certificate\\.self-signed$']);
+    expect((await readdir(cases)).sort()).toEqual(['https.certificate.self-signed', 'my-notes']);
+    expect(await readFile(join(cases, 'my-notes', 'keep.txt'), 'utf8')).toBe('mine');
   });
 
   it('keeps artifacts for failed cases only by default', async () => {

@@ -1,5 +1,6 @@
 /** The CLI as users and CI run it: exit statuses, reports, the client's environment, sharding. */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +83,8 @@ describe('conform CLI', () => {
     const run = await conform(['--client-cmd', cmd, '--grep', '^https\\.hostname\\.wildcard$', ...p.flags], { CONFORM_ENV_DUMP: dump });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/1 skipped/);
+    // The reason rides on <skipped message>, where CI viewers show it.
+    expect(await readFile(p.junit, 'utf8')).toMatch(/<skipped message="the client answered 89: unsupported"\/>/);
     const { env, job, argv } = JSON.parse(await readFile(dump, 'utf8'));
     const names = ['CONFORM_CASE', 'CONFORM_PROTOCOL', 'CONFORM_ACTION', 'CONFORM_URL', 'CONFORM_HOST', 'CONFORM_PORT', 'CONFORM_ADDR', 'CONFORM_TLS', 'CONFORM_REQUIRE_TLS', 'CONFORM_CA_FILE', 'CONFORM_USER', 'CONFORM_PASS', 'CONFORM_CLIENT_CERT', 'CONFORM_CLIENT_KEY', 'CONFORM_FTP_MODE', 'CONFORM_FTP_TYPE', 'CONFORM_FTP_PROT', 'CONFORM_FTP_CCC', 'CONFORM_MAIL_FROM', 'CONFORM_MAIL_TO', 'CONFORM_INPUT_FILE', 'CONFORM_OUTPUT_FILE', 'CONFORM_PROXY_URL', 'CONFORM_TIMEOUT_MS', 'CONFORM_WORKDIR', 'CONFORM_JOB'];
     for (const name of names) expect(env).toHaveProperty(name);
@@ -204,6 +207,25 @@ describe('module clients and serve', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/client-hello sni="localhost"/);
     expect(out).toMatch(/tls-failed/);
+    // Its job's files lived for the session only.
+    const workdir = /export CONFORM_WORKDIR=(\S+)/.exec(out)![1]!;
+    expect(workdir).toMatch(/conform-serve-/);
+    expect(existsSync(workdir)).toBe(false);
+  });
+
+  it('serve removes its temporary files when stopped with a signal', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [CLI, 'serve', 'https.certificate.valid']);
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => out.includes('# events') && (clearInterval(timer), resolve()), 20);
+    });
+    const workdir = /export CONFORM_WORKDIR=(\S+)/.exec(out)![1]!;
+    expect(existsSync(join(workdir, 'job.json'))).toBe(true);
+    child.kill('SIGTERM');
+    expect(await new Promise<number | null>((resolve) => child.on('exit', resolve))).toBe(0);
+    expect(existsSync(workdir)).toBe(false);
   });
 
   it('serve names near matches for an unknown case', async () => {
@@ -233,6 +255,97 @@ describe('clients that misbehave are contained and the run goes on', () => {
   });
 });
 
+describe('JUnit means what the exit status means', () => {
+  // Both cases are should-level; the flaw corrupts what the client stores, so both fail.
+  const shouldOnly = ['--client', 'reference --flaw corrupt-output', '--grep', '^https\\.integrity\\.(binary|text)-body$', '--workers', '2'];
+
+  it.skipIf(!findExecutable('xmllint'))('a should failure without --strict: exit 0, no <failure>, a property and a note; the JSON and console agree', async () => {
+    const p = await reportPaths();
+    const run = await conform([...shouldOnly, ...p.flags]);
+    expect(run.code).toBe(0);
+    const xml = await readFile(p.junit, 'utf8');
+    expect(xml).not.toMatch(/<failure/);
+    expect(xml).toMatch(/<testsuites [^>]*failures="0"/);
+    expect(xml.match(/<property name="should-not-met" value="https\.integrity\.(binary|text)-body"\/>/g)).toHaveLength(2);
+    expect(xml).toMatch(/<system-out><!\[CDATA\[NOTE: should-level expectation not met; this does not fail the run/);
+    expect(xml).toMatch(/<testsuite name="https" time="\d+(\.\d+)?" timestamp="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"/);
+    expect((await xmllint(p.junit)).code).toBe(0);
+    const json = JSON.parse(await readFile(p.json, 'utf8'));
+    expect(json.summary).toMatchObject({ failed: 0, failedShould: 2, strict: false, exitCode: 0 });
+    expect(run.stdout).toMatch(/0 passed, 0 failed, 2 should not met \(not failing without --strict\)/);
+    expect(run.stdout).not.toMatch(/^Failures:/m);
+    expect(run.stdout).toMatch(/△ +\d\/2 https\.integrity\.binary-body \[should, not failing the run without --strict\]/);
+  });
+
+  it.skipIf(!findExecutable('xmllint'))('with --strict the same failures are <failure>s and exit 1', async () => {
+    const p = await reportPaths();
+    const run = await conform([...shouldOnly, '--strict', ...p.flags]);
+    expect(run.code).toBe(1);
+    const xml = await readFile(p.junit, 'utf8');
+    expect(xml.match(/<failure message="\[should\] /g)).toHaveLength(2);
+    expect(xml).not.toMatch(/should-not-met/);
+    expect((await xmllint(p.junit)).code).toBe(0);
+    expect(JSON.parse(await readFile(p.json, 'utf8')).summary).toMatchObject({ failed: 2, failedShould: 2, strict: true, exitCode: 1 });
+    expect(run.stdout).toMatch(/0 passed, 2 failed \(2 should\)/);
+  });
+
+  it('several clients: classname <client>.<protocol>, so no two test cases share classname and name', async () => {
+    const p = await reportPaths();
+    const run = await conform(['--client', 'reference', '--client', 'reference --flaw skip-verify', '--grep', '^https\\.certificate\\.expired$', ...p.flags]);
+    expect(run.code).toBe(1);
+    const xml = await readFile(p.junit, 'utf8');
+    expect(xml).toMatch(/<testcase classname="reference\.https" name="https\.certificate\.expired"/);
+    expect(xml).toMatch(/<testcase classname="reference --flaw skip-verify\.https" name="https\.certificate\.expired"[^>]*>\s*<failure/);
+    expect(xml).toMatch(/<property name="client-version" value="conform reference client /);
+  });
+});
+
+describe('usage errors: one clear line, exit 2', () => {
+  it('an unknown flag prints one line and a hint, not the help', async () => {
+    const run = await conform(['--foo']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe("conform: unknown option '--foo' (see conform --help)\n");
+    expect(run.stdout).toBe('');
+    const sub = await conform(['list', '--gerp', 'x']);
+    expect(sub.code).toBe(2);
+    expect(sub.stderr).toBe("conform: unknown option '--gerp'; did you mean --grep? (see conform list --help)\n");
+  });
+
+  it('a run that selects no case exits 2 and says why: a --grep that matches nothing, an empty --suites folder', async () => {
+    const p = await reportPaths();
+    const grep = await conform(['--grep', '^https\\.no-such\\.case$', ...p.flags]);
+    expect(grep.code).toBe(2);
+    expect(grep.stderr).toMatch(/^conform: no cases selected: --grep '\^https\\\.no-such\\\.case\$' matches none of the \d+ cases/);
+    const empty = join(p.dir, 'empty');
+    await mkdir(empty);
+    const suites = await conform(['--suites', empty, ...p.flags]);
+    expect(suites.code).toBe(2);
+    expect(suites.stderr).toMatch(/^conform: no cases selected: --suites .*empty holds no suite files/);
+    await expect(readFile(p.junit)).rejects.toThrow();
+  });
+
+  it('a YAML syntax error names the line it is on, not line 1', async () => {
+    const p = await reportPaths();
+    const suites = join(p.dir, 'suites');
+    await mkdir(join(suites, 'https'), { recursive: true });
+    await writeFile(join(suites, 'https/broken.yaml'), '- id: https.demo.x\n  title: x\n  level: must\n  refs: [RFC 1]\n  server: { minVersion: TLSv1.2\n  expect: [{ outcome: success }]\n');
+    const run = await conform(['list', '--suites', suites]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/broken\.yaml:5: YAML syntax: the \{ opened on this line is not closed with \}/);
+  });
+
+  it.skipIf(!findExecutable('bash'))('`conform list | head -1` exits quietly when the reader goes away', async () => {
+    const { stdout: listing } = await conform(['list']);
+    // Longer than a pipe's buffer, so the writer is still writing when head exits.
+    expect(listing.length).toBeGreaterThan(65536);
+    const run = await new Promise<Run>((resolve) => {
+      execFile('bash', ['-c', `"${process.execPath}" "${CLI}" list | head -1; echo "status \${PIPESTATUS[0]}" >&2`], (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }));
+    });
+    expect(run.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(run.stderr).toBe('status 0\n');
+  });
+});
+
 describe('--expect: a client’s known failures', () => {
   it('reports a listed failure as expected (exit 0) and a listed case that passes as stale', async () => {
     const p = await reportPaths();
@@ -251,7 +364,7 @@ describe('--expect: a client’s known failures', () => {
     expect(run.stdout).toMatch(/https\.certificate\.valid .*stale expectation: listed as an expected fail/);
     expect(run.stdout).toMatch(/1 passed, 1 failed, 0 skipped, 1 expected failures, 1 stale expectations/);
     const xml = await readFile(p.junit, 'utf8');
-    expect(xml).toMatch(/name="https\.certificate\.expired"[^>]*>\s*<skipped\/>/);
+    expect(xml).toMatch(/name="https\.certificate\.expired"[^>]*>\s*<skipped message="expected failure \(accepts any certificate/);
   });
 
   it('names the file and field of a malformed expectation file', async () => {

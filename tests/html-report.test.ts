@@ -1,6 +1,8 @@
 /**
- * The HTML report in a real headless Chromium: the matrix renders, a filter
- * works, and a hostile client's bytes are shown, never executed.
+ * The HTML report in a real headless Chromium: the exit status and counts on
+ * top, failures first, the matrix with levels and links to details and
+ * artifacts, a filter that works, and a hostile client's bytes shown, never
+ * executed.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, stat } from 'node:fs/promises';
@@ -51,6 +53,45 @@ describe.skipIf(!CHROMIUM)('HTML report in Chromium', () => {
       expect((await stat(shot)).size).toBeGreaterThan(2000);
       const box = await page.locator('#matrix').boundingBox();
       expect(box!.width).toBeGreaterThan(300);
+
+      // At the top: the run's exit status, and counts per client (with what each client is) and per protocol.
+      expect(await page.locator('#verdict').textContent()).toMatch(/^exit 1: \d+ failure\(s\) fail the run/);
+      const clientRows = await page.locator('#by-client tr').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+      expect(clientRows[0]).toEqual(['client', 'version (or command)', 'passed', 'failed', 'should not met', 'skipped', 'expected failures', 'errors']);
+      expect(clientRows.slice(1).map((r) => r[0])).toEqual(['reference', 'reference --flaw skip-verify', hostile]);
+      expect(clientRows[1]![1]).toMatch(/^conform reference client \d+\.\d+\.\d+ on Node\.js v\d+/);
+      // A --client-cmd client cannot be asked its version: the page shows its command.
+      expect(clientRows[3]![1]).toBe(hostile);
+      expect(clientRows[1]!.slice(2)).toEqual(['3', '0', '0', '0', '0', '0']);
+      expect(Number(clientRows[2]![3])).toBeGreaterThanOrEqual(1);
+      const protocolRows = await page.locator('#by-protocol tr').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+      expect(protocolRows.map((r) => r[0])).toEqual(['protocol', 'https']);
+
+      // Failures first: in the list, no failing case after one that does not fail.
+      const order = await page.locator('#cases details').evaluateAll((nodes) => nodes.map((n) => /\b(fail|error)\b/.test(n.className) && !n.className.includes('noted')));
+      expect(order[0]).toBe(true);
+      expect(order.indexOf(false)).toBeGreaterThan(0);
+      expect(order.slice(order.indexOf(false))).not.toContain(true);
+      // The matrix rows follow: the first row has a failing cell.
+      expect(await page.locator('#matrix tr:nth-child(2) td.fail').count()).toBeGreaterThan(0);
+
+      // Every cell says the case's level, and links to its details.
+      const cells = await page.locator('#matrix td:not(:first-child)').evaluateAll((tds) => tds.map((td) => [td.querySelector('.lvl')?.textContent, td.querySelector('a.to-case')?.getAttribute('href')]));
+      expect(cells).toHaveLength(9);
+      for (const [level, href] of cells) {
+        expect(['must', 'should', 'info']).toContain(level);
+        expect(href).toMatch(/^#case-https\./);
+      }
+      const failing = page.locator('#matrix td.fail a.to-case').first();
+      const target = (await failing.getAttribute('href'))!.slice(1);
+      expect(await page.locator(`[id="${target}"]`).getAttribute('open')).toBeNull();
+      await failing.click();
+      await page.waitForFunction((id) => (document.getElementById(id) as HTMLDetailsElement | null)?.open === true, target);
+
+      // A failed cell links to the artifacts the case kept, a folder beside the page.
+      const files = await page.locator('#matrix td.fail a.files').first().getAttribute('href');
+      expect(files).toMatch(/^cases\/[^/]+\/https\.[^/]+\/$/);
+      expect((await readdir(join(dir, decodeURIComponent(files!)))).sort()).toEqual(expect.arrayContaining(['events.json', 'keylog.txt', 'transcript.txt']));
 
       // Filter to failures: every case shown failed.
       await page.selectOption('#f-status', 'fail');

@@ -11,9 +11,9 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgsStringToArgv } from 'string-argv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findExecutable } from '../harness/clients/which.js';
+import { splitCommand } from '../harness/clients/split-command.js';
 
 const repo = new URL('..', import.meta.url).pathname;
 const CLI = join(repo, 'dist/harness/cli.js');
@@ -71,7 +71,7 @@ function serveUntilReady(args: string[]): Promise<{ out: string; code: number | 
   });
 }
 
-const argsOf = (command: string): string[] => parseArgsStringToArgv(command.replace(/^npm run conform --\s*/, ''));
+const argsOf = (command: string): string[] => splitCommand(command.replace(/^npm run conform --\s*/, ''));
 const SHARD = ['--shard', '1/16'];
 const CERTIFICATES = ['--grep', '^https\\.certificate\\.'];
 const failedIds = (r: Run): string[] => [...r.stdout.matchAll(/✗\s+\d+\/\d+ (\S+)/g)].map((m) => m[1]!);

@@ -5,6 +5,8 @@ import type { ClientOutcome } from './outcome.js';
 export interface ClientAdapter {
   /** Shown in reports, e.g. `curl` or `reference --flaw skip-verify`. */
   label: string;
+  /** What the client says it is (its version line), when the run can ask it; reports fall back to the label. */
+  version?: string;
   /** Flags that select this client again on the command line (for repro lines). */
   cliFlags: string[];
   /** Protocols it can be asked to speak; other cases are skipped as unsupported. */

@@ -21,6 +21,7 @@ import { mailWrapperArgv } from './profiles/mail-wrappers.js';
 import { findExecutable } from './which.js';
 import { TLS_PROBES, tlsMissing, type TlsProbe } from './tls-support.js';
 import { splitCommand } from './split-command.js';
+import { conformVersion, packageVersion, versionLine } from './version.js';
 
 const repoRoot = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../' : '../../', import.meta.url));
 
@@ -32,6 +33,8 @@ interface Profile {
   /** How to ask that executable whether it can speak TLS (every suite needs it). */
   tls?: TlsProbe;
   create(args: string[]): Omit<ClientAdapter, 'label' | 'cliFlags'>;
+  /** What the installed client says it is, asked once when the run starts (for reports). */
+  version?(): string | undefined;
 }
 
 /** An outcome for a job this client cannot do, without starting anything. */
@@ -72,6 +75,7 @@ export const PROFILES: Record<string, Profile> = {
       const client = referenceClient(args);
       return { protocols: PROTOCOL_NAMES, run: (job, _env, limitMs) => runModuleClient(client, job, limitMs) };
     },
+    version: () => `conform reference client ${conformVersion(repoRoot) ?? '(version unknown)'} on Node.js ${process.version}`,
   },
   'reference-cli': {
     describe: 'the reference client as a separate process, exactly as a --client-cmd client runs',
@@ -79,18 +83,21 @@ export const PROFILES: Record<string, Profile> = {
       referenceClient(args); // validates the flaws now, as a usage error
       return commandProfile(() => [process.execPath, referenceMainPath(), ...args], PROTOCOL_NAMES)(args);
     },
+    version: () => `conform reference client ${conformVersion(repoRoot) ?? '(version unknown)'} on Node.js ${process.version}`,
   },
   curl: {
     describe: 'curl, strict (--cacert, --resolve, no -k)',
     requires: 'curl',
     tls: TLS_PROBES.curl,
     create: commandProfile((job) => curlArgv(job, false), ['https', 'smtp', 'pop3', 'ftps', 'socks5']),
+    version: () => versionLine(['curl', '--version']),
   },
   'curl-insecure': {
     describe: 'curl -k: certificate checks off (the certificate cases must fail it)',
     requires: 'curl',
     tls: TLS_PROBES.curl,
     create: commandProfile((job) => curlArgv(job, true), ['https', 'smtp', 'pop3', 'ftps', 'socks5']),
+    version: () => versionLine(['curl', '--version']),
   },
   python: {
     describe: "Python's ssl with http.client / smtplib / poplib, through clients/wrappers/python_<protocol>.py",
@@ -104,56 +111,66 @@ export const PROFILES: Record<string, Profile> = {
         return existsSync(wrapper) ? [python, wrapper] : 'unsupported';
       }, ['https', 'smtp', 'pop3', 'ftps', 'socks5'])(args);
     },
+    version: () => versionLine([pythonExecutable(), '-c', 'import sys, ssl; print("Python", sys.version.split()[0], "with", ssl.OPENSSL_VERSION)']),
   },
   wget: {
     describe: 'GNU wget (GnuTLS on Debian), --ca-certificate, no --no-check-certificate; names only CONFORM_ADDR maps are unsupported',
     requires: 'wget',
     tls: TLS_PROBES.wget,
     create: commandProfile((job) => wgetArgv(job), ['https']),
+    version: () => versionLine(['wget', '--version']),
   },
   mpop: {
     describe: 'mpop (GnuTLS on Debian), POP3 only, through clients/wrappers/mpop_pop3.mjs: certificate checks on, CONFORM_CA_FILE only',
     requires: 'mpop',
     tls: TLS_PROBES.mpop,
     create: commandProfile((job) => mpopArgv(job), ['pop3']),
+    version: () => versionLine(['mpop', '--version']),
   },
   swaks: {
     describe: 'swaks (Perl, Net::SSLeay/OpenSSL) with --tls-verify --tls-ca-path; SMTP only',
     requires: 'swaks',
     tls: TLS_PROBES.swaks,
     create: commandProfile((job) => swaksArgv(repoRoot, job), ['smtp']),
+    version: () => versionLine(['swaks', '--version']),
   },
   msmtp: {
     describe: 'msmtp (GnuTLS) through clients/wrappers/msmtp_smtp.sh, --tls-trust-file; SMTP only',
     requires: 'msmtp',
     tls: TLS_PROBES.msmtp,
     create: commandProfile((job) => mailWrapperArgv(repoRoot, 'msmtp', job), ['smtp']),
+    version: () => versionLine(['msmtp', '--version']),
   },
   nodemailer: {
     describe: 'nodemailer (npm) with requireTLS and a strict tls.ca, through clients/wrappers/nodemailer_smtp.mjs; SMTP only',
     create: commandProfile((job) => mailWrapperArgv(repoRoot, 'nodemailer', job), ['smtp']),
+    version: () => packageVersion(repoRoot, 'nodemailer'),
   },
   lftp: {
     describe: 'lftp (GnuTLS on Debian) with ftp:ssl-force, ssl:verify-certificate and CONFORM_CA_FILE only; FTPS only',
     requires: 'lftp',
     tls: TLS_PROBES.lftp,
     create: commandProfile((job) => lftpArgv(job), ['ftps']),
+    version: () => versionLine(['lftp', '--version']),
   },
   'basic-ftp': {
     describe: 'basic-ftp (npm) with secure TLS options and a strict CA, through clients/wrappers/basicftp_ftps.mjs; FTPS only',
     requires: 'node',
     create: commandProfile((job) => basicFtpArgv(repoRoot, job), ['ftps']),
+    version: () => packageVersion(repoRoot, 'basic-ftp'),
   },
   'node-socks': {
     describe: 'the `socks` npm library (SocksClient) with Node tls and http, through clients/wrappers/socks_socks5.mjs; SOCKS5 only',
     requires: 'node',
     create: commandProfile((job) => socksWrapperArgv(repoRoot, job), ['socks5']),
+    version: () => packageVersion(repoRoot, 'socks'),
   },
   ncat: {
     describe: "nmap's ncat (--proxy-type socks5, --ssl-verify with --ssl-trustfile) through clients/wrappers/ncat_socks5.mjs; SOCKS5 get only",
     requires: 'ncat',
     tls: TLS_PROBES.ncat,
     create: commandProfile((job) => ncatWrapperArgv(repoRoot, job), ['socks5']),
+    version: () => versionLine(['ncat', '--version']),
   },
 };
 
@@ -187,7 +204,8 @@ export function profileClient(spec: string): ClientAdapter {
   } catch (err) {
     throw new UsageError('BAD_FLAG', `client "${spec}": ${(err as Error).message}`);
   }
-  return { label: spec.trim(), cliFlags: ['--client', spec.trim()], ...created };
+  const version = profile.version?.();
+  return { label: spec.trim(), cliFlags: ['--client', spec.trim()], ...(version ? { version } : {}), ...created };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCertStore } from '../../certs/index.js';
@@ -26,30 +26,37 @@ export async function serveCase(c: Case, opts: ServeOptions): Promise<void> {
   const log = new EventLog();
   const certs = openCertStore();
   const server = await PROTOCOLS[c.protocol]!.start(c.server, { log, bindHost: opts.bindHost, keylog: [], cert: (p) => certs.get(p) });
-  const workdir = await mkdtemp(join(tmpdir(), `conform-serve-${c.id}-`));
-  const job = await buildJob(c, server, workdir, { certs, bindHost: opts.bindHost });
-  out.write(`${c.id} [${c.level}] ${c.title}\nreferences: ${c.refs.join(', ')}\n`);
-  for (const fault of server.faults) out.write(`fault: ${fault}\n`);
-  out.write(`\nlistening on ${opts.bindHost}:${server.endpoint.port} (${server.endpoint.url}); CA file ${server.endpoint.caFile}\n`);
-  out.write(`\n# paste into the shell of the client under test:\n`);
-  for (const [name, value] of Object.entries(jobEnv(job))) out.write(`export ${name}=${shellQuote(value)}\n`);
-  out.write(`\n# events (Ctrl-C to stop${opts.once ? '; stops after the first connection closes' : ''}):\n`);
-  await new Promise<void>((resolve) => {
-    const unsubscribe = log.subscribe((event) => {
-      out.write(`${formatEvent(event)}\n`);
-      if (opts.once && event.type === 'close') {
-        // Events about the connection's end (a handshake failure) may trail its close.
-        setTimeout(() => {
-          unsubscribe();
-          resolve();
-        }, 100);
-      }
+  let workdir: string | undefined;
+  try {
+    workdir = await mkdtemp(join(tmpdir(), `conform-serve-${c.id}-`));
+    const job = await buildJob(c, server, workdir, { certs, bindHost: opts.bindHost });
+    out.write(`${c.id} [${c.level}] ${c.title}\nreferences: ${c.refs.join(', ')}\n`);
+    for (const fault of server.faults) out.write(`fault: ${fault}\n`);
+    out.write(`\nlistening on ${opts.bindHost}:${server.endpoint.port} (${server.endpoint.url}); CA file ${server.endpoint.caFile}\n`);
+    out.write(`\n# paste into the shell of the client under test:\n`);
+    for (const [name, value] of Object.entries(jobEnv(job))) out.write(`export ${name}=${shellQuote(value)}\n`);
+    out.write(`\n# events (Ctrl-C to stop${opts.once ? '; stops after the first connection closes' : ''}):\n`);
+    await new Promise<void>((resolve) => {
+      const unsubscribe = log.subscribe((event) => {
+        out.write(`${formatEvent(event)}\n`);
+        if (opts.once && event.type === 'close') {
+          // Events about the connection's end (a handshake failure) may trail its close.
+          setTimeout(() => {
+            unsubscribe();
+            resolve();
+          }, 100);
+        }
+      });
+      for (const e of log.events) out.write(`${formatEvent(e)}\n`);
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+      process.once('SIGHUP', () => resolve());
     });
-    for (const e of log.events) out.write(`${formatEvent(e)}\n`);
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-  await server.stop();
+  } finally {
+    await server.stop();
+    // The job's files (job.json, the input, what the client wrote) lived for this session only.
+    if (workdir) await rm(workdir, { recursive: true, force: true });
+  }
 }
 
 function shellQuote(value: string): string {

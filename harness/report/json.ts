@@ -1,14 +1,27 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Reporter } from './reporter.js';
+import type { ClientInfo, Reporter, SelectionInfo } from './reporter.js';
 
-/** Machine-readable results: the summary and every CaseResult, events included (what `merge` reads). */
-export function jsonReporter(file: string, strict = false): Reporter {
+/**
+ * Machine-readable results: the summary and every CaseResult, events included
+ * (what `merge` reads). Beside them, what merge checks shards against: the
+ * selection with its shard, the start, the clients with their versions.
+ */
+export function jsonReporter(file: string): Reporter {
+  let startedAt: string | undefined;
+  let selection: SelectionInfo | undefined;
+  let clients: ClientInfo[] | undefined;
   return {
     name: 'json',
+    onBegin(info) {
+      startedAt = info.startedAt.toISOString();
+      selection = info.selection;
+      clients = info.clientInfo ?? info.clients.map((label) => ({ label }));
+    },
     async onEnd(results, summary) {
       await mkdir(dirname(file), { recursive: true });
-      await writeFile(file, `${JSON.stringify({ version: 1, strict, summary, results }, null, 1)}\n`);
+      const data = { version: 1, strict: summary.strict, ...(startedAt ? { startedAt } : {}), ...(selection ? { selection } : {}), ...(clients ? { clients } : {}), summary, results };
+      await writeFile(file, `${JSON.stringify(data, null, 1)}\n`);
     },
   };
 }

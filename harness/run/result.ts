@@ -26,6 +26,8 @@ export interface CaseResult {
   outcome?: ClientOutcome;
   events: ServerEvent[];
   durationMs: number;
+  /** The folder its artifacts were written to (transcript, events, key log, capture), when they were kept. */
+  artifacts?: string;
   /** A command that reruns exactly this case with the same client. */
   repro: string;
 }

@@ -36,7 +36,8 @@ export async function runCase(c: Case, client: ClientAdapter, opts: RunOptions):
   const result = await runCaseInner(c, client, opts, keylog, capture);
   const failed = result.status === 'fail' || result.status === 'error';
   if (opts.artifactsDir && (failed || opts.keepArtifacts === 'all')) {
-    await writeCaseArtifacts(opts.artifactsDir, result, keylog, capture).catch(() => undefined);
+    const folder = await writeCaseArtifacts(opts.artifactsDir, result, keylog, capture).catch(() => undefined);
+    if (folder) return { ...result, artifacts: folder };
   }
   return result;
 }

@@ -43,8 +43,21 @@ describe('suite loading', () => {
 
   it('reports a YAML syntax error with its line', () => {
     const { problems } = parseSuite('s.yaml', '- id: x\n  title: [unclosed\n', 'https');
-    expect(problems[0]).toMatchObject({ file: 's.yaml', line: expect.any(Number) });
+    expect(problems[0]).toMatchObject({ file: 's.yaml', line: 2 });
     expect(problems[0]!.message).toMatch(/YAML syntax/);
+  });
+
+  it.each([
+    ['a duplicate key', '- id: https.demo.a\n  title: t\n  level: must\n  refs: [RFC 1]\n  title: u\n', 5, /Map keys must be unique/],
+    ['a tab in the indentation', '- id: https.demo.a\n  title: t\n  level: must\n  refs: [RFC 1]\n\texpect: []\n', 5, /Unexpected/],
+    ['a [ never closed', '- id: https.demo.a\n  title: t\n  level: must\n  refs: [RFC 1\n  expect: []\n', 4, /the \[ opened on this line is not closed with \]/],
+    ['a { never closed, after a quoted bracket', '- id: https.demo.a\n  title: "a [ b"\n  level: must\n  server: { minVersion: TLSv1.2\n  expect: []\n', 4, /the \{ opened on this line is not closed/],
+    ['a colon in a plain value', '- id: https.demo.a\n  title: t\n  level: must\n  refs: [RFC 1]\n  expect: []\n  description: a: b\n', 6, /Nested mappings/],
+  ])('names the real line of %s', (_what, text, line, message) => {
+    const { problems } = parseSuite('s.yaml', text, 'https');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ line });
+    expect(problems[0]!.message).toMatch(message);
   });
 
   it('rejects unknown fields (a typo must not be ignored)', () => {

@@ -157,7 +157,7 @@ async function runJobs(jobs: Job[], env: Record<string, string>, root: string): 
         }
         if (step.run.trim() === 'npm ci') continue;
         // GitLab hands the artifacts of the jobs a job needs to it before its script.
-        if (jobs[j - 1] && job.steps.some((st) => 'uses' in st && st.uses === 'gitlab/artifacts')) await cp(join(store, 'gitlab'), ws, { recursive: true, force: true }).catch(() => undefined);
+        if (job.steps.some((st) => 'uses' in st && st.uses === 'gitlab/artifacts')) await cp(join(store, 'gitlab'), ws, { recursive: true, force: true }).catch(() => undefined);
         const script = step.run.replaceAll('${{ matrix.shard }}', instance.MATRIX_SHARD ?? '');
         const code = await run('bash', ['-e', '-c', script], { cwd: ws, env: { ...process.env, ...env, ...instance, XDG_CACHE_HOME: cache, FORCE_COLOR: '0' }, maxBuffer: 1 << 26 })
           .then(() => 0, (e: { code: number }) => e.code);
@@ -191,6 +191,13 @@ describe('the CI examples of docs/ci, run as written in a user project', () => {
     expect(ids.length).toBeGreaterThan(50);
     expect(ids.every((id) => id.startsWith('https.'))).toBe(true);
     expect(await readFile(join(ws, 'reports/junit.xml'), 'utf8')).toContain('<testsuites');
+    // A shard lost on the way: the merge says so (exit 2) instead of reporting a partial run as whole.
+    const partial = await mkdtemp(join(project, '..', 'ci-partial-'));
+    await cp(join(root, 'artifacts'), join(partial, 'artifacts'), { recursive: true });
+    await rm(join(partial, 'artifacts', file.startsWith('github') ? 'conform-shard-2' : 'gitlab/reports/shard-2.json'), { recursive: true });
+    const merge = jobs(doc).pop()!;
+    const lost = await runJobs([merge], { CLIENT_CMD, PROTOCOLS: 'https' }, partial);
+    expect(lost[lost.length - 1]).toMatchObject({ run: expect.stringMatching(/conform merge/), code: 2 });
     // A usage error in a shard (exit 2) fails its step: `|| [ $? -eq 1 ]` lets only exit 1 (a failed case) through.
     const [shard] = jobs(doc);
     const bad = await runJobs([{ ...shard!, instances: [shard!.instances[0]!] }], { CLIENT_CMD, PROTOCOLS: 'gopher' }, await mkdtemp(join(project, '..', 'ci-bad-')));

@@ -27,6 +27,11 @@ export async function serveCase(c: Case, opts: ServeOptions): Promise<void> {
   const certs = openCertStore();
   const server = await PROTOCOLS[c.protocol]!.start(c.server, { log, bindHost: opts.bindHost, keylog: [], cert: (p) => certs.get(p) });
   let workdir: string | undefined;
+  // Listening for Ctrl-C before anything is printed: a signal with no listener kills at once, leaving the temporary files.
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const onSignal = (): void => stop();
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, onSignal);
   try {
     workdir = await mkdtemp(join(tmpdir(), `conform-serve-${c.id}-`));
     const job = await buildJob(c, server, workdir, { certs, bindHost: opts.bindHost });
@@ -48,11 +53,10 @@ export async function serveCase(c: Case, opts: ServeOptions): Promise<void> {
         }
       });
       for (const e of log.events) out.write(`${formatEvent(e)}\n`);
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-      process.once('SIGHUP', () => resolve());
+      void stopped.then(resolve);
     });
   } finally {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
     await server.stop();
     // The job's files (job.json, the input, what the client wrote) lived for this session only.
     if (workdir) await rm(workdir, { recursive: true, force: true });

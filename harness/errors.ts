@@ -1,5 +1,5 @@
 /**
- * Errors have stable codes and three kinds (STYLE.md): the client misbehaved
+ * Errors have stable codes and three kinds: the client misbehaved
  * (a verdict, not an exception), the harness broke, or the user's input is wrong.
  */
 export type UsageCode =

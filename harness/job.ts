@@ -1,5 +1,5 @@
 /**
- * The job a client under test is given: CONTRACT.md's environment, typed. The
+ * The job a client under test is given: docs/contract.md's environment, typed. The
  * names of the variables are public and stable; add to them, never rename.
  */
 export type Protocol = 'https' | 'ftps' | 'smtp' | 'pop3' | 'socks5';
@@ -36,7 +36,7 @@ export interface Job {
   jobFile: string;
 }
 
-/** The variables of CONTRACT.md, in its order; every one is set for every case. */
+/** The variables of docs/contract.md, in its order; every one is set for every case. */
 export function jobEnv(job: Job): Record<string, string> {
   return {
     CONFORM_CASE: job.case,

@@ -27,7 +27,7 @@ import { spread, type Spread } from './bench/stats.js';
 import { ms, seconds, table } from './bench/table.js';
 import { scriptOverhead } from './bench/script-overhead.js';
 
-/** The project's performance targets (DESIGN.md "Scale" and the bench brief). */
+/** The project's performance targets (README, "Benchmarks, soak and fuzz"). */
 const TARGETS = {
   /** Whole HTTPS suite, reference client, DEFAULT_WORKERS, on 2 cores. */
   suiteMs: 10_000,

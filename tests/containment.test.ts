@@ -1,5 +1,5 @@
 /**
- * Clients that misbehave as processes (DESIGN.md, issue 7 "Containment"): each
+ * Clients that misbehave as processes (containment, docs/contract.md): each
  * is a real program run through --client-cmd's adapter against a real server
  * on 127.0.0.1. Its case ends within its limit plus one second and is reported,
  * nothing it started survives, the server's sockets are closed (both measured

@@ -1,4 +1,4 @@
-/** STYLE.md habit 7: dependencies point one way. servers/ and certs/ never import harness/. */
+/** Dependencies point one way. servers/ and certs/ never import harness/. */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * A pass is earned (CONTRACT.md, "How a case is judged"): a client that never
+ * A pass is earned (docs/contract.md, "How a case is judged"): a client that never
  * ran, or never reached the point a case tests, passes no must or should case,
  * whatever it exited with. Each client here is a real process run through the
  * --client-cmd adapter over the whole catalogue, against real servers.

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** The reference client as a process: reads the job from CONFORM_* and exits as CONTRACT.md says. */
+/** The reference client as a process: reads the job from CONFORM_* and exits as docs/contract.md says. */
 import { jobFromEnv } from '../../harness/job.js';
 import { referenceClient } from './index.js';
 

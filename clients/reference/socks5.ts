@@ -26,7 +26,7 @@ export async function getThroughProxy(job: Job, ctx: RunContext): Promise<number
     const plan: ProxyPlan = { ...proxy.account, dest: await destination(targetHost, proxy.remote, ctx), port: targetPort, ...(early ? { early } : {}) };
     raw = await connected(proxy.host, proxy.port, ctx.signal);
     const tunnel = await negotiate(raw, plan, ctx.flaws, ctx.signal);
-    // The TLS name is the target's, never the proxy's (CONTRACT.md).
+    // The TLS name is the target's, never the proxy's (docs/contract.md).
     const tlsHost = ctx.flaws.has('socks5-sni-proxy-host') ? job.host : targetHost;
     const targetJob = { ...job, host: tlsHost, port: targetPort };
     let stream: Socket = tunnel;

@@ -1,6 +1,6 @@
 /**
  * What Conform's Node client wrappers share (as conform_common.py does for the
- * Python ones): the exit-status convention of CONTRACT.md and the job's deadline.
+ * Python ones): the exit-status convention of docs/contract.md and the job's deadline.
  */
 
 /** Exits 89: this client cannot do what the case asks. */

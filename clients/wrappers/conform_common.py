@@ -1,5 +1,5 @@
 """What Conform's stdlib Python wrappers share: the strict TLS context, the
-job's deadline, and the exit-status convention of CONTRACT.md."""
+job's deadline, and the exit-status convention of docs/contract.md."""
 
 import os
 import signal

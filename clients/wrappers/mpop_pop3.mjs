@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * A Conform client for mpop (GnuTLS on Debian), which needs a configuration
- * file for its password and an MDA to deliver to. Follows CONTRACT.md for
+ * file for its password and an MDA to deliver to. Follows docs/contract.md for
  * CONFORM_PROTOCOL=pop3, CONFORM_ACTION=retrieve; 89 for anything else.
  *
  * It writes an mpop account into CONFORM_WORKDIR (mode 0600, as mpop insists),

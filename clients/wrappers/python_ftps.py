@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A Conform client for Python's ftplib.FTP_TLS + ssl (stdlib only).
 
-Follows CONTRACT.md for CONFORM_PROTOCOL=ftps (download, upload, list) and
+Follows docs/contract.md for CONFORM_PROTOCOL=ftps (download, upload, list) and
 drives ftplib the way a careful application does, so the suite measures
 ftplib and ssl, not this file:
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A Conform client for Python's ssl + http.client (stdlib only).
 
-Follows CONTRACT.md for CONFORM_PROTOCOL=https, CONFORM_ACTION=get, and answers
+Follows docs/contract.md for CONFORM_PROTOCOL=https, CONFORM_ACTION=get, and answers
 89 (unsupported) for anything else. It uses Python's defaults as an application
 would (ssl.create_default_context), so the suite measures Python, not this file.
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A Conform client for Python's poplib + ssl (stdlib only).
 
-Follows CONTRACT.md for CONFORM_PROTOCOL=pop3, CONFORM_ACTION=retrieve, and
+Follows docs/contract.md for CONFORM_PROTOCOL=pop3, CONFORM_ACTION=retrieve, and
 answers 89 (unsupported) for anything else. It drives poplib the way a careful
 application does, so the suite measures poplib and ssl, not this file:
 

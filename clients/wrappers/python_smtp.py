@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A Conform client for Python's ssl + smtplib (stdlib only).
 
-Follows CONTRACT.md for CONFORM_PROTOCOL=smtp, CONFORM_ACTION=send, and answers
+Follows docs/contract.md for CONFORM_PROTOCOL=smtp, CONFORM_ACTION=send, and answers
 89 (unsupported) for anything else. It uses smtplib as an application would:
 EHLO, starttls() with a strict context when CONFORM_TLS=explicit (stopping when
 TLS is required and not to be had), EHLO again, login() when credentials are

@@ -13,5 +13,5 @@ export interface ClientOutcome {
   droppedBytes: number;
 }
 
-/** CONTRACT.md: 89 means "this client cannot do what the case asks". */
+/** docs/contract.md: 89 means "this client cannot do what the case asks". */
 export const EXIT_UNSUPPORTED = 89;

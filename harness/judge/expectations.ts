@@ -124,7 +124,7 @@ function evaluateCount(c: { of: EventMatcher; min?: number | undefined; max?: nu
 
 function evaluateHello(want: Extract<Expectation, { clientHello: unknown }>['clientHello'], input: JudgeInput): Check {
   const hellos = input.events.filter((ev): ev is Extract<ServerEvent, { type: 'client-hello' }> => ev.type === 'client-hello');
-  // CONTRACT.md: the TLS name is CONFORM_HOST, except through a SOCKS proxy, where it is the target URL's host.
+  // docs/contract.md: the TLS name is CONFORM_HOST, except through a SOCKS proxy, where it is the target URL's host.
   const tlsName = input.job.protocol === 'socks5' && input.job.url ? new URL(input.job.url).hostname.replace(/^\[|\]$/g, '') : input.job.host;
   const parts: string[] = [];
   if (want.sni === 'host') parts.push(`SNI equals "${tlsName}"`);

@@ -1,6 +1,6 @@
 /**
  * A pass is earned: a judged case passes only when the client was seen reaching
- * the point the case tests (CONTRACT.md, "How a case is judged"). A client that
+ * the point the case tests (docs/contract.md, "How a case is judged"). A client that
  * never connected, or stopped before the server's certificate or scripted
  * misbehaviour was in front of it, proved nothing, whatever it exited with.
  *

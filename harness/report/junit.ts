@@ -54,7 +54,7 @@ function passDetail(r: CaseResult): string {
 }
 
 /**
- * JUnit XML as CONTRACT.md shapes it: a testsuite per protocol (and client),
+ * JUnit XML as docs/contract.md shapes it: a testsuite per protocol (and client),
  * one testcase per case (name = id, classname = protocol, or
  * `<client>.<protocol>` when several clients ran), <failure> with the unmet
  * expectation as message and the transcript as body, <skipped message>,

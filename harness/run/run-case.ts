@@ -85,7 +85,7 @@ async function runCaseInner(c: Case, client: ClientAdapter, opts: RunOptions, ke
   }
 }
 
-/** The job for a case whose server is running: CONTRACT.md's variables, and their JSON copy on disk. */
+/** The job for a case whose server is running: docs/contract.md's variables, and their JSON copy on disk. */
 export async function buildJob(c: Case, server: RunningServer, workdir: string, opts: Pick<RunOptions, 'certs' | 'bindHost' | 'timeoutScale'>): Promise<Job> {
   const { endpoint } = server;
   const host = c.job.host ?? endpoint.host;

@@ -16,7 +16,7 @@ export interface Summary {
   stale: number;
   errors: number;
   durationMs: number;
-  /** CONTRACT.md: 0 no case failed, 1 a case failed, 2 harness fault or usage error. */
+  /** docs/contract.md: 0 no case failed, 1 a case failed, 2 harness fault or usage error. */
   exitCode: 0 | 1 | 2;
 }
 

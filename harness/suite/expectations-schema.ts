@@ -82,7 +82,7 @@ export type Expectation = z.infer<typeof ExpectationSchema>;
 
 /**
  * Invariants that hold for every case unless it opts out with `allow:`
- * (DESIGN.md): each names the mistake it catches.
+ * (docs/contract.md, "How a case is judged"): each names the mistake it catches.
  */
 export const INVARIANTS = {
   'plaintext-on-tls-port': 'the client sent plaintext to a port that expects a TLS ClientHello',

@@ -10,7 +10,7 @@ function reachableWithoutMapping(job: Job): boolean {
  * GNU wget's command line for a job (Debian builds it on GnuTLS, so this
  * profile measures a second TLS stack). Verification stays on, with the CA
  * file given. wget has no `--resolve`, so a host that only CONFORM_ADDR
- * resolves (www.conform.test) is unsupported (CONTRACT.md: exit 89).
+ * resolves (www.conform.test) is unsupported (docs/contract.md: exit 89).
  * `--tries=1`: wget retries 20 times by default, which would outlive the
  * case's limit and turn one refusal into twenty connections; `--no-config`
  * and `--no-hsts` keep a user's ~/.wgetrc and HSTS cache out of the verdict.

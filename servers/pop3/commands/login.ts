@@ -7,7 +7,7 @@ import type { CommandDef } from './types.js';
 /** The SASL mechanisms this server implements (RFC 5034 §3: the SASL capability lists them). */
 export const SASL_MECHANISMS = ['PLAIN'] as const;
 
-/** Never the secret: only who, how, and in which layer (DESIGN.md: the event log travels into reports). */
+/** Never the secret: only who, how, and in which layer (the event log travels into reports). */
 function credentials(ctx: Pop3Context, mechanism: string, user: string): RecordedEvent {
   return { type: 'credentials', fields: { layer: ctx.state.layer, mechanism, user: user.slice(0, 128) } };
 }

@@ -1,5 +1,8 @@
 /** The FTPS script's pure parts: the schema's refusals (at the rule's field), the sentences, and the machine around the engine. */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { createFtpMachine } from './machine.js';
 import { FtpsOptionsSchema } from './options.js';
 import { explainFtpsRule, FtpsScriptSchema } from './script.js';
@@ -90,6 +93,19 @@ describe('the FTPS script around the machine', () => {
     expect(end.record!.filter((e) => e.type === 'reply').map((e) => e.fields.code)).toEqual(['421', '250']);
   });
 
+  it('follows the control connection back to plaintext after CCC: a plaintext rule matches again', () => {
+    const options = FtpsOptionsSchema.parse({ ccc: 'accepted', script: [{ on: { command: 'NOOP', layer: 'plaintext' }, do: [{ reply: '200 In clear.' }], times: 5 }] });
+    const m = new FtpsScriptedMachine(createFtpMachine(options, new VirtualTree()), createFtpMachine(options, new VirtualTree()), options.script, false);
+    m.start();
+    expect(m.line('AUTH TLS').upgrade).toBeDefined();
+    m.upgraded();
+    for (const line of ['USER conform', 'PASS conform-ftp-secret', 'PBSZ 0', 'PROT P']) m.line(line);
+    expect(String(m.line('NOOP').write)).toMatch(/^200 NOOP ok/);
+    expect(m.line('CCC').clear).toBe(true);
+    m.cleared(true);
+    expect(String(m.line('NOOP').write)).toBe('200 In clear.\r\n');
+  });
+
   it('leaves out the 150 and its event when the data action says so, and keeps the rule event with the command', () => {
     const { m } = scripted([{ on: { command: 'LIST' }, do: ['normal', { data: { preliminary: false, connection: 'close' } }] }]);
     m.line('EPSV');
@@ -98,5 +114,15 @@ describe('the FTPS script around the machine', () => {
     expect(out.write).toBeUndefined();
     expect(out.record!.map((e) => e.type)).toEqual(['command', 'fault']);
     expect(out.record![1]!.fields).toMatchObject({ name: 'script-rule-1', explain: expect.stringContaining('leaves out the preliminary reply (150)') });
+  });
+});
+
+describe('docs/scripting.md', () => {
+  it('gives FTPS data-channel examples that the FTPS script schema takes', async () => {
+    const text = await readFile(join(import.meta.dirname, '../../docs/scripting.md'), 'utf8');
+    const ftps = text.slice(text.indexOf('### FTPS'), text.indexOf('\n## ', text.indexOf('### FTPS')));
+    const examples = [...ftps.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => (parse(m[1]!) as { server: { script: unknown[] } }).server.script);
+    expect(examples.flat().length).toBeGreaterThan(6);
+    for (const example of examples) expect(issues(example)).toEqual([]);
   });
 });

@@ -35,6 +35,7 @@ describe('the FTPS script schema', () => {
     expect(issues([{ on: { command: 'RETR' }, do: ['normal', { data: {} }] }])[0]).toMatchObject({ path: '0.do.1.data' });
     expect(issues([{ on: { command: 'PASV' }, do: ['normal', { data: { address: '10.0.0.1' } }] }])[0]).toMatchObject({ path: '0.do.1.data.address' });
     expect(issues([{ on: { command: 'RETR' }, do: ['normal', { data: { cut: 0.5 } }, { data: { tls: false } }] }])[0]).toMatchObject({ path: '0.do.2.data', message: 'one data action per rule' });
+    expect(issues([{ on: { command: 'STOR' }, do: ['normal', { data: { cut: 0.5 } }] }])[0]).toMatchObject({ path: '0.do.1.data.cut' });
   });
 
   it('has no message trigger, and reaches the case options at script.N', () => {

@@ -85,6 +85,10 @@ function dataProblems(rule: FtpsScriptRule): Array<{ path: Array<string | number
     if (a.data.address !== undefined && !verbs.some((v) => (PASSIVE_VERBS as readonly string[]).includes(v))) {
       problems.push({ path: [...at, 'address'], message: `address changes a passive reply: the rule's commands (${verbs.join(', ')}) include no PASV or EPSV` });
     }
+    // An upload is the client's to send: nothing of the server's to cut or end.
+    for (const field of ['cut', 'end'] as const) {
+      if (a.data[field] !== undefined && verbs.every((v) => v === 'STOR')) problems.push({ path: [...at, field], message: `${field} changes what the server sends: STOR sends nothing` });
+    }
     for (const field of TRANSFER_FIELDS) {
       if (a.data[field] !== undefined && !verbs.some((v) => (TRANSFER_VERBS as readonly string[]).includes(v))) {
         problems.push({ path: [...at, field], message: `${field} changes a transfer: the rule's commands (${verbs.join(', ')}) include none of ${TRANSFER_VERBS.join(', ')}` });

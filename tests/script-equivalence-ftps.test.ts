@@ -19,7 +19,7 @@
  *
  * Not here: handshake-failure, which FTPS has no named fault for (an
  * `on: client-hello` rule with `{ alert: handshake_failure }` and `close` is
- * the script, as for SMTP and POP3; servers/ftps/script.test.ts runs it).
+ * the script, as for SMTP and POP3; servers/ftps/scripted.test.ts runs it).
  */
 import type { ServerEvent } from '../servers/shared/events.js';
 import { FtpsScriptSchema } from '../servers/ftps/script.js';
@@ -41,17 +41,13 @@ const authRefused = (code: string): unknown[] => [
   ...(code === '500' || code === '502' ? [FEAT_STRIPPED] : []),
   ...LURE,
 ];
-/**
- * The refusal with bytes behind the first one, in the same write; a ClientHello they drew is recorded and the
- * connection closed. `lure: false` where the job's account is the server's, so that the lure's answers are the
- * server's own: a rule there would only add its fault event, and shift the event number a verdict's reason cites.
- */
-const authRefusedInjecting = (code: string, inject: string, lure = true): unknown[] => [
+/** The refusal with bytes behind the first one, in the same write; a ClientHello they drew is recorded and the connection closed. */
+const authRefusedInjecting = (code: string, inject: string): unknown[] => [
   { on: { command: 'AUTH', nth: 1 }, do: [{ reply: `${code} ${REFUSALS[code]}` }, { send: inject }] },
   { on: { command: 'AUTH' }, do: [{ reply: `${code} ${REFUSALS[code]}` }], times: 5, optional: true },
   { on: 'client-hello', do: ['close'], optional: true },
   ...(code === '500' || code === '502' ? [FEAT_STRIPPED] : []),
-  ...(lure ? LURE : []),
+  ...LURE,
 ];
 /** Every reply edited: the greeting and each command's answer, the data channel's later replies with it. */
 const everyReply = (edit: Record<string, unknown>, keep: unknown[] = []): unknown[] => [
@@ -93,8 +89,8 @@ const PAIRS: Pair[] = [
   { fault: 'ftps auth-refused (opportunistic)', caseId: 'ftps.negotiation.opportunistic', script: authRefused('534') },
   { fault: 'ftps auth-refused inject 234', caseId: 'ftps.refusal-injection.no-tls-on-injected-234', script: authRefusedInjecting('504', '234 AUTH TLS OK.\\r\\n') },
   { fault: 'ftps auth-refused inject 234 (TLS optional)', caseId: 'ftps.refusal-injection.no-tls-on-injected-234-optional', script: authRefusedInjecting('504', '234 AUTH TLS OK.\\r\\n') },
-  { fault: 'ftps auth-refused inject 230', caseId: 'ftps.refusal-injection.no-login-on-injected-230', script: authRefusedInjecting('502', '230 User logged in, proceed.\\r\\n', false) },
-  { fault: 'ftps auth-refused inject 230 (TLS optional)', caseId: 'ftps.refusal-injection.no-login-on-injected-230-optional', script: authRefusedInjecting('502', '230 User logged in, proceed.\\r\\n', false) },
+  { fault: 'ftps auth-refused inject 230', caseId: 'ftps.refusal-injection.no-login-on-injected-230', script: authRefusedInjecting('502', '230 User logged in, proceed.\\r\\n') },
+  { fault: 'ftps auth-refused inject 230 (TLS optional)', caseId: 'ftps.refusal-injection.no-login-on-injected-230-optional', script: authRefusedInjecting('502', '230 User logged in, proceed.\\r\\n') },
 ];
 
 /** What crossed the data connection: in which layer, how many bytes, all of them or not. */

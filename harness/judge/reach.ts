@@ -67,12 +67,13 @@ export function reachPoint(c: Case, job: Job): ReachPoint {
     return { point: c.reach.point ?? steps.map((s) => describeMatcher(s.matcher)).join(', then '), steps: [CONNECT, ...steps], unreached };
   }
   const kinds = faultKinds(c.server);
+  const explain = (PROTOCOLS[c.protocol]?.explainRule as ((rule: ScriptRule, index: number) => string) | undefined) ?? explainRule;
   // An optional rule answers only some clients: it is no point every client must reach.
   const rules = scriptRules(c.server).map((rule, index) => ({ rule, index })).filter(({ rule }) => !rule.optional);
   if (kinds.length || rules.length) {
     const steps: Step[] = [
       // A rule that never matched tested nothing: the author sees which.
-      ...rules.map(({ rule, index }) => ({ matcher: { type: 'fault' as const, name: ruleName(index) }, missing: `${explainRule(rule, index).replace(/^rule (\d+): /, 'rule $1 never matched: ')}` })),
+      ...rules.map(({ rule, index }) => ({ matcher: { type: 'fault' as const, name: ruleName(index) }, missing: `${explain(rule, index).replace(/^rule (\d+): /, 'rule $1 never matched: ')}` })),
       ...kinds.map((k) => ({ matcher: { type: 'fault' as const, name: k }, missing: `the fault ${k} never fired` })),
     ];
     const names = [...(rules.length ? [`${rules.length} script rule${rules.length > 1 ? 's' : ''}`] : []), ...kinds];

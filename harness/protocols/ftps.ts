@@ -1,5 +1,6 @@
 import { FtpsOptionsSchema } from '../../servers/ftps/options.js';
 import { explainFtpsSetup } from '../../servers/ftps/faults.js';
+import { explainFtpsRule } from '../../servers/ftps/script.js';
 import { define, TLS_EVENTS } from './define.js';
 
 /**
@@ -15,4 +16,5 @@ export const FTPS = define({
   actions: ['download', 'upload', 'list'],
   emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-sent', 'payload-received', 'pipelined-before-tls', 'plaintext-after-hello', 'tls-cleared'],
   describeFaults: explainFtpsSetup,
+  explainRule: explainFtpsRule,
 });

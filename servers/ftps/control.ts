@@ -7,11 +7,11 @@
 import type { Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import type { TrackedConnection } from '../shared/connection.js';
-import { serveLineSession, type LineMachine } from '../shared/line-session.js';
-import { withScript } from '../shared/script/engine.js';
+import { serveLineSession } from '../shared/line-session.js';
 import type { TlsSessionCache } from '../shared/tls-accept.js';
-import { PassiveListener, runTransfer, type DataDeps } from './data.js';
+import { PassiveListener, runTransfer, type DataDeps, type Trap } from './data.js';
 import { MAX_LINE, type FtpMachine } from './machine.js';
+import { FtpsScriptedMachine } from './scripted.js';
 import type { FtpOutput } from './session.js';
 
 export interface ControlOptions extends DataDeps {
@@ -33,33 +33,39 @@ export function serveControl(socket: Socket, opts: ControlOptions): Promise<void
   let ended = false;
   let listener: PassiveListener | undefined;
   const foreign = opts.options.faults.find((f) => f.kind === 'pasv-foreign-address');
-  const trapAddress = foreign && 'address' in foreign ? foreign.address : undefined;
+  const faultTrap: Trap | undefined = foreign && 'address' in foreign ? { address: foreign.address, name: foreign.kind } : undefined;
+  // A script answers around the machine, and the data channel's later replies (227/229, 226) go through it too.
+  // The script's shadow must be a machine of its own: the live one fed twice would answer twice.
+  const scripted = opts.options.script.length ? new FtpsScriptedMachine(machine, opts.plaintextMachine(), opts.options.script, opts.implicitTls) : undefined;
+  const answering = scripted ?? machine;
 
   const runData = async (out: FtpOutput): Promise<FtpOutput | undefined> => {
     const req = out.data!;
     if (req.op === 'listen') {
       listener?.close();
-      const opened = await PassiveListener.open(opts, trapAddress);
+      // A script rule's foreign address (its trap named after the rule), else the named fault's.
+      const address = req.script?.edit.address;
+      const trap = address !== undefined ? { address, name: req.script!.fault.name } : faultTrap;
+      const opened = await PassiveListener.open(opts, trap);
       // The client may have left while the port was being opened.
       if (ended) {
         opened.close();
         return undefined;
       }
       listener = opened;
-      return machine.passiveReady(req.command, trapAddress ?? opts.bindHost, listener.port);
+      if (address !== undefined) req.script!.acted?.();
+      return answering.passiveReady(req.command, trap?.address ?? opts.bindHost, listener.port);
     }
     const current = req.transfer.plan.mode === 'passive' ? listener : undefined;
     listener = undefined;
-    const result = await runTransfer(opts, req.transfer, current, (path, data) => machine.ctx.tree.uploads.set(path, data));
-    return ended ? undefined : machine.transferred(result);
+    const result = await runTransfer(opts, req.transfer, current, (path, data) => machine.ctx.tree.uploads.set(path, data), req.script);
+    return ended ? undefined : answering.transferred(result);
   };
 
   return serveLineSession<FtpOutput>(socket, {
     log: opts.log, server: opts.server, connection: opts.connection, context: opts.context, sessions: opts.sessions,
     keylog: opts.keylog, implicitTls: opts.implicitTls, maxLine: MAX_LINE,
-    // A script answers around the machine; the data channel still asks the machine itself (passiveReady, transferred).
-    // The script's shadow must be a machine of its own: the live one fed twice would answer twice.
-    machine: withScript(machine, opts.options.script, opts.plaintextMachine, opts.implicitTls) as LineMachine<FtpOutput>,
+    machine: answering,
     plaintextMachine: opts.plaintextMachine,
     ...(opts.plaintextBanner !== undefined ? { plaintextBanner: opts.plaintextBanner } : {}),
     followUp: (out) => (out.data ? runData(out) : undefined),

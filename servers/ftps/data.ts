@@ -18,7 +18,7 @@ import { explainFtpsFault, type FtpsFault } from './faults.js';
 import type { TransferResult } from './machine.js';
 import type { FtpsOptions } from './options.js';
 import { fromCrlf } from './commands/data.js';
-import type { TransferRequest } from './session.js';
+import type { DataScript, TransferRequest } from './session.js';
 
 export const DATA_SERVER = 'ftps-data';
 export const TRAP_SERVER = 'ftps-trap';
@@ -59,6 +59,25 @@ function track(deps: DataDeps, socket: Socket): DataConnection {
   return { socket, conn: new TrackedConnection(deps.log, DATA_SERVER, socket) };
 }
 
+/** Where a trap listens (a foreign PASV address), and the name its `fault` event carries: the named fault's or the script rule's. */
+export interface Trap {
+  address: string;
+  name: string;
+}
+
+/**
+ * A script's change acts: the rule's `fault` event is recorded here, once,
+ * when the data channel first does what the rule said (unless it was recorded
+ * with the command), so the judge sees the client meet it.
+ */
+function acted(deps: DataDeps, script: DataScript, conn?: TrackedConnection): void {
+  if (!script.acted) return;
+  const tell = script.acted;
+  script.acted = undefined;
+  if (script.records) deps.log.record(DATA_SERVER, 'fault', script.fault, conn?.id);
+  tell();
+}
+
 /** Stops a listener and forgets it. */
 function stop(deps: DataDeps, server: Server | undefined): void {
   if (!server) return;
@@ -76,7 +95,7 @@ export class PassiveListener {
   private handedOut = false;
   private waiter: ((c: DataConnection | undefined) => void) | undefined;
   private readonly trapped: Socket[] = [];
-  private constructor(private readonly deps: DataDeps, readonly server: Server, readonly port: number, readonly trap: Server | undefined) {
+  private constructor(private readonly deps: DataDeps, readonly server: Server, readonly port: number, readonly trap: Server | undefined, trapName = '') {
     // Connections accepted in the same turn as the first one find the door already shut.
     server.on('connection', (s: Socket) => {
       if (this.taken) return void s.destroy();
@@ -91,13 +110,13 @@ export class PassiveListener {
       deps.sockets.add(s);
       this.trapped.push(s);
       const c = new TrackedConnection(deps.log, TRAP_SERVER, s);
-      deps.log.record(TRAP_SERVER, 'fault', { name: 'pasv-foreign-address', explain: 'the client connected to the foreign address the PASV reply named' }, c.id);
+      deps.log.record(TRAP_SERVER, 'fault', { name: trapName, explain: 'the client connected to the foreign address the PASV reply named' }, c.id);
       s.resume();
       s.on('error', () => undefined);
     });
   }
 
-  static async open(deps: DataDeps, trapAddress: string | undefined): Promise<PassiveListener> {
+  static async open(deps: DataDeps, trapAt: Trap | undefined): Promise<PassiveListener> {
     for (let attempt = 0; ; attempt++) {
       const server = createServer();
       const port = await listenOn(server, deps.bindHost);
@@ -106,18 +125,18 @@ export class PassiveListener {
         stop(deps, server);
         throw new Error('the server stopped');
       }
-      if (!trapAddress) return new PassiveListener(deps, server, port, undefined);
+      if (!trapAt) return new PassiveListener(deps, server, port, undefined);
       const trap = createServer();
       const ok = await new Promise<boolean>((resolve) => {
         trap.once('error', () => resolve(false));
-        trap.listen({ host: trapAddress, port, exclusive: true }, () => resolve(true));
+        trap.listen({ host: trapAt.address, port, exclusive: true }, () => resolve(true));
       });
       if (ok) {
         deps.servers.add(trap);
-        return new PassiveListener(deps, server, port, trap);
+        return new PassiveListener(deps, server, port, trap, trapAt.name);
       }
       stop(deps, server);
-      if (attempt > 5) throw new Error(`cannot listen on ${trapAddress}`);
+      if (attempt > 5) throw new Error(`cannot listen on ${trapAt.address}`);
     }
   }
 
@@ -176,26 +195,31 @@ const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex
 /**
  * One transfer: opens the data connection the plan names, protects it when
  * asked, sends or receives, and records connect / TLS / payload / close on the
- * `ftps-data` server name. Resolves with what the control channel answers.
+ * `ftps-data` server name. A script rule's change (`script`) or the case's
+ * named faults make it misbehave. Resolves with what the control channel answers.
  */
-export async function runTransfer(deps: DataDeps, req: TransferRequest, listener: PassiveListener | undefined, store: (path: string, data: Buffer) => void): Promise<TransferResult> {
+export async function runTransfer(deps: DataDeps, req: TransferRequest, listener: PassiveListener | undefined, store: (path: string, data: Buffer) => void, script?: DataScript): Promise<TransferResult> {
   const { log, options } = deps;
+  const edit = script?.edit ?? {};
   const none = fault(options, 'no-data-connection');
-  if (none) {
-    log.record(DATA_SERVER, 'fault', { name: none.kind, explain: explainFtpsFault(none) });
+  if (none || edit.connection === 'refuse') {
+    if (none) log.record(DATA_SERVER, 'fault', { name: none.kind, explain: explainFtpsFault(none) });
+    else acted(deps, script!);
     // A passive client that already connected finds its data connection closed at once, with nothing on it.
     const early = await listener?.accept(500);
     early?.conn.serverCloses();
     early?.socket.destroy();
     listener?.close();
-    return { ok: false, code: none.code, text: none.code === '421' ? 'Service not available, closing control connection.' : "Can't open data connection.", ...(none.code === '421' ? { close: true } : {}) };
+    if (none?.code === '421') return { ok: false, code: '421', text: 'Service not available, closing control connection.', close: true };
+    return { ok: false, code: '425', text: "Can't open data connection." };
   }
   const data = req.plan.mode === 'passive' ? await listener?.accept() : await connectActive(deps, req.plan.host, req.plan.port);
   listener?.close();
   if (!data) return { ok: false, code: '425', text: 'Failed to establish connection.' };
   const { socket: raw, conn } = data;
   const missing = fault(options, 'missing-150');
-  if (missing?.data === 'empty') {
+  if (missing?.data === 'empty' || edit.connection === 'close') {
+    if (edit.connection === 'close') acted(deps, script!, conn);
     // The data connection opens and closes with nothing on it; the 226 comes anyway.
     conn.serverCloses();
     raw.end();
@@ -203,12 +227,14 @@ export async function runTransfer(deps: DataDeps, req: TransferRequest, listener
   }
   const clear = fault(options, 'clear-data-after-prot-p');
   if (req.protect && clear) log.record(DATA_SERVER, 'fault', { name: clear.kind, explain: explainFtpsFault(clear) }, conn.id);
-  const tls = req.protect && !clear ? await protect(deps, data) : undefined;
+  const inClear = clear !== undefined || edit.tls === false;
+  if (req.protect && edit.tls === false) acted(deps, script!, conn);
+  const tls = req.protect && !inClear ? await protect(deps, data) : undefined;
   if (tls && 'ok' in tls) return tls;
   const stream: Duplex = tls ?? raw;
   const layer = tls ? 'tls' : 'plaintext';
   stream.on('error', () => undefined);
-  return req.send ? send(deps, stream, conn, layer, req.send) : receive(deps, stream, conn, layer, req, store);
+  return req.send ? send(deps, stream, conn, layer, req.send, script) : receive(deps, stream, conn, layer, req, store);
 }
 
 /** PROT P: the server's side of TLS on the data connection (RFC 4217 §7), or the failure the control channel answers. */
@@ -244,22 +270,29 @@ function settled(stream: Duplex, op: (done: () => void) => void): Promise<void> 
   });
 }
 
-async function send(deps: DataDeps, stream: Duplex, conn: TrackedConnection, layer: 'tls' | 'plaintext', data: Buffer): Promise<TransferResult> {
+async function send(deps: DataDeps, stream: Duplex, conn: TrackedConnection, layer: 'tls' | 'plaintext', data: Buffer, script?: DataScript): Promise<TransferResult> {
   const { log, options } = deps;
+  const edit = script?.edit ?? {};
   const cut = fault(options, 'truncate-data');
   const abort = fault(options, 'transfer-aborted');
-  const upTo = cut ? Math.floor(data.length * cut.at) : abort ? data.length >> 1 : data.length;
+  const at = edit.cut ?? cut?.at;
+  const upTo = at !== undefined ? Math.floor(data.length * at) : abort ? data.length >> 1 : data.length;
   const sent = data.subarray(0, upTo);
+  // The rule's change is met as the bytes go out: its event before them.
+  if (edit.cut !== undefined || edit.end !== undefined) acted(deps, script!, conn);
   // A client that never reads holds the transfer for DATA_WAIT_MS at most.
   const stuck = setTimeout(() => stream.destroy(), DATA_WAIT_MS);
   await settled(stream, (done) => stream.write(sent, done));
   log.record(DATA_SERVER, 'payload-sent', { layer, bytes: sent.length, sha256: sha256(sent), complete: sent.length === data.length }, conn.id);
   conn.serverCloses();
   if (cut) log.record(DATA_SERVER, 'fault', { name: cut.kind, explain: explainFtpsFault(cut) }, conn.id);
-  if (cut && !cut.closeNotify) {
-    // No close_notify: the TCP connection ends under TLS (a truncation attack's shape).
+  const end = edit.end ?? (cut && !cut.closeNotify ? 'close-without-notify' : 'close');
+  if (end !== 'close') {
+    // No close_notify: the TCP connection ends under TLS (a truncation attack's shape), or is reset.
     const tls = stream as TLSSocket;
-    (tls.encrypted ? (tls as unknown as { _parent?: Socket })._parent ?? stream : stream).destroy();
+    const tcp = (tls.encrypted ? (tls as unknown as { _parent?: Socket })._parent : undefined) ?? stream;
+    if (end === 'reset' && 'resetAndDestroy' in tcp) (tcp as Socket).resetAndDestroy();
+    else tcp.destroy();
     stream.destroy();
   } else {
     await settled(stream, (done) => stream.end(done));

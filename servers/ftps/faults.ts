@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { explainRule, type ScriptRule } from '../shared/script/schema.js';
+import { explainFtpsRule, type FtpsScriptRule } from './script.js';
 
 /** Steps at which the server can go silent (keeping the connection open). */
 export const STALL_STEPS = ['greeting', 'auth', 'handshake', 'login', 'pasv', 'transfer'] as const;
@@ -108,10 +108,10 @@ export function explainFtpsFault(fault: FtpsFault): string {
 }
 
 /** The case's scripted deviations, one sentence each: its faults, and a data certificate of its own. */
-export function explainFtpsSetup(options: { faults: FtpsFault[]; script?: ScriptRule[]; certificate: string; dataCertificate?: string | undefined }): string[] {
+export function explainFtpsSetup(options: { faults: FtpsFault[]; script?: FtpsScriptRule[]; certificate: string; dataCertificate?: string | undefined }): string[] {
   const own = options.dataCertificate !== undefined && options.dataCertificate !== options.certificate;
   return [
-    ...(options.script ?? []).map(explainRule),
+    ...(options.script ?? []).map(explainFtpsRule),
     ...options.faults.map(explainFtpsFault),
     ...(own ? [`data connections show the ${options.dataCertificate} certificate and resume no session of the control connection`] : []),
   ];

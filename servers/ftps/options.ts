@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ScriptSchema } from '../shared/script/schema.js';
 import { CERT_PROFILE_NAMES } from '../../certs/index.js';
 import { FtpsFaultSchema } from './faults.js';
 import { FILE_NAMES } from './tree.js';
+import { FtpsScriptSchema } from './script.js';
 
 const TlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
 
@@ -76,10 +76,12 @@ export const FtpsOptionsSchema = z.object({
     ccc: z.boolean().default(false),
   }).strict().prefault({}),
   /**
-   * Scripted misbehaviour on the control connection (servers/shared/script/schema.ts):
-   * rules that answer the greeting or a command with any reply or bytes. Default none.
+   * Scripted misbehaviour (servers/shared/script/schema.ts, servers/ftps/script.ts):
+   * rules that answer the greeting or a command with any reply or bytes, and
+   * `data` actions that change the data work a command opens (a foreign PASV
+   * address, no 150, a refused, clear, cut or reset data connection). Default none.
    */
-  script: ScriptSchema.default([]),
+  script: FtpsScriptSchema.default([]),
   faults: z.array(FtpsFaultSchema).default([]),
 }).strict().refine((o) => !(o.requireSessionReuse && o.dataCertificate && o.dataCertificate !== o.certificate), {
   // A data certificate of its own means no session can be resumed: requiring reuse would refuse every data connection.

@@ -8,6 +8,7 @@ import type { MachineOutput, RecordedEvent } from '../shared/line-session.js';
 import { explainFtpsFault, type FtpsFault, type FtpsFaultKind, type StallStep } from './faults.js';
 import type { FtpsOptions } from './options.js';
 import type { VirtualTree } from './tree.js';
+import type { DataEdit } from './script.js';
 
 /** Where the next data connection comes from (RFC 959 §3.2, RFC 2428). */
 export type DataPlan =
@@ -27,8 +28,24 @@ export interface TransferRequest {
   ascii: boolean;
 }
 
-/** The shell's side of the data channel, asked for by a machine output. */
-export type DataRequest = { op: 'listen'; command: 'PASV' | 'EPSV' } | { op: 'transfer'; transfer: TransferRequest };
+/**
+ * A script rule's change of the data work (servers/ftps/script.ts), carried
+ * to the data channel with the request, and the `fault` event the data
+ * channel records when the change first acts (the moment the client meets it).
+ */
+export interface DataScript {
+  edit: DataEdit;
+  fault: { name: string; explain: string };
+  /** Whether the fault event is the data channel's to record (else it was recorded with the command). */
+  records: boolean;
+  /** Told once, when the change first acts. */
+  acted?: () => void;
+}
+
+/** The shell's side of the data channel, asked for by a machine output; a script rule may change what it does. */
+export type DataRequest =
+  | { op: 'listen'; command: 'PASV' | 'EPSV'; script?: DataScript }
+  | { op: 'transfer'; transfer: TransferRequest; script?: DataScript };
 
 export interface FtpOutput extends MachineOutput {
   data?: DataRequest;

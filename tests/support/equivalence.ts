@@ -12,6 +12,10 @@ import { loadCatalogue, runCases } from '../../harness/conform.js';
 import { profileClient } from '../../harness/clients/profiles.js';
 import type { Case } from '../../harness/suite/case.js';
 import type { CaseResult } from '../../harness/run/result.js';
+import type { ServerEvent } from '../../servers/shared/events.js';
+
+/** A wire entry: its stream (`connect`, `plaintext`, `tls`, or `data` for a protocol's own) and what it says. */
+export type WireEntry = [stream: string, text: string];
 
 export interface Pair {
   /** The named fault (and its variant). */
@@ -35,9 +39,12 @@ export interface Pair {
  * times. Connections, then each layer, each in its own order: a flawed client that
  * writes plaintext beside its TLS session (plaintext-after-hello) races the two,
  * and a data connection races the control commands, under either server.
+ * `more` reads events of a protocol's own into further entries (FTPS: what
+ * crossed the data connection), in a `data` stream of their own, last.
  */
-export function wire(r: CaseResult): string[] {
-  const events = r.events.flatMap((e): Array<[string, string]> => {
+export function wire(r: CaseResult, more?: (e: ServerEvent) => WireEntry[]): string[] {
+  const events = r.events.flatMap((e): WireEntry[] => {
+    const own = more?.(e) ?? [];
     const f = e as unknown as Record<string, string>;
     if (e.type === 'connect') return [['connect', `connect ${e.server}`]];
     if (e.type === 'command') return [[f.layer!, `${f.layer} > ${f.verb}`]];
@@ -47,9 +54,9 @@ export function wire(r: CaseResult): string[] {
     if (e.type === 'plaintext-after-hello') return [['plaintext', e.type]];
     // HTTPS: plaintext on the TLS port is where a fallback shows (the other servers' wire is as it was).
     if (e.type === 'plaintext-on-tls-port' && e.server === 'https') return [['plaintext', e.type]];
-    return [];
+    return own;
   });
-  return ['connect', 'plaintext', 'tls'].flatMap((stream) => events.filter(([s]) => s === stream).map(([, w]) => w));
+  return ['connect', 'plaintext', 'tls', 'data'].flatMap((stream) => events.filter(([s]) => s === stream).map(([, w]) => w));
 }
 
 /**
@@ -74,7 +81,7 @@ const scriptedId = (c: Case): string => `${c.id}~script`;
  * into the server option (the protocol's script schema); EQ_ONLY=REGEX runs
  * only the pairs whose fault matches (to chase one pair).
  */
-export function provePairs(pairs: Pair[], parse: (script: unknown[]) => unknown): void {
+export function provePairs(pairs: Pair[], parse: (script: unknown[]) => unknown, more?: (e: ServerEvent) => WireEntry[]): void {
   const selected = pairs.filter((p) => !process.env.EQ_ONLY || new RegExp(process.env.EQ_ONLY).test(p.fault));
   /** `${spec} :: ${case id}` -> result, for both cases of every pair and every client. */
   const results = new Map<string, CaseResult>();
@@ -108,13 +115,13 @@ export function provePairs(pairs: Pair[], parse: (script: unknown[]) => unknown)
         const named = results.get(`${spec} :: ${p.caseId}`)!;
         const scripted = results.get(`${spec} :: ${p.caseId}~script`)!;
         expect({ spec, status: scripted.status, reason: sameReason(scripted.reason) }).toEqual({ spec, status: named.status, reason: sameReason(named.reason) });
-        expect(wire(named).length).toBeGreaterThan(0);
-        const scriptedWire = wire(scripted);
+        expect(wire(named, more).length).toBeGreaterThan(0);
+        const scriptedWire = wire(scripted, more);
         for (const extra of p.alsoRecords ?? []) {
           const at = scriptedWire.indexOf(extra);
           if (at >= 0) scriptedWire.splice(at, 1);
         }
-        expect({ spec, wire: scriptedWire }).toEqual({ spec, wire: wire(named) });
+        expect({ spec, wire: scriptedWire }).toEqual({ spec, wire: wire(named, more) });
       }
     });
 

@@ -285,10 +285,24 @@ function ordinal(n: number): string {
 
 /** One sentence per rule, for `explain`, reports and the `fault` event of the rule. */
 export function explainRule(rule: ScriptRule | HttpsScriptRule, index: number): string {
-  const times = rule.times && rule.times > 1 ? ` (up to ${rule.times} times)` : '';
-  const optional = rule.optional ? ' (if the client gets there)' : '';
-  return `rule ${index + 1}: ${describeTrigger(rule.on)}${times}${optional}, the server ${rule.do.map(describeAction).join(', then ')}`;
+  return explainRuleWith<never>()(rule, index);
 }
+
+/**
+ * explainRule for a protocol whose rules carry actions of their own besides
+ * the shared ones (FTPS's `data`): `own` says those, as a phrase that follows
+ * "the server" ("closes the data connection with nothing on it").
+ */
+export function explainRuleWith<A>(own?: (action: A) => string): (rule: { on: ScriptTrigger | RequestTrigger; do: Array<ScriptAction | A>; times?: number | undefined; optional?: boolean | undefined }, index: number) => string {
+  return (rule, index) => {
+    const times = rule.times && rule.times > 1 ? ` (up to ${rule.times} times)` : '';
+    const optional = rule.optional ? ' (if the client gets there)' : '';
+    return `rule ${index + 1}: ${describeTrigger(rule.on)}${times}${optional}, the server ${rule.do.map((a) => (own && !isShared(a) ? own(a as A) : describeAction(a as ScriptAction))).join(', then ')}`;
+  };
+}
+
+/** An action of the shared vocabulary (as opposed to one a protocol adds). */
+const isShared = (a: unknown): a is ScriptAction => ScriptActionSchema.safeParse(a).success;
 
 /** The name a rule's `fault` event carries, which the judge's reach check looks for. */
 export const ruleName = (index: number): string => `script-rule-${index + 1}`;

@@ -69,10 +69,11 @@ export function reachPoint(c: Case, job: Job): ReachPoint {
   const kinds = faultKinds(c.server);
   // An optional rule answers only some clients: it is no point every client must reach.
   const rules = scriptRules(c.server).map((rule, index) => ({ rule, index })).filter(({ rule }) => !rule.optional);
+  const explain = (PROTOCOLS[c.protocol]?.explainRule as ((rule: ScriptRule, index: number) => string) | undefined) ?? explainRule;
   if (kinds.length || rules.length) {
     const steps: Step[] = [
       // A rule that never matched tested nothing: the author sees which.
-      ...rules.map(({ rule, index }) => ({ matcher: { type: 'fault' as const, name: ruleName(index) }, missing: `${explainRule(rule, index).replace(/^rule (\d+): /, 'rule $1 never matched: ')}` })),
+      ...rules.map(({ rule, index }) => ({ matcher: { type: 'fault' as const, name: ruleName(index) }, missing: `${explain(rule, index).replace(/^rule (\d+): /, 'rule $1 never matched: ')}` })),
       ...kinds.map((k) => ({ matcher: { type: 'fault' as const, name: k }, missing: `the fault ${k} never fired` })),
     ];
     const names = [...(rules.length ? [`${rules.length} script rule${rules.length > 1 ? 's' : ''}`] : []), ...kinds];

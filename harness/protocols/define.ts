@@ -19,6 +19,8 @@ export interface ProtocolDef<S extends z.ZodType = z.ZodType> {
   firstStep?: { matcher: EventMatcher; point: string; missing: string };
   /** One sentence per scripted fault in these options (for `explain` and the docs). */
   describeFaults?(options: z.infer<S>): string[];
+  /** One sentence per script rule, where the protocol's rules are its own (SOCKS5); default: the shared explainRule. */
+  explainRule?(rule: never, index: number): string;
 }
 
 export const TLS_EVENTS = ['listening', 'connect', 'close', 'plaintext-on-tls-port', 'client-hello', 'tls-established', 'tls-failed', 'fault', 'server-error'] as const;

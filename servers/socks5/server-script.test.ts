@@ -58,7 +58,7 @@ describe('SOCKS5 scripts', () => {
     const { data } = await session(running.endpoint.port, [h('050100'), request(1, Number(target.port)), get(target)]);
     expect(data.subarray(0, 4).toString('hex')).toBe('04000500');
     expect(data.includes(running.expectedOutput!)).toBe(true);
-    const seen = log.events.filter((e) => e.server === 'socks5' && (e.type === 'fault' || e.type === 'reply')).map((e) => (e.type === 'fault' ? e.name : e.code));
+    const seen = log.events.filter((e) => e.server === 'socks5' && (e.type === 'fault' || e.type === 'reply')).map((e) => (e.type === 'fault' ? e.name : e.type === 'reply' ? e.code : ''));
     expect(seen).toEqual(['script-rule-1', 'method=00', '00']);
   });
 

@@ -215,7 +215,7 @@ class ProxySession {
         await io.send(bytes, d.from ?? 'relay');
       },
       gone: () => false,
-    });
+    }).catch(() => undefined);
     return true;
   }
 

@@ -114,10 +114,15 @@ export function relayTunnel(p: TunnelPlan): void {
       }
       await write(rest);
     };
+    /** Chunks in the queue: with none, every point passed and no trickle, a chunk goes straight through as without rules. */
+    let busy = 0;
     up.on('data', (chunk: Buffer) => {
       if (cut || over) return;
+      if (!busy && at >= p.points.length && !paceMs) return deliver(chunk);
+      busy++;
       up.pause();
       queue = queue.then(() => take(chunk)).then(() => {
+        busy--;
         if (!cut && !over) up.resume();
       });
     });

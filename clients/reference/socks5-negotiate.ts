@@ -53,7 +53,7 @@ export async function request(socket: Socket, given: ProxyPlan, flaws: ReadonlyS
   const offered = credentials || flaws.has('socks5-offer-auth-without-credentials') ? [0x00, 0x02] : [0x00];
   socket.write(Buffer.from([5, offered.length, ...offered]));
   const selection = await message(2, 'the method selection');
-  if (selection[0] !== 5) throw new Refused(`the method selection has version ${selection[0]}, not 5`);
+  if (selection[0] !== 5 && !flaws.has('socks5-accept-bad-version')) throw new Refused(`the method selection has version ${selection[0]}, not 5`);
   let method = selection[1];
   if (method === 0xff) {
     // RFC 1928 §3: on X'FF' the client MUST close the connection.

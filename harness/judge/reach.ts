@@ -67,9 +67,9 @@ export function reachPoint(c: Case, job: Job): ReachPoint {
     return { point: c.reach.point ?? steps.map((s) => describeMatcher(s.matcher)).join(', then '), steps: [CONNECT, ...steps], unreached };
   }
   const kinds = faultKinds(c.server);
-  const explain = (PROTOCOLS[c.protocol]?.explainRule as ((rule: ScriptRule, index: number) => string) | undefined) ?? explainRule;
   // An optional rule answers only some clients: it is no point every client must reach.
   const rules = scriptRules(c.server).map((rule, index) => ({ rule, index })).filter(({ rule }) => !rule.optional);
+  const explain = (PROTOCOLS[c.protocol]?.explainRule as ((rule: ScriptRule, index: number) => string) | undefined) ?? explainRule;
   if (kinds.length || rules.length) {
     const steps: Step[] = [
       // A rule that never matched tested nothing: the author sees which.

@@ -19,7 +19,7 @@ export interface ProtocolDef<S extends z.ZodType = z.ZodType> {
   firstStep?: { matcher: EventMatcher; point: string; missing: string };
   /** One sentence per scripted fault in these options (for `explain` and the docs). */
   describeFaults?(options: z.infer<S>): string[];
-  /** One sentence per script rule, where the protocol's rules carry actions of their own (FTPS's `data`). Default: explainRule. */
+  /** One sentence per script rule, where the protocol's rules carry actions of their own (FTPS's `data`, SOCKS5's stages). Default: the shared explainRule. */
   explainRule?(rule: never, index: number): string;
 }
 

@@ -1,5 +1,6 @@
 import { Socks5OptionsSchema } from '../../servers/socks5/options.js';
 import { explainSocks5Fault } from '../../servers/socks5/faults.js';
+import { explainSocks5Rule } from '../../servers/socks5/script-explain.js';
 import { define, TLS_EVENTS } from './define.js';
 
 /**
@@ -14,7 +15,9 @@ export const SOCKS5 = define({
   start: async (options, ctx) => (await import('../../servers/socks5/server.js')).startSocks5Server(options, ctx),
   actions: ['get', 'bind', 'udp'],
   emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-sent', 'payload-received'],
-  describeFaults: (options) => options.faults.map(explainSocks5Fault),
+  describeFaults: (options) => [...options.script.map(explainSocks5Rule), ...options.faults.map(explainSocks5Fault)],
+  // Its rules trigger on SOCKS5's stages, so they explain themselves.
+  explainRule: explainSocks5Rule,
   // A SOCKS5 client speaks first: its greeting is the least that shows it tried.
   firstStep: { matcher: { type: 'command', verb: 'GREETING' }, point: 'the proxy (its greeting)', missing: 'connected, but sent no greeting' },
 });

@@ -3,69 +3,40 @@
  * connection the shell should open out. RFC 1928 (greeting, method selection,
  * request, reply) and RFC 1929 (username/password sub-negotiation).
  */
-import { preview, type EventFields, type EventType } from '../shared/events.js';
+import { preview } from '../shared/events.js';
 import { explainSocks5Fault, type Socks5Fault, type Socks5FaultKind } from './faults.js';
 import { accountOf } from './long-names.js';
+import type { ConnectRequest, ConnectResult, OwnAnswer, RecordedEvent, Scripted, Socks5Machine, Socks5Output } from './machine-types.js';
 import { METHODS, type Socks5Options } from './options.js';
+import type { Socks5Rules } from './script.js';
 import { ATYP_NAMES, COMMAND_NAMES, encodeAddress, formatIpv6, hex, REPLY_TEXT } from './wire.js';
 
-export type RecordedEvent = { [K in EventType]: { type: K; fields: EventFields[K] } }[EventType];
+export type { ConnectRequest, ConnectResult, OwnAnswer, RecordedEvent, RuleDone, Scripted, Socks5Machine, Socks5Output } from './machine-types.js';
 
-/** What the client asked for (RFC 1928 §4): where to go (CONNECT), whom to expect (BIND), where it sends from (UDP ASSOCIATE). */
-export interface ConnectRequest {
-  command: 'connect' | 'bind' | 'udp';
-  atyp: 'ipv4' | 'domain' | 'ipv6';
-  addr: string;
-  port: number;
-}
-
-export interface Socks5Output {
-  events: RecordedEvent[];
-  /** Bytes to write, one write each. */
-  writes: Buffer[];
-  /** Write them with a pause between each (the split-replies fault). */
-  paced?: boolean;
-  /** Carry out this request (open the connection, the BIND listener or the UDP relay), then call `connected()`. */
-  connect?: ConnectRequest;
-  /** BIND: let the peer connect now, then call `peerConnected()`. */
-  awaitPeer?: boolean;
-  /** BIND: write the second reply together with the peer's first bytes. */
-  coalesce?: boolean;
-  /** End the connection once written. */
-  close?: boolean;
-  /** Keep listening for a while to record what a client does after a refusal, then close. */
-  linger?: boolean;
-  /** Start relaying; `forward` holds client bytes that arrived after the request. */
-  tunnel?: { forward: Buffer };
-}
-
-/** How the request went; `boundAddr` (default 127.0.0.1) and `boundPort` become BND.ADDR and BND.PORT. */
-export type ConnectResult = { ok: true; boundPort: number; boundAddr?: string } | { ok: false; rep: number };
-
-type State = 'greeting' | 'auth' | 'request' | 'refused' | 'gssapi' | 'private' | 'connecting' | 'bound' | 'associated' | 'tunnel' | 'stalled' | 'closed';
+/** `scripting`: a rule holds the stage; what the client sends meanwhile waits. */
+type State = 'greeting' | 'auth' | 'request' | 'refused' | 'gssapi' | 'private' | 'scripting' | 'connecting' | 'bound' | 'associated' | 'tunnel' | 'stalled' | 'closed';
 
 /** Longest greeting, auth or request is 513 bytes; more than this unparsed is garbage. */
 export const MAX_PENDING = 1024;
 /** What a client may send ahead while BIND waits for the peer (it is relayed once the peer is there). */
 export const MAX_BIND_AHEAD = 1024 * 1024;
 
-export interface Socks5Machine {
-  push(bytes: Buffer): Socks5Output;
-  /** The request was carried out (or not). */
-  connected(result: ConnectResult): Socks5Output;
-  /** BIND: the peer connected from this address (RFC 1928 §6, the second reply). */
-  peerConnected(peer: { addr: string; port: number }): Socks5Output;
-  /** The client left: a message it began and never finished is evidence too. */
-  clientLeft(): Socks5Output;
+/** An answer computed, and the state it leads to once given. */
+interface Answer extends OwnAnswer {
+  commit(): Pick<Socks5Output, 'close' | 'linger'>;
 }
 
-export function createSocks5Machine(options: Socks5Options): Socks5Machine {
+export function createSocks5Machine(options: Socks5Options, script?: Socks5Rules): Socks5Machine {
   let state: State = 'greeting';
   let pending = Buffer.alloc(0);
   let acceptAnyCredentials = false;
   let requested: ConnectRequest['command'] = 'connect';
   /** The last message parsed, to say what unparsed bytes followed. */
   let parsed: 'greeting' | 'sub-negotiation' | 'request' = 'greeting';
+  /** The stage a rule holds, and the proxy's own answer there (none at connect and request). */
+  let held: { stage: Scripted['stage']; answer?: Answer } | undefined;
+  /** Bytes sent ahead of the reply are recorded (once): a rule's reply went out before the tunnel opened. */
+  let earlyNoted = false;
   const account = accountOf(options);
   const fault = <K extends Socks5FaultKind>(kind: K) => options.faults.find((f): f is Extract<Socks5Fault, { kind: K }> => f.kind === kind);
   const done = (f: Socks5Fault): RecordedEvent => ({ type: 'fault', fields: { name: f.kind, explain: explainSocks5Fault(f) } });
@@ -106,8 +77,17 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
     const offered = [...pending.subarray(2, 2 + n)];
     const raw = take(2 + n);
     const events: RecordedEvent[] = [command('GREETING', `ver=05 nmethods=${n} methods=${offered.map(hex).join(',')}`, raw)];
+    const rule = script?.match({ stage: 'greeting' });
+    if (rule !== undefined) return hold(events, { stage: 'greeting', rule }, selection(offered));
     const stalling = stallAfter('greeting');
     if (stalling) return stall(events, stalling);
+    const answer = selection(offered);
+    return out({ events: [...events, ...answer.events], writes: answer.writes, ...answer.commit() });
+  }
+
+  /** The method selection, with its faults, and the stage it leads to. */
+  function selection(offered: number[]): Answer {
+    const events: RecordedEvent[] = [];
     let method = options.methods.map((m) => METHODS[m]).find((m) => offered.includes(m)) ?? 0xff;
     const refuse = fault('select-no-acceptable');
     const unoffered = fault('select-unoffered');
@@ -117,22 +97,24 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
     } else if (unoffered) {
       events.push(done(unoffered));
       method = [0x02, 0x00, 0x01, 0x80].find((m) => !offered.includes(m)) ?? 0xfe;
-      acceptAnyCredentials = true;
     }
     events.push({ type: 'reply', fields: { layer: 'plaintext', code: `method=${hex(method)}`, text: methodText(method) } });
     const writes = [Buffer.from([5, method])];
-    if (method === 0xff) {
-      // RFC 1928 §3: the client MUST close. Unless scripted, the proxy closes too (as Dante does).
-      if (refuse) {
-        state = 'refused';
-        return out({ events, writes, linger: true });
-      }
-      state = 'closed';
-      return out({ events, writes, close: true });
-    }
-    // After an unoffered selection the proxy follows whatever the client does next, to record it.
-    state = method === 0x02 ? 'auth' : method === 0x00 || unoffered ? 'request' : method === 0x01 ? 'gssapi' : 'private';
-    return out({ events, writes });
+    const chosen = method;
+    return {
+      events, writes,
+      commit() {
+        if (chosen === 0xff) {
+          // RFC 1928 §3: the client MUST close. Unless scripted, the proxy closes too (as Dante does).
+          state = refuse ? 'refused' : 'closed';
+          return refuse ? { linger: true } : { close: true };
+        }
+        if (unoffered) acceptAnyCredentials = true;
+        // After an unoffered selection the proxy follows whatever the client does next, to record it.
+        state = chosen === 0x02 ? 'auth' : chosen === 0x00 || unoffered ? 'request' : chosen === 0x01 ? 'gssapi' : 'private';
+        return {};
+      },
+    };
   }
 
   /**
@@ -158,8 +140,17 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
       { type: 'command', fields: { layer: 'plaintext', verb: 'AUTH', args, raw: `AUTH ${args}` } },
       { type: 'credentials', fields: { layer: 'plaintext', mechanism: 'username/password', user: shownUser } },
     ];
+    const rule = script?.match({ stage: 'auth' });
+    if (rule !== undefined) return hold(events, { stage: 'auth', rule }, authStatus(ver, user, pass, ulen, plen));
     const stalling = stallAfter('auth');
     if (stalling) return stall(events, stalling);
+    const answer = authStatus(ver, user, pass, ulen, plen);
+    return out({ events: [...events, ...answer.events], writes: answer.writes, ...answer.commit() });
+  }
+
+  /** The sub-negotiation's status, with its fault, and what it leads to. */
+  function authStatus(ver: number, user: string, pass: string, ulen: number, plen: number): Answer {
+    const events: RecordedEvent[] = [];
     const failing = fault('auth-failure');
     if (failing) events.push(done(failing));
     const valid = ver === 1 && (acceptAnyCredentials || (user === account.user && pass === account.pass));
@@ -167,13 +158,18 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
     const why = ver !== 1 ? `: version ${ver} is not 1` : ulen === 0 || plen === 0 ? ': an empty UNAME or PASSWD (1 to 255 bytes each)' : '';
     events.push({ type: 'reply', fields: { layer: 'plaintext', code: `auth=${hex(status)}`, text: status === 0 ? 'success' : `failure${why}` } });
     const writes = [Buffer.from([1, status])];
-    if (status === 0) {
-      state = 'request';
-      return out({ events, writes });
-    }
-    // RFC 1929 §2: on failure the server MUST close; the scripted fault keeps listening to see whether the client goes on.
-    state = failing ? 'refused' : 'closed';
-    return out({ events, writes, close: !failing, linger: !!failing });
+    return {
+      events, writes,
+      commit() {
+        if (status === 0) {
+          state = 'request';
+          return {};
+        }
+        // RFC 1929 §2: on failure the server MUST close; the scripted fault keeps listening to see whether the client goes on.
+        state = failing ? 'refused' : 'closed';
+        return { close: !failing, linger: !!failing };
+      },
+    };
   }
 
   /**
@@ -202,6 +198,14 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
     if (ver !== 5) return finish(events, 1);
     const kind = cmd === 1 ? 'connect' : cmd === 2 ? 'bind' : cmd === 3 ? 'udp' : undefined;
     if (!kind) return finish(events, 7);
+    const rule = script?.match({ stage: 'request', command: kind === 'udp' ? 'udp-associate' : kind });
+    if (rule !== undefined) {
+      // The request waits for the rule: bytes sent meanwhile are kept, as while it is carried out.
+      state = 'connecting';
+      requested = kind;
+      held = { stage: 'request' };
+      return out({ events, scripted: { stage: 'request', rule, request: { command: kind, atyp, addr, port } } });
+    }
     const stalling = stallAfter('request');
     if (stalling) return stall(events, stalling);
     state = 'connecting';
@@ -226,11 +230,16 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
 
   function openTunnel(events: RecordedEvent[], writes: Buffer[]): Socks5Output {
     // RFC 1928 §6: data may flow once the reply said success; bytes already here came before it.
-    if (pending.length) events.unshift(command('EARLY-DATA', `bytes=${pending.length} before the ${requested === 'bind' ? 'second reply to BIND' : 'reply'}`, pending));
+    if (pending.length && !earlyNoted) events.unshift(early());
     state = 'tunnel';
     const forward = pending;
     pending = Buffer.alloc(0);
     return out({ events, writes, tunnel: { forward } });
+  }
+
+  function early(): RecordedEvent {
+    earlyNoted = true;
+    return command('EARLY-DATA', `bytes=${pending.length} before the ${requested === 'bind' ? 'second reply to BIND' : 'reply'}`, pending);
   }
 
   function stall(events: RecordedEvent[], f: Socks5Fault): Socks5Output {
@@ -238,10 +247,16 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
     return out({ events: [...events, done(f)] });
   }
 
-  /** The reply to a request the shell carried out (or could not). */
-  function carriedOut(result: ConnectResult): Socks5Output {
-    if (state !== 'connecting') return out({ events: [] });
-    if (!result.ok) return finish([], result.rep);
+  /** A rule holds the stage: what the client sends meanwhile waits until it is done. */
+  function hold(events: RecordedEvent[], scripted: Scripted, answer?: Answer): Socks5Output {
+    state = 'scripting';
+    held = { stage: scripted.stage, answer };
+    return out({ events, scripted });
+  }
+
+  /** The proxy's own reply to a request carried out (or not), with the reply faults but the truncation. */
+  function replyTo(result: ConnectResult): OwnAnswer {
+    if (!result.ok) return { events: [replyEvent(result.rep)], writes: [replyBytes(5, result.rep, 0, Buffer.from([1, 0, 0, 0, 0]), 0)] };
     const events: RecordedEvent[] = [];
     const note = <F extends Socks5Fault | undefined>(f: F): F => {
       if (f) events.push(done(f));
@@ -254,26 +269,66 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
     const bnd = note(fault('bnd-addr'));
     const address = badAtyp ? Buffer.from([badAtyp.atyp, 127, 0, 0, 1])
       : encodeAddress(bnd?.atyp === 'domain' ? 'proxy.conform.test' : bnd?.atyp === 'ipv6' ? '::1' : result.boundAddr ?? '127.0.0.1');
-    let reply = replyBytes(version, code, rsv, address, result.boundPort);
     events.push(replyEvent(code, version));
-    const truncate = note(fault('truncate-reply'));
+    return { events, writes: [replyBytes(version, code, rsv, address, result.boundPort)] };
+  }
+
+  /** The reply to a request the shell carried out (or could not). */
+  function carriedOut(result: ConnectResult): Socks5Output {
+    if (state !== 'connecting') return out({ events: [] });
+    if (!result.ok) return finish([], result.rep);
+    const { events, writes } = replyTo(result);
+    const truncate = fault('truncate-reply');
     if (truncate) {
+      events.push(done(truncate));
       state = 'closed';
-      reply = reply.subarray(0, truncate.bytes);
-      return out({ events, writes: [reply], close: true });
+      return out({ events, writes: [writes[0]!.subarray(0, truncate.bytes)], close: true });
     }
+    return goOn(events, writes);
+  }
+
+  /** After the reply to a request carried out: the tunnel, BIND's wait for its peer, or the association. */
+  function goOn(events: RecordedEvent[], writes: Buffer[]): Socks5Output {
     if (requested === 'udp') {
       // RFC 1928 §7: the TCP connection now only holds the association open.
       state = 'associated';
       pending = Buffer.alloc(0);
-      return out({ events, writes: [reply] });
+      return out({ events, writes });
     }
     if (requested === 'bind') {
       state = 'bound';
-      const stalling = note(stallAfter('bind'));
-      return out({ events, writes: [reply], awaitPeer: !stalling });
+      const stalling = stallAfter('bind');
+      if (stalling) events.push(done(stalling));
+      return out({ events, writes, awaitPeer: !stalling });
     }
-    return openTunnel(events, [reply]);
+    return openTunnel(events, writes);
+  }
+
+  /** RFC 1928 §6: BIND's second reply names the peer that connected. */
+  function secondReply(peer: { addr: string; port: number }): Answer {
+    const failing = fault('bind-second-reply');
+    const code = failing?.code ?? 0;
+    const events: RecordedEvent[] = failing ? [done(failing)] : [];
+    events.push(replyEvent(code, 5, `BIND: peer ${peer.addr}:${peer.port}`));
+    return { events, writes: [replyBytes(5, code, 0, encodeAddress(peer.addr), peer.port)], commit: () => ({}) };
+  }
+
+  /** Steps through what the client sent, as far as it goes. */
+  function drain(): Socks5Output {
+    const events: RecordedEvent[] = [];
+    const writes: Buffer[] = [];
+    let paced = false;
+    for (let o = step(); o; o = step()) {
+      events.push(...o.events);
+      writes.push(...o.writes);
+      paced ||= o.paced ?? false;
+      if (o.close || o.connect || o.linger || o.scripted || (state as State) === 'stalled') return { ...o, events: [...events, ...leftover()], writes, paced };
+    }
+    if (pending.length > MAX_PENDING) {
+      state = 'closed';
+      return { events: [...events, { type: 'reply', fields: { layer: 'plaintext', code: 'closed', text: `more than ${MAX_PENDING} unparsed bytes` } }], writes, close: true };
+    }
+    return { events, writes, paced };
   }
 
   /**
@@ -296,26 +351,13 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
   return {
     push(bytes) {
       if (state === 'closed' || state === 'stalled' || state === 'tunnel' || state === 'associated') return out({ events: [] });
-      if (state === 'bound' || state === 'connecting') {
-        // Bytes sent before the reply (or, for BIND, before the peer connected): kept, bounded, and relayed once the tunnel opens.
+      if (state === 'bound' || state === 'connecting' || state === 'scripting') {
+        // Bytes sent before the reply (or, for BIND, before the peer connected, or while a rule holds the stage): kept, bounded, and read (or relayed) once it is over.
         if (pending.length + bytes.length <= MAX_BIND_AHEAD) pending = Buffer.concat([pending, bytes]);
         return out({ events: [] });
       }
       pending = Buffer.concat([pending, bytes]);
-      const events: RecordedEvent[] = [];
-      const writes: Buffer[] = [];
-      let paced = false;
-      for (let o = step(); o; o = step()) {
-        events.push(...o.events);
-        writes.push(...o.writes);
-        paced ||= o.paced ?? false;
-        if (o.close || o.connect || o.linger || (state as State) === 'stalled') return { ...o, events: [...events, ...leftover()], writes, paced };
-      }
-      if (pending.length > MAX_PENDING) {
-        state = 'closed';
-        return { events: [...events, { type: 'reply', fields: { layer: 'plaintext', code: 'closed', text: `more than ${MAX_PENDING} unparsed bytes` } }], writes, close: true };
-      }
-      return { events, writes, paced };
+      return drain();
     },
 
     connected(result) {
@@ -336,14 +378,67 @@ export function createSocks5Machine(options: Socks5Options): Socks5Machine {
 
     peerConnected(peer) {
       if (state !== 'bound') return out({ events: [] });
-      const failing = fault('bind-second-reply');
-      const events: RecordedEvent[] = failing ? [done(failing)] : [];
+      const answer = secondReply(peer);
+      const rule = script?.match({ stage: 'bind-peer' });
+      if (rule !== undefined) {
+        // The state stays `bound`: what the client sends meanwhile is relayed once the tunnel opens.
+        held = { stage: 'bind-peer', answer };
+        return out({ events: [], scripted: { stage: 'bind-peer', rule, peer } });
+      }
       const coalesce = fault('bind-reply-with-data');
-      if (coalesce) events.push(done(coalesce));
-      const code = failing?.code ?? 0;
-      events.push(replyEvent(code, 5, `BIND: peer ${peer.addr}:${peer.port}`));
-      const reply = replyBytes(5, code, 0, encodeAddress(peer.addr), peer.port);
-      return { ...openTunnel(events, [reply]), coalesce: !!coalesce };
+      // Recorded before the reply it holds back.
+      if (coalesce) answer.events.splice(answer.events.length - 1, 0, done(coalesce));
+      return { ...openTunnel(answer.events, answer.writes), coalesce: !!coalesce };
+    },
+
+    accepted() {
+      const rule = script?.match({ stage: 'connect' });
+      return rule === undefined ? out({ events: [] }) : hold([], { stage: 'connect', rule });
+    },
+
+    ownAnswer() {
+      return { events: [...(held?.answer?.events ?? [])], writes: [...(held?.answer?.writes ?? [])] };
+    },
+
+    ownReply(result) {
+      return replyTo(result);
+    },
+
+    resume(ruleDone) {
+      const h = held;
+      if (!h) return out({ events: [] });
+      held = undefined;
+      if (ruleDone.ending) {
+        state = ruleDone.ending === 'stall' ? 'stalled' : 'closed';
+        return { events: leftover(), writes: [] };
+      }
+      if (h.stage === 'bind-peer') return openTunnel([], []);
+      // A request rule that did not end goes on through proceed(), once the request is carried out.
+      if (h.stage === 'request') return out({ events: [] });
+      if (h.answer && ruleDone.normal) {
+        const after = h.answer.commit();
+        if (after.close || after.linger) return { events: leftover(), writes: [], ...after };
+      } else {
+        // The proxy follows its scripted bytes: a sub-negotiation after X'02', else the request, whatever they said.
+        state = h.stage === 'connect' ? 'greeting' : h.stage === 'greeting' && ruleDone.wrote[1] === 0x02 ? 'auth' : 'request';
+      }
+      return drain();
+    },
+
+    beforeReply() {
+      // BIND's first reply is no tunnel's: what comes before the second one is early, and recorded then.
+      const tunnelNext = (held?.stage === 'request' && requested === 'connect') || held?.stage === 'bind-peer';
+      return tunnelNext && pending.length && !earlyNoted ? [early()] : [];
+    },
+
+    proceed(result) {
+      held = undefined;
+      if (state !== 'connecting') return out({ events: [] });
+      if (!result.ok) {
+        state = 'closed';
+        return { events: leftover(), writes: [], close: true };
+      }
+      return goOn([], []);
     },
   };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CERT_PROFILE_NAMES } from '../../certs/index.js';
 import { Socks5FaultSchema } from './faults.js';
 import { MIN_LONG_HOST } from './long-names.js';
+import { Socks5ScriptSchema } from './script.js';
 
 /** RFC 1928 §3: the method codes the proxy can select, by name. */
 export const METHODS = { none: 0x00, gssapi: 0x01, 'username-password': 0x02, private: 0x80 } as const;
@@ -50,6 +51,13 @@ export const Socks5OptionsSchema = z.object({
     host: z.number().int().min(MIN_LONG_HOST).max(1024).optional(),
   }).strict().default({}),
   faults: z.array(Socks5FaultSchema).default([]),
+  /**
+   * Scripted misbehaviour (servers/socks5/script.ts, docs/scripting.md): rules
+   * that answer a stage (greeting, auth, request, BIND's peer, a reply datagram,
+   * a point in the tunnel) with raw bytes, the proxy's own answer, timing or an
+   * ending. Default: none.
+   */
+  script: Socks5ScriptSchema.default([]),
 }).strict().refine((o) => o.command !== 'udp-associate' || o.bodySize <= MAX_DATAGRAM_BODY, {
   message: `a udp-associate reply datagram holds at most ${60_000} bytes`, path: ['bodySize'],
 }).refine((o) => o.longNames.host === undefined || (o.resolve === 'remote' && o.address === 'name' && (o.command !== 'connect' || o.target === 'http')), {

@@ -16,7 +16,8 @@ const NAME = 'socks5';
 const MAX_RECORDED = 1000;
 /** Gap between a decoy datagram and the real one, so they arrive in that order. */
 const DECOY_GAP_MS = 30;
-const DECOY = Buffer.from('conform: DECOY datagram, a client must drop this\n');
+/** What a decoy datagram carries (a script's `datagram` too, unless it says otherwise). */
+export const DECOY = Buffer.from('conform: DECOY datagram, a client must drop this\n');
 
 export interface RelayPlan {
   ctx: ServerContext;
@@ -29,6 +30,18 @@ export interface RelayPlan {
   allowed(d: Datagram): true | string;
   targetPort: number;
   faults: Socks5Fault[];
+  /** A script's `datagram` rule takes this answer, if one is armed: then the relay sends nothing itself. */
+  scripted?(io: DatagramIO): boolean;
+}
+
+/** What a `datagram` rule acts with: the relay's own answer, and ways to send others. */
+export interface DatagramIO {
+  /** The target's bytes under the header the relay puts on them, and the reply event it records for that. */
+  own: { events: Array<{ type: 'reply'; fields: { layer: 'plaintext'; code: string; text: string } }>; writes: Buffer[] };
+  /** Data under the same header, with this FRAG. */
+  wrap(data: Buffer, frag?: number): Buffer;
+  /** Sends to the client, from the relay's port or another; resolves once sent. */
+  send(bytes: Buffer, from: 'relay' | 'stranger'): Promise<void>;
 }
 
 export interface Relay {
@@ -89,13 +102,19 @@ export async function startRelay(plan: RelayPlan): Promise<Relay> {
     const to = client;
     const wrap = (data: Buffer, frag = 0): Buffer => encodeDatagram(addressed!.addr, addressed!.port, data, frag);
     const real = wrap(msg);
+    const io: DatagramIO = {
+      own: { events: [{ type: 'reply', fields: { layer: 'plaintext', code: 'datagram', text: `${real.length} bytes to ${to.address}:${to.port}` } }], writes: [real] },
+      wrap,
+      send: (bytes, from) => (from === 'stranger' ? strangerSends(bytes, to) : new Promise((resolve) => (closed ? resolve() : socket.send(bytes, to.port, to.address, () => resolve())))),
+    };
+    if (plan.scripted?.(io)) return;
     let delay = 0;
     for (const f of decoys.splice(0)) {
       setTimeout(() => {
         ctx.log.record(NAME, 'fault', { name: f.kind, explain: explainSocks5Fault(f) }, conn);
         if (f.kind === 'udp-fragment-first') send(wrap(DECOY, 1), to);
         else if (f.kind === 'udp-bad-atyp-first') send(Buffer.concat([Buffer.from([0, 0, 0, 5, 127, 0, 0, 1, 0, 0]), DECOY]), to);
-        else strangerSends(wrap(DECOY), to);
+        else void strangerSends(wrap(DECOY), to);
       }, delay).unref();
       delay += DECOY_GAP_MS;
     }
@@ -105,10 +124,15 @@ export async function startRelay(plan: RelayPlan): Promise<Relay> {
     }, delay).unref();
   }
 
-  function strangerSends(bytes: Buffer, to: RemoteInfo): void {
-    const stranger = createSocket(family);
-    stranger.on('error', () => undefined);
-    stranger.bind(0, ctx.bindHost, () => stranger.send(bytes, to.port, to.address, () => stranger.close()));
+  function strangerSends(bytes: Buffer, to: RemoteInfo): Promise<void> {
+    return new Promise((resolve) => {
+      const stranger = createSocket(family);
+      stranger.on('error', () => resolve());
+      stranger.bind(0, ctx.bindHost, () => stranger.send(bytes, to.port, to.address, () => {
+        stranger.close();
+        resolve();
+      }));
+    });
   }
 
   socket.on('message', (msg, from) => {

@@ -12,7 +12,7 @@ export const SOCKS5_FLAWS = {
   'socks5-resolve-locally': { protocols: S, explain: 'resolves the target name itself even for socks5h:// (remote resolution)' },
   'socks5-remote-resolve': { protocols: S, explain: 'sends the target name (ATYP 3) even for socks5://, where it must resolve it' },
   'socks5-ignore-reply-code': { protocols: S, explain: 'treats any reply code as success and uses the tunnel' },
-  'socks5-accept-bad-version': { protocols: S, explain: 'does not check the version byte of the proxy\'s reply' },
+  'socks5-accept-bad-version': { protocols: S, explain: 'does not check the version byte of the proxy\'s method selection and reply' },
   'socks5-lenient-atyp': { protocols: S, explain: 'reads an undefined reply ATYP as if it were IPv4 instead of failing' },
   'socks5-fixed-reply-length': { protocols: S, explain: 'reads a 10-byte reply whatever its ATYP (IPv4 BND.ADDR assumed)' },
   'socks5-single-read': { protocols: S, explain: 'expects each proxy message in a single read, so split messages break it' },

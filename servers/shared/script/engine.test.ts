@@ -216,5 +216,9 @@ describe('ScriptedMachine around FTP', () => {
     expect(editAnswer(Buffer.from('+OK\r\nSTLS\r\nUSER\r\n.\r\n'), { drop: '^(STLS|\\+OK)' }).toString()).toBe('+OK\r\nUSER\r\n.\r\n');
     expect(editAnswer(Buffer.from('250 ok\r\n'), { add: 'X' }).toString()).toBe('250-ok\r\n250 X\r\n');
     expect(editAnswer(Buffer.from('abcd'), { cut: 0.6 }).toString()).toBe('ab');
+    // FEAT's features stay bare lines begun with a space (RFC 2389 §3.2).
+    const feat = Buffer.from('211-Features:\r\n AUTH TLS\r\n PBSZ\r\n SIZE\r\n211 End\r\n');
+    expect(editAnswer(feat, { drop: '^ AUTH' }).toString()).toBe('211-Features:\r\n PBSZ\r\n SIZE\r\n211 End\r\n');
+    expect(editAnswer(feat, { add: ' MDTM' }).toString()).toBe('211-Features:\r\n AUTH TLS\r\n PBSZ\r\n SIZE\r\n MDTM\r\n211 End\r\n');
   });
 });

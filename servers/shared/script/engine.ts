@@ -131,6 +131,14 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
     return this.opts.machine.lineTooLong();
   }
 
+  /** FTP's CCC completed: plaintext again, and rules in plaintext match again. */
+  cleared(closeNotify: boolean): MachineOutput {
+    this.layer = 'plaintext';
+    this.opts.shadow.cleared?.(closeNotify);
+    if (!this.opts.machine.cleared) throw new Error('a clearing was reported to a machine that cannot clear');
+    return this.opts.machine.cleared(closeNotify);
+  }
+
   expectsCommand(): boolean {
     return this.opts.machine.expectsCommand?.() ?? true;
   }

@@ -220,7 +220,10 @@ function editLines(text: string, edit: NormalEdit): string {
   const tail = lines.pop() ?? '';
   const prefixed = /^(\d{3})[ -]/.exec(lines[0] ?? '');
   const code = prefixed?.[1];
-  const body = (l: string): string => (code && /^\d{3}[ -]/.test(l) ? l.slice(4) : l);
+  const hasPrefix = (l: string): boolean => /^\d{3}[ -]/.test(l);
+  const body = (l: string): string => (code && hasPrefix(l) ? l.slice(4) : l);
+  // FTP's FEAT lists its features on lines of their own, each begun with a space (RFC 2389 §3.2): they stay so.
+  const bare = Boolean(code) && lines.slice(1, -1).some((l) => !hasPrefix(l));
   // POP3's status line ("+OK") stays whatever it says.
   const drop = edit.drop === undefined ? undefined : new RegExp(edit.drop);
   let kept = drop ? lines.filter((l, i) => (!code && i === 0) || !drop.test(body(l))) : lines;
@@ -229,10 +232,16 @@ function editLines(text: string, edit: NormalEdit): string {
     // Before the last line of SMTP's and FTP's replies and before POP3's "." terminator; after a single line.
     const terminated = code || kept[kept.length - 1] === '.';
     const at = Math.max(terminated ? kept.length - 1 : kept.length, 1);
-    kept = [...kept.slice(0, at), ...added.map((a) => (code ? `${code}-${a}` : a)), ...kept.slice(at)];
+    kept = [...kept.slice(0, at), ...added.map((a) => (code && !bare ? `${code}-${a}` : a)), ...kept.slice(at)];
   }
-  // Every line but the last continues (RFC 5321 §4.2.1, RFC 959 §4.2).
-  if (code) kept = kept.map((l, i) => `${code}${i < kept.length - 1 ? '-' : ' '}${body(l)}`);
+  // Every line but the last continues (RFC 5321 §4.2.1, RFC 959 §4.2); FEAT's bare lines between stay bare.
+  if (code) {
+    kept = kept.map((l, i) => {
+      const last = i === kept.length - 1;
+      if (bare && !last && i > 0 && !hasPrefix(l)) return l;
+      return `${code}${last ? ' ' : '-'}${body(l)}`;
+    });
+  }
   return [...kept, tail].join('\r\n');
 }
 

@@ -1,17 +1,38 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Tests of pure code and of one server on a socket: many short files, run
+ * side by side (each file's start-up costs more than most of its tests).
+ */
+const UNIT = [
+  'servers/**/*.test.ts', 'harness/**/*.test.ts', 'certs/**/*.test.ts', 'clients/**/*.test.ts',
+  'tests/*-machine*.test.ts', 'tests/dependencies.test.ts', 'tests/docs.test.ts', 'tests/json-schema.test.ts',
+  'tests/stands-alone.test.ts', 'tests/config.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['**/*.test.ts'],
     exclude: ['node_modules/**', 'dist/**'],
     globalSetup: ['./tests/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Files run one after another: many run real clients against real servers
-    // with time limits, and two such files side by side on 2 cores make
-    // clients that give up on time look hung. It costs little: most of the
-    // time is spent waiting on those clients, not computing.
-    fileParallelism: false,
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT, sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: {
+          name: 'live',
+          include: ['tests/**/*.test.ts'],
+          exclude: ['node_modules/**', 'dist/**', ...UNIT.filter((g) => g.startsWith('tests/'))],
+          sequence: { groupOrder: 1 },
+          // Files one after another: they run real clients against real
+          // servers with time limits, and two such files side by side on 2
+          // cores make clients that give up on time look hung. They do their
+          // own waiting in parallel inside (witness groups, profiles at once).
+          fileParallelism: false,
+        },
+      },
+    ],
   },
 });

@@ -62,9 +62,11 @@ function serveUntilReady(args: string[]): Promise<{ out: string; code: number | 
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let stopped = false;
     child.stdout.on('data', (b: Buffer) => {
       out += b.toString();
-      if (/export CONFORM_/.test(out)) child.kill('SIGINT');
+      // Once, as a person presses Ctrl-C once.
+      if (!stopped && /export CONFORM_/.test(out)) stopped = child.kill('SIGINT');
     });
     child.on('exit', (code) => resolve({ out, code }));
     setTimeout(() => child.kill('SIGKILL'), 20_000).unref();

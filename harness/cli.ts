@@ -6,7 +6,6 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 // without loading YAML, zod or any server (harness/suite/catalogue.ts). Every
 // other command imports its modules when it runs.
 import { UsageError } from './errors.js';
-import { DEFAULT_WORKERS } from './run/pool.js';
 import { parseShard, protocolsFrom, selectCases } from './run/select.js';
 import { LOOPBACK } from '../servers/shared/listen.js';
 import { findCase } from './commands/find-case.js';
@@ -55,7 +54,7 @@ const program = new Command('conform')
   .option('--junit <file>', 'JUnit XML report', 'reports/junit.xml')
   .option('--json <file>', 'machine-readable results', 'reports/results.json')
   .option('--html <file>', 'self-contained HTML report (a case × client matrix when several clients run)', 'reports/index.html')
-  .option('--workers <n>', 'cases run at once', positiveInt, DEFAULT_WORKERS)
+  .option('--workers <n>', 'cases run at once, exactly (default: adaptive, from the cores up to 32 while the machine sits idle)', positiveInt)
   .option('--shard <i/n>', 'run the I-th of N deterministic slices of the selected cases')
   .addOption(new Option('--reporter <name...>', 'console reporters').choices(['console', 'tap']).default(['console']))
   .addOption(new Option('--artifacts <which>', 'which cases keep their transcript, events, TLS key log and packet capture').choices(['failed', 'all', 'none']).default('failed'))

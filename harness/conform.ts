@@ -16,7 +16,7 @@ import { htmlReporter } from './report/html.js';
 import { ReporterMux, type Reporter } from './report/reporter.js';
 import { tapReporter } from './report/tap.js';
 import { runCase } from './run/run-case.js';
-import { DEFAULT_WORKERS, runPool } from './run/pool.js';
+import { ADAPTIVE_DEFAULTS, runAdaptive, runPool } from './run/pool.js';
 import type { CaseResult } from './run/result.js';
 import { selectCases, type Selection } from './run/select.js';
 import { summarize, type Summary } from './run/summary.js';
@@ -39,7 +39,8 @@ export interface RunSettings {
   json: string;
   /** The self-contained HTML report. */
   html: string;
-  workers: number;
+  /** Cases at once (`--workers`); unset: the adaptive scheduler. */
+  workers?: number;
   reporters: ('console' | 'tap')[];
   strict: boolean;
   suitesDir?: string;
@@ -82,6 +83,17 @@ export interface CaseRunSettings {
   artifactsDir?: string;
   graceMs?: number;
   workers?: number;
+  /** The adaptive scheduler's ceiling (default 32), for callers that run several pools in one process. */
+  maxWorkers?: number;
+}
+
+/**
+ * Whether a case is built to make the client wait (a server that stalls, a
+ * go-ahead never followed, a peer that never connects): 1, started first so
+ * its wait overlaps the working cases; 0 otherwise.
+ */
+function waitsLong(c: Case): number {
+  return /"stall"|stall-|no-tls-after-go-ahead|never|"delay"|"trickle"|reply-delay/.test(JSON.stringify(c.server)) ? 1 : 0;
 }
 
 /** Runs cases against one client with no reporting (tests and witnesses use this). */
@@ -95,7 +107,10 @@ export async function runCases(
   const options = { certs: openCertStore(), bindHost: settings.bindHost ?? '127.0.0.1', graceMs: settings.graceMs ?? 1000, reproPrefix: isSourceCheckout() ? 'npm run conform --' : 'npx conform', timeoutScale: settings.timeoutScale ?? 1,
     ...(settings.artifactsDir && settings.artifacts !== 'none' ? { artifactsDir: settings.artifactsDir, keepArtifacts: settings.artifacts ?? 'failed' } : {}),
   };
-  return runPool(cases, settings.workers ?? DEFAULT_WORKERS, async (c) => applyExpectations(await runCase(c, client, options), expectations), onResult);
+  const run = async (c: Case): Promise<CaseResult> => applyExpectations(await runCase(c, client, options), expectations);
+  // --workers N: exactly N at once, as it always meant; by default the scheduler knows waiting from working.
+  return settings.workers ? runPool(cases, settings.workers, run, onResult)
+    : runAdaptive(cases, run, onResult, { ...ADAPTIVE_DEFAULTS, ...(settings.maxWorkers ? { max: settings.maxWorkers } : {}), priority: waitsLong as (c: never) => number });
 }
 
 /**

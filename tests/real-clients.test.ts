@@ -61,7 +61,7 @@ function summary(results: CaseResult[]): string {
   return [...by].map(([p, c]) => `${p} ${c.pass} pass / ${c.fail} fail / ${c.skip} skip${c.error ? ` / ${c.error} error` : ''}`).join('; ');
 }
 
-/** Profiles run side by side, each with its own workers: most of a run is waiting on stalls and time limits. */
+/** Profiles run side by side, each with the adaptive scheduler: most of a run is waiting on stalls and time limits. */
 const PROFILES_AT_ONCE = 2;
 const runs = new Map<string, Promise<CaseResult[]>>();
 
@@ -74,7 +74,7 @@ function runOf(profile: string): Promise<CaseResult[]> {
     const lane = async (): Promise<void> => {
       for (let next = queue.shift(); next; next = queue.shift()) {
         const { profile: name, protocols } = next;
-        const run = runCases(catalogue.filter((c) => protocols.includes(c.protocol)), profileClient(name), { workers: 4 });
+        const run = runCases(catalogue.filter((c) => protocols.includes(c.protocol)), profileClient(name));
         settle.get(name)!(run);
         await run.catch(() => undefined);
       }

@@ -13,7 +13,7 @@ import { profileClient } from '../harness/clients/profiles.js';
  * never gives up (no-timeout) is still killed and judged hung.
  */
 const TEST_GRACE_MS = 2500;
-/** Witness groups run side by side (each with its own 4 workers). */
+/** Witness groups run side by side, each with the adaptive scheduler (harness/run/pool.ts). */
 const GROUPS_AT_ONCE = 3;
 import { findExecutable } from '../harness/clients/which.js';
 import type { Case } from '../harness/suite/case.js';
@@ -38,7 +38,7 @@ async function runWitnesses(pick: (c: Case) => string[]): Promise<Map<string, Ca
   const runNext = async (): Promise<void> => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const [spec, group] = next;
-      for (const r of await runCases(group, profileClient(spec), { workers: 4, graceMs: TEST_GRACE_MS })) results.set(`${spec} :: ${r.id}`, r);
+      for (const r of await runCases(group, profileClient(spec), { graceMs: TEST_GRACE_MS })) results.set(`${spec} :: ${r.id}`, r);
     }
   };
   await Promise.all(Array.from({ length: GROUPS_AT_ONCE }, runNext));

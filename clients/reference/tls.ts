@@ -70,9 +70,9 @@ export function handshake(options: ConnectionOptions, signal: AbortSignal, raw: 
  */
 export async function secureConnection(job: Job, flaws: ReadonlySet<Flaw>, signal: AbortSignal, raw: Socket): Promise<TLSSocket> {
   if (job.tls === 'implicit' && flaws.has('answer-plaintext-banner')) await answerBanner(job, raw);
-  const pending = handshake(await tlsOptions(job, flaws, false), signal, raw);
   // curl 7.78's desynchronised state (CVE-2021-22947): the client believes it upgraded and talks on in the clear.
   if (flaws.has('plaintext-after-hello')) afterHello(raw, () => raw.write(plaintextLogin(job)));
+  const pending = handshake(await tlsOptions(job, flaws, false), signal, raw);
   const socket = await pending;
   const refusal = refuseCertificate(socket, job.host, flaws);
   if (refusal) {
@@ -91,14 +91,17 @@ function plaintextLogin(job: Job): string {
   return `USER ${job.user || 'anonymous'}\r\nPASS ${job.pass || 'conform@'}\r\n`;
 }
 
-/** Runs `then` once the ClientHello has left (the socket's byte count grew), polling briefly. */
+/** Runs `then` right after the ClientHello is written: call it before the handshake starts. */
 export function afterHello(raw: Socket, then: () => void): void {
-  const before = raw.bytesWritten;
-  const poll = setInterval(() => {
-    if (raw.bytesWritten === before && !raw.destroyed) return;
-    clearInterval(poll);
+  // The next write on the raw socket is the ClientHello (TLS writes through the EOF guard, which calls raw.write):
+  // the leak follows it in the same turn, as the desynchronised client sends it, whatever the load.
+  const write = raw.write;
+  raw.write = function (this: Socket, ...args: Parameters<Socket['write']>): boolean {
+    raw.write = write;
+    const ok = write.apply(this, args);
     if (!raw.destroyed) then();
-  }, 5);
+    return ok;
+  } as Socket['write'];
 }
 
 /** How long the answer-plaintext-banner flaw listens for a banner before starting TLS as usual. */

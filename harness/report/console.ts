@@ -72,7 +72,7 @@ export function consoleReporter(out: NodeJS.WritableStream & { isTTY?: boolean; 
       multi = info.clients.length > 1;
       strict = info.strict;
       // A merge replays results: it has files, not workers.
-      const how = info.mergedFiles !== undefined ? `merged from ${info.mergedFiles} results file(s)` : `${info.workers ?? 1} worker(s)`;
+      const how = info.mergedFiles !== undefined ? `merged from ${info.mergedFiles} results file(s)` : info.workers ? `${info.workers} worker(s)` : `adaptive workers (from the cores, up to 32)`;
       out.write(`conform: ${info.cases.length} case(s) against ${info.clients.join(', ')}, ${how}\n`);
       const shard = info.selection?.shard;
       if (shard && !info.cases.length) out.write(`conform: shard ${shard.index}/${shard.total} holds none of the selected cases; its empty results still count for merge\n`);

@@ -18,7 +18,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'unit', include: UNIT, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'unit', include: UNIT, pool: 'threads', maxWorkers: 4, sequence: { groupOrder: 0 } } },
       {
         extends: true,
         test: {

@@ -21,7 +21,7 @@ const judged = (results: CaseResult[]): CaseResult[] => results.filter((r) => r.
 
 describe('a client that never reached the point under test', () => {
   it('`false` (exits 1 at once) passes no must or should case, and each failure says it never reached the point', { timeout: 120_000 }, async () => {
-    const results = judged(await runCases(cases, commandClient('false'), { workers: 4 }));
+    const results = judged(await runCases(cases, commandClient('false')));
     expect(results.length).toBeGreaterThan(300);
     expect(results.filter((r) => r.status === 'pass').map((r) => r.id)).toEqual([]);
     const failed = results.filter((r) => r.status === 'fail');
@@ -34,7 +34,7 @@ describe('a client that never reached the point under test', () => {
   it('a missing script passes no must or should case, and its stderr is kept for the report', { timeout: 120_000 }, async () => {
     const missing = join(tmpdir(), 'conform-no-such-client.mjs');
     const https = cases.filter((c) => c.protocol === 'https' || c.protocol === 'smtp');
-    const results = judged(await runCases(https, commandClient(`node ${missing}`), { workers: 4 }));
+    const results = judged(await runCases(https, commandClient(`node ${missing}`)));
     expect(results.length).toBeGreaterThan(100);
     expect(results.filter((r) => r.status === 'pass').map((r) => r.id)).toEqual([]);
     const sample = results.find((r) => r.id === 'https.certificate.expired')!;
@@ -46,7 +46,7 @@ describe('a client that never reached the point under test', () => {
   it('a client that connects and hangs up passes no certificate case: it never sent a ClientHello', { timeout: 60_000 }, async () => {
     const hangUp = `node -e "require('net').connect(+process.env.CONFORM_PORT, process.env.CONFORM_ADDR, function () { this.destroy(); process.exitCode = 1; })"`;
     const certificateCases = cases.filter((c) => /^(https|smtp|pop3|ftps)\.certificates?\./.test(c.id) && c.level !== 'info');
-    const results = await runCases(certificateCases, commandClient(hangUp), { workers: 4 });
+    const results = await runCases(certificateCases, commandClient(hangUp));
     expect(results.length).toBeGreaterThan(50);
     expect(results.filter((r) => r.status === 'pass').map((r) => r.id)).toEqual([]);
     const implicit = results.find((r) => r.id === 'https.certificate.expired')!;

@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
 const UNIT = [
   'servers/**/*.test.ts', 'harness/**/*.test.ts', 'certs/**/*.test.ts', 'clients/**/*.test.ts',
   'tests/*-machine*.test.ts', 'tests/dependencies.test.ts', 'tests/docs.test.ts', 'tests/json-schema.test.ts',
-  'tests/stands-alone.test.ts', 'tests/config.test.ts',
+  'tests/stands-alone.test.ts', 'tests/config.test.ts', 'tests/typecheck.test.ts',
 ];
 
 export default defineConfig({

@@ -51,16 +51,20 @@ export function handshake(options: ConnectionOptions, signal: AbortSignal, raw: 
       reject(new Refused('timed out during the handshake'));
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    socket.once('secureConnect', () => {
-      signal.removeEventListener('abort', onAbort);
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-    socket.once('error', (err) => {
+    const onError = (err: Error): void => {
       signal.removeEventListener('abort', onAbort);
       socket.destroy();
       reject(new HandshakeFailed(err.message));
+    };
+    socket.once('secureConnect', () => {
+      signal.removeEventListener('abort', onAbort);
+      socket.off('error', onError);
+      resolve(socket);
     });
+    socket.on('error', onError);
+    // A socket that fails is destroyed, and that is how the protocol code learns of it (its reads end): an
+    // alert that comes late (the server's answer to plaintext behind the hello) is no crash of the client.
+    socket.on('error', () => undefined);
   });
 }
 

@@ -72,7 +72,7 @@ function summary(results: CaseResult[]): string {
 }
 
 /** Profiles run side by side, each with the adaptive scheduler: most of a run is waiting on stalls and time limits. */
-const PROFILES_AT_ONCE = 4;
+const PROFILES_AT_ONCE = 2;
 const runs = new Map<string, Promise<CaseResult[]>>();
 
 /** Starts every available profile's run once, PROFILES_AT_ONCE at a time; each block awaits its own. */

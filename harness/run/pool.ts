@@ -56,6 +56,14 @@ export interface AdaptiveOptions {
   priority?: (item: never) => number;
 }
 
+/**
+ * When any pool of this process last admitted cases on an idle reading:
+ * several pools side by side (a test running clients at once) read the same
+ * idle machine, and without this each would add its own batch on the same
+ * reading and overshoot together.
+ */
+let lastAdmission = 0;
+
 export const ADAPTIVE_DEFAULTS: AdaptiveOptions = { min: Math.max(2, cpus().length), max: 32, tickMs: 40, idleAbove: 0.3 };
 
 /**
@@ -104,8 +112,11 @@ export function runAdaptive<T, R>(items: readonly T[], task: (item: T) => Promis
     };
     const timer = setInterval(() => {
       if (failed || next >= items.length || running >= opts.max) return;
+      // One admission per tick across the process, so each reading sees the load the last one added.
+      if (performance.now() - lastAdmission < opts.tickMs) return;
       const idle = probe.idle();
       if (idle <= opts.idleAbove) return;
+      lastAdmission = performance.now();
       // The idler the machine, the more cases start: about one per idle core per tick.
       const admit = Math.min(Math.ceil(idle * opts.min), opts.max - running, items.length - next);
       for (let k = 0; k < admit; k++) launch();

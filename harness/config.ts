@@ -23,7 +23,7 @@ export const UserConfigSchema = z.object({
   protocols: z.array(z.enum(['https', 'ftps', 'smtp', 'pop3', 'socks5'])).optional(),
   /** Only cases whose id matches. */
   grep: z.string().optional(),
-  /** Cases run at once. Default: twice the cores. */
+  /** Exactly this many cases at once. Default: the adaptive scheduler (harness/run/pool.ts). */
   workers: z.number().int().min(1).max(256).optional(),
   /** Console reporters. Default ["console"]. */
   reporters: z.array(z.enum(['console', 'tap'])).optional(),

@@ -8,6 +8,7 @@ import { EventLog } from '../servers/shared/events.js';
 import type { RunningServer } from '../servers/shared/server-types.js';
 import { FtpsOptionsSchema } from '../servers/ftps/options.js';
 import { startFtpsServer } from '../servers/ftps/server.js';
+import { Control } from './support/ftp-control.js';
 
 const certs = openCertStore();
 let server: RunningServer | undefined;
@@ -20,35 +21,6 @@ async function start(options: unknown = {}): Promise<{ log: EventLog; port: numb
   const log = new EventLog();
   server = await startFtpsServer(FtpsOptionsSchema.parse(options), { log, bindHost: '127.0.0.1', keylog: [], cert: (p) => certs.get(p) });
   return { log, port: server.endpoint.port };
-}
-
-/** A minimal control channel: send a line, read one complete reply (multi-line aware). */
-class Control {
-  private seen = '';
-  constructor(public socket: Socket | TLSSocket) {
-    socket.on('data', (d: Buffer) => (this.seen += d.toString('latin1')));
-  }
-  async reply(): Promise<string> {
-    for (let i = 0; i < 200; i++) {
-      const m = /^(\d{3}) [^\n]*\r?\n/m.exec(this.seen);
-      if (m) {
-        const out = this.seen.slice(0, m.index + m[0].length);
-        this.seen = this.seen.slice(m.index + m[0].length);
-        return out;
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error(`no reply; got ${JSON.stringify(this.seen)}`);
-  }
-  async send(line: string): Promise<string> {
-    this.socket.write(`${line}\r\n`);
-    return this.reply();
-  }
-  swap(socket: TLSSocket): void {
-    this.socket.removeAllListeners('data');
-    this.socket = socket;
-    socket.on('data', (d: Buffer) => (this.seen += d.toString('latin1')));
-  }
 }
 
 function readAll(socket: Socket | TLSSocket): Promise<Buffer> {

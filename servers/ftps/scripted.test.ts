@@ -7,6 +7,7 @@ import { EventLog } from '../shared/events.js';
 import type { RunningServer } from '../shared/server-types.js';
 import { FtpsOptionsSchema } from './options.js';
 import { startFtpsServer } from './server.js';
+import { Control } from '../../tests/support/ftp-control.js';
 
 const certs = openCertStore();
 let server: RunningServer | undefined;
@@ -19,40 +20,6 @@ async function start(options: Record<string, unknown>): Promise<{ log: EventLog;
   const log = new EventLog();
   server = await startFtpsServer(FtpsOptionsSchema.parse({ tls: 'none', ...options }), { log, bindHost: '127.0.0.1', keylog: [], cert: (p) => certs.get(p) });
   return { log, port: server.endpoint.port };
-}
-
-/** The control connection's raw bytes, read one reply (its last line "ddd ") at a time, line ends as sent. */
-class Control {
-  private seen = '';
-  closed = false;
-  constructor(public socket: Socket | TLSSocket) {
-    this.listen(socket);
-  }
-  private listen(socket: Socket | TLSSocket): void {
-    socket.on('data', (d: Buffer) => (this.seen += d.toString('latin1')));
-    socket.on('close', () => (this.closed = true));
-  }
-  async reply(): Promise<string> {
-    for (let i = 0; i < 300; i++) {
-      const m = /^(\d{3}) [^\n]*\n/m.exec(this.seen);
-      if (m) {
-        const out = this.seen.slice(0, m.index + m[0].length);
-        this.seen = this.seen.slice(m.index + m[0].length);
-        return out;
-      }
-      await sleep(10);
-    }
-    throw new Error(`no reply; got ${JSON.stringify(this.seen)}`);
-  }
-  async send(line: string): Promise<string> {
-    this.socket.write(`${line}\r\n`);
-    return this.reply();
-  }
-  swap(socket: TLSSocket): void {
-    this.socket.removeAllListeners('data');
-    this.socket = socket;
-    this.listen(socket);
-  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

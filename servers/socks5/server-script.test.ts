@@ -1,5 +1,4 @@
 /** SOCKS5 scripts on real sockets, port 0: each stage answered by a rule, the proxy carrying on or ending as it says. */
-import { createSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCertStore } from '../../certs/index.js';
@@ -8,6 +7,7 @@ import type { RunningServer } from '../shared/server-types.js';
 import { Socks5OptionsSchema } from './options.js';
 import { startSocks5Server } from './server.js';
 import { encodeDatagram } from './udp.js';
+import { udpAssociation, until } from '../../tests/support/socks5-udp.js';
 
 const certs = openCertStore();
 let server: RunningServer | undefined;
@@ -106,16 +106,7 @@ describe('SOCKS5 scripts', () => {
 
   it('sends a decoy datagram (FRAG 1) from the relay before the real answer', async () => {
     const { log, running, target } = await start({ command: 'udp-associate', script: [{ on: 'datagram', do: [{ datagram: { frag: 1, data: 'decoy' } }, 'normal'] }] });
-    const socket = connect({ host: '127.0.0.1', port: running.endpoint.port });
-    const chunks: Buffer[] = [];
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.write(Buffer.concat([h('050100'), h('05030001 00000000 0000')]));
-    await until(() => Buffer.concat(chunks).length >= 12);
-    const relayPort = Buffer.concat(chunks).readUInt16BE(10);
-    const udp = createSocket('udp4');
-    await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
-    const answers: Buffer[] = [];
-    udp.on('message', (m) => answers.push(m));
+    const { socket, udp, relayPort, answers } = await udpAssociation(running.endpoint.port);
     udp.send(encodeDatagram('127.0.0.1', Number(target.port), running.input!), relayPort, '127.0.0.1');
     await until(() => answers.length >= 2);
     expect(answers[0]!.subarray(0, 3).toString('hex')).toBe('000001');
@@ -127,10 +118,3 @@ describe('SOCKS5 scripts', () => {
   });
 });
 
-async function until(ok: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -1,5 +1,4 @@
 /** The SOCKS5 proxy on real sockets, port 0: a tunnel to its target, hostile bytes, a silent client. */
-import { createSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCertStore } from '../../certs/index.js';
@@ -8,6 +7,7 @@ import type { RunningServer } from '../shared/server-types.js';
 import { Socks5OptionsSchema } from './options.js';
 import { startSocks5Server } from './server.js';
 import { encodeDatagram } from './udp.js';
+import { udpAssociation, until } from '../../tests/support/socks5-udp.js';
 
 const certs = openCertStore();
 let server: RunningServer | undefined;
@@ -148,16 +148,7 @@ describe('SOCKS5 proxy', () => {
   it('UDP: relays a datagram with its header, drops hostile ones with a reason, and ends the association with its TCP connection', async () => {
     const { log, running } = await start({ command: 'udp-associate', address: 'ipv4' });
     const target = Number(new URL(running.endpoint.url).port);
-    const socket = connect({ host: '127.0.0.1', port: running.endpoint.port });
-    const chunks: Buffer[] = [];
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.write(Buffer.concat([h('050100'), h('05030001 00000000 0000')]));
-    await until(() => Buffer.concat(chunks).length >= 12);
-    const relayPort = Buffer.concat(chunks).readUInt16BE(10);
-    const udp = createSocket('udp4');
-    await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
-    const answers: Buffer[] = [];
-    udp.on('message', (m) => answers.push(m));
+    const { socket, udp, relayPort, answers } = await udpAssociation(running.endpoint.port);
     // Garbage first: short, undefined ATYP, a fragment, a name overrunning the datagram, a flood of random bytes.
     for (const junk of [h('00'), h('000000 09 7f000001 0000'), encodeDatagram('127.0.0.1', target, Buffer.from('x'), 1), h('000000 03 ff 6161')]) udp.send(junk, relayPort, '127.0.0.1');
     for (let i = 0; i < 200; i++) udp.send(Buffer.from(Array.from({ length: 64 }, () => (Math.random() * 256) | 0)), relayPort, '127.0.0.1');
@@ -173,10 +164,3 @@ describe('SOCKS5 proxy', () => {
   });
 });
 
-async function until(ok: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

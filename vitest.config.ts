@@ -5,8 +5,8 @@ import { defineConfig } from 'vitest/config';
  * side by side (each file's start-up costs more than most of its tests).
  */
 const UNIT = [
-  'servers/**/*.test.ts', 'harness/**/*.test.ts', 'certs/**/*.test.ts', 'clients/**/*.test.ts',
-  'tests/*-machine*.test.ts', 'tests/dependencies.test.ts', 'tests/docs.test.ts', 'tests/json-schema.test.ts',
+  'contract/**/*.test.ts', 'servers/**/*.test.ts', 'harness/**/*.test.ts', 'certs/**/*.test.ts', 'clients/**/*.test.ts',
+  'tests/import-rules.test.ts', 'tests/plugins.test.ts', 'tests/docs.test.ts', 'tests/json-schema.test.ts',
   'tests/stands-alone.test.ts', 'tests/config.test.ts', 'tests/typecheck.test.ts',
 ];
 

@@ -13,7 +13,7 @@ import { usageLine } from './commands/usage.js';
 import { formatList } from './commands/list.js';
 import { loadCatalogue } from './suite/catalogue.js';
 import type { Source } from './commands/run-settings.js';
-import type { Protocol } from './job.js';
+import type { Protocol } from './protocols.js';
 import { packageRoot } from '../certs/cache-dir.js';
 
 /** Servers on anything but the default loopback address may be reachable from elsewhere: say so. */
@@ -43,13 +43,13 @@ function positiveInt(value: string): number {
 }
 
 const program = new Command('conform')
-  .description('Conformance harness for clients of HTTPS, FTPS, SMTP, POP3 and SOCKS5')
+  .description('Conformance harness for clients of secure network protocols (`conform list` shows the cases of each)')
   .version(packageVersion(), '-V, --version', 'print the version of conform-harness')
   .option('--client <name>', 'a built-in client profile (default: reference); may carry arguments, e.g. "reference --flaw skip-verify"; repeat to compare clients', collect, [])
   .option('--client-cmd <cmd>', 'any program; split into argv as a shell would, run without a shell; the job is in its environment; repeatable', collect, [])
   .option('--client-image <image>', 'run the client under test in this container image (its default command, or --client-cmd inside it); needs Docker or Podman')
   .option('--client-module <file>', 'a JavaScript module exporting run(job, { signal, log }) → exit status, run in-process; repeatable', collect, [])
-  .option('--protocol <list>', 'only these protocols: https,ftps,smtp,pop3,socks5')
+  .option('--protocol <list>', 'only these protocols, comma-separated (e.g. https,smtp)')
   .option('--grep <regex>', 'only cases whose id matches')
   .option('--junit <file>', 'JUnit XML report', 'reports/junit.xml')
   .option('--json <file>', 'machine-readable results', 'reports/results.json')
@@ -73,7 +73,10 @@ program
   .addOption(new Option('--format <format>', 'table for people, json for tools').choices(['table', 'json']).default('table'))
   .action(async (cmd: { format: 'table' | 'json' }) => {
     const o = program.opts();
-    const cases = selectCases(await loadCatalogue(o.suites), { protocols: protocolsFrom(o.protocol), grep: o.grep, ...(o.shard ? { shard: parseShard(o.shard) } : {}) });
+    const catalogue = await loadCatalogue(o.suites);
+    // The catalogue's protocols (a cached `list` loads no registry): all the registered ones with cases.
+    const known = [...new Set(catalogue.map((c) => c.protocol))];
+    const cases = selectCases(catalogue, { protocols: protocolsFrom(o.protocol, known), grep: o.grep, ...(o.shard ? { shard: parseShard(o.shard) } : {}) });
     process.stdout.write(formatList(cases, cmd.format));
   });
 

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from './errors.js';
+import { PROTOCOL_NAMES } from './protocols.js';
 
 const ClientEntry = z.union([
   z.string().min(1),
@@ -20,7 +21,7 @@ export const UserConfigSchema = z.object({
   /** Folder of suites to run instead of the built-in ones. */
   suites: z.string().optional(),
   /** Only these protocols. */
-  protocols: z.array(z.enum(['https', 'ftps', 'smtp', 'pop3', 'socks5'])).optional(),
+  protocols: z.array(z.enum(PROTOCOL_NAMES)).optional(),
   /** Only cases whose id matches. */
   grep: z.string().optional(),
   /** Exactly this many cases at once. Default: the adaptive scheduler (harness/run/pool.ts). */

@@ -9,7 +9,8 @@ import type { CaseResult } from './run/result.js';
 import type { Summary } from './run/summary.js';
 
 export { defineConfig, type UserConfig } from './config.js';
-export type { Job, Protocol } from './job.js';
+export type { Job } from '../contract/job.js';
+export type { Protocol } from './protocols.js';
 export type { ModuleClient } from './clients/adapter.js';
 export type { ClientOutcome } from './clients/outcome.js';
 export type { CaseResult } from './run/result.js';

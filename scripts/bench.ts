@@ -16,8 +16,7 @@ import { generateAll } from '../certs/index.js';
 import { profileClient } from '../harness/clients/profiles.js';
 import { findExecutable } from '../harness/clients/which.js';
 import { DEFAULT_WORKERS, loadCatalogue, protocolsFrom, runCases } from '../harness/conform.js';
-import { PROTOCOLS } from '../harness/protocols.js';
-import type { Protocol } from '../harness/job.js';
+import { PROTOCOL_NAMES } from '../harness/protocols.js';
 import type { CaseResult } from '../harness/run/result.js';
 import { selectCases } from '../harness/run/select.js';
 import type { Case } from '../harness/suite/case.js';
@@ -199,7 +198,7 @@ const mb = (kb: number | undefined): string => (kb === undefined ? '–' : `${(k
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const protocolAt = args.indexOf('--protocol');
-  const protocols = protocolsFrom(protocolAt >= 0 ? args[protocolAt + 1] : undefined) ?? (Object.keys(PROTOCOLS) as Protocol[]);
+  const protocols = protocolsFrom(protocolAt >= 0 ? args[protocolAt + 1] : undefined, PROTOCOL_NAMES) ?? [...PROTOCOL_NAMES];
   const unknown = args.filter((a, i) => a !== '--quick' && i !== protocolAt && i !== protocolAt + 1);
   if (unknown.length) {
     process.stderr.write(`bench: unknown argument ${unknown.join(' ')} (known: --quick, --protocol P[,P])\n`);

@@ -16,7 +16,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SOURCE_DIRS = ['harness', 'servers', 'certs', 'clients', 'scripts'];
+const SOURCE_DIRS = ['contract', 'harness', 'servers', 'certs', 'clients', 'scripts'];
 /** What else decides what the built code computes: the versions of the installed packages. */
 const LOCK_FILE = 'package-lock.json';
 /** The one module through which @peculiar/x509 is reached (certs/x509.ts); built with its dependencies inlined. */

@@ -15,6 +15,7 @@ import { loadCatalogue, runCases } from '../harness/conform.js';
 import { profileClient } from '../harness/clients/profiles.js';
 import { selectCases } from '../harness/run/select.js';
 import { protocolsFrom } from '../harness/conform.js';
+import { PROTOCOL_NAMES } from '../harness/protocols.js';
 
 interface Resources {
   fds: number;
@@ -116,7 +117,7 @@ const clientNames = arg('clients', 'reference,curl').split(',').filter((name) =>
     return false;
   }
 });
-const cases = selectCases(await loadCatalogue(), { protocols: protocolsFrom(arg('protocol', '')) });
+const cases = selectCases(await loadCatalogue(), { protocols: protocolsFrom(arg('protocol', ''), PROTOCOL_NAMES) });
 await runCases(cases.slice(0, 3), profileClient('reference'), { workers: 2 }); // warm caches before the baseline
 await new Promise((r) => setTimeout(r, 300));
 // stdout and stderr create their handles on first use: do that before the baseline.

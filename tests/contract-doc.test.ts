@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ExpectationFileSchema } from '../harness/expectations.js';
-import { jobEnv, jobFromEnv } from '../harness/job.js';
+import { jobEnv, jobFromEnv } from '../contract/job.js';
 
 const repo = new URL('..', import.meta.url).pathname;
 const doc = await readFile(join(repo, 'docs/contract.md'), 'utf8');

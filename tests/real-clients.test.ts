@@ -21,7 +21,7 @@ import { loadCatalogue, runCases } from '../harness/conform.js';
 import { PROFILE_NAMES, profileClient, profileUnavailable } from '../harness/clients/profiles.js';
 import { PROTOCOLS } from '../harness/protocols.js';
 import { expectedVerdict, loadExpectations, type ClientExpectations } from '../harness/expectations.js';
-import type { Protocol } from '../harness/job.js';
+import type { Protocol } from '../harness/protocols.js';
 import type { CaseResult } from '../harness/run/result.js';
 import type { Case } from '../harness/suite/case.js';
 import { shardOf } from '../harness/run/select.js';

@@ -4,8 +4,8 @@
  *
  * Elsewhere: the FTP server's virtual tree cannot be escaped (paths with
  * `..`, absolute host paths, NUL; uploads outside /upload) in
- * tests/ftps-machine.test.ts ("ftps virtual tree") and, over real sockets, in
- * tests/ftps-server.test.ts ("serves only its virtual tree"); private keys
+ * servers/ftps/machine.test.ts ("ftps virtual tree") and, over real sockets, in
+ * servers/ftps/server.test.ts ("serves only its virtual tree"); private keys
  * 0600 in a store's own folder in certs/store.test.ts; argv without a shell at
  * the process level in harness/clients/contain.test.ts.
  */

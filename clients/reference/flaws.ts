@@ -1,20 +1,25 @@
-import { TLS_FLAWS } from './flaws/tls.js';
-import { HTTPS_FLAWS } from './flaws/https.js';
-import { SMTP_FLAWS } from './flaws/smtp.js';
-import { POP3_FLAWS } from './flaws/pop3.js';
-import { FTPS_FLAWS } from './flaws/ftps.js';
-import { SOCKS5_FLAWS } from './flaws/socks5.js';
+import { TLS_FLAWS } from './tls-flaws.js';
+import type { Flaw, FlawTable } from './flaw-types.js';
+import { loadFlawTables } from './protocols.js';
 
-/**
- * Each flaw breaks exactly one rule of the strict reference client, so that
- * every case has a witness that fails it for the reason it exists.
- */
-export const FLAWS = { ...TLS_FLAWS, ...HTTPS_FLAWS, ...SMTP_FLAWS, ...POP3_FLAWS, ...FTPS_FLAWS, ...SOCKS5_FLAWS } as const;
-export type Flaw = keyof typeof FLAWS;
-export const FLAW_NAMES = Object.keys(FLAWS) as Flaw[];
+export type { Flaw } from './flaw-types.js';
+
+/** Each protocol's flaws, by protocol (found by folder: protocols.ts). */
+export const PROTOCOL_FLAWS: Readonly<Record<string, FlawTable>> = await loadFlawTables();
+
+/** Every flaw: the shared ones, then each protocol's. */
+export const FLAWS: FlawTable = Object.assign({}, TLS_FLAWS, ...Object.values(PROTOCOL_FLAWS));
+export const FLAW_NAMES: readonly Flaw[] = Object.keys(FLAWS);
 
 export function isFlaw(name: string): name is Flaw {
-  return name in FLAWS;
+  return Object.hasOwn(FLAWS, name);
+}
+
+/** Whether the flaw changes anything the protocol's client does (else it is only logged as not applying). */
+export function flawApplies(flaw: Flaw, protocol: string, honours: readonly string[] = []): boolean {
+  if (Object.hasOwn(PROTOCOL_FLAWS[protocol] ?? {}, flaw)) return true;
+  const shared = (TLS_FLAWS as FlawTable)[flaw];
+  return shared !== undefined && (!shared.optIn || honours.includes(flaw));
 }
 
 /** Parses `--flaw NAME` (repeatable); throws on an unknown flaw, listing the known ones. */

@@ -1,16 +1,10 @@
-import type { Job } from '../../harness/job.js';
-import { FLAWS, parseFlawArgs, type Flaw } from './flaws.js';
-import { getHttps } from './https.js';
-import { sendMail } from './smtp.js';
-import { retrieveMail } from './pop3.js';
-import { transferFile } from './ftps.js';
-import { getThroughProxy } from './socks5.js';
-import { bindThroughProxy } from './socks5-bind.js';
-import { udpThroughProxy } from './socks5-udp.js';
+import type { Job } from '../../contract/job.js';
+import { flawApplies, parseFlawArgs, type Flaw } from './flaws.js';
+import { UNSUPPORTED } from './context.js';
+import { loadReferenceProtocol } from './protocols.js';
 
 export { FLAWS, FLAW_NAMES, parseFlawArgs, type Flaw } from './flaws.js';
-
-export const UNSUPPORTED = 89;
+export { UNSUPPORTED } from './context.js';
 
 /**
  * The client's own deadline (CONFORM_TIMEOUT_MS, minus a margin for exiting),
@@ -34,31 +28,17 @@ function deadline(job: Job, flaws: ReadonlySet<Flaw>, harness: AbortSignal): { s
 }
 
 export async function runReference(job: Job, opts: { signal: AbortSignal; log: (line: string) => void; flaws: ReadonlySet<Flaw> }): Promise<number> {
+  const protocol = await loadReferenceProtocol(job.protocol);
+  if (!protocol) return UNSUPPORTED;
   for (const flaw of opts.flaws) {
-    if (!(FLAWS[flaw].protocols as readonly string[]).includes(job.protocol)) opts.log(`flaw ${flaw} does not apply to ${job.protocol}`);
+    if (!flawApplies(flaw, job.protocol, protocol.honours)) opts.log(`flaw ${flaw} does not apply to ${job.protocol}`);
   }
   const limit = deadline(job, opts.flaws, opts.signal);
   // A server's text reaches the log (a refused greeting, a reply); its control bytes are shown
   // escaped, never passed to the terminal, where an escape sequence could restyle or spoof it.
   const log = opts.flaws.has('print-raw-server-text') ? opts.log : (line: string) => opts.log(printable(line));
-  const ctx = { ...opts, log, signal: limit.signal };
   try {
-    switch (job.protocol) {
-      case 'https':
-        return job.action === 'get' ? await getHttps(job, ctx) : UNSUPPORTED;
-      case 'smtp':
-        return job.action === 'send' ? await sendMail(job, ctx) : UNSUPPORTED;
-      case 'pop3':
-        return job.action === 'retrieve' ? await retrieveMail(job, ctx) : UNSUPPORTED;
-      case 'ftps':
-        return await transferFile(job, ctx);
-      case 'socks5':
-        if (job.action === 'bind') return await bindThroughProxy(job, ctx);
-        if (job.action === 'udp') return await udpThroughProxy(job, ctx);
-        return job.action === 'get' ? await getThroughProxy(job, ctx) : UNSUPPORTED;
-      default:
-        return UNSUPPORTED;
-    }
+    return await protocol.run(job, { ...opts, log, signal: limit.signal });
   } finally {
     limit.dispose();
   }

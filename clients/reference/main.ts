@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The reference client as a process: reads the job from CONFORM_* and exits as docs/contract.md says. */
-import { jobFromEnv } from '../../harness/job.js';
+import { jobFromEnv } from '../../contract/job.js';
 import { referenceClient } from './index.js';
 
 let client;

@@ -1,4 +1,5 @@
 import { connect as tcpConnect, type Socket } from 'node:net';
+import type { Job } from '../../contract/job.js';
 import { Refused } from './tls.js';
 
 /** A TCP connection, or an error: refused, unreachable, or the job's deadline reached while `what`. */
@@ -19,4 +20,9 @@ export function openTcp(host: string, port: number, signal: AbortSignal, what = 
       reject(err);
     });
   });
+}
+
+/** A TCP connection to the job's server: CONFORM_ADDR when given (the name then only for TLS), else CONFORM_HOST. */
+export function connectTcp(job: Job, signal: AbortSignal): Promise<Socket> {
+  return openTcp(job.addr || job.host, job.port, signal, 'connecting');
 }

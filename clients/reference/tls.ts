@@ -1,8 +1,8 @@
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { isIP, type Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
-import type { Job } from '../../harness/job.js';
-import type { Flaw } from './flaws.js';
+import type { Job } from '../../contract/job.js';
+import type { Flaw } from './flaw-types.js';
 import { EofGuard } from './eof-guard.js';
 import { refuseCertificate } from './verify.js';
 

@@ -1,5 +1,5 @@
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
-import type { Flaw } from './flaws.js';
+import type { Flaw } from './flaw-types.js';
 
 /** Smallest RSA key accepted (NIST SP 800-131A; CA/Browser Forum BR §6.1.5). */
 const MIN_RSA_BITS = 2048;

@@ -1,4 +1,5 @@
-import type { Job, Protocol } from '../job.js';
+import type { Job } from '../../contract/job.js';
+import type { Protocol } from '../protocols.js';
 import type { ClientOutcome } from './outcome.js';
 
 /** A client under test, however it is run. */

@@ -1,6 +1,6 @@
 import { CAPTURE_LIMIT } from './contain.js';
 import type { ModuleClient } from './adapter.js';
-import type { Job } from '../job.js';
+import type { Job } from '../../contract/job.js';
 import type { ClientOutcome } from './outcome.js';
 
 /**

@@ -17,7 +17,7 @@ function describeExpectation(e: Expectation): string {
 }
 
 function faultLines(c: Case): string[] {
-  const faults = PROTOCOLS[c.protocol]?.describeFaults?.(c.server) ?? [];
+  const faults = PROTOCOLS[c.protocol].describeFaults(c.server);
   return faults.length ? ['server misbehaviour:', ...faults.map((f) => `  - ${f}`), ''] : [];
 }
 

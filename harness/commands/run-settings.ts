@@ -3,6 +3,7 @@ import { LOOPBACK } from '../../servers/shared/listen.js';
 import type { ClientSpec, RunSettings } from '../conform.js';
 import type { UserConfig } from '../config.js';
 import { parseShard, protocolsFrom } from '../run/select.js';
+import { PROTOCOL_NAMES } from '../protocols.js';
 
 /** Where a command-line value came from (commander's getOptionValueSource). */
 export type Source = 'cli' | 'default' | 'env' | 'config' | 'implied' | undefined;
@@ -34,7 +35,7 @@ export function runSettings(flags: Flags, source: (key: string) => Source, confi
   return {
     clients: clientsFrom(flags, config),
     selection: {
-      protocols: protocolFlag ? protocolsFrom(protocolFlag) : config.protocols,
+      protocols: protocolFlag ? protocolsFrom(protocolFlag, PROTOCOL_NAMES) : config.protocols,
       grep: (flags.grep as string | undefined) ?? config.grep,
       ...(flags.shard ? { shard: parseShard(flags.shard as string) } : {}),
     },

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCertStore } from '../../certs/index.js';
 import { EventLog } from '../../servers/shared/events.js';
-import { jobEnv } from '../job.js';
+import { jobEnv } from '../../contract/job.js';
 import { PROTOCOLS } from '../protocols.js';
 import { formatEvent } from '../report/transcript.js';
 import { buildJob } from '../run/run-case.js';
@@ -25,7 +25,7 @@ export async function serveCase(c: Case, opts: ServeOptions): Promise<void> {
   const out = opts.out ?? process.stdout;
   const log = new EventLog();
   const certs = openCertStore();
-  const server = await PROTOCOLS[c.protocol]!.start(c.server, { log, bindHost: opts.bindHost, keylog: [], cert: (p) => certs.get(p) });
+  const server = await PROTOCOLS[c.protocol].start(c.server, { log, bindHost: opts.bindHost, keylog: [], cert: (p) => certs.get(p) });
   let workdir: string | undefined;
   // Listening for Ctrl-C before anything is printed: a signal with no listener kills at once, leaving the temporary files.
   let stop: () => void = () => undefined;

@@ -2,6 +2,7 @@ import type { ServerEvent } from '../../servers/shared/events.js';
 import { versionRank, WEAK_CIPHER_CLASSES, type WeakCipherClass } from '../../servers/shared/tls-names.js';
 import type { EventMatcher, Expectation, FieldMatch } from '../suite/expectations-schema.js';
 import type { JudgeInput } from './judge.js';
+import { isProtocol, PROTOCOLS, type ProtocolDescriptor } from '../protocols.js';
 
 /** The result of checking one expectation: met or not, and why, in one sentence. */
 export interface Check {
@@ -125,7 +126,7 @@ function evaluateCount(c: { of: EventMatcher; min?: number | undefined; max?: nu
 function evaluateHello(want: Extract<Expectation, { clientHello: unknown }>['clientHello'], input: JudgeInput): Check {
   const hellos = input.events.filter((ev): ev is Extract<ServerEvent, { type: 'client-hello' }> => ev.type === 'client-hello');
   // docs/contract.md: the TLS name is CONFORM_HOST, except through a SOCKS proxy, where it is the target URL's host.
-  const tlsName = input.job.protocol === 'socks5' && input.job.url ? new URL(input.job.url).hostname.replace(/^\[|\]$/g, '') : input.job.host;
+  const tlsName = descriptorOf(input.job)?.tlsName?.(input.job) ?? input.job.host;
   const parts: string[] = [];
   if (want.sni === 'host') parts.push(`SNI equals "${tlsName}"`);
   if (want.sni === 'absent') parts.push('no SNI');
@@ -157,13 +158,14 @@ function evaluateHello(want: Extract<Expectation, { clientHello: unknown }>['cli
   return { met: true, expectation };
 }
 
-/**
- * FTP text (TYPE A, and every listing) crosses in NVT-ASCII with CRLF line ends
- * and is stored with the local convention (RFC 959 §3.1.1.1): a client may keep
- * CRLF or write LF, and both are the text served.
- */
-function isFtpText(job: JudgeInput['job']): boolean {
-  return job.protocol === 'ftps' && (job.action === 'list' || job.ftpType === 'A');
+/** The job's protocol descriptor (none for a protocol the registry does not know). */
+function descriptorOf(job: JudgeInput['job']): ProtocolDescriptor | undefined {
+  return isProtocol(job.protocol) ? PROTOCOLS[job.protocol] : undefined;
+}
+
+/** Text output whose line ends a client may convert (FTP's TYPE A and listings), as its protocol says. */
+function isText(job: JudgeInput['job']): boolean {
+  return descriptorOf(job)?.textOutput?.(job) ?? false;
 }
 
 const lineEndsToLf = (b: Buffer): Buffer => Buffer.from(b.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
@@ -171,7 +173,7 @@ const lineEndsToLf = (b: Buffer): Buffer => Buffer.from(b.toString('latin1').rep
 function evaluateOutput(input: JudgeInput): Check {
   const { output, expectedOutput } = input;
   if (!expectedOutput) return { met: false, expectation: 'the output equals the payload served', reason: 'this server served no payload to compare with' };
-  if (isFtpText(input.job) && output) {
+  if (isText(input.job) && output) {
     const expectation = `the output file holds the ${expectedOutput.length} bytes of text served (CRLF or LF line ends)`;
     if (lineEndsToLf(output).equals(lineEndsToLf(expectedOutput))) return { met: true, expectation };
     return { met: false, expectation, reason: `the output file's text differs from what was served from byte ${firstDifference(lineEndsToLf(output), lineEndsToLf(expectedOutput))} (line ends aside)` };

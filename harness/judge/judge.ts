@@ -1,5 +1,5 @@
 import type { ServerEvent } from '../../servers/shared/events.js';
-import type { Job } from '../job.js';
+import type { Job } from '../../contract/job.js';
 import type { Case } from '../suite/case.js';
 import { INVARIANTS, type InvariantName } from '../suite/expectations-schema.js';
 import { EXIT_UNSUPPORTED, type ClientOutcome } from '../clients/outcome.js';

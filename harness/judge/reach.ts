@@ -15,7 +15,7 @@
  * A case can name its point itself (`reach:` in the suite file).
  */
 import type { ServerEvent } from '../../servers/shared/events.js';
-import type { Job } from '../job.js';
+import type { Job } from '../../contract/job.js';
 import { PROTOCOLS } from '../protocols.js';
 import type { Case } from '../suite/case.js';
 import type { EventMatcher } from '../suite/expectations-schema.js';
@@ -53,13 +53,13 @@ function scriptRules(options: unknown): ScriptRule[] {
   return Array.isArray(script) ? (script as ScriptRule[]) : [];
 }
 
-/** Whether the client is to meet TLS: a TLS server, or an HTTPS target through the SOCKS5 tunnel. */
-function speaksTls(job: Job): boolean {
-  return job.protocol === 'socks5' ? job.url.startsWith('https:') : job.tls !== 'none';
+/** Whether the client is to meet TLS (its protocol says how, e.g. an HTTPS target through a SOCKS5 tunnel). */
+function speaksTls(c: Case, job: Job): boolean {
+  return PROTOCOLS[c.protocol].meetsTls?.(job) ?? job.tls !== 'none';
 }
 
 export function reachPoint(c: Case, job: Job): ReachPoint {
-  const first = PROTOCOLS[c.protocol]?.firstStep;
+  const first = PROTOCOLS[c.protocol].firstStep;
   const opening: Step[] = [CONNECT, ...(first ? [{ matcher: first.matcher, missing: first.missing }] : [])];
   const unreached = c.reach?.unreached ?? 'fail';
   if (c.reach?.events) {
@@ -69,7 +69,7 @@ export function reachPoint(c: Case, job: Job): ReachPoint {
   const kinds = faultKinds(c.server);
   // An optional rule answers only some clients: it is no point every client must reach.
   const rules = scriptRules(c.server).map((rule, index) => ({ rule, index })).filter(({ rule }) => !rule.optional);
-  const explain = (PROTOCOLS[c.protocol]?.explainRule as ((rule: ScriptRule, index: number) => string) | undefined) ?? explainRule;
+  const explain = (PROTOCOLS[c.protocol].explainRule as ((rule: ScriptRule, index: number) => string) | undefined) ?? explainRule;
   if (kinds.length || rules.length) {
     const steps: Step[] = [
       // A rule that never matched tested nothing: the author sees which.
@@ -79,7 +79,7 @@ export function reachPoint(c: Case, job: Job): ReachPoint {
     const names = [...(rules.length ? [`${rules.length} script rule${rules.length > 1 ? 's' : ''}`] : []), ...kinds];
     return { point: `the scripted misbehaviour (${names.join(', ')})`, steps: [...opening, ...steps], unreached };
   }
-  if (speaksTls(job)) return { point: 'its TLS handshake', steps: [...opening, { matcher: 'client-hello', missing: 'connected, but sent no ClientHello' }], unreached };
+  if (speaksTls(c, job)) return { point: 'its TLS handshake', steps: [...opening, { matcher: 'client-hello', missing: 'connected, but sent no ClientHello' }], unreached };
   return { point: first?.point ?? 'the server', steps: opening, unreached };
 }
 

@@ -3,7 +3,7 @@ import type { Check, } from '../judge/expectations.js';
 import type { Status } from '../judge/judge.js';
 import type { ClientOutcome } from '../clients/outcome.js';
 import type { Level } from '../suite/case.js';
-import type { Protocol } from '../job.js';
+import type { Protocol } from '../protocols.js';
 
 /** Everything known about one case after it ran: what reporters and shard blobs carry. */
 export interface CaseResult {

@@ -5,7 +5,7 @@ import { EventLog } from '../../servers/shared/events.js';
 import type { RunningServer } from '../../servers/shared/server-types.js';
 import type { CertStore } from '../../certs/index.js';
 import type { ClientAdapter } from '../clients/adapter.js';
-import { jobEnv, type Job } from '../job.js';
+import { jobEnv, type Job } from '../../contract/job.js';
 import { judge } from '../judge/judge.js';
 import { PROTOCOLS } from '../protocols.js';
 import type { Case } from '../suite/case.js';
@@ -58,7 +58,7 @@ async function runCaseInner(c: Case, client: ClientAdapter, opts: RunOptions, ke
   let server: RunningServer | undefined;
   try {
     try {
-      server = await PROTOCOLS[c.protocol]!.start(c.server, { log, bindHost: opts.bindHost, keylog, cert: (p) => opts.certs.get(p) });
+      server = await PROTOCOLS[c.protocol].start(c.server, { log, bindHost: opts.bindHost, keylog, cert: (p) => opts.certs.get(p) });
     } catch (err) {
       return { ...base, status: 'error', errorCode: 'SERVER_START', reason: `the ${c.protocol} server could not start: ${(err as Error).message}`, checks: [], faults: [], events: log.events, durationMs: elapsed() };
     }
@@ -94,13 +94,13 @@ export async function buildJob(c: Case, server: RunningServer, workdir: string, 
   const job: Job = {
     case: c.id,
     protocol: c.protocol,
-    action: c.job.action ?? server.job?.action ?? PROTOCOLS[c.protocol]!.actions[0]!,
+    action: c.job.action ?? server.job?.action ?? PROTOCOLS[c.protocol].actions[0],
     url,
     host,
     port: endpoint.port,
     addr: opts.bindHost,
     tls: endpoint.tls,
-    requireTls: c.job.requireTls ?? (c.protocol === 'socks5' ? url.startsWith('https:') : true),
+    requireTls: c.job.requireTls ?? PROTOCOLS[c.protocol].requiresTls?.({ url }) ?? true,
     caFile: endpoint.caFile,
     user: c.job.user || server.credentials?.user || '',
     pass: c.job.pass || server.credentials?.pass || '',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { UsageError } from '../errors.js';
-import { PROTOCOL_NAMES, type Protocol } from '../job.js';
+import type { Protocol } from '../protocols.js';
 import type { Case } from '../suite/case.js';
 
 export interface Selection {
@@ -10,10 +10,9 @@ export interface Selection {
   shard?: { index: number; total: number };
 }
 
-/** `--protocol https,smtp`: the protocols named, or undefined (all) when none is. */
-export function protocolsFrom(text: string | undefined): Protocol[] | undefined {
+/** `--protocol https,smtp`: the protocols named, or undefined (all) when none is; each must be one of `known`. */
+export function protocolsFrom(text: string | undefined, known: readonly string[]): Protocol[] | undefined {
   if (!text) return undefined;
-  const known: readonly string[] = PROTOCOL_NAMES;
   const list = text.split(',').map((p) => p.trim()).filter(Boolean);
   const bad = list.filter((p) => !known.includes(p));
   if (bad.length) throw new UsageError('BAD_FLAG', `--protocol: unknown ${bad.join(', ')} (known: ${known.join(', ')})`);

@@ -1,4 +1,4 @@
-import type { Protocol } from '../job.js';
+import type { Protocol } from '../protocols.js';
 import type { JobSpec } from './case-schema.js';
 import type { EventMatcher, Expectation, InvariantName } from './expectations-schema.js';
 

@@ -68,7 +68,7 @@ export function checkCatalogue(cases: Case[], ctx: CheckContext): void {
       if (!ctx.knownClients.has(client)) problems.push(`${where}: witness "${w}" names unknown client "${client}"`);
       for (const flaw of flawsOf(w)) if (!ctx.knownFlaws.has(flaw)) problems.push(`${where}: witness "${w}" names unknown flaw "${flaw}"`);
     }
-    const emits = new Set(PROTOCOLS[c.protocol]?.emits ?? []);
+    const emits = new Set(PROTOCOLS[c.protocol].emits);
     for (const m of c.expect.flatMap(matchers)) {
       const type = typeof m === 'string' ? m : m.type;
       if (!emits.has(type)) problems.push(`${where}: expects event "${type}", which ${c.protocol} servers never record`);

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
-import type { Protocol } from '../job.js';
-import { PROTOCOLS } from '../protocols.js';
+import type { Protocol } from '../protocols.js';
+import { isProtocol, PROTOCOL_NAMES, PROTOCOLS } from '../protocols.js';
 import { SuiteFileSchema, type CaseSource } from './case-schema.js';
 import type { Case } from './case.js';
 import { expandCase } from './expand.js';
@@ -51,13 +51,9 @@ export function parseSuite(file: string, text: string, protocol: Protocol, displ
   const problems: SuiteProblem[] = [];
   parsed.data.forEach((source: CaseSource, index) => {
     for (const { source: expanded } of expandCase(source)) {
-      const options = def ? def.optionsSchema.safeParse(expanded.server) : undefined;
-      if (!def) {
-        problems.push({ file: displayName, line: yaml.lineOf([index]), caseId: expanded.id, message: `protocol ${protocol} has no server yet` });
-        continue;
-      }
-      if (!options!.success) {
-        for (const issue of (options!.error as z.ZodError).issues.map(explainIssue)) {
+      const options = def.optionsSchema.safeParse(expanded.server);
+      if (!options.success) {
+        for (const issue of (options.error as z.ZodError).issues.map(explainIssue)) {
           problems.push(toProblem(yaml, [index, 'server', ...issue.path], issue.message, expanded.id));
         }
         continue;
@@ -69,7 +65,7 @@ export function parseSuite(file: string, text: string, protocol: Protocol, displ
         refs: expanded.refs,
         ...(expanded.description ? { description: expanded.description } : {}),
         protocol,
-        server: options!.data,
+        server: options.data,
         job: expanded.job,
         expect: expanded.expect,
         allow: expanded.allow as InvariantName[],
@@ -119,6 +115,10 @@ export function validateSuites(files: readonly SuiteFile[]): Case[] {
   const cases: Case[] = [];
   const problems: SuiteProblem[] = [];
   for (const f of files) {
+    if (!isProtocol(f.protocol)) {
+      problems.push({ file: f.displayName, line: 1, message: `suites/${f.protocol}/: no protocol "${f.protocol}" (a suite folder is named after one of ${PROTOCOL_NAMES.join(', ')})` });
+      continue;
+    }
     const result = parseSuite(f.path, f.text, f.protocol, f.displayName);
     cases.push(...result.cases);
     problems.push(...result.problems);

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
-import type { Protocol } from '../job.js';
+import type { Protocol } from '../protocols.js';
 import { PROTOCOLS } from '../protocols.js';
 import type { Case } from './case.js';
 import { JobSpecSchema } from './case-schema.js';
@@ -17,7 +17,6 @@ import { YamlSource } from './source-map.js';
 
 export async function loadScriptCase(file: string, protocol: Protocol): Promise<Case> {
   const def = PROTOCOLS[protocol];
-  if (!def) throw new UsageError('BAD_FLAG', `--protocol ${protocol}: no such protocol`);
   const defaults = (def.optionsSchema as z.ZodType).safeParse({});
   if (!defaults.success || !('script' in (defaults.data as object))) throw new UsageError('BAD_FLAG', `--script: the ${protocol} server takes no script yet (scripts work on: ${scriptProtocols().join(', ')})`);
   const text = await readFile(file, 'utf8').catch((err: Error) => {

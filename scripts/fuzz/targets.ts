@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { RequestHeadParser } from '../../servers/https/machine.js';
 import { LineReader, LineTooLongError } from '../../servers/shared/line-reader.js';
-import type { Protocol } from '../../harness/job.js';
+import type { Protocol } from '../../harness/protocols.js';
 import { smtpProperty } from './smtp.js';
 import { pop3Property } from './pop3.js';
 import { socks5DatagramProperty, socks5Property } from './socks5.js';

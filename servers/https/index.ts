@@ -1,3 +1,14 @@
-export { HttpsOptionsSchema, type HttpsOptions } from './options.js';
-export { HttpsFaultSchema, explainHttpsFault, type HttpsFault } from './faults.js';
-export { startHttpsServer } from './server.js';
+/** HTTPS (RFC 9110 over TLS): CONFORM_ACTION=get fetches the served body. */
+import { defineProtocol, TLS_EVENTS } from '../shared/descriptor.js';
+import { explainRule } from '../shared/script/schema.js';
+import { HttpsOptionsSchema } from './options.js';
+import { explainHttpsFault } from './faults.js';
+
+export const HTTPS = defineProtocol({
+  optionsSchema: HttpsOptionsSchema,
+  // The server loads when a case runs: `list` and `explain` need only its schema.
+  start: async (options, ctx) => (await import('./server.js')).startHttpsServer(options, ctx),
+  actions: ['get'],
+  emits: [...TLS_EVENTS, 'command', 'reply', 'payload-sent'],
+  describeFaults: (options) => [...options.script.map(explainRule), ...options.faults.map(explainHttpsFault)],
+});

@@ -1,3 +1,14 @@
-export { Pop3OptionsSchema, type Pop3Options } from './options.js';
-export { Pop3FaultSchema, explainPop3Fault, type Pop3Fault } from './faults.js';
-export { startPop3Server } from './server.js';
+/** POP3 (RFC 1939) with STLS (RFC 2595) or implicit TLS (RFC 8314): CONFORM_ACTION=retrieve fetches message 1. */
+import { defineProtocol, TLS_EVENTS } from '../shared/descriptor.js';
+import { explainRule } from '../shared/script/schema.js';
+import { Pop3OptionsSchema } from './options.js';
+import { explainPop3Fault } from './faults.js';
+
+export const POP3 = defineProtocol({
+  optionsSchema: Pop3OptionsSchema,
+  // The server loads when a case runs: `list` and `explain` need only its schema.
+  start: async (options, ctx) => (await import('./server.js')).startPop3Server(options, ctx),
+  actions: ['retrieve'],
+  emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-sent', 'pipelined-before-tls', 'plaintext-after-hello'],
+  describeFaults: (options) => [...options.script.map(explainRule), ...options.faults.map(explainPop3Fault)],
+});

@@ -1,3 +1,14 @@
-export { SmtpOptionsSchema, type SmtpOptions } from './options.js';
-export { SmtpFaultSchema, explainSmtpFault, type SmtpFault } from './faults.js';
-export { startSmtpServer } from './server.js';
+/** SMTP (RFC 5321) with STARTTLS (RFC 3207) or implicit TLS (RFC 8314): CONFORM_ACTION=send submits a message. */
+import { defineProtocol, TLS_EVENTS } from '../shared/descriptor.js';
+import { explainRule } from '../shared/script/schema.js';
+import { SmtpOptionsSchema } from './options.js';
+import { explainSmtpFault } from './faults.js';
+
+export const SMTP = defineProtocol({
+  optionsSchema: SmtpOptionsSchema,
+  // The server loads when a case runs: `list` and `explain` need only its schema.
+  start: async (options, ctx) => (await import('./server.js')).startSmtpServer(options, ctx),
+  actions: ['send'],
+  emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-received', 'pipelined-before-tls', 'plaintext-after-hello'],
+  describeFaults: (options) => [...options.script.map(explainRule), ...options.faults.map(explainSmtpFault)],
+});

@@ -1,4 +1,28 @@
-export { Socks5OptionsSchema, METHODS, type Socks5Options } from './options.js';
-export { Socks5FaultSchema, explainSocks5Fault, type Socks5Fault } from './faults.js';
-export { createSocks5Machine, type Socks5Machine } from './machine.js';
-export { startSocks5Server } from './server.js';
+/**
+ * SOCKS5 (RFC 1928, RFC 1929): the proxy records the greeting, method choice,
+ * sub-negotiation, request and reply as `command` / `reply` / `credentials`
+ * events, the tunnelled bytes as payloads; an HTTPS target behind it records
+ * the ClientHello that crossed the tunnel.
+ */
+import { defineProtocol, TLS_EVENTS } from '../shared/descriptor.js';
+import { Socks5OptionsSchema } from './options.js';
+import { explainSocks5Fault } from './faults.js';
+import { explainSocks5Rule } from './script-explain.js';
+
+export const SOCKS5 = defineProtocol({
+  optionsSchema: Socks5OptionsSchema,
+  // The server loads when a case runs: `list` and `explain` need only its schema.
+  start: async (options, ctx) => (await import('./server.js')).startSocks5Server(options, ctx),
+  actions: ['get', 'bind', 'udp'],
+  emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-sent', 'payload-received'],
+  describeFaults: (options) => [...options.script.map(explainSocks5Rule), ...options.faults.map(explainSocks5Fault)],
+  // Its rules trigger on SOCKS5's stages, so they explain themselves.
+  explainRule: explainSocks5Rule,
+  // A SOCKS5 client speaks first: its greeting is the least that shows it tried.
+  firstStep: { matcher: { type: 'command', verb: 'GREETING' }, point: 'the proxy (its greeting)', missing: 'connected, but sent no greeting' },
+  // TLS, when there is any, is the client's with the target, through the tunnel;
+  // the name it verifies and sends is the target URL's host (docs/contract.md).
+  meetsTls: (job) => job.url.startsWith('https:'),
+  tlsName: (job) => (job.url ? new URL(job.url).hostname.replace(/^\[|\]$/g, '') : job.host),
+  requiresTls: (job) => job.url.startsWith('https:'),
+});

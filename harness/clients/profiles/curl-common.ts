@@ -1,4 +1,4 @@
-import type { Job } from '../../job.js';
+import type { Job } from '../../../contract/job.js';
 
 /** The host as a URL writes it (IPv6 literals in brackets). */
 export function urlHost(job: Job): string {

@@ -1,4 +1,4 @@
-import type { Job } from '../../job.js';
+import type { Job } from '../../../contract/job.js';
 import { curlCommon, curlUpgrade, urlHost } from './curl-common.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Job } from '../../job.js';
+import type { Job } from '../../../contract/job.js';
 import { curlCommon } from './curl-common.js';
 import { curlSmtpArgv } from './curl-smtp.js';
 import { curlPop3Argv } from './curl-pop3.js';

@@ -1,4 +1,4 @@
-import type { Job } from '../../job.js';
+import type { Job } from '../../../contract/job.js';
 
 /** A value quoted for lftp's own command language (double quotes, backslash escapes). */
 function q(value: string): string {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Job } from '../../job.js';
+import type { Job } from '../../../contract/job.js';
 
 /**
  * The wrapper scripts of the SMTP-only profiles (clients/wrappers/): msmtp reads

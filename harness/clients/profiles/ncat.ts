@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Job } from '../../job.js';
+import type { Job } from '../../../contract/job.js';
 
 /**
  * ncat (nmap's netcat) only moves bytes: a small Node script

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Job } from '../../job.js';
+import type { Job } from '../../../contract/job.js';
 
 /**
  * The `socks` npm library is driven by a small Node script (clients/wrappers/socks_socks5.mjs):

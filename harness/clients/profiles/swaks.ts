@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Job } from '../../job.js';
+import type { Job } from '../../../contract/job.js';
 
 /**
  * swaks' command line for an SMTP job. Verification is off in swaks by

@@ -1,4 +1,4 @@
-import type { Job } from '../../job.js';
+import type { Job } from '../../../contract/job.js';
 
 /** Host names wget reaches without a name mapping: itself, or localhost for a loopback address. */
 function reachableWithoutMapping(job: Job): boolean {

@@ -1,0 +1,30 @@
+import type { FlawTable } from './flaw-types.js';
+
+/**
+ * Flaws shared by the protocols: those of the TLS layer apply to every one; an
+ * `optIn` flaw only to the protocols whose module lists it in `honours`.
+ */
+export const TLS_FLAWS = {
+  'skip-verify': { explain: 'accepts any certificate and any host name (like curl -k)' },
+  'skip-hostname-check': { explain: 'verifies the chain but not that it names the host' },
+  'allow-cn-fallback': { explain: 'matches the host against the subject CN when the certificate has no SAN' },
+  'allow-weak-keys': { explain: 'accepts RSA keys under 2048 bits and SHA-1 signatures' },
+  'accept-legacy-tls': { explain: 'offers and accepts TLS 1.0 and 1.1' },
+  'omit-sni': { explain: 'never sends SNI' },
+  'wrong-sni': { explain: 'sends the SNI of another name' },
+  'no-timeout': { explain: 'ignores CONFORM_TIMEOUT_MS and waits forever' },
+  'no-client-cert': { explain: 'never presents the client certificate it was given' },
+  'corrupt-output': { explain: 'flips a bit in the data it delivers' },
+  'answer-plaintext-banner': {
+    optIn: true,
+    explain: 'on an implicit-TLS port, answers a plaintext banner with its login in plaintext, as if the port were not TLS',
+  },
+  'plaintext-after-hello': {
+    optIn: true,
+    explain: 'writes its login (and, for SMTP, its envelope) in plaintext right behind its ClientHello, as if TLS were already up',
+  },
+  'print-raw-server-text': {
+    optIn: true,
+    explain: "prints the server's text (a refused greeting, a reply) with its control bytes raw, escape sequences included",
+  },
+} as const satisfies FlawTable;

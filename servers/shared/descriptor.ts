@@ -1,0 +1,47 @@
+/**
+ * What a protocol tells the harness about itself: one descriptor per protocol,
+ * exported by servers/<protocol>/index.ts and listed once in the registry
+ * (harness/protocols.ts). The harness reaches a protocol only through it.
+ */
+import type { z } from 'zod';
+import type { Job } from '../../contract/job.js';
+import type { EventType } from './events.js';
+import type { RunningServer, ServerContext } from './server-types.js';
+
+/** An event a step looks for: a type, and fields the event must carry (as a case's `expect` writes them). */
+export type StepMatcher = EventType | ({ type: EventType } & Record<string, string | number | boolean | null>);
+
+export interface ProtocolDescriptor<S extends z.ZodType = z.ZodType> {
+  /** Validates a case's `server:` block (and supplies defaults). */
+  optionsSchema: S;
+  start(options: z.infer<S>, ctx: ServerContext): Promise<RunningServer>;
+  /** CONFORM_ACTION values; the first is the default. */
+  actions: readonly [string, ...string[]];
+  /** Event types its servers can record; expectations about others are catalogue errors. */
+  emits: readonly EventType[];
+  /**
+   * What a client must do, beyond connecting, before any verdict of this
+   * protocol means something (harness/judge/reach.ts). Default: connecting is enough.
+   */
+  firstStep?: { matcher: StepMatcher; point: string; missing: string };
+  /** One sentence per scripted fault in these options (for `explain` and the docs). */
+  describeFaults(options: z.infer<S>): string[];
+  /** One sentence per script rule, where the protocol's rules carry actions of their own (FTPS's `data`, SOCKS5's stages). Default: the shared explainRule. */
+  explainRule?(rule: never, index: number): string;
+  /** Whether the client meets TLS in this job (default: unless CONFORM_TLS is `none`). */
+  meetsTls?(job: Job): boolean;
+  /** The name the client must verify and send as SNI (default: CONFORM_HOST). */
+  tlsName?(job: Job): string;
+  /** CONFORM_REQUIRE_TLS when a case does not set it (default: required). */
+  requiresTls?(job: Pick<Job, 'url'>): boolean;
+  /** The output is text whose line ends the client may convert (default: bytes, compared exactly). */
+  textOutput?(job: Job): boolean;
+}
+
+/** The events every TLS-speaking server records. */
+export const TLS_EVENTS = ['listening', 'connect', 'close', 'plaintext-on-tls-port', 'client-hello', 'tls-established', 'tls-failed', 'fault', 'server-error'] as const;
+
+/** Types a descriptor against its own options schema, then erases the schema type for the registry. */
+export function defineProtocol<S extends z.ZodType>(def: ProtocolDescriptor<S>): ProtocolDescriptor {
+  return def as unknown as ProtocolDescriptor;
+}

@@ -5,6 +5,7 @@
  * until that work is done, and the listener closes with the session.
  */
 import type { Socket } from 'node:net';
+import { findFault } from '../shared/fault-kit.js';
 import type { SecureContext } from 'node:tls';
 import type { TrackedConnection } from '../shared/connection.js';
 import { serveLineSession } from '../shared/line-session.js';
@@ -32,7 +33,7 @@ export function serveControl(socket: Socket, opts: ControlOptions): Promise<void
   /** The session is over: a listener still opening must close at once. */
   let ended = false;
   let listener: PassiveListener | undefined;
-  const foreign = opts.options.faults.find((f) => f.kind === 'pasv-foreign-address');
+  const foreign = findFault(opts.options.faults, 'pasv-foreign-address');
   const faultTrap: Trap | undefined = foreign && 'address' in foreign ? { address: foreign.address, name: foreign.kind } : undefined;
   // A script answers around the machine, and the data channel's later replies (227/229, 226) go through it too.
   // The script's shadow must be a machine of its own: the live one fed twice would answer twice.

@@ -7,6 +7,7 @@
  * their own).
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { findFault } from '../shared/fault-kit.js';
 import { createHash } from 'node:crypto';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
@@ -187,7 +188,7 @@ function connectActive(deps: DataDeps, host: string, port: number): Promise<Data
 }
 
 function fault<K extends FtpsFault['kind']>(options: FtpsOptions, kind: K): Extract<FtpsFault, { kind: K }> | undefined {
-  return options.faults.find((f): f is Extract<FtpsFault, { kind: K }> => f.kind === kind);
+  return findFault(options.faults, kind);
 }
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');

@@ -6,6 +6,7 @@
 import type { RecordedEvent } from '../shared/line-session.js';
 import { redactCommandLine } from '../shared/redact.js';
 import { passiveReply } from './commands/data.js';
+import { findFault } from '../shared/fault-kit.js';
 import type { FtpsFault } from './faults.js';
 import type { FtpsOptions } from './options.js';
 import { COMMANDS, featLines } from './registry.js';
@@ -44,7 +45,7 @@ export function createFtpMachine(options: FtpsOptions, tree: VirtualTree): FtpMa
   const implicit = options.tls === 'implicit';
   const ctx: FtpsContext = {
     options, tree, state: initialState(implicit),
-    fault: (kind) => options.faults.find((f): f is never => f.kind === kind) as never,
+    fault: (kind) => findFault(options.faults, kind),
     featLines: () => featLines(ctx),
   };
   return {

@@ -15,6 +15,7 @@
  * machine below catches (`ftps-rule:N`) instead of passing it on.
  */
 import type { Layer } from '../shared/events.js';
+import { faultEventOf } from '../shared/fault-kit.js';
 import type { LineMachine, MachineOutput, RecordedEvent, Segment } from '../shared/line-session.js';
 import { replyFields, ScriptedMachine } from '../shared/script/engine.js';
 import { bytesOf, editAnswer, ruleName, writesBytes, type NormalEdit, type ScriptAction, type ScriptRule } from '../shared/script/schema.js';
@@ -166,7 +167,7 @@ export class FtpsScriptedMachine implements LineMachine<FtpOutput> {
       const index = e.type === 'fault' ? ruleIndex(e.fields.name) : undefined;
       if (index === undefined || e.type !== 'fault') return e;
       this.fired.add(index);
-      return { type: 'fault', fields: { name: e.fields.name, explain: explainFtpsRule(this.script[index]!, index) } };
+      return faultEventOf(String(e.fields.name), explainFtpsRule(this.script[index]!, index));
     });
     return out;
   }

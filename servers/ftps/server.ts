@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:net';
+import { findFault } from '../shared/fault-kit.js';
 import { ContextLoans, contextOptions } from '../shared/secure-context.js';
 import type { CertProfileName } from '../../certs/index.js';
 import { TrackedConnection } from '../shared/connection.js';
@@ -7,7 +8,7 @@ import { TlsSessionCache } from '../shared/tls-accept.js';
 import type { RunningServer, ServerContext } from '../shared/server-types.js';
 import { fromCrlf } from './commands/data.js';
 import { serveControl } from './control.js';
-import { explainFtpsFault, explainFtpsSetup, type FtpsFault } from './faults.js';
+import { explainFtpsFault, explainFtpsSetup } from './faults.js';
 import { createFtpMachine } from './machine.js';
 import type { FtpsOptions } from './options.js';
 import { listLine, VirtualTree, FILES } from './tree.js';
@@ -24,7 +25,7 @@ export async function startFtpsServer(options: FtpsOptions, ctx: ServerContext):
   const ownDataCert = options.dataCertificate !== undefined && options.dataCertificate !== options.certificate;
   const dataContext = ownDataCert ? loans.borrow(contextOptions(await ctx.cert(options.dataCertificate as CertProfileName), options)) : context;
   const implicit = options.tls === 'implicit';
-  const banner = options.faults.find((f): f is Extract<FtpsFault, { kind: 'plaintext-banner' }> => f.kind === 'plaintext-banner');
+  const banner = findFault(options.faults, 'plaintext-banner');
   const sockets = new SocketSet();
   const servers = new Set<Server>();
   const stopping = new AbortController();

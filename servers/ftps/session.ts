@@ -7,6 +7,7 @@ import type { Layer } from '../shared/events.js';
 import type { MachineOutput, RecordedEvent } from '../shared/line-session.js';
 import { explainFtpsFault, type FtpsFault, type FtpsFaultKind, type StallStep } from './faults.js';
 import type { FtpsOptions } from './options.js';
+import { faultKit } from '../shared/fault-kit.js';
 import type { VirtualTree } from './tree.js';
 import type { DataEdit } from './script.js';
 
@@ -93,9 +94,11 @@ export function initialState(implicit: boolean): FtpsState {
   };
 }
 
-export function faultEvent(fault: FtpsFault): RecordedEvent {
-  return { type: 'fault', fields: { name: fault.kind, explain: explainFtpsFault(fault) } };
-}
+const kit = faultKit(explainFtpsFault);
+
+/** The event recording that a fault was carried out (reports explain it). */
+export const faultEvent = kit.event;
+export { prepend } from '../shared/fault-kit.js';
 
 /** A reply (RFC 959 §4.2), single- or multi-line; the faults decide the line endings and the form. */
 export function reply(ctx: FtpsContext, code: string, text: string | string[], extra: Partial<FtpOutput> = {}): FtpOutput {
@@ -119,16 +122,12 @@ function styleFaults(ctx: FtpsContext): RecordedEvent[] {
 /** Goes silent for good, recording why. */
 export function stall(ctx: FtpsContext, fault: FtpsFault): FtpOutput {
   ctx.state.stalled = true;
-  return { stall: true, record: [faultEvent(fault)] };
+  return kit.stall(fault);
 }
 
+/** The stall fault, when it is set for this step. */
 export function stallAt(ctx: FtpsContext, step: StallStep): FtpsFault | undefined {
-  const f = ctx.fault('stall');
-  return f?.at === step ? f : undefined;
-}
-
-export function prepend(events: RecordedEvent[], out: FtpOutput): FtpOutput {
-  return { ...out, record: [...events, ...(out.record ?? [])] };
+  return kit.stallAt(ctx.options.faults, step);
 }
 
 /** TLS is on for this server at all. */

@@ -1,4 +1,5 @@
 import { createServer, type Socket } from 'node:net';
+import { findFault } from '../shared/fault-kit.js';
 import type { SecureContextOptions } from 'node:tls';
 import { ContextLoans, contextOptions } from '../shared/secure-context.js';
 import { closeServer, listenOn, SocketSet } from '../shared/listen.js';
@@ -23,7 +24,7 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
   const loans = new ContextLoans();
   const context = loans.borrow(contextFor(options, cert));
   const body = makeBody(options.body);
-  const fault = <K extends HttpsFault['kind']>(kind: K) => options.faults.find((f): f is Extract<HttpsFault, { kind: K }> => f.kind === kind);
+  const fault = <K extends HttpsFault['kind']>(kind: K) => findFault(options.faults, kind);
   const sockets = new SocketSet();
   // The cleartext twin a redirect points to: the named fault's, or a script's `{http-url}`.
   const plain = fault('redirect-plain-http') || namesHttpUrl(options.script) ? await startPlainHttp(options, ctx, body) : undefined;

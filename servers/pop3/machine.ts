@@ -4,9 +4,9 @@
  * from the registry; faults are looked up by kind and recorded when carried out.
  */
 import { preview } from '../shared/events.js';
+import { findFault } from '../shared/fault-kit.js';
 import { redactCommandLine } from '../shared/redact.js';
 import type { LineMachine, MachineOutput, RecordedEvent } from '../shared/line-session.js';
-import type { Pop3Fault, Pop3FaultKind } from './faults.js';
 import type { Pop3Options } from './options.js';
 import { saslResponse } from './commands/login.js';
 import type { CommandDef } from './commands/types.js';
@@ -27,7 +27,7 @@ export function createPop3Machine(options: Pop3Options, messages: Buffer[]): Lin
     options,
     state: initialState(implicit),
     messages,
-    fault: <K extends Pop3FaultKind>(kind: K) => options.faults.find((f): f is Extract<Pop3Fault, { kind: K }> => f.kind === kind),
+    fault: (kind) => findFault(options.faults, kind),
     capabilityLines: () => capabilityLines(ctx),
   };
   return {

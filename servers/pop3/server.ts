@@ -6,7 +6,8 @@ import { TrackedConnection } from '../shared/connection.js';
 import { serveLineSession } from '../shared/line-session.js';
 import { closeServer, listenOn, SocketSet } from '../shared/listen.js';
 import type { RunningServer, ServerContext } from '../shared/server-types.js';
-import { explainPop3Fault, type Pop3Fault } from './faults.js';
+import { explainPop3Fault } from './faults.js';
+import { findFault } from '../shared/fault-kit.js';
 import { createPop3Machine, MAX_LINE } from './machine.js';
 import { withScript } from '../shared/script/engine.js';
 import { explainRule } from '../shared/script/schema.js';
@@ -22,8 +23,8 @@ export async function startPop3Server(options: Pop3Options, ctx: ServerContext):
   const context = loans.borrow(contextFor(options, cert));
   const messages = makeMessages(options.mailbox);
   const implicit = options.tls === 'implicit';
-  const banner = options.faults.find((f): f is Extract<Pop3Fault, { kind: 'plaintext-banner' }> => f.kind === 'plaintext-banner');
-  const failing = options.faults.find((f) => f.kind === 'handshake-failure');
+  const banner = findFault(options.faults, 'plaintext-banner');
+  const failing = findFault(options.faults, 'handshake-failure');
   const sockets = new SocketSet();
 
   /** A machine that only reads (a script's shadow, plaintext found where TLS belonged); the maildrop is never changed. */
@@ -70,7 +71,7 @@ export async function startPop3Server(options: Pop3Options, ctx: ServerContext):
  * client offers: OpenSSL answers the ClientHello with a handshake_failure alert.
  */
 function contextFor(options: Pop3Options, cert: MaterializedCert): SecureContextOptions {
-  if (options.faults.some((f) => f.kind === 'handshake-failure')) {
+  if (findFault(options.faults, 'handshake-failure')) {
     return contextOptions(cert, { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: 'aNULL:@SECLEVEL=0' });
   }
   return contextOptions(cert, options);

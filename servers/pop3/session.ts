@@ -7,6 +7,7 @@ import type { Layer } from '../shared/events.js';
 import type { MachineOutput, RecordedEvent } from '../shared/line-session.js';
 import { explainPop3Fault, type Pop3Fault, type Pop3FaultKind } from './faults.js';
 import type { Pop3Options } from './options.js';
+import { faultKit } from '../shared/fault-kit.js';
 
 /** RFC 1939 §3: AUTHORIZATION until the maildrop is opened, then TRANSACTION. */
 export type Phase = 'authorization' | 'transaction';
@@ -53,10 +54,11 @@ export function initialState(implicit: boolean): Pop3State {
   };
 }
 
+const kit = faultKit(explainPop3Fault);
+
 /** The event recording that a fault was carried out (reports explain it). */
-export function faultEvent(fault: Pop3Fault): RecordedEvent {
-  return { type: 'fault', fields: { name: fault.kind, explain: explainPop3Fault(fault) } };
-}
+export const faultEvent = kit.event;
+export { prepend } from '../shared/fault-kit.js';
 
 function replyEvent(ctx: Pop3Context, code: string, text: string): RecordedEvent {
   return { type: 'reply', fields: { layer: ctx.state.layer, code, text } };
@@ -84,16 +86,10 @@ function withReply(ctx: Pop3Context, code: string, text: string, write: string |
 /** Goes silent for good, recording why. */
 export function stall(ctx: Pop3Context, fault: Pop3Fault, write?: string | Buffer): MachineOutput {
   ctx.state.stalled = true;
-  return { stall: true, record: [faultEvent(fault)], ...(write !== undefined ? { write } : {}) };
+  return kit.stall(fault, write);
 }
 
 /** The stall fault, when it is set for this step. */
 export function stallAt(ctx: Pop3Context, step: Extract<Pop3Fault, { kind: 'stall' }>['at']): Pop3Fault | undefined {
-  const f = ctx.fault('stall');
-  return f?.at === step ? f : undefined;
-}
-
-/** Events first, then the rest of the output: `before` events are recorded ahead of the reply. */
-export function prepend(events: RecordedEvent[], out: MachineOutput): MachineOutput {
-  return { ...out, record: [...events, ...(out.record ?? [])] };
+  return kit.stallAt(ctx.options.faults, step);
 }

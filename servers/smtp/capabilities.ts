@@ -5,6 +5,7 @@
  * accepting can only drift apart through a named fault.
  */
 import type { SmtpFaultKind } from './faults.js';
+import { findFault } from '../shared/fault-kit.js';
 import type { AuthMechanism, Capability } from './options.js';
 import type { Session } from './session.js';
 
@@ -53,7 +54,7 @@ export function advertised(s: Session, cap: Capability): boolean {
   if (cap === 'STARTTLS') {
     if (!KEYWORDS.STARTTLS(s)) return false;
     // RFC 3207 §4.2: never after TLS, unless the starttls-after-tls fault says so.
-    if (s.layer === 'tls') return s.options.faults.some((f) => f.kind === 'starttls-after-tls');
+    if (s.layer === 'tls') return findFault(s.options.faults, 'starttls-after-tls') !== undefined;
     return listed(s, cap) && !s.fault('hide-starttls') && !s.fault('strip-starttls');
   }
   if (cap === 'AUTH' && lure(s)) return true;

@@ -81,10 +81,7 @@ export type SmtpFault = z.infer<typeof SmtpFaultSchema>;
 export type SmtpFaultKind = SmtpFault['kind'];
 export type FaultOf<K extends SmtpFaultKind> = Extract<SmtpFault, { kind: K }>;
 
-/** The fault of a kind in a list, if present. */
-export function findFault<K extends SmtpFaultKind>(faults: readonly SmtpFault[], kind: K): FaultOf<K> | undefined {
-  return faults.find((f): f is FaultOf<K> => f.kind === kind);
-}
+export { findFault } from '../shared/fault-kit.js';
 
 const show = (s: string): string => JSON.stringify(s);
 /** What the plaintext-keeping faults add (capabilities.ts). */

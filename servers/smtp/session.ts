@@ -4,7 +4,8 @@
  * reset that RFC 3207 §4.2 and RFC 5321 §4.1.4 require.
  */
 import type { Layer } from '../shared/events.js';
-import type { MachineOutput, RecordedEvent } from '../shared/line-session.js';
+import { faultKit } from '../shared/fault-kit.js';
+import type { MachineOutput } from '../shared/line-session.js';
 import { explainSmtpFault, findFault, type FaultOf, type SmtpFault, type SmtpFaultKind } from './faults.js';
 import type { SmtpOptions } from './options.js';
 
@@ -83,9 +84,8 @@ export class Session {
   }
 }
 
-export function faultEvent(fault: SmtpFault): RecordedEvent {
-  return { type: 'fault', fields: { name: fault.kind, explain: explainSmtpFault(fault) } };
-}
+/** The event recording that a fault was carried out (reports explain it). */
+export const faultEvent = faultKit(explainSmtpFault).event;
 
 /** Concatenates outputs: writes and records in order; close, stall and upgrade if any asks. */
 export function merge(...outs: MachineOutput[]): MachineOutput {

@@ -4,6 +4,7 @@
  * request, reply) and RFC 1929 (username/password sub-negotiation).
  */
 import { preview } from '../shared/events.js';
+import { findFault, faultKit } from '../shared/fault-kit.js';
 import { explainSocks5Fault, type Socks5Fault, type Socks5FaultKind } from './faults.js';
 import { accountOf } from './long-names.js';
 import type { ConnectRequest, ConnectResult, OwnAnswer, RecordedEvent, Scripted, Socks5Machine, Socks5Output } from './machine-types.js';
@@ -38,8 +39,8 @@ export function createSocks5Machine(options: Socks5Options, script?: Socks5Rules
   /** Bytes sent ahead of the reply are recorded (once): a rule's reply went out before the tunnel opened. */
   let earlyNoted = false;
   const account = accountOf(options);
-  const fault = <K extends Socks5FaultKind>(kind: K) => options.faults.find((f): f is Extract<Socks5Fault, { kind: K }> => f.kind === kind);
-  const done = (f: Socks5Fault): RecordedEvent => ({ type: 'fault', fields: { name: f.kind, explain: explainSocks5Fault(f) } });
+  const fault = <K extends Socks5FaultKind>(kind: K) => findFault(options.faults, kind);
+  const done = faultKit(explainSocks5Fault).event;
   const split = fault('split-replies');
   let splitRecorded = false;
   const out = (o: Partial<Socks5Output> & { events: RecordedEvent[] }): Socks5Output => {

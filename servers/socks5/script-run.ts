@@ -5,6 +5,7 @@
  * The shell calls it; what the machine does next depends on how it ended.
  */
 import type { RecordedEvent } from '../shared/events.js';
+import { faultEventOf } from '../shared/fault-kit.js';
 import { bytesOf, ruleName } from '../shared/script/schema.js';
 import type { OwnAnswer, RuleDone } from './machine.js';
 import { explainSocks5Rule } from './script-explain.js';
@@ -37,7 +38,7 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 
 export async function runRule(script: Socks5Script, index: number, io: StageIO): Promise<RuleRun> {
   const rule = script[index]!;
-  io.record({ type: 'fault', fields: { name: ruleName(index), explain: explainSocks5Rule(rule, index) } });
+  io.record(faultEventOf(ruleName(index), explainSocks5Rule(rule, index)));
   const wrote: Buffer[] = [];
   let normal = false;
   let trickleMs = 0;

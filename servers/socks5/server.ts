@@ -1,4 +1,5 @@
 import { connect as tcpConnect, createServer, isIPv4, type Socket } from 'node:net';
+import { findFault } from '../shared/fault-kit.js';
 import { TrackedConnection } from '../shared/connection.js';
 import { bytesOf } from '../shared/script/schema.js';
 import { closeServer, listenOn, SocketSet } from '../shared/listen.js';
@@ -27,7 +28,7 @@ export async function startSocks5Server(options: Socks5Options, ctx: ServerConte
   const sockets = new SocketSet();
   /** BIND listeners and UDP relays still open, closed with the case. */
   const extras = new Set<{ close(): void }>();
-  const fault = <K extends Socks5Fault['kind']>(kind: K) => options.faults.find((f): f is Extract<Socks5Fault, { kind: K }> => f.kind === kind);
+  const fault = <K extends Socks5Fault['kind']>(kind: K) => findFault(options.faults, kind);
 
   const server = createServer((socket) => {
     sockets.add(socket);
@@ -138,7 +139,7 @@ class ProxySession {
 
   /** The reply-delay fault holds the request back, so a client that does not wait for the reply shows it. */
   private carryOutAfterDelay(req: ConnectRequest): void {
-    const delay = this.options.faults.find((f): f is Extract<Socks5Fault, { kind: 'reply-delay' }> => f.kind === 'reply-delay');
+    const delay = findFault(this.options.faults, 'reply-delay');
     const carryOut = (): void => void this.carryOut(req).then((result) => this.apply(this.machine.connected(result)));
     if (!delay) return carryOut();
     this.ctx.log.record(NAME, 'fault', { name: delay.kind, explain: explainSocks5Fault(delay) }, this.tracked.id);
@@ -313,7 +314,7 @@ class ProxySession {
     const rules = this.rules;
     relayTunnel({
       client: this.socket, up: this.upstream!, log: this.ctx.log, conn: this.tracked.id, forward, prefix,
-      early: this.options.faults.find((f): f is Extract<Socks5Fault, { kind: 'tunnel-close-early' }> => f.kind === 'tunnel-close-early'),
+      early: findFault(this.options.faults, 'tunnel-close-early'),
       points: rules?.tunnelPoints() ?? [],
       runPoint: (index) => runRule(rules!.rules, index, {
         stage: 'tunnel',

@@ -7,6 +7,7 @@
  * is known at the end.
  */
 import { redactCommandLine } from '../redact.js';
+import { faultEventOf } from '../fault-kit.js';
 import type { Layer, RecordedEvent } from '../events.js';
 import type { LineMachine, MachineOutput, Segment } from '../line-session.js';
 import { bytesOf, editAnswer, explainRule, ruleName, writesBytes, type NormalEdit, type Script, type ScriptAction, type ScriptRule } from './schema.js';
@@ -190,7 +191,7 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
     const add = (bytes: Buffer): void => {
       current().bytes = Buffer.concat([current().bytes, bytes]);
     };
-    const fault: RecordedEvent = { type: 'fault', fields: { name: ruleName(armed.index), explain: explainRule(armed.rule, armed.index) } };
+    const fault = faultEventOf(ruleName(armed.index), explainRule(armed.rule, armed.index));
     const out: MachineOutput = { record: [] };
     let ranNormal = false;
     /** The machine's answer comes later (FTP's data channel): what follows `normal` waits for it. */

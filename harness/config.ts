@@ -32,7 +32,9 @@ export const UserConfigSchema = z.object({
   outputDir: z.string().optional(),
   /** Which cases keep transcript, events, key log and packet capture: failed (default), all, none. */
   artifacts: z.enum(['failed', 'all', 'none']).optional(),
-  /** Expectation files or directories (known failures), each bound to the client it describes. */
+  /** Known-results files or directories (a client's known failures, each with its reason), each bound to the client it describes. */
+  knownResults: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+  /** The older name of `knownResults`, still read. */
   expect: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
   /** `should` failures fail the run. Default false. */
   strict: z.boolean().optional(),

@@ -22,8 +22,8 @@ import { selectCases, type Selection } from './run/select.js';
 import { summarize, type Summary } from './run/summary.js';
 import type { Case } from './suite/case.js';
 import { loadCatalogue } from './suite/catalogue.js';
-import { bindExpectations, loadExpectationSet, type ClientExpectations } from './expectations.js';
-import { applyExpectations } from './run/expected.js';
+import { bindKnownResults, loadKnownResultsSet, type KnownResults } from './known-results.js';
+import { applyKnownResults } from './run/known.js';
 import { isSourceCheckout } from '../certs/cache-dir.js';
 import { clearArtifacts, markClientFolder } from './run/artifacts.js';
 
@@ -53,8 +53,8 @@ export interface RunSettings {
   artifactsDir?: string;
   /** Which cases keep their artifacts. Default `failed`. */
   artifacts?: 'failed' | 'all' | 'none';
-  /** Expectation files or directories (`--expect`), bound to the clients they describe: known failures do not fail the run. */
-  expectPaths?: string[];
+  /** Known-results files or directories (`--known-results`), bound to the clients they describe: known failures do not fail the run. */
+  knownResultsPaths?: string[];
 }
 
 export { DEFAULT_WORKERS } from './run/pool.js';
@@ -102,12 +102,12 @@ export async function runCases(
   client: ClientAdapter,
   settings: CaseRunSettings = {},
   onResult: (r: CaseResult) => void = () => undefined,
-  expectations?: ClientExpectations,
+  expectations?: KnownResults,
 ): Promise<CaseResult[]> {
   const options = { certs: openCertStore(), bindHost: settings.bindHost ?? '127.0.0.1', graceMs: settings.graceMs ?? 1000, reproPrefix: isSourceCheckout() ? 'npm run conform --' : 'npx conform', timeoutScale: settings.timeoutScale ?? 1,
     ...(settings.artifactsDir && settings.artifacts !== 'none' ? { artifactsDir: settings.artifactsDir, keepArtifacts: settings.artifacts ?? 'failed' } : {}),
   };
-  const run = async (c: Case): Promise<CaseResult> => applyExpectations(await runCase(c, client, options), expectations);
+  const run = async (c: Case): Promise<CaseResult> => applyKnownResults(await runCase(c, client, options), expectations);
   // --workers N: exactly N at once, as it always meant; by default the scheduler knows waiting from working.
   return settings.workers ? runPool(cases, settings.workers, run, onResult)
     : runAdaptive(cases, run, onResult, { ...ADAPTIVE_DEFAULTS, ...(settings.maxWorkers ? { max: settings.maxWorkers } : {}), priority: waitsLong as (c: never) => number });
@@ -135,7 +135,7 @@ export function selectRun(catalogue: Case[], selection: Selection, suitesDir?: s
 /** Runs the selected cases against one client and reports; resolves with the summary. */
 export async function runConform(settings: RunSettings, extraReporters: Reporter[] = []): Promise<{ results: CaseResult[]; summary: Summary }> {
   const clients = await resolveClients(settings.clients);
-  const expectations = settings.expectPaths?.length ? bindExpectations(await loadExpectationSet(settings.expectPaths), clients.map((c) => c.label)) : new Map<string, ClientExpectations>();
+  const expectations = settings.knownResultsPaths?.length ? bindKnownResults(await loadKnownResultsSet(settings.knownResultsPaths), clients.map((c) => c.label)) : new Map<string, KnownResults>();
   const cases = selectRun(await loadCatalogue(settings.suitesDir), settings.selection, settings.suitesDir);
   const reporters: Reporter[] = [
     ...settings.reporters.map((r) => (r === 'tap' ? tapReporter() : consoleReporter())),

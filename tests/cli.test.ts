@@ -346,7 +346,7 @@ describe('usage errors: one clear line, exit 2', () => {
   });
 });
 
-describe('--expect: a client’s known failures', () => {
+describe('--known-results: a client’s known failures', () => {
   it('reports a listed failure as expected (exit 0) and a listed case that passes as stale', async () => {
     const p = await reportPaths();
     const file = join(p.dir, 'skip-verify.yaml');
@@ -357,21 +357,25 @@ describe('--expect: a client’s known failures', () => {
       '  https.certificate.valid: listed by mistake',
       '',
     ].join('\n'));
-    const run = await conform(['--client', 'reference --flaw skip-verify', '--expect', file, '--grep', '^https\\.certificate\\.(valid|expired|self-signed)$', ...p.flags]);
+    const run = await conform(['--client', 'reference --flaw skip-verify', '--known-results', file, '--grep', '^https\\.certificate\\.(valid|expired|self-signed)$', ...p.flags]);
     // self-signed is not listed, so it still fails the run.
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/~ .* https\.certificate\.expired .*expected failure \(accepts any certificate/);
-    expect(run.stdout).toMatch(/https\.certificate\.valid .*stale expectation: listed as an expected fail/);
-    expect(run.stdout).toMatch(/1 passed, 1 failed, 0 skipped, 1 expected failures, 1 stale expectations/);
+    expect(run.stdout).toMatch(/https\.certificate\.valid .*stale known result: listed as an expected fail/);
+    expect(run.stdout).toMatch(/1 passed, 1 failed, 0 skipped, 1 expected failures, 1 stale known results/);
     const xml = await readFile(p.junit, 'utf8');
     expect(xml).toMatch(/name="https\.certificate\.expired"[^>]*>\s*<skipped message="expected failure \(accepts any certificate/);
+    // The flag's older name keeps working.
+    const old = await conform(['--client', 'reference --flaw skip-verify', '--expect', file, '--grep', '^https\\.certificate\\.expired$', ...p.flags]);
+    expect(old.code).toBe(0);
+    expect(old.stdout).toMatch(/1 expected failures/);
   });
 
-  it('names the file and field of a malformed expectation file', async () => {
+  it('names the file and field of a malformed known-results file', async () => {
     const p = await reportPaths();
     const file = join(p.dir, 'bad.yaml');
     await writeFile(file, 'client: x\nfail:\n  https.certificate.expired: ""\n');
-    const run = await conform(['--expect', file, ...p.flags]);
+    const run = await conform(['--known-results', file, ...p.flags]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/bad\.yaml: field fail\.https\.certificate\.expired: every expected failure needs its reason/);
   });

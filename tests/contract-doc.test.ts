@@ -2,7 +2,7 @@
  * Issue #14: docs/contract.md is the client contract users read, so it must
  * say what the code does. Its tables are checked against the code: the
  * environment against jobEnv, the module client's fields against Job, the
- * results file against a real run's JSON, the expectation file against its schema.
+ * results file against a real run's JSON, the known-results file against its schema.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ExpectationFileSchema } from '../harness/expectations.js';
+import { KnownResultsFileSchema } from '../harness/known-results.js';
 import { jobEnv, jobFromEnv } from '../contract/job.js';
 
 const repo = new URL('..', import.meta.url).pathname;
@@ -48,9 +48,9 @@ describe('docs/contract.md says what the code does', () => {
     expect(rows.map((r) => names(r[1]!)[0]).sort()).toEqual(Object.keys(env).sort());
   });
 
-  it('lists the keys of an expectation file', () => {
+  it('lists the keys of an known-results file', () => {
     const rows = tableAfter('pop3.retrieve.sasl-plain-only: no SASL support');
-    expect(rows.map((r) => names(r[0]!)[0]).sort()).toEqual(Object.keys(ExpectationFileSchema.shape).sort());
+    expect(rows.map((r) => names(r[0]!)[0]).sort()).toEqual(Object.keys(KnownResultsFileSchema.shape).sort());
   });
 
   it("lists the keys of results.json, its summary and its results, as a real run writes them", async () => {

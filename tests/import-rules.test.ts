@@ -1,5 +1,5 @@
 /**
- * Which top-level folder may import which: the layers of DESIGN.md, checked on
+ * Which top-level folder may import which (the layers CONTRIBUTING.md draws), checked on
  * every import of the product code (tests may reach anywhere). A protocol is a
  * plug-in: the harness reaches one only through its descriptor
  * (servers/<protocol>/index.ts, listed in harness/protocols.ts), and the

@@ -1,6 +1,6 @@
 /**
  * Real clients against the real suites. Each client's verdicts match its
- * expectation file (clients/expectations/<profile>.yaml), where every expected
+ * known-results file (clients/known-results/<profile>.yaml), where every expected
  * failure carries the reason found by investigating it. A new failure is a
  * regression in the suite or a change in the client; a listed case that starts
  * passing means the file is stale. Either way, look before editing it.
@@ -20,7 +20,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalogue, runCases } from '../harness/conform.js';
 import { PROFILE_NAMES, profileClient, profileUnavailable } from '../harness/clients/profiles.js';
 import { PROTOCOLS } from '../harness/protocols.js';
-import { expectedVerdict, loadExpectations, type ClientExpectations } from '../harness/expectations.js';
+import { knownVerdict, loadKnownResults, type KnownResults } from '../harness/known-results.js';
 import type { Protocol } from '../harness/protocols.js';
 import type { CaseResult } from '../harness/run/result.js';
 import type { Case } from '../harness/suite/case.js';
@@ -52,11 +52,11 @@ function skipUnavailable(title: string, profile: string, reason: string): void {
   });
 }
 
-/** A client's expectation file, plus any per-protocol part (`<profile>.<protocol>.yaml`) beside it. */
-async function expectationsOf(profile: string, protocols: Protocol[]): Promise<ClientExpectations> {
-  const dir = join(import.meta.dirname, '../clients/expectations');
+/** A client's known-results file, plus any per-protocol part (`<profile>.<protocol>.yaml`) beside it. */
+async function expectationsOf(profile: string, protocols: Protocol[]): Promise<KnownResults> {
+  const dir = join(import.meta.dirname, '../clients/known-results');
   const parts = [join(dir, `${profile}.yaml`), ...protocols.map((p) => join(dir, `${profile}.${p}.yaml`))].filter((f) => existsSync(f));
-  const loaded = await Promise.all(parts.map(loadExpectations));
+  const loaded = await Promise.all(parts.map(loadKnownResults));
   return { client: loaded[0]?.client ?? profile, fail: Object.assign({}, ...loaded.map((l) => l.fail)), skip: Object.assign({}, ...loaded.map((l) => l.skip)) };
 }
 
@@ -101,7 +101,7 @@ for (const { profile, unavailable, protocols } of CLIENTS) {
   }
   describe.skipIf(!protocols.length)(`${profile} (${protocols.join(', ')})`, () => {
     let results: CaseResult[] = [];
-    let known: ClientExpectations;
+    let known: KnownResults;
     let cases: Case[] = [];
     beforeAll(async () => {
       known = await expectationsOf(profile, protocols);
@@ -116,10 +116,10 @@ for (const { profile, unavailable, protocols } of CLIENTS) {
       expect(results.filter((r) => r.status === 'error').map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
     });
 
-    it('gets exactly the verdicts its expectation file records', () => {
+    it('gets exactly the verdicts its known-results file records', () => {
       const surprises = results
         .filter((r) => r.level !== 'info')
-        .map((r) => ({ r, want: expectedVerdict(known, r.id).verdict }))
+        .map((r) => ({ r, want: knownVerdict(known, r.id).verdict }))
         .filter(({ r, want }) => r.status !== want)
         .map(({ r, want }) => `${r.id}: expected ${want}, got ${r.status} (${r.reason ?? ''})`);
       expect(surprises).toEqual([]);

@@ -51,12 +51,12 @@ export function runSettings(flags: Flags, source: (key: string) => Source, confi
     bindHost: (flags.bind as string | undefined) ?? config.bind ?? LOOPBACK,
     graceMs: config.graceMs ?? 1000,
     timeoutScale: config.timeoutScale ?? 1,
-    ...expectPaths(flags.expect as string[] | undefined, config.expect),
+    ...knownResultsPaths([...((flags.knownResults as string[] | undefined) ?? []), ...((flags.expect as string[] | undefined) ?? [])], config.knownResults ?? config.expect),
   };
 }
 
-/** `--expect` (repeatable) wins over the config's `expect` (a path or a list of them). */
-function expectPaths(flag: string[] | undefined, config: string | string[] | undefined): { expectPaths?: string[] } {
-  const paths = flag?.length ? flag : config === undefined ? [] : [config].flat();
-  return paths.length ? { expectPaths: paths } : {};
+/** `--known-results` (or its older name `--known-results`; repeatable) wins over the config's `knownResults` (a path or a list). */
+function knownResultsPaths(flag: string[], config: string | string[] | undefined): { knownResultsPaths?: string[] } {
+  const paths = flag.length ? flag : config === undefined ? [] : [config].flat();
+  return paths.length ? { knownResultsPaths: paths } : {};
 }

@@ -59,7 +59,7 @@ export function consoleReporter(out: NodeJS.WritableStream & { isTTY?: boolean; 
   const caseLine = (r: CaseResult): string => {
     const noted = shouldNotMet(r, strict);
     const level = r.level === 'must' ? '' : ` [${r.level}${noted ? ', not failing the run without --strict' : ''}]`;
-    const why = r.status === 'pass' ? (r.stale ? ` — stale expectation: ${r.stale}` : '') : ` — ${r.reason ?? ''}`;
+    const why = r.status === 'pass' ? (r.stale ? ` — stale known result: ${r.stale}` : '') : ` — ${r.reason ?? ''}`;
     const who = multi ? ` [${r.client}]` : '';
     return `${noted ? NOTED : MARK[r.status]} ${String(done).padStart(String(total).length)}/${total} ${r.id}${who}${level} (${r.durationMs} ms)${why}\n`;
   };
@@ -115,6 +115,6 @@ export function summaryLine(s: Summary): string {
   const should = s.strict && s.failedShould ? ` (${s.failedShould} should)` : '';
   const noted = !s.strict && s.failedShould ? `, ${s.failedShould} should not met (not failing without --strict)` : '';
   const expected = s.expectedFailures ? `, ${s.expectedFailures} expected failures` : '';
-  const stale = s.stale ? `, ${s.stale} stale expectations` : '';
+  const stale = s.stale ? `, ${s.stale} stale known results` : '';
   return `${s.passed} passed, ${s.failed} failed${should}${noted}, ${s.skipped} skipped${expected}${stale}, ${s.errors} errors in ${(s.durationMs / 1000).toFixed(1)} s`;
 }

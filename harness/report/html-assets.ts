@@ -81,7 +81,7 @@ export const HTML_SCRIPT = `
       el('span', { class: 'badge', text: c.level }), el('span', { class: 'badge', text: c.client }), el('span', { text: ' ' + c.title })));
     if (c.noted) d.append(el('p', { text: 'Should-level expectation not met: this does not fail the run (only --strict makes it a failure).' }));
     if (c.reason) d.append(el('p', { text: c.reason }));
-    if (c.stale) d.append(el('p', { text: 'stale expectation: ' + c.stale }));
+    if (c.stale) d.append(el('p', { text: 'stale known result: ' + c.stale }));
     d.append(el('p', { text: 'References: ' + c.refs.join(', ') }));
     const ul = el('ul');
     for (const k of c.checks) ul.append(el('li', { class: k.met ? 'met' : 'unmet', text: (k.met ? 'met: ' : 'not met: ') + k.expectation + (k.reason ? ' — ' + k.reason : '') }));

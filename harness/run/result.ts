@@ -13,9 +13,9 @@ export interface CaseResult {
   level: Level;
   refs: string[];
   client: string;
-  /** `xfail`: failed as the client's expectation file says it would (does not fail the run). */
+  /** `xfail`: failed as the client's known-results file says it would (does not fail the run). */
   status: Status | 'xfail';
-  /** Listed as an expected failure or skip but passed: the expectation file is out of date. */
+  /** Listed as an expected failure or skip but passed: the known-results file is out of date. */
   stale?: string;
   /** One sentence: why it failed, was skipped, or errored. */
   reason?: string;

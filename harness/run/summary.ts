@@ -10,7 +10,7 @@ export interface Summary {
   /** Whether the run was strict: `should` failures counted as failures. */
   strict: boolean;
   skipped: number;
-  /** Failures the client's expectation file predicted. */
+  /** Failures the client's known-results file predicted. */
   expectedFailures: number;
   /** Expectation-file entries that no longer happen. */
   stale: number;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { faultKit, findFault, prepend } from './fault-kit.js';
+import type { RecordedEvent } from './events.js';
 
 type Fault = { kind: 'stall'; at: 'greeting' | 'login' } | { kind: 'refuse'; text: string };
 const kit = faultKit((f: Fault) => (f.kind === 'stall' ? `goes silent at the ${f.at}` : `refuses with "${f.text}"`));
@@ -13,9 +14,10 @@ describe('fault kit', () => {
   });
 
   it('records a carried-out fault with its explanation, ahead of the output it shaped', () => {
-    const out = prepend([kit.event(faults[0]!)], { write: 'NO\r\n', record: [{ type: 'reply', fields: { code: 'NO' } }] });
-    expect(out.record.map((e) => e.type)).toEqual(['fault', 'reply']);
-    expect(out.record[0]!.fields).toEqual({ name: 'refuse', explain: 'refuses with "no"' });
+    const reply: RecordedEvent = { type: 'connect', fields: { remote: '127.0.0.1:5' } };
+    const out = prepend([kit.event(faults[0]!)], { write: 'NO\r\n', record: [reply] });
+    expect(out.record?.map((e) => e.type)).toEqual(['fault', 'connect']);
+    expect(out.record?.[0]!.fields).toEqual({ name: 'refuse', explain: 'refuses with "no"' });
   });
 
   it('stalls only at its step, recording why, with an optional last write', () => {

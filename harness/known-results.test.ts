@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bindExpectations, loadExpectationSet } from './expectations.js';
+import { bindKnownResults, loadKnownResultsSet } from './known-results.js';
 
 async function folder(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'conform-expect-'));
@@ -17,7 +17,7 @@ describe('expectations bound to the clients they describe', () => {
       'curl.socks5.yaml': 'client: curl 8\nskip:\n  socks5.b: why b\n',
       'wget.yaml': 'client: wget 1\nfail:\n  https.c: why c\n',
     });
-    const bound = bindExpectations(await loadExpectationSet([dir]), ['curl', 'python']);
+    const bound = bindKnownResults(await loadKnownResultsSet([dir]), ['curl', 'python']);
     expect(bound.get('curl')).toMatchObject({ fail: { 'https.a': 'why a' }, skip: { 'socks5.b': 'why b' } });
     expect(bound.has('python')).toBe(false);
   });
@@ -27,9 +27,9 @@ describe('expectations bound to the clients they describe', () => {
       'mine.yaml': 'client: my client 1.0\nprofile: reference --flaw skip-verify\nfail:\n  https.a: why\n',
       'own.yaml': 'client: my client 1.0\nfail:\n  https.b: why\n',
     });
-    const byField = bindExpectations(await loadExpectationSet([join(dir, 'mine.yaml')]), ['reference --flaw skip-verify', 'curl']);
+    const byField = bindKnownResults(await loadKnownResultsSet([join(dir, 'mine.yaml')]), ['reference --flaw skip-verify', 'curl']);
     expect(byField.get('reference --flaw skip-verify')?.fail).toEqual({ 'https.a': 'why' });
-    const single = bindExpectations(await loadExpectationSet([join(dir, 'own.yaml')]), ['python3 my_client.py']);
+    const single = bindKnownResults(await loadKnownResultsSet([join(dir, 'own.yaml')]), ['python3 my_client.py']);
     expect(single.get('python3 my_client.py')?.fail).toEqual({ 'https.b': 'why' });
   });
 
@@ -39,9 +39,9 @@ describe('expectations bound to the clients they describe', () => {
       'curl.yaml': 'client: curl 8\nfail:\n  https.a: one\n',
       'curl.https.yaml': 'client: curl 8\nskip:\n  https.a: two\n',
     });
-    expect(() => bindExpectations({ byProfile: new Map([['wget', { expectations: { client: 'w', fail: {}, skip: {} }, files: ['wget.yaml'], named: true }]]) }, ['curl', 'python']))
+    expect(() => bindKnownResults({ byProfile: new Map([['wget', { expectations: { client: 'w', fail: {}, skip: {} }, files: ['wget.yaml'], named: true }]]) }, ['curl', 'python']))
       .toThrow(/expectations for "wget" \(wget\.yaml\) fit no client of this run \(curl, python\)/);
-    await expect(loadExpectationSet([join(dir, 'curl.yaml'), join(dir, 'curl.https.yaml')])).rejects.toThrow(/case https\.a is already listed for curl/);
-    await expect(loadExpectationSet([join(dir, 'nope')])).rejects.toThrow(/does not exist/);
+    await expect(loadKnownResultsSet([join(dir, 'curl.yaml'), join(dir, 'curl.https.yaml')])).rejects.toThrow(/case https\.a is already listed for curl/);
+    await expect(loadKnownResultsSet([join(dir, 'nope')])).rejects.toThrow(/does not exist/);
   });
 });

@@ -9,7 +9,7 @@ import { UsageError } from './errors.js';
  * cases it is expected to fail or skip, each with the reason found by
  * investigating it. Everything not listed is expected to pass.
  */
-export const ExpectationFileSchema = z.object({
+export const KnownResultsFileSchema = z.object({
   /** Which client and version the file was measured with. */
   client: z.string().min(1),
   /**
@@ -22,13 +22,13 @@ export const ExpectationFileSchema = z.object({
   skip: z.record(z.string(), z.string().min(1, 'every expected skip needs its reason')).default({}),
 }).strict();
 
-export type ClientExpectations = z.infer<typeof ExpectationFileSchema>;
+export type KnownResults = z.infer<typeof KnownResultsFileSchema>;
 
-export async function loadExpectations(file: string): Promise<ClientExpectations> {
+export async function loadKnownResults(file: string): Promise<KnownResults> {
   const text = await readFile(file, 'utf8').catch((err: Error) => {
-    throw new UsageError('BAD_FLAG', `cannot read expectation file ${file}: ${err.message}`);
+    throw new UsageError('BAD_FLAG', `cannot read known-results file ${file}: ${err.message}`);
   });
-  const parsed = ExpectationFileSchema.safeParse(parse(text));
+  const parsed = KnownResultsFileSchema.safeParse(parse(text));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new UsageError('BAD_FLAG', `${file}: field ${issue.path.join('.')}: ${issue.message}`);
@@ -37,31 +37,31 @@ export async function loadExpectations(file: string): Promise<ClientExpectations
 }
 
 /** What the file expects of a case: `fail`, `skip`, or `pass` when it is not listed. */
-export function expectedVerdict(exp: ClientExpectations, id: string): { verdict: 'pass' | 'fail' | 'skip'; reason?: string } {
+export function knownVerdict(exp: KnownResults, id: string): { verdict: 'pass' | 'fail' | 'skip'; reason?: string } {
   if (exp.fail[id]) return { verdict: 'fail', reason: exp.fail[id] };
   if (exp.skip[id]) return { verdict: 'skip', reason: exp.skip[id] };
   return { verdict: 'pass' };
 }
 
 /** The expectations of each client a run may have, by profile (or label), merged from every file given. */
-export interface ExpectationSet {
-  byProfile: Map<string, { expectations: ClientExpectations; files: string[]; named: boolean }>;
+export interface KnownResultsSet {
+  byProfile: Map<string, { expectations: KnownResults; files: string[]; named: boolean }>;
 }
 
 /**
- * Reads `--expect` values: files, or directories of them (every `*.yaml`).
+ * Reads `--known-results` values: files, or directories of them (every `*.yaml`).
  * The files of one profile are merged (`curl.yaml` and `curl.socks5.yaml`);
  * a case listed twice for one profile is an error.
  */
-export async function loadExpectationSet(paths: readonly string[]): Promise<ExpectationSet> {
-  const byProfile: ExpectationSet['byProfile'] = new Map();
+export async function loadKnownResultsSet(paths: readonly string[]): Promise<KnownResultsSet> {
+  const byProfile: KnownResultsSet['byProfile'] = new Map();
   for (const path of paths) {
     const info = await stat(path).catch(() => undefined);
-    if (!info) throw new UsageError('BAD_FLAG', `cannot read expectation file ${path}: it does not exist`);
+    if (!info) throw new UsageError('BAD_FLAG', `cannot read known-results file ${path}: it does not exist`);
     const files = info.isDirectory() ? (await readdir(path)).filter((n) => /\.ya?ml$/.test(n)).sort().map((n) => join(path, n)) : [path];
     if (!files.length) throw new UsageError('BAD_FLAG', `expectation directory ${path} holds no .yaml file`);
     for (const file of files) {
-      const exp = await loadExpectations(file);
+      const exp = await loadKnownResults(file);
       const profile = exp.profile ?? basename(file).split('.')[0]!;
       const entry = byProfile.get(profile);
       if (!entry) {
@@ -88,8 +88,8 @@ export async function loadExpectationSet(paths: readonly string[]): Promise<Expe
  * own file). A file named on the command line that fits no client is an error:
  * a typo would otherwise silently fail the run.
  */
-export function bindExpectations(set: ExpectationSet, labels: readonly string[]): Map<string, ClientExpectations> {
-  const bound = new Map<string, ClientExpectations>();
+export function bindKnownResults(set: KnownResultsSet, labels: readonly string[]): Map<string, KnownResults> {
+  const bound = new Map<string, KnownResults>();
   const used = new Set<string>();
   for (const label of labels) {
     const key = set.byProfile.has(label) ? label : label.split(' ')[0]!;

@@ -1,7 +1,7 @@
 import type { ServerEvent } from '../../servers/shared/events.js';
 import { versionRank, WEAK_CIPHER_CLASSES, type WeakCipherClass } from '../../servers/shared/tls-names.js';
 import type { EventMatcher, Expectation, FieldMatch } from '../suite/expectations-schema.js';
-import type { JudgeInput } from './judge.js';
+import type { JudgeInput } from './input.js';
 import { isProtocol, PROTOCOLS, type ProtocolDescriptor } from '../protocols.js';
 
 /** The result of checking one expectation: met or not, and why, in one sentence. */

@@ -1,24 +1,12 @@
 import type { ServerEvent } from '../../servers/shared/events.js';
-import type { Job } from '../../contract/job.js';
 import type { Case } from '../suite/case.js';
 import { INVARIANTS, type InvariantName } from '../suite/expectations-schema.js';
-import { EXIT_UNSUPPORTED, type ClientOutcome } from '../clients/outcome.js';
+import { EXIT_UNSUPPORTED } from '../clients/outcome.js';
 import { evaluate, type Check } from './expectations.js';
+import type { JudgeInput } from './input.js';
 import { checkReached, reachPoint } from './reach.js';
 
-export interface JudgeInput {
-  events: ServerEvent[];
-  job: Job;
-  outcome: ClientOutcome;
-  /** What the client wrote to CONFORM_OUTPUT_FILE (null: no file). */
-  output: Buffer | null;
-  /** What a correct client would have written. */
-  expectedOutput?: Buffer;
-  /** What the client was given to send (CONFORM_INPUT_FILE). */
-  input?: Buffer;
-  /** What the server received of it (null: nothing). */
-  received?: Buffer | null;
-}
+export type { JudgeInput } from './input.js';
 
 export type Status = 'pass' | 'fail' | 'skip' | 'error';
 

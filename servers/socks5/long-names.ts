@@ -5,7 +5,6 @@
  * them: the user name runs through the alphabet, each label of the host name
  * repeats its own letter.
  */
-import type { Socks5Options } from './options.js';
 
 /** The parent of every generated host name (`.test` is reserved, RFC 2606 §2). */
 export const LONG_HOST_PARENT = 'conform.test';
@@ -37,7 +36,7 @@ export function longHost(bytes: number): string {
 }
 
 /** The RFC 1929 account the proxy checks and hands to the client: `credentials`, with a generated user name under `longNames.user`. */
-export function accountOf(options: Pick<Socks5Options, 'credentials' | 'longNames'>): { user: string; pass: string } {
+export function accountOf(options: { credentials: { user: string; pass: string }; longNames: { user?: number } }): { user: string; pass: string } {
   const { user } = options.longNames;
   return { user: user === undefined ? options.credentials.user : longUser(user), pass: options.credentials.pass };
 }

@@ -99,6 +99,26 @@ describe('import rules', () => {
     expect([...(await violations('servers', rule)), ...(await violations('clients', rule))]).toEqual([]);
   });
 
+  it('no module imports itself back, directly or round a circle (type imports too)', async () => {
+    const graph = new Map<string, string[]>();
+    for (const dir of Object.keys(MAY_IMPORT).filter((d) => !['tests', 'bin'].includes(d))) {
+      for (const file of (await files(dir)).filter((f) => !isTest(f))) {
+        graph.set(file, (await importsOf(file)).map((t) => t.replace(/\.js$/, '.ts')));
+      }
+    }
+    const circles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (file: string, path: string[]): void => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'open') return void circles.push([...path.slice(path.indexOf(file)), file].join(' -> '));
+      state.set(file, 'open');
+      for (const next of graph.get(file) ?? []) if (graph.has(next)) visit(next, [...path, file]);
+      state.set(file, 'done');
+    };
+    for (const file of graph.keys()) visit(file, []);
+    expect(circles).toEqual([]);
+  });
+
   it('suites hold data only: no code, no YAML tags that construct objects', async () => {
     const entries = await readdir(join(root, 'suites'), { recursive: true });
     const yamlFiles = entries.filter((f) => f.endsWith('.yaml'));

@@ -80,6 +80,12 @@ export interface LineMachine<O extends MachineOutput = MachineOutput> {
   expectsCommand?(): boolean;
   /** SMTP: this line (read while no command is expected) ends the message data. */
   endsMessage?(line: string): boolean;
+  /**
+   * The command a line opens, where its first word is not the verb (IMAP's tag
+   * comes first, RFC 9051 §2.2.1): for a script's triggers, and its `{tag}`.
+   * Default: the first word is the verb.
+   */
+  commandOf?(line: string): { verb: string; args: string; tag?: string } | undefined;
   /** A script's state change without the exchange that earns it (`logged-in`). */
   setState?(state: 'logged-in'): void;
   /** A script's `connect` rule: what to write in plaintext before anything else. */

@@ -8,6 +8,9 @@ export function redactCommandLine(line: string): string {
   const auth = /^(AUTH\s+\S+)\s+\S/i.exec(line);
   if (auth) return `${auth[1]} (redacted)`;
   if (/^PASS\b/i.test(line)) return 'PASS (redacted)';
+  // IMAP (RFC 9051 §6.2.2, §6.2.3): a tag first, then LOGIN's password or AUTHENTICATE's initial response.
+  const imap = /^(\S+\s+(?:LOGIN\s+(?:"(?:[^"\\]|\\.)*"|\S+)|AUTHENTICATE\s+\S+))\s+\S/i.exec(line);
+  if (imap) return `${imap[1]} (redacted)`;
   if (/^[A-Za-z0-9+/]{8,}={0,2}$/.test(line.trim())) return '(base64, redacted)';
   return line;
 }

@@ -39,6 +39,8 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
   private layer: Layer;
   /** A `normal: { final }` waits for the end of the exchange its command opened. */
   private pendingFinal: string[] | undefined;
+  /** The tag of the command being answered (IMAP), which a rule's `{tag}` stands for. */
+  private tag: string | undefined;
 
   constructor(private readonly opts: ScriptedOptions<O>) {
     this.rules = opts.script.map((rule, index) => ({ rule, index, seen: 0, fired: 0 }));
@@ -106,8 +108,11 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
       return this.finishing(this.opts.machine.line(line));
     }
     const space = line.indexOf(' ');
-    const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase();
-    const args = space < 0 ? '' : line.slice(space + 1);
+    // A machine that knows better says where the verb is (IMAP: after the tag); a line it cannot read matches only `*`.
+    const own = this.opts.machine.commandOf ? this.opts.machine.commandOf(line) ?? { verb: '', args: line } : undefined;
+    const verb = own ? own.verb : (space < 0 ? line : line.slice(0, space)).toUpperCase();
+    const args = own ? own.args : space < 0 ? '' : line.slice(space + 1);
+    this.tag = own?.tag;
     const shadowed = this.hearShadow(line);
     const armed = this.match(verb, args);
     if (!armed) return this.opts.machine.line(line);
@@ -115,7 +120,8 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
     const seen: RecordedEvent[] = shadowed
       .filter((e) => e.type === 'command' || e.type === 'credentials')
       .map((e) => ({ ...e, fields: { ...e.fields, layer: this.layer } }) as RecordedEvent);
-    const fallback: RecordedEvent = { type: 'command', fields: { layer: this.layer, verb, args: redactCommandLine(line).slice(verb.length + 1), raw: redactCommandLine(line) } };
+    const shown = redactCommandLine(line);
+    const fallback: RecordedEvent = { type: 'command', fields: { layer: this.layer, verb, args: own ? shown.split(' ').slice(2).join(' ') : shown.slice(verb.length + 1), raw: shown } };
     return this.fire(armed, () => this.opts.machine.line(line), seen.length ? seen : [fallback]);
   }
 
@@ -166,6 +172,15 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
     return { ...out, write: bytesOf({ reply: lines }), record: [...record, { type: 'reply', fields: { layer: this.layer, ...replyFields(lines) } }] };
   }
 
+  /** A `reply` or `send` with `{tag}` in it, written for the command being answered (IMAP's tag); other actions as they are. */
+  private tagged(action: ScriptAction): ScriptAction {
+    const tag = this.tag;
+    if (tag === undefined || typeof action !== 'object') return action;
+    if ('reply' in action) return { reply: [action.reply].flat().map((l) => l.replaceAll('{tag}', tag)) };
+    if ('send' in action) return { send: action.send.replaceAll('{tag}', tag) };
+    return action;
+  }
+
   private match(verb: string, args: string): Armed | undefined {
     let found: Armed | undefined;
     for (const r of this.rules) {
@@ -196,7 +211,8 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
     let ranNormal = false;
     /** The machine's answer comes later (FTP's data channel): what follows `normal` waits for it. */
     let deferred = false;
-    for (const action of armed.rule.do) {
+    for (let action of armed.rule.do) {
+      action = this.tagged(action);
       if (deferred && writesBytes(action)) {
         out.trailer = Buffer.concat([out.trailer ?? Buffer.alloc(0), bytesOf(action)]);
         continue;

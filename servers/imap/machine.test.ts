@@ -103,6 +103,20 @@ describe('IMAP machine: login, SELECT, FETCH, LOGOUT', () => {
     expect(text(m.line('a10 FETCH 1 (X-UNKNOWN)'))).toMatch(/^a10 BAD .*Unknown data item/);
   });
 
+  it('speaks RFC 9051 once the client enables IMAP4rev2: LIST instead of RECENT at SELECT', () => {
+    const { m } = machine({ capabilities: { before: ['IMAP4rev1', 'IMAP4rev2', 'ENABLE'] } });
+    m.start();
+    m.line(LOGIN);
+    expect(text(m.line('a5 ENABLE IMAP4rev2 CONDSTORE'))).toBe('* ENABLED IMAP4rev2\r\na5 OK Enabled.\r\n');
+    const select = text(m.line('a6 SELECT INBOX'));
+    expect(select).toContain('* LIST () "/" INBOX\r\n');
+    expect(select).not.toContain('RECENT');
+    const rev1 = machine().m;
+    rev1.start();
+    rev1.line(LOGIN);
+    expect(text(rev1.line('a4 SELECT INBOX'))).toContain('* 0 RECENT\r\n');
+  });
+
   it('refuses commands outside their state, and a mailbox other than INBOX', () => {
     const { m } = machine();
     m.start();

@@ -26,6 +26,8 @@ export interface ImapState {
   saslTag?: string;
   /** Lines gathered into commands, literals included. */
   assembler: CommandAssembler;
+  /** ENABLE IMAP4rev2 was accepted: responses follow RFC 9051 instead of RFC 3501 (RFC 9051 §7.2.2). */
+  rev2: boolean;
   /** The selected mailbox is read-only (EXAMINE). */
   readOnly: boolean;
   /** Messages whose \Seen flag a FETCH set (numbers from 1). */
@@ -56,7 +58,7 @@ export interface ImapContext {
 export function initialState(implicit: boolean): ImapState {
   return {
     layer: implicit ? 'tls' : 'plaintext', state: 'not-authenticated', tlsDone: implicit,
-    assembler: new CommandAssembler(MAX_LITERAL, MAX_COMMAND), readOnly: false, seen: new Set(),
+    assembler: new CommandAssembler(MAX_LITERAL, MAX_COMMAND), rev2: false, readOnly: false, seen: new Set(),
     capabilitySeen: { plaintext: 0, tls: 0 }, commands: 0, badCommands: 0,
     falseGoAhead: false, helloSeen: false, stalled: false, closed: false,
   };

@@ -16,8 +16,8 @@ const isInbox = (name: string): boolean => name.toUpperCase() === 'INBOX';
 
 /**
  * RFC 9051 §6.3.2 / RFC 3501 §6.3.1: the untagged data SELECT and EXAMINE
- * must send before their OK (FLAGS, EXISTS, the UID codes; rev1's RECENT, and
- * rev2's LIST are harmless to either).
+ * must send before their OK: FLAGS, EXISTS, the UID codes, and RECENT (rev1)
+ * or LIST (rev2, once enabled).
  */
 function open(ctx: ImapContext, cmd: Command, readOnly: boolean): MachineOutput {
   const stalling = stallAt(ctx, 'select');
@@ -34,10 +34,10 @@ function open(ctx: ImapContext, cmd: Command, readOnly: boolean): MachineOutput 
     `* FLAGS ${FLAGS}`,
     `* OK [PERMANENTFLAGS ${readOnly ? '()' : FLAGS.replace(')', ' \\*)')}] Flags permitted.`,
     `* ${count} EXISTS`,
-    '* 0 RECENT',
+    // RFC 3501's RECENT, or RFC 9051's LIST: the revision the client is speaking (§7.2.2).
+    ctx.state.rev2 ? '* LIST () "/" INBOX' : '* 0 RECENT',
     `* OK [UIDVALIDITY ${UID_VALIDITY}] UIDs valid`,
     `* OK [UIDNEXT ${count + 1}] Predicted next UID`,
-    '* LIST () "/" INBOX',
   ];
   const verb = cmd.verb === 'SELECT' ? 'Select' : 'Examine';
   return foreignTag(ctx, 'select', tagged(ctx, cmd.tag, 'OK', `[${readOnly ? 'READ-ONLY' : 'READ-WRITE'}] ${verb} completed.`, { data }));

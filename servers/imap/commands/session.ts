@@ -109,6 +109,7 @@ const ENABLE: CommandDef = {
   handle(ctx, cmd) {
     const asked = (cmd.tokens ?? []).map((t) => t.value.toUpperCase());
     const enabled = asked.includes('IMAP4REV2') && capabilityList(ctx, 'capability').includes('IMAP4rev2') ? ' IMAP4rev2' : '';
+    if (enabled) ctx.state.rev2 = true;
     return tagged(ctx, cmd.tag, 'OK', 'Enabled.', { data: [`* ENABLED${enabled}`] });
   },
 };

@@ -9,7 +9,8 @@ import type { LineMachine, MachineOutput, RecordedEvent } from '../shared/line-s
 import { capabilityList, listFaults, loggedInList } from './capability-list.js';
 import { saslResponse } from './commands/login.js';
 import type { Command, CommandDef } from './commands/types.js';
-import type { ImapFault, ImapFaultKind } from './faults.js';
+import { findFault } from '../shared/fault-kit.js';
+import type { ImapFaultKind } from './faults.js';
 import type { ImapOptions } from './options.js';
 import { argumentTokens, headOf, type Assembled } from './parse.js';
 import { accepts } from './policy.js';
@@ -35,7 +36,7 @@ export function createImapMachine(options: ImapOptions, messages: Buffer[]): Ima
     options,
     state: initialState(implicit),
     messages,
-    fault: <K extends ImapFaultKind>(kind: K) => options.faults.find((f): f is Extract<ImapFault, { kind: K }> => f.kind === kind),
+    fault: <K extends ImapFaultKind>(kind: K) => findFault(options.faults, kind),
   };
   return {
     start: () => greet(ctx),

@@ -8,7 +8,8 @@ import { closeServer, listenOn, SocketSet } from '../shared/listen.js';
 import type { RunningServer, ServerContext } from '../shared/server-types.js';
 import { withScript } from '../shared/script/engine.js';
 import { explainRule } from '../shared/script/schema.js';
-import { explainImapFault, type ImapFault } from './faults.js';
+import { findFault } from '../shared/fault-kit.js';
+import { explainImapFault } from './faults.js';
 import { createImapMachine, MAX_LINE } from './machine.js';
 import { makeMessages } from './mailbox.js';
 import type { ImapOptions } from './options.js';
@@ -22,8 +23,8 @@ export async function startImapServer(options: ImapOptions, ctx: ServerContext):
   const context = loans.borrow(contextFor(options, cert));
   const messages = makeMessages(options.mailbox);
   const implicit = options.tls === 'implicit';
-  const banner = options.faults.find((f): f is Extract<ImapFault, { kind: 'plaintext-banner' }> => f.kind === 'plaintext-banner');
-  const failing = options.faults.find((f) => f.kind === 'handshake-failure');
+  const banner = findFault(options.faults, 'plaintext-banner');
+  const failing = findFault(options.faults, 'handshake-failure');
   const sockets = new SocketSet();
 
   /** A machine that only reads (a script's shadow, plaintext found where TLS belonged); INBOX is never changed. */
@@ -71,7 +72,7 @@ export async function startImapServer(options: ImapOptions, ctx: ServerContext):
  * client offers: OpenSSL answers the ClientHello with a handshake_failure alert.
  */
 function contextFor(options: ImapOptions, cert: MaterializedCert): SecureContextOptions {
-  if (options.faults.some((f) => f.kind === 'handshake-failure')) {
+  if (findFault(options.faults, 'handshake-failure')) {
     return contextOptions(cert, { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: 'aNULL:@SECLEVEL=0' });
   }
   return contextOptions(cert, options);

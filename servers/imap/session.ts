@@ -5,6 +5,7 @@
  */
 import type { Layer } from '../shared/events.js';
 import type { MachineOutput, RecordedEvent } from '../shared/line-session.js';
+import { faultKit } from '../shared/fault-kit.js';
 import { explainImapFault, type ImapFault, type ImapFaultKind, type StallStep } from './faults.js';
 import type { ImapOptions } from './options.js';
 import { CommandAssembler } from './parse.js';
@@ -64,10 +65,11 @@ export function initialState(implicit: boolean): ImapState {
   };
 }
 
+const kit = faultKit(explainImapFault);
+
 /** The event recording that a fault was carried out (reports explain it). */
-export function faultEvent(fault: ImapFault): RecordedEvent {
-  return { type: 'fault', fields: { name: fault.kind, explain: explainImapFault(fault) } };
-}
+export const faultEvent = kit.event;
+export { prepend } from '../shared/fault-kit.js';
 
 function replyEvent(ctx: ImapContext, code: string, text: string): RecordedEvent {
   return { type: 'reply', fields: { layer: ctx.state.layer, code, text } };
@@ -102,18 +104,12 @@ function withReply(ctx: ImapContext, code: string, text: string, write: string |
 /** Goes silent for good, recording why; `write` still goes out first (half a literal). */
 export function stall(ctx: ImapContext, fault: ImapFault, write?: string | Buffer): MachineOutput {
   ctx.state.stalled = true;
-  return { stall: true, record: [faultEvent(fault)], ...(write !== undefined ? { write } : {}) };
+  return kit.stall(fault, write);
 }
 
 /** The stall fault, when it is set for this step. */
 export function stallAt(ctx: ImapContext, step: StallStep): ImapFault | undefined {
-  const f = ctx.fault('stall');
-  return f?.at === step ? f : undefined;
-}
-
-/** Events first, then the rest of the output: `before` events are recorded ahead of the reply. */
-export function prepend(events: RecordedEvent[], out: MachineOutput): MachineOutput {
-  return { ...out, record: [...events, ...(out.record ?? [])] };
+  return kit.stallAt(ctx.options.faults, step);
 }
 
 /** Bytes written ahead of an output's own, in the same write. */

@@ -1,0 +1,60 @@
+/** The reference client's IMAP reading, fed bytes through a stream: literals by octet count, tags, capabilities. */
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { capabilitiesOf, capability, command, parse, type Session } from './protocol.js';
+import { Closed, ImapWire } from './wire.js';
+
+/** A session over a stream whose reads come from `server` and whose writes land in `sent`. */
+function session(flaws: string[] = []): { s: Session; server: PassThrough; sent: string[]; logged: string[] } {
+  const stream = new PassThrough();
+  const sent: string[] = [];
+  const logged: string[] = [];
+  stream.write = ((chunk: Buffer) => sent.push(Buffer.from(chunk).toString('latin1')) > 0) as never;
+  const server = new PassThrough();
+  server.on('data', (d: Buffer) => stream.push(d));
+  server.on('end', () => stream.push(null));
+  return { s: { wire: new ImapWire(stream, new AbortController().signal), flaws: new Set(flaws), log: (l) => logged.push(l), next: 1 }, server, sent, logged };
+}
+
+describe('IMAP wire and responses (reference client)', () => {
+  it('reads a literal by its octet count, response-like lines inside it included', async () => {
+    const { s, server } = session();
+    const body = 'A1 OK not the end\r\n)\r\n* 2 EXISTS\r\n';
+    server.write(`* 1 FETCH (BODY[] {${body.length}}\r\n${body})\r\nA1 OK done\r\n`);
+    const r = parse(await s.wire.response());
+    expect(r.literals.map(String)).toEqual([body]);
+    expect(r.rest).toBe(`1 FETCH (BODY[] {${body.length}})`);
+    expect(parse(await s.wire.response())).toMatchObject({ tag: 'A1', status: 'OK' });
+  });
+
+  it('fails a literal cut short by the close, unless told to accept it', async () => {
+    const strict = session();
+    strict.server.end('* 1 FETCH (BODY[] {100}\r\nonly this');
+    await expect(strict.s.wire.response()).rejects.toBeInstanceOf(Closed);
+    const lax = session();
+    lax.server.end('* 1 FETCH (BODY[] {100}\r\nonly this');
+    expect(await lax.s.wire.response({ acceptTruncated: true })).toMatchObject({ truncated: true, literals: [Buffer.from('only this')] });
+  });
+
+  it('ends a command only at its own tag, and says so of a foreign one', async () => {
+    const { s, server, sent, logged } = session();
+    server.write('Z999 OK FETCH completed.\r\n* 1 FETCH (FLAGS ())\r\nA1 OK Fetch completed.\r\n');
+    const c = await command(s, 'FETCH 1 FLAGS');
+    expect(sent).toEqual(['A1 FETCH 1 FLAGS\r\n']);
+    expect(c.done.tag).toBe('A1');
+    expect(c.untagged.map((u) => u.rest)).toEqual(['1 FETCH (FLAGS ())']);
+    expect(logged[0]).toMatch(/"Z999", which this client never sent/);
+    const flawed = session(['imap-accept-foreign-tag']);
+    flawed.server.write('Z999 OK FETCH completed.\r\nA1 OK Fetch completed.\r\n');
+    expect((await command(flawed.s, 'FETCH 1 FLAGS')).done.tag).toBe('Z999');
+  });
+
+  it('takes capabilities from a CAPABILITY response or code, the last list of a command winning', async () => {
+    const { s, server } = session();
+    server.write('* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\nA1 OK done\r\n');
+    expect([...(await capability(s))]).toEqual(['IMAP4REV1', 'STARTTLS', 'LOGINDISABLED']);
+    const greeting = parse({ lines: ['* OK [CAPABILITY IMAP4rev1 SASL-IR] ready'], literals: [], truncated: false });
+    expect([...capabilitiesOf(greeting)!]).toEqual(['IMAP4REV1', 'SASL-IR']);
+    expect(capabilitiesOf(parse({ lines: ['* OK [ALERT] hello'], literals: [], truncated: false }))).toBeUndefined();
+  });
+});

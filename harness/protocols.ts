@@ -9,6 +9,7 @@ import { HTTPS } from '../servers/https/index.js';
 import { FTPS } from '../servers/ftps/index.js';
 import { SMTP } from '../servers/smtp/index.js';
 import { POP3 } from '../servers/pop3/index.js';
+import { IMAP } from '../servers/imap/index.js';
 import { SOCKS5 } from '../servers/socks5/index.js';
 
 export const PROTOCOLS = {
@@ -16,6 +17,7 @@ export const PROTOCOLS = {
   ftps: FTPS,
   smtp: SMTP,
   pop3: POP3,
+  imap: IMAP,
   socks5: SOCKS5,
 } as const satisfies Record<string, ProtocolDescriptor>;
 

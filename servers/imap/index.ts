@@ -1,3 +1,14 @@
-export { ImapOptionsSchema, type ImapOptions } from './options.js';
-export { ImapFaultSchema, explainImapFault, type ImapFault } from './faults.js';
-export { startImapServer } from './server.js';
+/** IMAP (RFC 9051, RFC 3501) with STARTTLS or implicit TLS (RFC 8314): CONFORM_ACTION=retrieve fetches message 1 of INBOX. */
+import { defineProtocol, TLS_EVENTS } from '../shared/descriptor.js';
+import { explainRule } from '../shared/script/schema.js';
+import { ImapOptionsSchema } from './options.js';
+import { explainImapFault } from './faults.js';
+
+export const IMAP = defineProtocol({
+  optionsSchema: ImapOptionsSchema,
+  // The server loads when a case runs: `list` and `explain` need only its schema.
+  start: async (options, ctx) => (await import('./server.js')).startImapServer(options, ctx),
+  actions: ['retrieve'],
+  emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-sent', 'pipelined-before-tls', 'plaintext-after-hello'],
+  describeFaults: (options) => [...options.script.map(explainRule), ...options.faults.map(explainImapFault)],
+});

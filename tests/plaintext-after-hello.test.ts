@@ -21,8 +21,8 @@ beforeAll(async () => {
 });
 
 describe('a client that sends plaintext behind its ClientHello', () => {
-  it(`fails every injection case of SMTP, POP3 and FTPS, in ${RUNS} of ${RUNS} runs, on the plaintext it sent`, { timeout: 180_000 }, async () => {
-    expect(new Set(injection.map((c) => c.protocol))).toEqual(new Set(['smtp', 'pop3', 'ftps']));
+  it(`fails every injection case of SMTP, POP3, IMAP and FTPS, in ${RUNS} of ${RUNS} runs, on the plaintext it sent`, { timeout: 180_000 }, async () => {
+    expect(new Set(injection.map((c) => c.protocol))).toEqual(new Set(['smtp', 'pop3', 'imap', 'ftps']));
     const client = profileClient('reference --flaw plaintext-after-hello');
     const verdicts: string[] = [];
     for (let run = 0; run < RUNS; run++) {

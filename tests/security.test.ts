@@ -42,7 +42,7 @@ async function scratch(): Promise<string> {
 }
 
 /** One case of every protocol, each with more than one listener where the protocol has them. */
-const ONE_PER_PROTOCOL = '^(https\\.certificate\\.valid|smtp\\.starttls\\.stripped|pop3\\.stls\\.order|ftps\\.explicit\\.order|socks5\\.negotiation\\.no-auth)$';
+const ONE_PER_PROTOCOL = '^(https\\.certificate\\.valid|smtp\\.starttls\\.stripped|pop3\\.stls\\.order|imap\\.starttls\\.order|ftps\\.explicit\\.order|socks5\\.negotiation\\.no-auth)$';
 
 /**
  * A client that reports every listening TCP socket and every UDP socket the
@@ -84,7 +84,7 @@ describe('servers listen on loopback unless told otherwise', () => {
     const { run, seen } = await listeners([]);
     expect(run.code).toBe(0);
     expect(run.stderr).not.toMatch(/warning/);
-    expect(seen.map((s) => s.id.split('.')[0]).sort()).toEqual(['ftps', 'https', 'pop3', 'smtp', 'socks5']);
+    expect(seen.map((s) => s.id.split('.')[0]).sort()).toEqual(['ftps', 'https', 'imap', 'pop3', 'smtp', 'socks5']);
     for (const s of seen) {
       expect(s.found.length, s.id).toBeGreaterThan(0);
       for (const l of s.found) expect(`${s.id} ${l.table} ${l.addr}`).toBe(`${s.id} ${l.table.replace('6', '')} 127.0.0.1`);

@@ -273,8 +273,9 @@ describe('IMAP machine: STARTTLS faults', () => {
     const { m } = machine({ faults: [{ kind: 'no-tls-after-go-ahead' }] });
     m.start();
     expect(m.line('a1 STARTTLS').upgrade).toBeUndefined();
-    expect(m.line('\x16\x03\x01\x02\x00\x01\x00\x01\xfc')).toEqual({});
-    const out = m.line('\x00\x17\x00a2 LOGIN conform conform-imap-secret');
+    // A 10-octet record whose body holds a LF and ends in printable octets ("3A"): its header's length says where the command starts.
+    expect(m.line('\x16\x03\x01\x00\x0a\x01\x00\x00\x06\x03\x03')).toEqual({});
+    const out = m.line('\xfc3Aa2 LOGIN conform conform-imap-secret');
     expect(types(out)).toEqual(['plaintext-after-hello', 'command', 'credentials', 'reply']);
     expect(out.record![0]).toMatchObject({ fields: { preview: 'a2 LOGIN conform (redacted)' } });
   });
@@ -321,7 +322,7 @@ describe('IMAP machine: greeting and login faults', () => {
     m.start();
     const out = m.line('a3 LOGIN conform wrong');
     expect(text(out)).toBe('Z999 OK LOGIN completed.\r\na3 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n');
-    expect(types(out)).toEqual(['command', 'credentials', 'fault', 'reply']);
+    expect(types(out)).toEqual(['command', 'credentials', 'fault', 'reply', 'reply']);
   });
 });
 

@@ -161,20 +161,31 @@ function answer(ctx: ImapContext, def: CommandDef | undefined, cmd: Command): Ma
  * After a false OK to STARTTLS the client's ClientHello arrives as bytes that
  * are not text. Whatever tagged command follows it on the same line or the
  * next ones is plaintext sent by a client that believes it is inside TLS
- * (curl 7.78's SMTP bug): recorded as such, then served in plaintext.
+ * (curl 7.78's SMTP bug): recorded as such, then served in plaintext. The
+ * hello's TLS record header gives its length, so the command is found where
+ * the record ends, its tag whole (a tag cannot be told from the hello's last
+ * printable bytes otherwise).
  */
 function afterFalseGoAhead(ctx: ImapContext, line: string): MachineOutput {
-  let binaryEnd = -1;
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09) || c > 0x7e) binaryEnd = i;
+  const { state } = ctx;
+  if (!state.helloSeen && /^\x16\x03[\x00-\x04]/.test(line) && line.length >= 5) {
+    state.helloSeen = true;
+    state.helloLeft = 5 + ((line.charCodeAt(3) << 8) | line.charCodeAt(4));
   }
-  if (binaryEnd < 0 && !ctx.state.helloSeen) return feed(ctx, line);
-  if (binaryEnd >= 0) ctx.state.helloSeen = true;
-  // The hello's last random bytes may be printable: the command starts at the first tagged known verb.
-  const text = line.slice(binaryEnd + 1);
+  if (!state.helloSeen) return feed(ctx, line);
+  let text = line;
+  if (state.helloLeft > 0) {
+    // The line reader ate the LF (and a CR before it) that ended this stretch of the record.
+    if (line.length < state.helloLeft) {
+      state.helloLeft = Math.max(0, state.helloLeft - line.length - 1);
+      return {};
+    }
+    text = line.slice(state.helloLeft);
+    state.helloLeft = 0;
+  }
+  // Where the record's length was off by a CR, the command still starts at the first tagged known verb.
   const at = text.search(TAGGED_VERB);
-  if (at < 0 || (binaryEnd < 0 && at > 0)) return {};
+  if (at < 0) return {};
   const seen: RecordedEvent = { type: 'plaintext-after-hello', fields: { preview: preview(Buffer.from(redactImapLine(text.slice(at)), 'latin1')) } };
   return prepend([seen], dispatch(ctx, { texts: [text.slice(at)], literals: [] }));
 }

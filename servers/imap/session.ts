@@ -41,6 +41,8 @@ export interface ImapState {
   falseGoAhead: boolean;
   /** A ClientHello (non-text bytes) arrived after the false go-ahead. */
   helloSeen: boolean;
+  /** Octets of that ClientHello's TLS record still to come across lines (its header gives its length). */
+  helloLeft: number;
   /** The server went silent. */
   stalled: boolean;
   /** The server said BYE: nothing more is read. */
@@ -61,7 +63,7 @@ export function initialState(implicit: boolean): ImapState {
     layer: implicit ? 'tls' : 'plaintext', state: 'not-authenticated', tlsDone: implicit,
     assembler: new CommandAssembler(MAX_LITERAL, MAX_COMMAND), rev2: false, readOnly: false, seen: new Set(),
     capabilitySeen: { plaintext: 0, tls: 0 }, commands: 0, badCommands: 0,
-    falseGoAhead: false, helloSeen: false, stalled: false, closed: false,
+    falseGoAhead: false, helloSeen: false, helloLeft: 0, stalled: false, closed: false,
   };
 }
 

@@ -61,12 +61,13 @@ function decodePlain(b64: string): { user: string; pass: string } | undefined {
  * The SASL PLAIN response, from the initial response or the line after "+ ".
  * RFC 9051 §6.2.2: "*" cancels, and invalid base64 is answered "with a tagged BAD response".
  */
-export function saslResponse(ctx: ImapContext, tag: string, line: string): MachineOutput {
+export function saslResponse(ctx: ImapContext, tag: string, line: string, recorded = false): MachineOutput {
   ctx.state.saslTag = undefined;
   if (line === '*') return tagged(ctx, tag, 'BAD', 'Authentication aborted by client.');
   const decoded = decodePlain(line);
   if (!decoded) return tagged(ctx, tag, 'BAD', 'Invalid base64 data in response.');
-  return prepend([credentials(ctx, 'PLAIN', decoded.user)], finishLogin(ctx, tag, decoded.user, decoded.pass));
+  const finished = finishLogin(ctx, tag, decoded.user, decoded.pass);
+  return recorded ? finished : prepend([credentials(ctx, 'PLAIN', decoded.user)], finished);
 }
 
 const AUTHENTICATE: CommandDef = {
@@ -74,13 +75,20 @@ const AUTHENTICATE: CommandDef = {
   states: ['not-authenticated'],
   // The mechanism is shown; an initial response is a secret (RFC 4616 §2 carries the password).
   redact: (cmd) => cmd.argText.replace(/^(\S+) .*/, '$1 <redacted>'),
+  // An initial response carries the password whatever the server answers (refused before TLS included).
+  evidence: (ctx, cmd) => {
+    const [mechanism, initial] = (cmd.tokens ?? []).map((t) => t.value);
+    const decoded = mechanism?.toUpperCase() === 'PLAIN' && initial !== undefined ? decodePlain(initial) : undefined;
+    return decoded ? [credentials(ctx, 'PLAIN', decoded.user)] : [];
+  },
   handle(ctx, cmd) {
     const [mechanism, initial, more] = (cmd.tokens ?? []).map((t) => (t.kind === 'atom' ? t.value : undefined));
     if (!mechanism || more !== undefined || (cmd.tokens?.length ?? 0) > 2) return tagged(ctx, cmd.tag, 'BAD', 'Error in IMAP command AUTHENTICATE: Invalid arguments.');
     if (!plaintextLoginAllowed(ctx)) return tagged(ctx, cmd.tag, 'NO', PRIVACY);
     // RFC 9051 §6.2.2: an unsupported mechanism SHOULD get a tagged NO.
     if (mechanism.toUpperCase() !== 'PLAIN' || !accepts(ctx, 'AUTH=PLAIN')) return tagged(ctx, cmd.tag, 'NO', 'Unsupported authentication mechanism.');
-    if (initial !== undefined) return saslResponse(ctx, cmd.tag, initial === '=' ? '' : initial);
+    // The initial response's credentials are the command's evidence, recorded already.
+    if (initial !== undefined) return saslResponse(ctx, cmd.tag, initial === '=' ? '' : initial, true);
     ctx.state.saslTag = cmd.tag;
     return continuation(ctx, '');
   },

@@ -169,7 +169,7 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
     const lines = this.pendingFinal;
     this.pendingFinal = undefined;
     const record = (out.record ?? []).filter((e) => e.type !== 'reply');
-    return { ...out, write: bytesOf({ reply: lines }), record: [...record, { type: 'reply', fields: { layer: this.layer, ...replyFields(lines) } }] };
+    return { ...out, write: bytesOf({ reply: lines }), record: [...record, { type: 'reply', fields: { layer: this.layer, ...this.replyFields(lines) } }] };
   }
 
   /** A `reply` or `send` with `{tag}` in it, written for the command being answered (IMAP's tag); other actions as they are. */
@@ -179,6 +179,11 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
     if ('reply' in action) return { reply: [action.reply].flat().map((l) => l.replaceAll('{tag}', tag)) };
     if ('send' in action) return { send: action.send.replaceAll('{tag}', tag) };
     return action;
+  }
+
+  /** A scripted reply as the machine records its own: IMAP's by the status of its completion (a tag or `*` opens each line). */
+  private replyFields(lines: string[]): { code: string; text: string } {
+    return this.opts.machine.commandOf ? statusReplyFields(lines) : replyFields(lines);
   }
 
   private match(verb: string, args: string): Armed | undefined {
@@ -209,6 +214,8 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
     const fault = faultEventOf(ruleName(armed.index), explainRule(armed.rule, armed.index));
     const out: MachineOutput = { record: [] };
     let ranNormal = false;
+    /** The machine's record of what the client sent, when `normal` ran. */
+    const sent: RecordedEvent[] = [];
     /** The machine's answer comes later (FTP's data channel): what follows `normal` waits for it. */
     let deferred = false;
     for (let action of armed.rule.do) {
@@ -230,7 +237,7 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
         // Work asked for and nothing written yet: the answer comes later (FTP's 227/229, 226).
         deferred = own.write === undefined && Object.keys(extra).length > 0;
         if (own.write !== undefined) add(Buffer.from(own.write));
-        out.record!.push(...(own.record ?? []));
+        for (const e of own.record ?? []) (e.type === 'command' || e.type === 'credentials' ? sent : out.record!).push(e);
         if (own.upgrade) out.upgrade = {};
         if (own.close) out.close = true;
         if (own.stall) out.stall = true;
@@ -247,7 +254,7 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
       else if ('reply' in action) {
         const lines = [action.reply].flat();
         add(bytesOf(action));
-        out.record!.push({ type: 'reply', fields: { layer: this.layer, ...replyFields(lines) } });
+        out.record!.push({ type: 'reply', fields: { layer: this.layer, ...this.replyFields(lines) } });
       }
       else if (writesBytes(action)) add(bytesOf(action));
       else if ('state' in action) this.opts.machine.setState?.(action.state);
@@ -255,7 +262,8 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
       else segments.push({ bytes: Buffer.alloc(0), delayMs: 0, trickleMs: action.trickle });
     }
     // The command first (as the client sent it), then the rule that answered it, then what followed.
-    const events = ranNormal ? out.record! : [...seen, ...out.record!];
+    // What the client sent (the machine's command and credentials events) comes first, even behind bytes the rule wrote ahead of `normal`.
+    const events = ranNormal ? [...sent, ...out.record!] : [...seen, ...out.record!];
     const at = events[0]?.type === 'command' ? 1 : 0;
     out.record = [...events.slice(0, at), fault, ...events.slice(at)];
     const timed = segments.some((s) => s.delayMs > 0 || s.trickleMs > 0);
@@ -282,4 +290,17 @@ export function replyFields(lines: string[]): { code: string; text: string } {
   const code = /^\d{3}/.exec(first)?.[0] ?? first.split(' ', 1)[0]!;
   const strip = (l: string): string => (l.startsWith(`${code}-`) || l.startsWith(`${code} `) ? l.slice(code.length + 1) : l);
   return { code, text: [first.slice(code.length).replace(/^[ -]/, ''), ...lines.slice(1).map(strip)].join(' / ') };
+}
+
+/**
+ * A scripted IMAP reply (RFC 9051 §7.1): recorded by the status of its last
+ * status line (the tagged completion, or an untagged OK, BYE, PREAUTH), as the
+ * IMAP machine records its own; lines without a status keep the first word.
+ */
+function statusReplyFields(lines: string[]): { code: string; text: string } {
+  for (const line of [...lines].reverse()) {
+    const m = /^\S+ (OK|NO|BAD|PREAUTH|BYE)(?: (.*))?$/i.exec(line);
+    if (m) return { code: m[1]!.toUpperCase(), text: m[2] ?? '' };
+  }
+  return replyFields(lines);
 }

@@ -6,7 +6,15 @@
  * decided by the TLS mode and faults, never listed by a case.
  */
 export const CAPABILITY_NAMES = [
-  'IMAP4rev1', 'IMAP4rev2', 'SASL-IR', 'ID', 'ENABLE', 'LITERAL+', 'UNSELECT', 'LOGINDISABLED', 'AUTH=PLAIN',
+  'IMAP4rev1',
+  'IMAP4rev2',
+  'SASL-IR',
+  'ID',
+  'ENABLE',
+  'LITERAL+',
+  'UNSELECT',
+  'LOGINDISABLED',
+  'AUTH=PLAIN',
 ] as const;
 
 /** A capability a case can switch on or off. */
@@ -15,7 +23,16 @@ export type Keyword = CapabilityName | 'STARTTLS';
 
 /** The order CAPABILITY lists them in: Dovecot's (src/imap-login/imap-login-client.c). */
 export const CAPABILITY_ORDER: readonly Keyword[] = [
-  'IMAP4rev1', 'IMAP4rev2', 'SASL-IR', 'ID', 'ENABLE', 'LITERAL+', 'UNSELECT', 'STARTTLS', 'LOGINDISABLED', 'AUTH=PLAIN',
+  'IMAP4rev1',
+  'IMAP4rev2',
+  'SASL-IR',
+  'ID',
+  'ENABLE',
+  'LITERAL+',
+  'UNSELECT',
+  'STARTTLS',
+  'LOGINDISABLED',
+  'AUTH=PLAIN',
 ];
 
 /**
@@ -25,7 +42,15 @@ export const CAPABILITY_ORDER: readonly Keyword[] = [
  * (RFC 9051 §7.2.2: "Client and server implementations MUST implement the
  * capabilities AUTH=PLAIN"). IMAP4rev2 is a case's choice.
  */
-export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = ['IMAP4rev1', 'SASL-IR', 'ID', 'ENABLE', 'LITERAL+', 'UNSELECT', 'AUTH=PLAIN'];
+export const DEFAULT_CAPABILITIES: readonly CapabilityName[] = [
+  'IMAP4rev1',
+  'SASL-IR',
+  'ID',
+  'ENABLE',
+  'LITERAL+',
+  'UNSELECT',
+  'AUTH=PLAIN',
+];
 
 /** What a login needs: the PLAIN mechanism, and the absence of LOGINDISABLED. */
 export const LOGIN_CAPABILITIES: readonly CapabilityName[] = ['AUTH=PLAIN', 'SASL-IR', 'LOGINDISABLED'];

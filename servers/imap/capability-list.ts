@@ -26,10 +26,14 @@ export function listFaults(ctx: ImapContext, names: readonly string[], place: Li
   const { state } = ctx;
   const stripped = ctx.fault('starttls-stripped');
   const hidden = ctx.fault('starttls-hidden');
-  const offeredHere = !state.tlsDone && state.state === 'not-authenticated' && (ctx.options.tls === 'starttls' || ctx.options.tls === 'starttls-required');
+  const offeredHere =
+    !state.tlsDone &&
+    state.state === 'not-authenticated' &&
+    (ctx.options.tls === 'starttls' || ctx.options.tls === 'starttls-required');
   if (offeredHere && stripped && !names.includes('STARTTLS')) events.push(faultEvent(stripped));
   // Hidden in the CAPABILITY response, or shown (or not) in the greeting: either is the fault acting.
-  else if (offeredHere && hidden && (place === 'greeting' || !names.includes('STARTTLS'))) events.push(faultEvent(hidden));
+  else if (offeredHere && hidden && (place === 'greeting' || !names.includes('STARTTLS')))
+    events.push(faultEvent(hidden));
   const again = ctx.fault('starttls-readvertised');
   if (again && state.tlsDone && names.includes('STARTTLS')) events.push(faultEvent(again));
   const ignored = ctx.fault('logindisabled-ignored');

@@ -1,7 +1,17 @@
 import { z } from 'zod';
 
 /** Steps at which the server can go silent (keeping the connection open). */
-export const STALL_STEPS = ['greeting', 'capability', 'starttls', 'handshake', 'after-tls', 'login', 'select', 'fetch', 'fetch-body'] as const;
+export const STALL_STEPS = [
+  'greeting',
+  'capability',
+  'starttls',
+  'handshake',
+  'after-tls',
+  'login',
+  'select',
+  'fetch',
+  'fetch-body',
+] as const;
 
 /** Commands a foreign-tag completion can be written ahead of. */
 export const FOREIGN_TAG_STEPS = ['capability', 'login', 'select', 'fetch'] as const;
@@ -20,48 +30,69 @@ export const ImapFaultSchema = z.discriminatedUnion('kind', [
   // accepted, whatever the case's capabilities and TLS mode (policy.ts).
   /** STARTTLS is left out of every capability list (greeting and CAPABILITY); `accepted`: the command still works. Default false (answered BAD). */
   z.object({ kind: z.literal('starttls-stripped'), accepted: z.boolean().default(false) }).strict(),
-  z.object({
-    kind: z.literal('starttls-refused'),
-    /** STARTTLS is advertised but answered with this status (RFC 9051 §6.2.1 lists BAD; NO is a server that cannot). Default NO. */
-    status: z.enum(['NO', 'BAD']).default('NO'),
-    /** The text after the status. Default "[UNAVAILABLE] TLS is not available right now." */
-    text: z.string().default('[UNAVAILABLE] TLS is not available right now.'),
-    /**
-     * Response lines written in the same write right after the refusal, as if the
-     * server had answered commands not yet sent (curl's fix for CVE-2021-22947
-     * rejects such lines). Default: none.
-     */
-    inject: z.string().min(1).optional(),
-  }).strict(),
+  z
+    .object({
+      kind: z.literal('starttls-refused'),
+      /** STARTTLS is advertised but answered with this status (RFC 9051 §6.2.1 lists BAD; NO is a server that cannot). Default NO. */
+      status: z.enum(['NO', 'BAD']).default('NO'),
+      /** The text after the status. Default "[UNAVAILABLE] TLS is not available right now." */
+      text: z.string().default('[UNAVAILABLE] TLS is not available right now.'),
+      /**
+       * Response lines written in the same write right after the refusal, as if the
+       * server had answered commands not yet sent (curl's fix for CVE-2021-22947
+       * rejects such lines). Default: none.
+       */
+      inject: z.string().min(1).optional(),
+    })
+    .strict(),
   /**
    * STARTTLS is listed in the greeting's CAPABILITY code only (`greeting-only`)
    * or nowhere (`nowhere`), and works when sent: a server, not an attacker
    * (smtp-server's hideSTARTTLS). Default greeting-only.
    */
-  z.object({ kind: z.literal('starttls-hidden'), where: z.enum(['greeting-only', 'nowhere']).default('greeting-only') }).strict(),
+  z
+    .object({
+      kind: z.literal('starttls-hidden'),
+      where: z.enum(['greeting-only', 'nowhere']).default('greeting-only'),
+    })
+    .strict(),
   /**
    * Bytes written in the same write as the tagged OK to STARTTLS, before the
    * handshake (CVE-2021-22947's trigger). The server answers nothing inside TLS
    * until the client's own command. Default: an untagged CAPABILITY offering AUTH=PLAIN.
    */
-  z.object({ kind: z.literal('inject-after-starttls'), bytes: z.string().min(1).default('* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n') }).strict(),
+  z
+    .object({
+      kind: z.literal('inject-after-starttls'),
+      bytes: z.string().min(1).default('* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n'),
+    })
+    .strict(),
   /**
    * The answer to STARTTLS carries capabilities, before TLS: an untagged
    * CAPABILITY ahead of the tagged OK (`untagged`) or a CAPABILITY code in it
    * (`code`). Whatever it lists is pre-TLS knowledge (RFC 9051 §6.2.1).
    * Default: untagged, offering AUTH=PLAIN.
    */
-  z.object({
-    kind: z.literal('capability-in-starttls-ok'),
-    form: z.enum(['untagged', 'code']).default('untagged'),
-    capabilities: z.string().regex(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/).default('IMAP4rev1 AUTH=PLAIN'),
-  }).strict(),
+  z
+    .object({
+      kind: z.literal('capability-in-starttls-ok'),
+      form: z.enum(['untagged', 'code']).default('untagged'),
+      capabilities: z
+        .string()
+        .regex(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/)
+        .default('IMAP4rev1 AUTH=PLAIN'),
+    })
+    .strict(),
   /** Untagged responses written right behind the greeting, in the same write, in plaintext. Default: a CAPABILITY without STARTTLS, and an ALERT. */
-  z.object({
-    kind: z.literal('untagged-before-tls'),
-    lines: z.array(z.string().regex(/^\* [^\r\n]*$/, 'an untagged response line ("* ...")')).min(1)
-      .default(['* CAPABILITY IMAP4rev1 AUTH=PLAIN', '* OK [ALERT] Your mailbox is almost full.']),
-  }).strict(),
+  z
+    .object({
+      kind: z.literal('untagged-before-tls'),
+      lines: z
+        .array(z.string().regex(/^\* [^\r\n]*$/, 'an untagged response line ("* ...")'))
+        .min(1)
+        .default(['* CAPABILITY IMAP4rev1 AUTH=PLAIN', '* OK [ALERT] Your mailbox is almost full.']),
+    })
+    .strict(),
   /** The tagged OK to STARTTLS, and then no TLS: the server keeps reading plaintext lines. */
   z.object({ kind: z.literal('no-tls-after-go-ahead') }).strict(),
   /** The TLS handshake fails: the server has no cipher suite the client can use (handshake_failure alert). */
@@ -71,7 +102,12 @@ export const ImapFaultSchema = z.discriminatedUnion('kind', [
   /** The greeting is PREAUTH (RFC 9051 §7.1.4): the session starts authenticated, where STARTTLS is no longer possible. */
   z.object({ kind: z.literal('preauth') }).strict(),
   /** The greeting is BYE with this text, then the server closes (RFC 9051 §7.1.5). */
-  z.object({ kind: z.literal('greeting-bye'), text: z.string().default('[UNAVAILABLE] Server is busy, try again later.') }).strict(),
+  z
+    .object({
+      kind: z.literal('greeting-bye'),
+      text: z.string().default('[UNAVAILABLE] Server is busy, try again later.'),
+    })
+    .strict(),
   /** LOGIN is accepted even where LOGINDISABLED is advertised (RFC 9051 §7.2.2 has the server refuse it). */
   z.object({ kind: z.literal('logindisabled-ignored') }).strict(),
   /** Credentials are refused (NO [AUTHENTICATIONFAILED] to LOGIN and AUTHENTICATE), whatever they are. */
@@ -81,13 +117,21 @@ export const ImapFaultSchema = z.discriminatedUnion('kind', [
    * server's own answer to this command (RFC 9051 §2.2.2: the completion is
    * "tagged with the same tag as the client command that began the operation").
    */
-  z.object({ kind: z.literal('foreign-tag'), at: z.enum(FOREIGN_TAG_STEPS).default('fetch'), tag: Tag.default('Z999') }).strict(),
+  z
+    .object({
+      kind: z.literal('foreign-tag'),
+      at: z.enum(FOREIGN_TAG_STEPS).default('fetch'),
+      tag: Tag.default('Z999'),
+    })
+    .strict(),
   /** The server goes silent at this step and never answers again. */
   z.object({ kind: z.literal('stall'), at: z.enum(STALL_STEPS) }).strict(),
   /** FETCH sends this fraction of message 1's literal, then closes the connection. Default 0.5. */
   z.object({ kind: z.literal('truncate-literal'), at: z.number().min(0).max(0.99).default(0.5) }).strict(),
   /** On the implicit-TLS port, this plaintext greeting is written before the handshake. */
-  z.object({ kind: z.literal('plaintext-banner'), text: z.string().default('* OK IMAP server ready (in plaintext)') }).strict(),
+  z
+    .object({ kind: z.literal('plaintext-banner'), text: z.string().default('* OK IMAP server ready (in plaintext)') })
+    .strict(),
 ]);
 
 export type ImapFault = z.infer<typeof ImapFaultSchema>;
@@ -108,7 +152,8 @@ const STALL_WORDS: Record<StallStep, string> = {
 };
 
 /** What the plaintext-keeping faults add (policy.ts). */
-const LURE = 'the capabilities before TLS offer AUTH=PLAIN without LOGINDISABLED and any login is accepted there, as a man in the middle would to lure the password out';
+const LURE =
+  'the capabilities before TLS offer AUTH=PLAIN without LOGINDISABLED and any login is accepted there, as a man in the middle would to lure the password out';
 
 /** One sentence per fault, used in reports. */
 export function explainImapFault(fault: ImapFault): string {

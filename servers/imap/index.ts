@@ -9,6 +9,14 @@ export const IMAP = defineProtocol({
   // The server loads when a case runs: `list` and `explain` need only its schema.
   start: async (options, ctx) => (await import('./server.js')).startImapServer(options, ctx),
   actions: ['retrieve'],
-  emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-sent', 'pipelined-before-tls', 'plaintext-after-hello'],
+  emits: [
+    ...TLS_EVENTS,
+    'command',
+    'reply',
+    'credentials',
+    'payload-sent',
+    'pipelined-before-tls',
+    'plaintext-after-hello',
+  ],
   describeFaults: (options) => [...options.script.map(explainRule), ...options.faults.map(explainImapFault)],
 });

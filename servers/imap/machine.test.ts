@@ -11,9 +11,11 @@ function machine(options: unknown = {}): { m: ImapMachine; messages: Buffer[] } 
   return { m: createImapMachine(parsed, messages), messages };
 }
 
-const text = (out: MachineOutput): string => (out.write === undefined ? '' : Buffer.from(out.write as string | Buffer).toString('latin1'));
+const text = (out: MachineOutput): string =>
+  out.write === undefined ? '' : Buffer.from(out.write as string | Buffer).toString('latin1');
 const types = (out: MachineOutput): string[] => (out.record ?? []).map((e) => e.type);
-const faults = (out: MachineOutput): string[] => (out.record ?? []).flatMap((e) => (e.type === 'fault' ? [e.fields.name] : []));
+const faults = (out: MachineOutput): string[] =>
+  (out.record ?? []).flatMap((e) => (e.type === 'fault' ? [e.fields.name] : []));
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 const LOGIN = 'a3 LOGIN conform conform-imap-secret';
 
@@ -29,13 +31,19 @@ function insideTls(options: unknown = {}): ImapMachine {
 describe('IMAP machine: greeting and capability lists', () => {
   it('greets with its capabilities, STARTTLS and AUTH=PLAIN among them, and lists the same for CAPABILITY', () => {
     const { m } = machine();
-    expect(text(m.start())).toBe('* OK [CAPABILITY IMAP4rev1 SASL-IR ID ENABLE LITERAL+ UNSELECT STARTTLS AUTH=PLAIN] Conform IMAP server ready.\r\n');
-    expect(text(m.line('a1 CAPABILITY'))).toBe('* CAPABILITY IMAP4rev1 SASL-IR ID ENABLE LITERAL+ UNSELECT STARTTLS AUTH=PLAIN\r\na1 OK Pre-login capabilities listed, post-login capabilities have more.\r\n');
+    expect(text(m.start())).toBe(
+      '* OK [CAPABILITY IMAP4rev1 SASL-IR ID ENABLE LITERAL+ UNSELECT STARTTLS AUTH=PLAIN] Conform IMAP server ready.\r\n',
+    );
+    expect(text(m.line('a1 CAPABILITY'))).toBe(
+      '* CAPABILITY IMAP4rev1 SASL-IR ID ENABLE LITERAL+ UNSELECT STARTTLS AUTH=PLAIN\r\na1 OK Pre-login capabilities listed, post-login capabilities have more.\r\n',
+    );
   });
 
   it('drops STARTTLS inside TLS (RFC 9051 §6.2.1) and answers a second STARTTLS BAD', () => {
     const m = insideTls();
-    expect(text(m.line('a2 capability'))).toMatch(/^\* CAPABILITY IMAP4rev1 SASL-IR ID ENABLE LITERAL\+ UNSELECT AUTH=PLAIN\r\n/);
+    expect(text(m.line('a2 capability'))).toMatch(
+      /^\* CAPABILITY IMAP4rev1 SASL-IR ID ENABLE LITERAL\+ UNSELECT AUTH=PLAIN\r\n/,
+    );
     expect(text(m.line('a3 STARTTLS'))).toBe('a3 BAD TLS is already active.\r\n');
   });
 
@@ -53,9 +61,16 @@ describe('IMAP machine: greeting and capability lists', () => {
     const { m } = machine({ tls: 'starttls-required' });
     expect(text(m.start())).toContain('STARTTLS LOGINDISABLED]');
     const login = m.line(LOGIN);
-    expect(text(login)).toBe('a3 NO [PRIVACYREQUIRED] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.\r\n');
-    expect(login.record).toContainEqual({ type: 'credentials', fields: { layer: 'plaintext', mechanism: 'LOGIN', user: 'conform' } });
-    expect(text(m.line(`a4 AUTHENTICATE PLAIN ${b64('\0conform\0conform-imap-secret')}`))).toMatch(/^a4 NO \[PRIVACYREQUIRED\]/);
+    expect(text(login)).toBe(
+      'a3 NO [PRIVACYREQUIRED] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.\r\n',
+    );
+    expect(login.record).toContainEqual({
+      type: 'credentials',
+      fields: { layer: 'plaintext', mechanism: 'LOGIN', user: 'conform' },
+    });
+    expect(text(m.line(`a4 AUTHENTICATE PLAIN ${b64('\0conform\0conform-imap-secret')}`))).toMatch(
+      /^a4 NO \[PRIVACYREQUIRED\]/,
+    );
     m.line('a5 STARTTLS');
     m.upgraded();
     expect(text(m.line('a6 CAPABILITY'))).toContain('AUTH=PLAIN\r\n');
@@ -81,10 +96,18 @@ describe('IMAP machine: login, SELECT, FETCH, LOGOUT', () => {
     expect(select).toMatch(/a4 OK \[READ-WRITE\] Select completed\.\r\n$/);
     const fetch = m.line('a5 FETCH 1 BODY[]');
     const message = messages[0]!;
-    expect(Buffer.from(fetch.write as Buffer).equals(Buffer.concat([
-      Buffer.from(`* 1 FETCH (BODY[] {${message.length}}\r\n`), message, Buffer.from(' FLAGS (\\Seen))\r\na5 OK Fetch completed.\r\n'),
-    ]))).toBe(true);
-    expect(fetch.record?.find((e) => e.type === 'payload-sent')).toMatchObject({ fields: { layer: 'plaintext', bytes: message.length, complete: true } });
+    expect(
+      Buffer.from(fetch.write as Buffer).equals(
+        Buffer.concat([
+          Buffer.from(`* 1 FETCH (BODY[] {${message.length}}\r\n`),
+          message,
+          Buffer.from(' FLAGS (\\Seen))\r\na5 OK Fetch completed.\r\n'),
+        ]),
+      ),
+    ).toBe(true);
+    expect(fetch.record?.find((e) => e.type === 'payload-sent')).toMatchObject({
+      fields: { layer: 'plaintext', bytes: message.length, complete: true },
+    });
     expect(text(m.line('a6 LOGOUT'))).toBe('* BYE Logging out\r\na6 OK Logout completed.\r\n');
     expect(m.line('a7 NOOP')).toEqual({});
   });
@@ -95,9 +118,13 @@ describe('IMAP machine: login, SELECT, FETCH, LOGOUT', () => {
     m.line(LOGIN);
     m.line('a4 EXAMINE inbox');
     const uid = text(m.line('a5 UID FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)] RFC822.SIZE)'));
-    expect(uid).toBe(`* 1 FETCH (UID 1 BODY[HEADER.FIELDS (SUBJECT)] {46}\r\nSubject: Conform IMAP message 1: a literal\r\n\r\n RFC822.SIZE ${messages[0]!.length})\r\na5 OK Fetch completed.\r\n`);
+    expect(uid).toBe(
+      `* 1 FETCH (UID 1 BODY[HEADER.FIELDS (SUBJECT)] {46}\r\nSubject: Conform IMAP message 1: a literal\r\n\r\n RFC822.SIZE ${messages[0]!.length})\r\na5 OK Fetch completed.\r\n`,
+    );
     expect(text(m.line('a6 FETCH 2 BODY[]<0.10>'))).toContain('BODY[]<0> {10}\r\nReturn-Pat)');
-    expect(text(m.line('a7 FETCH 1:* (FLAGS ENVELOPE)'))).toContain('ENVELOPE ("Mon, 6 May 2024 09:30:01 +0000" "Conform IMAP message 1: a literal" (("Conform Sender" NIL "sender" "conform.test"))');
+    expect(text(m.line('a7 FETCH 1:* (FLAGS ENVELOPE)'))).toContain(
+      'ENVELOPE ("Mon, 6 May 2024 09:30:01 +0000" "Conform IMAP message 1: a literal" (("Conform Sender" NIL "sender" "conform.test"))',
+    );
     expect(text(m.line('a8 FETCH 3 BODY[]'))).toMatch(/^a8 BAD /);
     expect(text(m.line('a9 UID FETCH 3 BODY[]'))).toBe('a9 OK Fetch completed.\r\n');
     expect(text(m.line('a10 FETCH 1 (X-UNKNOWN)'))).toMatch(/^a10 BAD .*Unknown data item/);
@@ -132,7 +159,10 @@ describe('IMAP machine: login, SELECT, FETCH, LOGOUT', () => {
     ir.start();
     const out = ir.line(`a1 AUTHENTICATE PLAIN ${b64('\0conform\0conform-imap-secret')}`);
     expect(text(out)).toMatch(/^a1 OK /);
-    expect(out.record).toContainEqual({ type: 'credentials', fields: { layer: 'plaintext', mechanism: 'PLAIN', user: 'conform' } });
+    expect(out.record).toContainEqual({
+      type: 'credentials',
+      fields: { layer: 'plaintext', mechanism: 'PLAIN', user: 'conform' },
+    });
     expect(out.record?.[0]).toMatchObject({ fields: { verb: 'AUTHENTICATE', args: 'PLAIN <redacted>', tag: 'a1' } });
     const step = machine().m;
     step.start();
@@ -149,7 +179,9 @@ describe('IMAP machine: login, SELECT, FETCH, LOGOUT', () => {
     m.start();
     const out = m.line('a1 LOGIN "conform" "conform-imap-secret"');
     expect(JSON.stringify(out.record)).not.toContain('conform-imap-secret');
-    expect(out.record?.[0]).toMatchObject({ fields: { verb: 'LOGIN', args: '"conform" <redacted>', raw: 'a1 LOGIN "conform" <redacted>' } });
+    expect(out.record?.[0]).toMatchObject({
+      fields: { verb: 'LOGIN', args: '"conform" <redacted>', raw: 'a1 LOGIN "conform" <redacted>' },
+    });
   });
 });
 
@@ -210,7 +242,9 @@ describe('IMAP machine: STARTTLS faults', () => {
   it('starttls-stripped: no STARTTLS anywhere, BAD when sent, and the lure (AUTH=PLAIN, no LOGINDISABLED, any login) even with starttls-required', () => {
     const { m } = machine({ tls: 'starttls-required', faults: [{ kind: 'starttls-stripped' }] });
     const greeting = m.start();
-    expect(text(greeting)).toBe('* OK [CAPABILITY IMAP4rev1 SASL-IR ID ENABLE LITERAL+ UNSELECT AUTH=PLAIN] Conform IMAP server ready.\r\n');
+    expect(text(greeting)).toBe(
+      '* OK [CAPABILITY IMAP4rev1 SASL-IR ID ENABLE LITERAL+ UNSELECT AUTH=PLAIN] Conform IMAP server ready.\r\n',
+    );
     expect(faults(greeting)).toEqual(['starttls-stripped']);
     expect(faults(m.line('a1 CAPABILITY'))).toEqual(['starttls-stripped']);
     expect(text(m.line('a2 STARTTLS'))).toBe('a2 BAD Unknown command.\r\n');
@@ -253,8 +287,12 @@ describe('IMAP machine: STARTTLS faults', () => {
   it('capability-in-starttls-ok: an untagged CAPABILITY before the OK, or a code in it', () => {
     const untagged = machine({ faults: [{ kind: 'capability-in-starttls-ok' }] }).m;
     untagged.start();
-    expect(text(untagged.line('a1 STARTTLS'))).toBe('* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\na1 OK Begin TLS negotiation now.\r\n');
-    const code = machine({ faults: [{ kind: 'capability-in-starttls-ok', form: 'code', capabilities: 'IMAP4rev1 LOGINDISABLED' }] }).m;
+    expect(text(untagged.line('a1 STARTTLS'))).toBe(
+      '* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\na1 OK Begin TLS negotiation now.\r\n',
+    );
+    const code = machine({
+      faults: [{ kind: 'capability-in-starttls-ok', form: 'code', capabilities: 'IMAP4rev1 LOGINDISABLED' }],
+    }).m;
     code.start();
     const out = code.line('a1 STARTTLS');
     expect(text(out)).toBe('a1 OK [CAPABILITY IMAP4rev1 LOGINDISABLED] Begin TLS negotiation now.\r\n');
@@ -285,7 +323,9 @@ describe('IMAP machine: greeting and login faults', () => {
   it('preauth: a PREAUTH greeting without STARTTLS; the session is authenticated and STARTTLS refused', () => {
     const { m } = machine({ faults: [{ kind: 'preauth' }] });
     const greeting = m.start();
-    expect(text(greeting)).toBe('* PREAUTH [CAPABILITY IMAP4rev1 ID ENABLE LITERAL+ UNSELECT] Logged in as conform.\r\n');
+    expect(text(greeting)).toBe(
+      '* PREAUTH [CAPABILITY IMAP4rev1 ID ENABLE LITERAL+ UNSELECT] Logged in as conform.\r\n',
+    );
     expect(faults(greeting)).toEqual(['preauth']);
     expect(text(m.line('a1 STARTTLS'))).toMatch(/^a1 BAD /);
     expect(text(m.line('a2 SELECT INBOX'))).toMatch(/a2 OK \[READ-WRITE\]/);
@@ -296,12 +336,18 @@ describe('IMAP machine: greeting and login faults', () => {
     expect(text(bye)).toBe('* BYE [UNAVAILABLE] Server is busy, try again later.\r\n');
     expect(bye.close).toBe(true);
     const early = machine({ faults: [{ kind: 'untagged-before-tls' }] }).m.start();
-    expect(text(early)).toMatch(/ready\.\r\n\* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n\* OK \[ALERT\] Your mailbox is almost full\.\r\n$/);
+    expect(text(early)).toMatch(
+      /ready\.\r\n\* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n\* OK \[ALERT\] Your mailbox is almost full\.\r\n$/,
+    );
     expect(faults(early)).toEqual(['untagged-before-tls']);
   });
 
   it('logindisabled-ignored: LOGINDISABLED in the list (recorded there) and LOGIN taken anyway', () => {
-    const { m } = machine({ tls: 'none', capabilities: { before: ['IMAP4rev1', 'LOGINDISABLED'] }, faults: [{ kind: 'logindisabled-ignored' }] });
+    const { m } = machine({
+      tls: 'none',
+      capabilities: { before: ['IMAP4rev1', 'LOGINDISABLED'] },
+      faults: [{ kind: 'logindisabled-ignored' }],
+    });
     expect(faults(m.start())).toEqual(['logindisabled-ignored']);
     expect(text(m.line(LOGIN))).toMatch(/^a3 OK /);
     const strict = machine({ tls: 'none', capabilities: { before: ['IMAP4rev1', 'LOGINDISABLED'] } }).m;
@@ -358,7 +404,9 @@ describe('IMAP machine: stalls and truncation', () => {
     m.line('a4 SELECT INBOX');
     const out = m.line('a5 UID FETCH 1 (UID BODY.PEEK[])');
     const size = messages[0]!.length;
-    expect(text(out)).toBe(`* 1 FETCH (UID 1 BODY[] {${size}}\r\n${messages[0]!.subarray(0, Math.floor(size / 4)).toString('latin1')}`);
+    expect(text(out)).toBe(
+      `* 1 FETCH (UID 1 BODY[] {${size}}\r\n${messages[0]!.subarray(0, Math.floor(size / 4)).toString('latin1')}`,
+    );
     expect(out.close).toBe(true);
     expect(faults(out)).toEqual(['truncate-literal']);
   });

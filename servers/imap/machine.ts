@@ -17,7 +17,15 @@ import { accepts } from './policy.js';
 import { COMMANDS } from './registry.js';
 import { redactImapLine } from './redact.js';
 import {
-  continuation, faultEvent, initialState, prepend, stall, stallAt, tagged, untaggedStatus, type ImapContext,
+  continuation,
+  faultEvent,
+  initialState,
+  prepend,
+  stall,
+  stallAt,
+  tagged,
+  untaggedStatus,
+  type ImapContext,
 } from './session.js';
 
 /** Longest line read. RFC 9051 §4 has a server accept lines of at least 8000 octets; literals carry anything longer. */
@@ -28,7 +36,9 @@ export const MAX_COMMANDS = 1000;
 export const MAX_BAD_COMMANDS = 10;
 
 /** The machine, and what the script engine asks of it: a command's verb and tag, which the line's first word is not. */
-export type ImapMachine = LineMachine & { commandOf(line: string): { verb: string; args: string; tag: string } | undefined };
+export type ImapMachine = LineMachine & {
+  commandOf(line: string): { verb: string; args: string; tag: string } | undefined;
+};
 
 export function createImapMachine(options: ImapOptions, messages: Buffer[]): ImapMachine {
   const implicit = options.tls === 'implicit';
@@ -80,14 +90,24 @@ function greet(ctx: ImapContext): MachineOutput {
   if (preauth || ctx.options.preauth) {
     ctx.state.state = 'authenticated';
     const code = ctx.options.greetingCapabilities ? `[CAPABILITY ${loggedInList(ctx).join(' ')}] ` : '';
-    return prepend(preauth ? [faultEvent(preauth)] : [], untaggedStatus(ctx, 'PREAUTH', `${code}Logged in as ${ctx.options.credentials.user}.`));
+    return prepend(
+      preauth ? [faultEvent(preauth)] : [],
+      untaggedStatus(ctx, 'PREAUTH', `${code}Logged in as ${ctx.options.credentials.user}.`),
+    );
   }
   const names = capabilityList(ctx, 'greeting');
   const code = ctx.options.greetingCapabilities ? `[CAPABILITY ${names.join(' ')}] ` : '';
-  const out = prepend(ctx.options.greetingCapabilities ? listFaults(ctx, names, 'greeting') : [], untaggedStatus(ctx, 'OK', `${code}Conform IMAP server ready.`));
+  const out = prepend(
+    ctx.options.greetingCapabilities ? listFaults(ctx, names, 'greeting') : [],
+    untaggedStatus(ctx, 'OK', `${code}Conform IMAP server ready.`),
+  );
   const early = ctx.fault('untagged-before-tls');
   if (!early) return out;
-  return { ...out, write: `${String(out.write)}${early.lines.map((l) => `${l}\r\n`).join('')}`, record: [...out.record!, faultEvent(early)] };
+  return {
+    ...out,
+    write: `${String(out.write)}${early.lines.map((l) => `${l}\r\n`).join('')}`,
+    record: [...out.record!, faultEvent(early)],
+  };
 }
 
 /** A line into the command being gathered: a literal's announcement answered, a whole command dispatched. */
@@ -115,7 +135,13 @@ function commandEvent(ctx: ImapContext, cmd: Command, def: CommandDef | undefine
   const args = def?.redact ? printable(def.redact(cmd), 96) : printable(cmd.argText, 200);
   return {
     type: 'command',
-    fields: { layer: ctx.state.layer, verb: printable(cmd.verb, 32), args, raw: `${printable(cmd.tag, 32)} ${printable(cmd.verb, 32)}${args ? ` ${args}` : ''}`, tag: printable(cmd.tag, 32) },
+    fields: {
+      layer: ctx.state.layer,
+      verb: printable(cmd.verb, 32),
+      args,
+      raw: `${printable(cmd.tag, 32)} ${printable(cmd.verb, 32)}${args ? ` ${args}` : ''}`,
+      tag: printable(cmd.tag, 32),
+    },
   };
 }
 
@@ -133,10 +159,23 @@ function dispatch(ctx: ImapContext, assembled: Assembled): MachineOutput {
   const head = headOf(first);
   if (!head) {
     // No tag or no verb (RFC 9051 §7.1.3: "the associated command can not be determined"): recorded, answered untagged.
-    const seen: RecordedEvent = { type: 'command', fields: { layer: ctx.state.layer, verb: '', args: '', raw: preview(Buffer.from(redactImapLine(first), 'latin1'), 200) } };
+    const seen: RecordedEvent = {
+      type: 'command',
+      fields: {
+        layer: ctx.state.layer,
+        verb: '',
+        args: '',
+        raw: preview(Buffer.from(redactImapLine(first), 'latin1'), 200),
+      },
+    };
     return prepend([seen], bad(ctx, '*', first ? 'Error in IMAP command received by server.' : 'Empty command line.'));
   }
-  const cmd: Command = { ...head, assembled, tokens: argumentTokens(assembled, head), argText: [head.rest, ...assembled.texts.slice(1)].join('') };
+  const cmd: Command = {
+    ...head,
+    assembled,
+    tokens: argumentTokens(assembled, head),
+    argText: [head.rest, ...assembled.texts.slice(1)].join(''),
+  };
   const def = COMMANDS.get(cmd.verb);
   const events = [commandEvent(ctx, cmd, def), ...(def?.evidence?.(ctx, cmd) ?? [])];
   if (++ctx.state.commands > MAX_COMMANDS) {
@@ -152,7 +191,8 @@ function answer(ctx: ImapContext, def: CommandDef | undefined, cmd: Command): Ma
   if (!def) return bad(ctx, cmd.tag, 'Unknown command.');
   const stalling = stallAt(ctx, 'after-tls');
   if (stalling && state.layer === 'tls' && ctx.options.tls !== 'implicit') return stall(ctx, stalling);
-  if (!def.states.includes(state.state)) return tagged(ctx, cmd.tag, 'BAD', `Error in IMAP command ${cmd.verb}: Command not valid in this state.`);
+  if (!def.states.includes(state.state))
+    return tagged(ctx, cmd.tag, 'BAD', `Error in IMAP command ${cmd.verb}: Command not valid in this state.`);
   if (def.capability && !accepts(ctx, def.capability)) return bad(ctx, cmd.tag, 'Unknown command.');
   return def.handle(ctx, cmd);
 }
@@ -186,9 +226,15 @@ function afterFalseGoAhead(ctx: ImapContext, line: string): MachineOutput {
   // Where the record's length was off by a CR, the command still starts at the first tagged known verb.
   const at = text.search(TAGGED_VERB);
   if (at < 0) return {};
-  const seen: RecordedEvent = { type: 'plaintext-after-hello', fields: { preview: preview(Buffer.from(redactImapLine(text.slice(at)), 'latin1')) } };
+  const seen: RecordedEvent = {
+    type: 'plaintext-after-hello',
+    fields: { preview: preview(Buffer.from(redactImapLine(text.slice(at)), 'latin1')) },
+  };
   return prepend([seen], dispatch(ctx, { texts: [text.slice(at)], literals: [] }));
 }
 
 /** A tag, a space and a registry verb (followed by a space or the end). */
-const TAGGED_VERB = new RegExp(`[^\\s(){%*"\\\\+\\x00-\\x1f\\x7f-\\xff]+ (?:${[...COMMANDS.keys()].join('|')})(?= |$)`, 'i');
+const TAGGED_VERB = new RegExp(
+  `[^\\s(){%*"\\\\+\\x00-\\x1f\\x7f-\\xff]+ (?:${[...COMMANDS.keys()].join('|')})(?= |$)`,
+  'i',
+);

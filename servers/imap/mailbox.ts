@@ -25,7 +25,15 @@ const HEADERS = (n: number, subject: string): string[] => [
 ];
 
 /** Lines a line-reading client would take for responses (RFC 9051 §7): only the octet count tells them apart. */
-const RESPONSE_LIKE = ['A5 OK FETCH completed.', 'Z999 OK Done.', '* 3 EXISTS', ')', '* 1 FETCH (BODY[] {12}', '+ Ready for more', '.'];
+const RESPONSE_LIKE = [
+  'A5 OK FETCH completed.',
+  'Z999 OK Done.',
+  '* 3 EXISTS',
+  ')',
+  '* 1 FETCH (BODY[] {12}',
+  '+ Ready for more',
+  '.',
+];
 
 function standardBody(): string[] {
   return [
@@ -56,7 +64,12 @@ function largeBody(): string[] {
 export function makeMessages(mailbox: ImapOptions['mailbox']): Buffer[] {
   const messages: Buffer[] = [];
   for (let n = 1; n <= mailbox.count; n++) {
-    const body = n === 1 ? (mailbox.message === 'large' ? largeBody() : standardBody()) : [`This is message ${n}, not the one to retrieve.`];
+    const body =
+      n === 1
+        ? mailbox.message === 'large'
+          ? largeBody()
+          : standardBody()
+        : [`This is message ${n}, not the one to retrieve.`];
     const subject = n === 1 ? 'Conform IMAP message 1: a literal' : `Conform IMAP message ${n}`;
     messages.push(Buffer.from([...HEADERS(n, subject), '', ...body].join(CRLF) + CRLF, 'utf8'));
   }

@@ -40,7 +40,10 @@ export class CommandAssembler {
   private remaining: number | undefined;
   private literal = '';
 
-  constructor(private readonly maxLiteral: number, private readonly maxCommand: number) {}
+  constructor(
+    private readonly maxLiteral: number,
+    private readonly maxCommand: number,
+  ) {}
 
   /** Inside a literal: the next line is data, no command. */
   get inLiteral(): boolean {
@@ -125,7 +128,10 @@ export function headOf(line: string): Head | undefined {
   return { tag, verb, rest: space < 0 ? '' : after.slice(space + 1) };
 }
 
-export type Token = { kind: 'atom'; value: string } | { kind: 'string'; value: string } | { kind: 'list'; value: string };
+export type Token =
+  | { kind: 'atom'; value: string }
+  | { kind: 'string'; value: string }
+  | { kind: 'list'; value: string };
 
 /**
  * The arguments after the verb, as tokens (RFC 9051 §4): atoms, quoted

@@ -15,7 +15,10 @@ import type { ImapContext } from './session.js';
  * capabilities and TLS mode.
  */
 export function lure(ctx: ImapContext): boolean {
-  return ctx.state.layer === 'plaintext' && (ctx.fault('starttls-stripped') !== undefined || ctx.fault('starttls-refused') !== undefined);
+  return (
+    ctx.state.layer === 'plaintext' &&
+    (ctx.fault('starttls-stripped') !== undefined || ctx.fault('starttls-refused') !== undefined)
+  );
 }
 
 /** The capabilities switched on in the current layer (options.capabilities.before / after, or the defaults), with the lure's. */
@@ -23,7 +26,11 @@ export function enabledCapabilities(ctx: ImapContext): readonly CapabilityName[]
   const { options, state } = ctx;
   const configured = state.layer === 'plaintext' ? options.capabilities.before : options.capabilities.after;
   const base = configured ?? DEFAULT_CAPABILITIES;
-  if (lure(ctx)) return [...base.filter((c) => c !== 'LOGINDISABLED'), ...(base.includes('AUTH=PLAIN') ? [] : ['AUTH=PLAIN' as const])];
+  if (lure(ctx))
+    return [
+      ...base.filter((c) => c !== 'LOGINDISABLED'),
+      ...(base.includes('AUTH=PLAIN') ? [] : ['AUTH=PLAIN' as const]),
+    ];
   if (configured) return configured;
   // Dovecot's disable_plaintext_auth: LOGINDISABLED and no mechanism before TLS (RFC 9051 §6.2.3).
   if (!plaintextLoginAllowed(ctx)) return [...DEFAULT_CAPABILITIES.filter((c) => c !== 'AUTH=PLAIN'), 'LOGINDISABLED'];
@@ -33,7 +40,11 @@ export function enabledCapabilities(ctx: ImapContext): readonly CapabilityName[]
 /** RFC 9051 §6.2.1: STARTTLS is offered on a cleartext port, before TLS and before authentication. */
 export function starttlsOffered(ctx: ImapContext): boolean {
   const { options, state } = ctx;
-  return !state.tlsDone && state.state === 'not-authenticated' && (options.tls === 'starttls' || options.tls === 'starttls-required');
+  return (
+    !state.tlsDone &&
+    state.state === 'not-authenticated' &&
+    (options.tls === 'starttls' || options.tls === 'starttls-required')
+  );
 }
 
 /** Where a capability list is being written: the greeting's code, or a CAPABILITY response (or a login's code). */
@@ -41,7 +52,8 @@ export type ListPlace = 'greeting' | 'capability';
 
 /** STARTTLS appears in this list: when offered and not stripped or hidden there, or re-advertised inside TLS by a fault. */
 export function starttlsAdvertised(ctx: ImapContext, place: ListPlace): boolean {
-  if (ctx.state.tlsDone) return ctx.fault('starttls-readvertised') !== undefined && ctx.state.state === 'not-authenticated';
+  if (ctx.state.tlsDone)
+    return ctx.fault('starttls-readvertised') !== undefined && ctx.state.state === 'not-authenticated';
   if (!starttlsOffered(ctx) || ctx.fault('starttls-stripped')) return false;
   const hidden = ctx.fault('starttls-hidden');
   return !hidden || (hidden.where === 'greeting-only' && place === 'greeting');

@@ -9,10 +9,16 @@ import { ImapOptionsSchema } from './options.js';
 function scripted(script: unknown[], options: Record<string, unknown> = {}) {
   const parsed = ImapOptionsSchema.parse({ ...options, script });
   const messages = makeMessages(parsed.mailbox);
-  return withScript(createImapMachine(parsed, messages), parsed.script, () => createImapMachine(parsed, messages), false);
+  return withScript(
+    createImapMachine(parsed, messages),
+    parsed.script,
+    () => createImapMachine(parsed, messages),
+    false,
+  );
 }
 
-const text = (out: MachineOutput): string => (out.write === undefined ? '' : Buffer.from(out.write as string | Buffer).toString('latin1'));
+const text = (out: MachineOutput): string =>
+  out.write === undefined ? '' : Buffer.from(out.write as string | Buffer).toString('latin1');
 
 describe('IMAP scripts', () => {
   it('answer a command by its verb, whatever its tag, with the tag it carried', () => {
@@ -26,7 +32,9 @@ describe('IMAP scripts', () => {
   });
 
   it('greet with PREAUTH and a logged-in state, in plaintext', () => {
-    const m = scripted([{ on: 'greeting', do: [{ reply: '* PREAUTH IMAP4rev1 server logged in as conform' }, { state: 'logged-in' }] }]);
+    const m = scripted([
+      { on: 'greeting', do: [{ reply: '* PREAUTH IMAP4rev1 server logged in as conform' }, { state: 'logged-in' }] },
+    ]);
     expect(text(m.start())).toBe('* PREAUTH IMAP4rev1 server logged in as conform\r\n');
     expect(text(m.line('a1 SELECT INBOX'))).toMatch(/a1 OK \[READ-WRITE\] Select completed/);
   });
@@ -45,7 +53,9 @@ describe('IMAP scripts', () => {
     expect(text(m.line('a3 NOOP'))).toBe('* BAD scripted\r\n');
     m.line('a4 LOGIN conform conform-imap-secret');
     m.line('a5 SELECT INBOX');
-    expect(text(m.line('a6 FETCH 2 RFC822.SIZE'))).toMatch(/^Z1 OK FETCH completed\.\r\n\* 2 FETCH \(RFC822\.SIZE \d+\)\r\na6 OK Fetch completed\.\r\n$/);
+    expect(text(m.line('a6 FETCH 2 RFC822.SIZE'))).toMatch(
+      /^Z1 OK FETCH completed\.\r\n\* 2 FETCH \(RFC822\.SIZE \d+\)\r\na6 OK Fetch completed\.\r\n$/,
+    );
   });
 
   it('match UID FETCH as UID, and a rule on a command opening a literal answers its first line', () => {

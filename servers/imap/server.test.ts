@@ -21,7 +21,12 @@ afterEach(async () => {
 
 async function start(options: unknown = {}): Promise<{ log: EventLog; port: number; running: RunningServer }> {
   const log = new EventLog();
-  server = await startImapServer(ImapOptionsSchema.parse(options), { log, bindHost: '127.0.0.1', keylog: [], cert: (p) => certs.get(p) });
+  server = await startImapServer(ImapOptionsSchema.parse(options), {
+    log,
+    bindHost: '127.0.0.1',
+    keylog: [],
+    cert: (p) => certs.get(p),
+  });
   return { log, port: server.endpoint.port, running: server };
 }
 
@@ -59,7 +64,9 @@ imap.logout()
 
 function python(args: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('python3', ['-c', PYTHON, ...args], { timeout: 10_000 }, (err, _stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr }));
+    execFile('python3', ['-c', PYTHON, ...args], { timeout: 10_000 }, (err, _stdout, stderr) =>
+      resolve({ code: err ? Number(err.code ?? 1) : 0, stderr }),
+    );
   });
 }
 
@@ -79,17 +86,23 @@ describe('IMAP server', () => {
     const commands = log.ofType('command').map((e) => `${e.layer}:${e.verb}`);
     expect(commands[commands.indexOf('plaintext:STARTTLS') + 1]).toBe('tls:CAPABILITY');
     expect(commands.filter((c) => c.startsWith('plaintext:'))).toEqual(['plaintext:CAPABILITY', 'plaintext:STARTTLS']);
-    expect(log.ofType('credentials')).toEqual([expect.objectContaining({ layer: 'tls', mechanism: 'LOGIN', user: 'conform' })]);
+    expect(log.ofType('credentials')).toEqual([
+      expect.objectContaining({ layer: 'tls', mechanism: 'LOGIN', user: 'conform' }),
+    ]);
     expect(log.ofType('payload-sent')).toEqual([expect.objectContaining({ layer: 'tls', complete: true })]);
     expect(JSON.stringify(log.events)).not.toContain('conform-imap-secret');
   });
 
   it('writes injected bytes with the OK to STARTTLS, and stays silent inside TLS until asked', async () => {
-    const { log, port } = await start({ faults: [{ kind: 'inject-after-starttls', bytes: '* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n' }] });
+    const { log, port } = await start({
+      faults: [{ kind: 'inject-after-starttls', bytes: '* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n' }],
+    });
     const raw = connect(port, '127.0.0.1');
     await until(raw, /ready\.\r\n/);
     raw.write('a1 STARTTLS\r\n');
-    expect(await until(raw, /AUTH=PLAIN\r\n$/)).toBe('a1 OK Begin TLS negotiation now.\r\n* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n');
+    expect(await until(raw, /AUTH=PLAIN\r\n$/)).toBe(
+      'a1 OK Begin TLS negotiation now.\r\n* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n',
+    );
     const tls = tlsConnect({ socket: raw, servername: 'localhost', ca: (await certs.get('valid')).caPem });
     await new Promise((r) => tls.once('secureConnect', r));
     expect(await until(tls, /./, 200)).toBe('');
@@ -111,7 +124,9 @@ describe('IMAP server', () => {
     plain.destroy();
     await new Promise((r) => setTimeout(r, 50));
     expect(log.ofType('plaintext-on-tls-port')[0]).toMatchObject({ preview: 'a1 LOGIN conform (redacted)\\r\\n' });
-    expect(log.ofType('credentials')).toContainEqual(expect.objectContaining({ layer: 'plaintext', mechanism: 'LOGIN' }));
+    expect(log.ofType('credentials')).toContainEqual(
+      expect.objectContaining({ layer: 'plaintext', mechanism: 'LOGIN' }),
+    );
   });
 
   it('writes the plaintext banner before the implicit handshake when told to', async () => {
@@ -122,7 +137,10 @@ describe('IMAP server', () => {
   });
 
   it('answers a script rule by the verb after the tag, with the tag the command carried', async () => {
-    const { log, port } = await start({ tls: 'none', script: [{ on: { command: 'LOGIN' }, do: [{ reply: '{tag} NO [UNAVAILABLE] Scripted refusal.' }] }] });
+    const { log, port } = await start({
+      tls: 'none',
+      script: [{ on: { command: 'LOGIN' }, do: [{ reply: '{tag} NO [UNAVAILABLE] Scripted refusal.' }] }],
+    });
     const raw = connect(port, '127.0.0.1');
     await until(raw, /ready\.\r\n/);
     raw.write('x7 LOGIN conform conform-imap-secret\r\n');
@@ -136,7 +154,9 @@ describe('IMAP server', () => {
     const { log, port } = await start({ mailbox: { message: 'large' } });
     const garbage = connect(port, '127.0.0.1', () => garbage.write(Buffer.alloc(9000, 0xff)));
     const flood = connect(port, '127.0.0.1', () => flood.write('a NOOP\r\n'.repeat(2000)));
-    const deaf = connect(port, '127.0.0.1', () => deaf.write('a LOGIN conform conform-imap-secret\r\nb SELECT INBOX\r\nc FETCH 1 BODY[]\r\nd FETCH 1 BODY[]\r\n'));
+    const deaf = connect(port, '127.0.0.1', () =>
+      deaf.write('a LOGIN conform conform-imap-secret\r\nb SELECT INBOX\r\nc FETCH 1 BODY[]\r\nd FETCH 1 BODY[]\r\n'),
+    );
     deaf.pause();
     expect(await until(garbage, /too long/)).toMatch(/\* BAD Command line too long\.\r\n$/);
     expect(await until(flood, /Too many/)).toMatch(/\* BYE Too many commands\.\r\n$/);

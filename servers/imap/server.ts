@@ -38,7 +38,12 @@ export async function startImapServer(options: ImapOptions, ctx: ServerContext):
       if (f) ctx.log.record(NAME, 'fault', { name: f.kind, explain: explainImapFault(f) }, connection.id);
     }
     serveLineSession(socket, {
-      log: ctx.log, server: NAME, connection, context, keylog: ctx.keylog, implicitTls: implicit,
+      log: ctx.log,
+      server: NAME,
+      connection,
+      context,
+      keylog: ctx.keylog,
+      implicitTls: implicit,
       ...(implicit && banner ? { plaintextBanner: `${banner.text}\r\n` } : {}),
       maxLine: MAX_LINE,
       machine: withScript(createImapMachine(options, messages), options.script, reader, implicit),
@@ -55,7 +60,13 @@ export async function startImapServer(options: ImapOptions, ctx: ServerContext):
   const hostPart = cert.host.includes(':') ? `[${cert.host}]` : cert.host;
   return {
     // RFC 5092: the URL names the mailbox; message 1 is the one to retrieve.
-    endpoint: { url: `${implicit ? 'imaps' : 'imap'}://${hostPart}:${port}/INBOX`, host: cert.host, port, tls, caFile: cert.caFile },
+    endpoint: {
+      url: `${implicit ? 'imaps' : 'imap'}://${hostPart}:${port}/INBOX`,
+      host: cert.host,
+      port,
+      tls,
+      caFile: cert.caFile,
+    },
     expectedOutput: messages[0]!,
     credentials: { ...options.credentials },
     faults: [...options.script.map(explainRule), ...options.faults.map(explainImapFault)],

@@ -60,10 +60,21 @@ export interface ImapContext {
 
 export function initialState(implicit: boolean): ImapState {
   return {
-    layer: implicit ? 'tls' : 'plaintext', state: 'not-authenticated', tlsDone: implicit,
-    assembler: new CommandAssembler(MAX_LITERAL, MAX_COMMAND), rev2: false, readOnly: false, seen: new Set(),
-    capabilitySeen: { plaintext: 0, tls: 0 }, commands: 0, badCommands: 0,
-    falseGoAhead: false, helloSeen: false, helloLeft: 0, stalled: false, closed: false,
+    layer: implicit ? 'tls' : 'plaintext',
+    state: 'not-authenticated',
+    tlsDone: implicit,
+    assembler: new CommandAssembler(MAX_LITERAL, MAX_COMMAND),
+    rev2: false,
+    readOnly: false,
+    seen: new Set(),
+    capabilitySeen: { plaintext: 0, tls: 0 },
+    commands: 0,
+    badCommands: 0,
+    falseGoAhead: false,
+    helloSeen: false,
+    helloLeft: 0,
+    stalled: false,
+    closed: false,
   };
 }
 
@@ -84,13 +95,27 @@ export type Status = 'OK' | 'NO' | 'BAD';
  * data go out first, in the same write, and the completion is recorded as the
  * reply (its status as the code).
  */
-export function tagged(ctx: ImapContext, tag: string, status: Status, text: string, opts: { data?: Array<string | Buffer>; extra?: Partial<MachineOutput> } = {}): MachineOutput {
-  const bytes = Buffer.concat([...(opts.data ?? []).map((d) => (typeof d === 'string' ? Buffer.from(`${d}\r\n`, 'latin1') : d)), Buffer.from(`${tag} ${status} ${text}\r\n`, 'latin1')]);
+export function tagged(
+  ctx: ImapContext,
+  tag: string,
+  status: Status,
+  text: string,
+  opts: { data?: Array<string | Buffer>; extra?: Partial<MachineOutput> } = {},
+): MachineOutput {
+  const bytes = Buffer.concat([
+    ...(opts.data ?? []).map((d) => (typeof d === 'string' ? Buffer.from(`${d}\r\n`, 'latin1') : d)),
+    Buffer.from(`${tag} ${status} ${text}\r\n`, 'latin1'),
+  ]);
   return withReply(ctx, status, text, bytes, opts.extra ?? {});
 }
 
 /** An untagged status response (the greeting, a BYE): recorded as a reply of its own. */
-export function untaggedStatus(ctx: ImapContext, status: 'OK' | 'PREAUTH' | 'BYE' | 'BAD', text: string, extra: Partial<MachineOutput> = {}): MachineOutput {
+export function untaggedStatus(
+  ctx: ImapContext,
+  status: 'OK' | 'PREAUTH' | 'BYE' | 'BAD',
+  text: string,
+  extra: Partial<MachineOutput> = {},
+): MachineOutput {
   return withReply(ctx, status, text, `* ${status} ${text}\r\n`, extra);
 }
 
@@ -99,7 +124,13 @@ export function continuation(ctx: ImapContext, text: string): MachineOutput {
   return withReply(ctx, '+', text, text ? `+ ${text}\r\n` : '+ \r\n', {});
 }
 
-function withReply(ctx: ImapContext, code: string, text: string, write: string | Buffer, extra: Partial<MachineOutput>): MachineOutput {
+function withReply(
+  ctx: ImapContext,
+  code: string,
+  text: string,
+  write: string | Buffer,
+  extra: Partial<MachineOutput>,
+): MachineOutput {
   return { ...extra, write, record: [replyEvent(ctx, code, text), ...(extra.record ?? [])] };
 }
 
@@ -116,7 +147,10 @@ export function stallAt(ctx: ImapContext, step: StallStep): ImapFault | undefine
 
 /** Bytes written ahead of an output's own, in the same write. */
 export function writeAhead(bytes: string | Buffer, out: MachineOutput): MachineOutput {
-  return { ...out, write: Buffer.concat([bytesOf(bytes), out.write === undefined ? Buffer.alloc(0) : bytesOf(out.write)]) };
+  return {
+    ...out,
+    write: Buffer.concat([bytesOf(bytes), out.write === undefined ? Buffer.alloc(0) : bytesOf(out.write)]),
+  };
 }
 
 /** Text as the wire carries it: one byte per character (the line reader reads latin1). */

@@ -2,19 +2,40 @@ import type { FlawTable } from '../flaw-types.js';
 
 /** Flaws of the reference client's IMAP side: each breaks one rule of RFC 9051, RFC 3501, RFC 2595 or RFC 8314. */
 export const IMAP_FLAWS = {
-  'imap-ignore-missing-starttls': { explain: 'goes on in plaintext when STARTTLS is not offered or is refused, even with CONFORM_REQUIRE_TLS=1' },
+  'imap-ignore-missing-starttls': {
+    explain: 'goes on in plaintext when STARTTLS is not offered or is refused, even with CONFORM_REQUIRE_TLS=1',
+  },
   'imap-plaintext-fallback': { explain: 'after a failed TLS negotiation, reconnects and logs in without TLS' },
   'imap-login-before-starttls': { explain: 'logs in before issuing STARTTLS' },
-  'imap-keep-pre-tls-buffer': { explain: 'keeps bytes received before the TLS handshake and reads them as if they came inside TLS' },
-  'imap-keep-capabilities': { explain: 'keeps the capabilities learned before TLS (the STARTTLS answer\'s included) instead of asking CAPABILITY again' },
-  'imap-keep-replies-after-refusal': { explain: 'takes responses that came unasked behind a STARTTLS refusal as the answers to its next commands' },
-  'imap-pipeline-starttls': { explain: 'sends CAPABILITY right behind STARTTLS, in the same write, before the tagged OK' },
-  'imap-plaintext-after-hello': { explain: 'writes its next command in plaintext right after sending the ClientHello, as if TLS were up' },
+  'imap-keep-pre-tls-buffer': {
+    explain: 'keeps bytes received before the TLS handshake and reads them as if they came inside TLS',
+  },
+  'imap-keep-capabilities': {
+    explain:
+      "keeps the capabilities learned before TLS (the STARTTLS answer's included) instead of asking CAPABILITY again",
+  },
+  'imap-keep-replies-after-refusal': {
+    explain: 'takes responses that came unasked behind a STARTTLS refusal as the answers to its next commands',
+  },
+  'imap-pipeline-starttls': {
+    explain: 'sends CAPABILITY right behind STARTTLS, in the same write, before the tagged OK',
+  },
+  'imap-plaintext-after-hello': {
+    explain: 'writes its next command in plaintext right after sending the ClientHello, as if TLS were up',
+  },
   'imap-restart-starttls': { explain: 'issues STARTTLS again when it is advertised inside TLS' },
   'imap-login-despite-logindisabled': { explain: 'sends LOGIN although the server advertises LOGINDISABLED' },
-  'imap-accept-preauth': { explain: 'takes a PREAUTH greeting on a plaintext connection as a session to use, even with CONFORM_REQUIRE_TLS=1' },
-  'imap-accept-foreign-tag': { explain: 'takes a tagged completion with any tag, one it never sent included, as the end of its command' },
+  'imap-accept-preauth': {
+    explain: 'takes a PREAUTH greeting on a plaintext connection as a session to use, even with CONFORM_REQUIRE_TLS=1',
+  },
+  'imap-accept-foreign-tag': {
+    explain: 'takes a tagged completion with any tag, one it never sent included, as the end of its command',
+  },
   'imap-accept-truncated-literal': { explain: 'takes a connection closed inside a literal as the end of the message' },
-  'imap-literal-by-lines': { explain: 'reads a literal line by line up to a line that closes the response, instead of by its octet count' },
-  'imap-no-as-empty': { explain: 'takes a BYE greeting, or NO to the login, SELECT or FETCH, as an empty mailbox and reports success' },
+  'imap-literal-by-lines': {
+    explain: 'reads a literal line by line up to a line that closes the response, instead of by its octet count',
+  },
+  'imap-no-as-empty': {
+    explain: 'takes a BYE greeting, or NO to the login, SELECT or FETCH, as an empty mailbox and reports success',
+  },
 } as const satisfies FlawTable;

@@ -9,7 +9,15 @@ import type { RunContext } from '../context.js';
 import { openTcp } from '../tcp.js';
 import { afterHello, Refused, secureConnection } from '../tls.js';
 import { armLeaks, tlsLayerFlaws } from './leaks.js';
-import { capabilitiesOf, capability, completion, parse, ServerRefused, type Capabilities, type Session } from './protocol.js';
+import {
+  capabilitiesOf,
+  capability,
+  completion,
+  parse,
+  ServerRefused,
+  type Capabilities,
+  type Session,
+} from './protocol.js';
 import { ImapWire } from './wire.js';
 
 export interface ImapSession {
@@ -36,14 +44,16 @@ export async function open(job: Job, ctx: RunContext): Promise<ImapSession> {
   const stream = job.tls === 'implicit' ? await secure(job, ctx, raw) : raw;
   const s: Session = { wire: new ImapWire(stream, ctx.signal), flaws: ctx.flaws, log: ctx.log, next: 1 };
   const greeting = parse(await s.wire.response());
-  if (greeting.tag !== '*' || !greeting.status || !['OK', 'PREAUTH', 'BYE'].includes(greeting.status)) throw new Error(`not an IMAP greeting: ${greeting.lines[0]}`);
+  if (greeting.tag !== '*' || !greeting.status || !['OK', 'PREAUTH', 'BYE'].includes(greeting.status))
+    throw new Error(`not an IMAP greeting: ${greeting.lines[0]}`);
   if (greeting.status === 'BYE') throw new ServerRefused(`the server greeted with BYE ${greeting.rest.slice(4)}`);
   return { s, caps: capabilitiesOf(greeting) ?? null, preauth: greeting.status === 'PREAUTH' };
 }
 
 /** STARTTLS could not be used: stop when TLS is required, or go on in plaintext as the job allows. */
 function withoutTls(job: Job, ctx: RunContext, session: ImapSession, why: string): ImapSession {
-  if (job.requireTls && !ctx.flaws.has('imap-ignore-missing-starttls')) throw new Refused(`${why}, and TLS is required`);
+  if (job.requireTls && !ctx.flaws.has('imap-ignore-missing-starttls'))
+    throw new Refused(`${why}, and TLS is required`);
   ctx.log(`${why}: going on in plaintext`);
   return session;
 }
@@ -59,7 +69,10 @@ export async function upgrade(job: Job, ctx: RunContext, session: ImapSession): 
   const { flaws } = ctx;
   const { s } = session;
   if (session.preauth) {
-    if (job.requireTls && !flaws.has('imap-accept-preauth')) throw new Refused('the server greeted with PREAUTH on a plaintext connection, where STARTTLS is no longer possible, and TLS is required');
+    if (job.requireTls && !flaws.has('imap-accept-preauth'))
+      throw new Refused(
+        'the server greeted with PREAUTH on a plaintext connection, where STARTTLS is no longer possible, and TLS is required',
+      );
     ctx.log('PREAUTH on a plaintext connection: going on without TLS');
     return session;
   }
@@ -67,10 +80,16 @@ export async function upgrade(job: Job, ctx: RunContext, session: ImapSession): 
   if (!caps.has('STARTTLS')) return withoutTls(job, ctx, { ...session, caps }, 'the server does not offer STARTTLS');
   const tag = `A${s.next++}`;
   // CVE-2011-0411 style: a command sent behind STARTTLS before the OK crosses in plaintext.
-  s.wire.write(flaws.has('imap-pipeline-starttls') ? `${tag} STARTTLS\r\nA${s.next++} CAPABILITY\r\n` : `${tag} STARTTLS\r\n`);
+  s.wire.write(
+    flaws.has('imap-pipeline-starttls') ? `${tag} STARTTLS\r\nA${s.next++} CAPABILITY\r\n` : `${tag} STARTTLS\r\n`,
+  );
   const answer = await completion(s, tag);
   // What the answer lists (an untagged CAPABILITY, a code in the OK) is pre-TLS knowledge like any other.
-  const learned = [...answer.untagged, answer.done].map(capabilitiesOf).filter((l): l is Capabilities => l !== undefined).pop() ?? caps;
+  const learned =
+    [...answer.untagged, answer.done]
+      .map(capabilitiesOf)
+      .filter((l): l is Capabilities => l !== undefined)
+      .pop() ?? caps;
   if (answer.done.status !== 'OK') {
     // Responses already here answer commands not yet sent: a man in the middle pipelined them behind the refusal.
     const unasked = flaws.has('imap-keep-replies-after-refusal') ? 0 : s.wire.takeRest().length;
@@ -87,7 +106,8 @@ export async function upgrade(job: Job, ctx: RunContext, session: ImapSession): 
   s.wire = new ImapWire(await handshake, ctx.signal, keep ? early : undefined);
   const fresh = flaws.has('imap-keep-capabilities') ? learned : ((await automatic(s)) ?? (await capability(s)));
   // RFC 9051 §6.2.1 has STARTTLS only in the not authenticated state of a cleartext session; never a second time.
-  if (flaws.has('imap-restart-starttls') && fresh.has('STARTTLS')) await completion(s, (s.wire.write(`A${s.next} STARTTLS\r\n`), `A${s.next++}`)).catch(() => undefined);
+  if (flaws.has('imap-restart-starttls') && fresh.has('STARTTLS'))
+    await completion(s, (s.wire.write(`A${s.next} STARTTLS\r\n`), `A${s.next++}`)).catch(() => undefined);
   return { ...session, caps: fresh };
 }
 

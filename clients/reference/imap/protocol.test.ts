@@ -13,7 +13,17 @@ function session(flaws: string[] = []): { s: Session; server: PassThrough; sent:
   const server = new PassThrough();
   server.on('data', (d: Buffer) => stream.push(d));
   server.on('end', () => stream.push(null));
-  return { s: { wire: new ImapWire(stream, new AbortController().signal), flaws: new Set(flaws), log: (l) => logged.push(l), next: 1 }, server, sent, logged };
+  return {
+    s: {
+      wire: new ImapWire(stream, new AbortController().signal),
+      flaws: new Set(flaws),
+      log: (l) => logged.push(l),
+      next: 1,
+    },
+    server,
+    sent,
+    logged,
+  };
 }
 
 describe('IMAP wire and responses (reference client)', () => {
@@ -33,7 +43,10 @@ describe('IMAP wire and responses (reference client)', () => {
     await expect(strict.s.wire.response()).rejects.toBeInstanceOf(Closed);
     const lax = session();
     lax.server.end('* 1 FETCH (BODY[] {100}\r\nonly this');
-    expect(await lax.s.wire.response({ acceptTruncated: true })).toMatchObject({ truncated: true, literals: [Buffer.from('only this')] });
+    expect(await lax.s.wire.response({ acceptTruncated: true })).toMatchObject({
+      truncated: true,
+      literals: [Buffer.from('only this')],
+    });
   });
 
   it('ends a command only at its own tag, and says so of a foreign one', async () => {
@@ -51,7 +64,9 @@ describe('IMAP wire and responses (reference client)', () => {
 
   it('takes capabilities from a CAPABILITY response or code, the last list of a command winning', async () => {
     const { s, server } = session();
-    server.write('* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\nA1 OK done\r\n');
+    server.write(
+      '* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\nA1 OK done\r\n',
+    );
     expect([...(await capability(s))]).toEqual(['IMAP4REV1', 'STARTTLS', 'LOGINDISABLED']);
     const greeting = parse({ lines: ['* OK [CAPABILITY IMAP4rev1 SASL-IR] ready'], literals: [], truncated: false });
     expect([...capabilitiesOf(greeting)!]).toEqual(['IMAP4REV1', 'SASL-IR']);

@@ -36,13 +36,26 @@ export function parse(raw: RawResponse): Response {
   const rest = raw.lines.join('').slice(space + 1);
   const m = /^(OK|NO|BAD|PREAUTH|BYE)(?: |$)(?:\[([^\]]*)\])?/i.exec(rest);
   if (tag !== '*' && tag !== '+' && !m) throw new Error(`a tagged response without a status: ${shown(first)}`);
-  return { ...raw, tag, rest, ...(m ? { status: m[1]!.toUpperCase() as Status, ...(m[2] !== undefined ? { code: m[2] } : {}) } : {}) };
+  return {
+    ...raw,
+    tag,
+    rest,
+    ...(m ? { status: m[1]!.toUpperCase() as Status, ...(m[2] !== undefined ? { code: m[2] } : {}) } : {}),
+  };
 }
 
 /** The capabilities an untagged CAPABILITY response, or a CAPABILITY code, lists. */
 export function capabilitiesOf(r: Response): Capabilities | undefined {
-  const list = r.code?.match(/^CAPABILITY (.*)$/i)?.[1] ?? (r.tag === '*' ? r.rest.match(/^CAPABILITY (.*)$/i)?.[1] : undefined);
-  return list === undefined ? undefined : new Set(list.trim().split(/\s+/).map((c) => c.toUpperCase()));
+  const list =
+    r.code?.match(/^CAPABILITY (.*)$/i)?.[1] ?? (r.tag === '*' ? r.rest.match(/^CAPABILITY (.*)$/i)?.[1] : undefined);
+  return list === undefined
+    ? undefined
+    : new Set(
+        list
+          .trim()
+          .split(/\s+/)
+          .map((c) => c.toUpperCase()),
+      );
 }
 
 /** A quoted string (RFC 9051 §4.3); a value with CR, LF or 8-bit octets goes as a literal instead. */
@@ -74,19 +87,28 @@ export interface Session {
  * imap-accept-foreign-tag flaw takes it for its own). A continuation request is
  * answered by `onContinuation`, or is an error.
  */
-export async function command(s: Session, text: string, opts: ReadOptions & { onContinuation?: (r: Response) => string } = {}): Promise<Completion> {
+export async function command(
+  s: Session,
+  text: string,
+  opts: ReadOptions & { onContinuation?: (r: Response) => string } = {},
+): Promise<Completion> {
   const tag = `A${s.next++}`;
   s.wire.write(`${tag} ${text}\r\n`);
   return completion(s, tag, opts);
 }
 
 /** The responses up to the completion of `tag`. */
-export async function completion(s: Session, tag: string, opts: ReadOptions & { onContinuation?: (r: Response) => string } = {}): Promise<Completion> {
+export async function completion(
+  s: Session,
+  tag: string,
+  opts: ReadOptions & { onContinuation?: (r: Response) => string } = {},
+): Promise<Completion> {
   const untagged: Response[] = [];
   for (;;) {
     const r = parse(await s.wire.response(opts));
     // A literal the connection cut short, taken for whole (the imap-accept-truncated-literal flaw): the command is over.
-    if (r.truncated) return { done: { ...r, tag, status: 'OK', rest: 'OK (the connection closed)' }, untagged: [...untagged, r] };
+    if (r.truncated)
+      return { done: { ...r, tag, status: 'OK', rest: 'OK (the connection closed)' }, untagged: [...untagged, r] };
     if (r.tag === '*') {
       // RFC 9051 §7.1: an ALERT "MUST be presented to the user".
       if (r.code?.toUpperCase().startsWith('ALERT')) s.log(`server alert: ${r.rest}`);
@@ -104,9 +126,15 @@ export async function completion(s: Session, tag: string, opts: ReadOptions & { 
 }
 
 /** A command that must end OK; `what` names it in the error (never the secret it carries). */
-export async function mustSucceed(s: Session, text: string, what: string, opts: Parameters<typeof command>[2] = {}): Promise<Completion> {
+export async function mustSucceed(
+  s: Session,
+  text: string,
+  what: string,
+  opts: Parameters<typeof command>[2] = {},
+): Promise<Completion> {
   const c = await command(s, text, opts);
-  if (c.done.status !== 'OK') throw new ServerRefused(`the server refused ${what}: ${c.done.status} ${c.done.rest.replace(/^\S+ ?/, '')}`);
+  if (c.done.status !== 'OK')
+    throw new ServerRefused(`the server refused ${what}: ${c.done.status} ${c.done.rest.replace(/^\S+ ?/, '')}`);
   return c;
 }
 

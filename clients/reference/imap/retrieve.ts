@@ -33,13 +33,15 @@ export async function retrieveMail(job: Job, ctx: RunContext): Promise<number> {
 
 async function negotiate(job: Job, ctx: RunContext): Promise<ImapSession> {
   try {
-    if (job.tls === 'none' && job.requireTls && !ctx.flaws.has('imap-ignore-missing-starttls')) throw new Refused('the job requires TLS but offers none');
+    if (job.tls === 'none' && job.requireTls && !ctx.flaws.has('imap-ignore-missing-starttls'))
+      throw new Refused('the job requires TLS but offers none');
     const session = await open(job, ctx);
     if (job.tls !== 'explicit' || ctx.flaws.has('imap-login-before-starttls')) return session;
     return await upgrade(job, ctx, session);
   } catch (err) {
     // A failed negotiation is no licence to go on without TLS (RFC 8314 §5.2).
-    const broken = err instanceof HandshakeFailed || err instanceof Closed || (err as NodeJS.ErrnoException).code === 'ECONNRESET';
+    const broken =
+      err instanceof HandshakeFailed || err instanceof Closed || (err as NodeJS.ErrnoException).code === 'ECONNRESET';
     if (!broken || !ctx.flaws.has('imap-plaintext-fallback')) throw err;
     ctx.log(`negotiation failed (${(err as Error).message}): retrying without TLS`);
     return plaintextRetry(job, ctx);
@@ -53,7 +55,13 @@ async function negotiate(job: Job, ctx: RunContext): Promise<ImapSession> {
  */
 async function plaintextRetry(job: Job, ctx: RunContext): Promise<ImapSession> {
   const wire = new ImapWire(await connectTcp(job, ctx.signal), ctx.signal);
-  const greeted = await Promise.race([wire.response().then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), 300))]);
+  const greeted = await Promise.race([
+    wire.response().then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((r) => setTimeout(() => r(false), 300)),
+  ]);
   ctx.log(greeted ? 'greeted in plaintext' : 'no greeting: logging in anyway');
   return { s: { wire, flaws: ctx.flaws, log: ctx.log, next: 1 }, caps: new Set(['IMAP4REV1']), preauth: false };
 }
@@ -75,12 +83,16 @@ async function login(job: Job, ctx: RunContext, session: ImapSession): Promise<v
     else await mustSucceed(s, 'AUTHENTICATE PLAIN', 'AUTHENTICATE PLAIN', { onContinuation: () => plain });
   } else {
     if (caps.has('LOGINDISABLED') && !ctx.flaws.has('imap-login-despite-logindisabled')) {
-      throw new Refused('the server advertises LOGINDISABLED and no AUTH=PLAIN: there is no login this client may send');
+      throw new Refused(
+        'the server advertises LOGINDISABLED and no AUTH=PLAIN: there is no login this client may send',
+      );
     }
-    if (/[\r\n]/.test(job.user + job.pass)) throw new Refused('the credentials hold a line break, which LOGIN cannot carry');
+    if (/[\r\n]/.test(job.user + job.pass))
+      throw new Refused('the credentials hold a line break, which LOGIN cannot carry');
     await mustSucceed(s, `LOGIN ${astring(job.user)} ${astring(job.pass)}`, 'LOGIN');
   }
-  if (ctx.flaws.has('imap-login-before-starttls') && job.tls === 'explicit') await command(s, 'STARTTLS').catch(() => undefined);
+  if (ctx.flaws.has('imap-login-before-starttls') && job.tls === 'explicit')
+    await command(s, 'STARTTLS').catch(() => undefined);
 }
 
 /** SELECT INBOX, then FETCH 1 (BODY.PEEK[]): the message is the literal after "BODY[]" (RFC 9051 §6.4.5, §7.5.2). */
@@ -110,4 +122,3 @@ function flipBit(body: Buffer): Buffer {
   copy[copy.length >> 1]! ^= 0x01;
   return copy;
 }
-

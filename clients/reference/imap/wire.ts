@@ -48,7 +48,11 @@ export class ImapWire {
     this.onEnd();
   };
 
-  constructor(readonly stream: Duplex, private readonly signal: AbortSignal, initial?: Buffer) {
+  constructor(
+    readonly stream: Duplex,
+    private readonly signal: AbortSignal,
+    initial?: Buffer,
+  ) {
     if (initial?.length) this.buffer = initial;
     stream.on('data', this.onData);
     stream.once('end', this.onEnd);
@@ -99,7 +103,10 @@ export class ImapWire {
         return line;
       }
       if (this.buffer.length > MAX_LINE) throw new Error(`the server sent a line over ${MAX_LINE} bytes`);
-      if (this.ended) throw new Closed(`the connection closed${this.failure ? ` (${this.failure.message})` : ''} before a complete response`);
+      if (this.ended)
+        throw new Closed(
+          `the connection closed${this.failure ? ` (${this.failure.message})` : ''} before a complete response`,
+        );
       await this.waitForBytes();
     }
   }
@@ -121,7 +128,8 @@ export class ImapWire {
   /** The imap-literal-by-lines flaw: lines, each with its CRLF, up to one that is ")" alone. */
   private async linesUntilClose(): Promise<Buffer> {
     const parts: string[] = [];
-    for (let line = await this.line(); line !== ')' && !line.endsWith(')'); line = await this.line()) parts.push(`${line}\r\n`);
+    for (let line = await this.line(); line !== ')' && !line.endsWith(')'); line = await this.line())
+      parts.push(`${line}\r\n`);
     return Buffer.from(parts.join(''), 'latin1');
   }
 

@@ -66,13 +66,19 @@ type Piece = { text: string } | { name: string; bytes: Buffer; whole: boolean };
 /** The bytes a BODY section names (§6.4.5.1), for a single-part message. */
 function section(message: Buffer, spec: string): Buffer | undefined {
   const { header, text } = splitMessage(message);
-  if (spec === '' ) return message;
+  if (spec === '') return message;
   if (spec === 'TEXT' || spec === '1') return text;
   if (spec === 'HEADER') return header;
   const fields = /^HEADER\.FIELDS(\.NOT)? \(([^)]*)\)$/.exec(spec);
   if (!fields) return undefined;
-  const names = fields[2]!.split(' ').filter(Boolean).map((n) => n.toLowerCase());
-  const kept = header.toString('latin1').split(/\r\n(?![ \t])/).filter((f) => f && names.includes(f.split(':', 1)[0]!.toLowerCase()) !== Boolean(fields[1]));
+  const names = fields[2]!
+    .split(' ')
+    .filter(Boolean)
+    .map((n) => n.toLowerCase());
+  const kept = header
+    .toString('latin1')
+    .split(/\r\n(?![ \t])/)
+    .filter((f) => f && names.includes(f.split(':', 1)[0]!.toLowerCase()) !== Boolean(fields[1]));
   return Buffer.from(`${kept.map((f) => `${f}\r\n`).join('')}\r\n`, 'latin1');
 }
 
@@ -81,27 +87,39 @@ function piece(ctx: ImapContext, n: number, item: string): Piece[] | undefined {
   const message = ctx.messages[n - 1]!;
   const whole = (name: string): Piece[] => [{ name, bytes: message, whole: n === 1 }];
   switch (item) {
-    case 'UID': return [{ text: `UID ${n}` }];
-    case 'FLAGS': return [{ text: `FLAGS (${ctx.state.seen.has(n) ? '\\Seen' : ''})` }];
-    case 'INTERNALDATE': return [{ text: `INTERNALDATE ${internalDate(n)}` }];
-    case 'RFC822.SIZE': return [{ text: `RFC822.SIZE ${message.length}` }];
-    case 'ENVELOPE': return [{ text: `ENVELOPE ${envelope(message)}` }];
-    case 'BODY': case 'BODYSTRUCTURE': return [{ text: `${item} ${bodyStructure(message, item === 'BODYSTRUCTURE')}` }];
-    case 'RFC822': return whole('RFC822');
-    case 'RFC822.HEADER': return [{ name: 'RFC822.HEADER', bytes: splitMessage(message).header, whole: false }];
-    case 'RFC822.TEXT': return [{ name: 'RFC822.TEXT', bytes: splitMessage(message).text, whole: false }];
+    case 'UID':
+      return [{ text: `UID ${n}` }];
+    case 'FLAGS':
+      return [{ text: `FLAGS (${ctx.state.seen.has(n) ? '\\Seen' : ''})` }];
+    case 'INTERNALDATE':
+      return [{ text: `INTERNALDATE ${internalDate(n)}` }];
+    case 'RFC822.SIZE':
+      return [{ text: `RFC822.SIZE ${message.length}` }];
+    case 'ENVELOPE':
+      return [{ text: `ENVELOPE ${envelope(message)}` }];
+    case 'BODY':
+    case 'BODYSTRUCTURE':
+      return [{ text: `${item} ${bodyStructure(message, item === 'BODYSTRUCTURE')}` }];
+    case 'RFC822':
+      return whole('RFC822');
+    case 'RFC822.HEADER':
+      return [{ name: 'RFC822.HEADER', bytes: splitMessage(message).header, whole: false }];
+    case 'RFC822.TEXT':
+      return [{ name: 'RFC822.TEXT', bytes: splitMessage(message).text, whole: false }];
   }
   const body = BODY_ITEM.exec(item);
   if (!body) return undefined;
   const bytes = section(message, body[2]!);
   if (!bytes) return undefined;
-  if (body[3] === undefined) return body[2] === '' ? whole('BODY[]') : [{ name: `BODY[${body[2]}]`, bytes, whole: false }];
+  if (body[3] === undefined)
+    return body[2] === '' ? whole('BODY[]') : [{ name: `BODY[${body[2]}]`, bytes, whole: false }];
   const start = Number(body[3]);
   return [{ name: `BODY[${body[2]}]<${start}>`, bytes: bytes.subarray(start, start + Number(body[4])), whole: false }];
 }
 
 /** Whether fetching this item sets \Seen (§6.4.5: BODY[...] and RFC822 do, BODY.PEEK and RFC822.HEADER do not). */
-const setsSeen = (item: string): boolean => item === 'RFC822' || item === 'RFC822.TEXT' || (item.startsWith('BODY[') && !item.startsWith('BODY.PEEK'));
+const setsSeen = (item: string): boolean =>
+  item === 'RFC822' || item === 'RFC822.TEXT' || (item.startsWith('BODY[') && !item.startsWith('BODY.PEEK'));
 
 function fetch(ctx: ImapContext, cmd: Command, args: string, uids: boolean): MachineOutput {
   const space = args.indexOf(' ');
@@ -118,7 +136,8 @@ function fetch(ctx: ImapContext, cmd: Command, args: string, uids: boolean): Mac
     const pieces: Piece[] = [];
     for (const item of all) {
       const got = piece(ctx, n, item);
-      if (!got) return tagged(ctx, cmd.tag, 'BAD', `Error in IMAP command ${name}: Unknown data item ${item.slice(0, 32)}.`);
+      if (!got)
+        return tagged(ctx, cmd.tag, 'BAD', `Error in IMAP command ${name}: Unknown data item ${item.slice(0, 32)}.`);
       pieces.push(...got);
     }
     if (!ctx.state.readOnly && all.some(setsSeen) && !ctx.state.seen.has(n)) {
@@ -162,7 +181,10 @@ function write(ctx: ImapContext, cmd: Command, responses: Piece[][]): MachineOut
 }
 
 function payload(ctx: ImapContext, sent: Buffer, complete: boolean): RecordedEvent {
-  return { type: 'payload-sent', fields: { layer: ctx.state.layer, bytes: sent.length, sha256: sha256(sent), complete } };
+  return {
+    type: 'payload-sent',
+    fields: { layer: ctx.state.layer, bytes: sent.length, sha256: sha256(sent), complete },
+  };
 }
 
 export const FETCH_COMMANDS: readonly CommandDef[] = [
@@ -172,7 +194,9 @@ export const FETCH_COMMANDS: readonly CommandDef[] = [
     states: ['selected'],
     handle(ctx, cmd) {
       const m = /^fetch (.*)$/i.exec(cmd.argText);
-      return m ? fetch(ctx, cmd, m[1]!, true) : tagged(ctx, cmd.tag, 'BAD', 'Error in IMAP command UID: Only UID FETCH is implemented.');
+      return m
+        ? fetch(ctx, cmd, m[1]!, true)
+        : tagged(ctx, cmd.tag, 'BAD', 'Error in IMAP command UID: Only UID FETCH is implemented.');
     },
   },
 ];

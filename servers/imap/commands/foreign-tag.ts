@@ -8,7 +8,12 @@ import type { MachineOutput, RecordedEvent } from '../../shared/line-session.js'
 import type { ForeignTagStep } from '../faults.js';
 import { faultEvent, prepend, writeAhead, type ImapContext } from '../session.js';
 
-const WORDS: Record<ForeignTagStep, string> = { capability: 'CAPABILITY', login: 'LOGIN', select: 'SELECT', fetch: 'FETCH' };
+const WORDS: Record<ForeignTagStep, string> = {
+  capability: 'CAPABILITY',
+  login: 'LOGIN',
+  select: 'SELECT',
+  fetch: 'FETCH',
+};
 
 /** The server's answer at `step`, with the foreign completion ahead of it when the fault is set there. */
 export function foreignTag(ctx: ImapContext, step: ForeignTagStep, out: MachineOutput): MachineOutput {

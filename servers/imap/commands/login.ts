@@ -44,7 +44,8 @@ const LOGIN: CommandDef = {
   handle(ctx, cmd) {
     if (!loginCommandAllowed(ctx)) return tagged(ctx, cmd.tag, 'NO', PRIVACY);
     const [user, pass] = [astring(cmd.tokens?.[0]), astring(cmd.tokens?.[1])];
-    if (user === undefined || pass === undefined || cmd.tokens!.length !== 2) return tagged(ctx, cmd.tag, 'BAD', 'Error in IMAP command LOGIN: Invalid arguments.');
+    if (user === undefined || pass === undefined || cmd.tokens!.length !== 2)
+      return tagged(ctx, cmd.tag, 'BAD', 'Error in IMAP command LOGIN: Invalid arguments.');
     return finishLogin(ctx, cmd.tag, user, pass);
   },
 };
@@ -83,10 +84,12 @@ const AUTHENTICATE: CommandDef = {
   },
   handle(ctx, cmd) {
     const [mechanism, initial, more] = (cmd.tokens ?? []).map((t) => (t.kind === 'atom' ? t.value : undefined));
-    if (!mechanism || more !== undefined || (cmd.tokens?.length ?? 0) > 2) return tagged(ctx, cmd.tag, 'BAD', 'Error in IMAP command AUTHENTICATE: Invalid arguments.');
+    if (!mechanism || more !== undefined || (cmd.tokens?.length ?? 0) > 2)
+      return tagged(ctx, cmd.tag, 'BAD', 'Error in IMAP command AUTHENTICATE: Invalid arguments.');
     if (!plaintextLoginAllowed(ctx)) return tagged(ctx, cmd.tag, 'NO', PRIVACY);
     // RFC 9051 §6.2.2: an unsupported mechanism SHOULD get a tagged NO.
-    if (mechanism.toUpperCase() !== 'PLAIN' || !accepts(ctx, 'AUTH=PLAIN')) return tagged(ctx, cmd.tag, 'NO', 'Unsupported authentication mechanism.');
+    if (mechanism.toUpperCase() !== 'PLAIN' || !accepts(ctx, 'AUTH=PLAIN'))
+      return tagged(ctx, cmd.tag, 'NO', 'Unsupported authentication mechanism.');
     // The initial response's credentials are the command's evidence, recorded already.
     if (initial !== undefined) return saslResponse(ctx, cmd.tag, initial === '=' ? '' : initial, true);
     ctx.state.saslTag = cmd.tag;

@@ -23,7 +23,8 @@ function open(ctx: ImapContext, cmd: Command, readOnly: boolean): MachineOutput 
   const stalling = stallAt(ctx, 'select');
   if (stalling) return stall(ctx, stalling);
   const name = astring(cmd.tokens?.[0]);
-  if (name === undefined || cmd.tokens!.length !== 1) return tagged(ctx, cmd.tag, 'BAD', `Error in IMAP command ${cmd.verb}: Invalid arguments.`);
+  if (name === undefined || cmd.tokens!.length !== 1)
+    return tagged(ctx, cmd.tag, 'BAD', `Error in IMAP command ${cmd.verb}: Invalid arguments.`);
   // A SELECT that fails leaves no mailbox selected (§6.3.2).
   ctx.state.state = 'authenticated';
   if (!isInbox(name)) return tagged(ctx, cmd.tag, 'NO', `[NONEXISTENT] Mailbox doesn't exist: ${name.slice(0, 64)}`);
@@ -40,12 +41,19 @@ function open(ctx: ImapContext, cmd: Command, readOnly: boolean): MachineOutput 
     `* OK [UIDNEXT ${count + 1}] Predicted next UID`,
   ];
   const verb = cmd.verb === 'SELECT' ? 'Select' : 'Examine';
-  return foreignTag(ctx, 'select', tagged(ctx, cmd.tag, 'OK', `[${readOnly ? 'READ-ONLY' : 'READ-WRITE'}] ${verb} completed.`, { data }));
+  return foreignTag(
+    ctx,
+    'select',
+    tagged(ctx, cmd.tag, 'OK', `[${readOnly ? 'READ-ONLY' : 'READ-WRITE'}] ${verb} completed.`, { data }),
+  );
 }
 
 /** The LIST pattern as a regular expression: "*" matches anything, "%" anything but the delimiter (RFC 9051 §6.3.9). */
 function patternMatches(pattern: string, name: string): boolean {
-  const re = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/%/g, '[^/]*');
+  const re = pattern
+    .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/%/g, '[^/]*');
   return new RegExp(`^${re}$`, 'i').test(name);
 }
 
@@ -55,7 +63,8 @@ const LIST: CommandDef = {
   states: AUTHENTICATED,
   handle(ctx, cmd) {
     const [reference, pattern] = [astring(cmd.tokens?.[0]), astring(cmd.tokens?.[1])];
-    if (reference === undefined || pattern === undefined) return tagged(ctx, cmd.tag, 'BAD', 'Error in IMAP command LIST: Invalid arguments.');
+    if (reference === undefined || pattern === undefined)
+      return tagged(ctx, cmd.tag, 'BAD', 'Error in IMAP command LIST: Invalid arguments.');
     if (pattern === '') return tagged(ctx, cmd.tag, 'OK', 'List completed.', { data: ['* LIST (\\Noselect) "/" ""'] });
     const data = patternMatches(`${reference}${pattern}`, 'INBOX') ? ['* LIST (\\HasNoChildren) "/" INBOX'] : [];
     return tagged(ctx, cmd.tag, 'OK', 'List completed.', { data });
@@ -63,10 +72,12 @@ const LIST: CommandDef = {
 };
 
 /** CLOSE (§6.4.1; nothing is deleted here, so nothing is expunged) and UNSELECT (RFC 3691). */
-const leave = (verb: string): CommandDef['handle'] => (ctx, cmd) => {
-  ctx.state.state = 'authenticated';
-  return tagged(ctx, cmd.tag, 'OK', `${verb} completed.`);
-};
+const leave =
+  (verb: string): CommandDef['handle'] =>
+  (ctx, cmd) => {
+    ctx.state.state = 'authenticated';
+    return tagged(ctx, cmd.tag, 'OK', `${verb} completed.`);
+  };
 
 export const MAILBOX_COMMANDS: readonly CommandDef[] = [
   { verb: 'SELECT', states: AUTHENTICATED, handle: (ctx, cmd) => open(ctx, cmd, false) },

@@ -20,7 +20,12 @@ const CAPABILITY: CommandDef = {
     const stalling = stallAt(ctx, 'capability');
     if (stalling && first && state.layer === 'plaintext') return stall(ctx, stalling);
     const names = capabilityList(ctx, 'capability');
-    const out = prepend(listFaults(ctx, names, 'capability'), tagged(ctx, cmd.tag, 'OK', 'Pre-login capabilities listed, post-login capabilities have more.', { data: [`* CAPABILITY ${names.join(' ')}`] }));
+    const out = prepend(
+      listFaults(ctx, names, 'capability'),
+      tagged(ctx, cmd.tag, 'OK', 'Pre-login capabilities listed, post-login capabilities have more.', {
+        data: [`* CAPABILITY ${names.join(' ')}`],
+      }),
+    );
     return foreignTag(ctx, 'capability', out);
   },
 };
@@ -35,9 +40,11 @@ const STARTTLS: CommandDef = {
   states: ANY,
   handle(ctx, cmd) {
     if (ctx.state.tlsDone) return tagged(ctx, cmd.tag, 'BAD', 'TLS is already active.');
-    if (ctx.state.state !== 'not-authenticated') return tagged(ctx, cmd.tag, 'BAD', 'STARTTLS is valid only before authentication.');
+    if (ctx.state.state !== 'not-authenticated')
+      return tagged(ctx, cmd.tag, 'BAD', 'STARTTLS is valid only before authentication.');
     const stripped = ctx.fault('starttls-stripped');
-    if (!starttlsAccepted(ctx)) return prepend(stripped ? [faultEvent(stripped)] : [], tagged(ctx, cmd.tag, 'BAD', 'Unknown command.'));
+    if (!starttlsAccepted(ctx))
+      return prepend(stripped ? [faultEvent(stripped)] : [], tagged(ctx, cmd.tag, 'BAD', 'Unknown command.'));
     const refused = ctx.fault('starttls-refused');
     if (refused) return prepend([faultEvent(refused)], refusal(ctx, cmd, refused));
     const stalling = stallAt(ctx, 'starttls');
@@ -51,9 +58,15 @@ const STARTTLS: CommandDef = {
  * The refusal of STARTTLS, with any responses pipelined behind it in the same
  * write: only a client that reads ahead of its own commands takes them.
  */
-function refusal(ctx: ImapContext, cmd: Command, fault: Extract<ImapFault, { kind: 'starttls-refused' }>): MachineOutput {
+function refusal(
+  ctx: ImapContext,
+  cmd: Command,
+  fault: Extract<ImapFault, { kind: 'starttls-refused' }>,
+): MachineOutput {
   const out = tagged(ctx, cmd.tag, fault.status, fault.text);
-  return fault.inject ? { ...out, write: Buffer.concat([Buffer.from(out.write as Buffer), Buffer.from(fault.inject, 'latin1')]) } : out;
+  return fault.inject
+    ? { ...out, write: Buffer.concat([Buffer.from(out.write as Buffer), Buffer.from(fault.inject, 'latin1')]) }
+    : out;
 }
 
 const GO_AHEAD = 'Begin TLS negotiation now.';
@@ -64,7 +77,8 @@ function goAhead(ctx: ImapContext, cmd: Command, events: RecordedEvent[]): Machi
   const code = withCaps?.form === 'code' ? `[CAPABILITY ${withCaps.capabilities}] ` : '';
   const data = withCaps?.form === 'untagged' ? [`* CAPABILITY ${withCaps.capabilities}`] : [];
   const shaped = [...events, ...(withCaps ? [faultEvent(withCaps)] : [])];
-  const ok = (extra: Partial<MachineOutput>): MachineOutput => prepend(shaped, tagged(ctx, cmd.tag, 'OK', `${code}${GO_AHEAD}`, { data, extra }));
+  const ok = (extra: Partial<MachineOutput>): MachineOutput =>
+    prepend(shaped, tagged(ctx, cmd.tag, 'OK', `${code}${GO_AHEAD}`, { data, extra }));
   const noTls = ctx.fault('no-tls-after-go-ahead');
   if (noTls) {
     ctx.state.falseGoAhead = true;
@@ -81,7 +95,11 @@ function goAhead(ctx: ImapContext, cmd: Command, events: RecordedEvent[]): Machi
   return prepend(extra, ok({ upgrade: inject ? { inject: inject.bytes } : {} }));
 }
 
-const NOOP: CommandDef = { verb: 'NOOP', states: ANY, handle: (ctx, cmd) => tagged(ctx, cmd.tag, 'OK', 'NOOP completed.') };
+const NOOP: CommandDef = {
+  verb: 'NOOP',
+  states: ANY,
+  handle: (ctx, cmd) => tagged(ctx, cmd.tag, 'OK', 'NOOP completed.'),
+};
 
 /** RFC 9051 §6.1.3: "The server MUST send a BYE untagged response before the (tagged) OK response, and then close the network connection." */
 const LOGOUT: CommandDef = {
@@ -108,7 +126,8 @@ const ENABLE: CommandDef = {
   states: ['authenticated'],
   handle(ctx, cmd) {
     const asked = (cmd.tokens ?? []).map((t) => t.value.toUpperCase());
-    const enabled = asked.includes('IMAP4REV2') && capabilityList(ctx, 'capability').includes('IMAP4rev2') ? ' IMAP4rev2' : '';
+    const enabled =
+      asked.includes('IMAP4REV2') && capabilityList(ctx, 'capability').includes('IMAP4rev2') ? ' IMAP4rev2' : '';
     if (enabled) ctx.state.rev2 = true;
     return tagged(ctx, cmd.tag, 'OK', 'Enabled.', { data: [`* ENABLED${enabled}`] });
   },

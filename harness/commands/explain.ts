@@ -13,6 +13,8 @@ function describeExpectation(e: Expectation): string {
   if ('count' in e) return `${describeMatcher(e.count.of)} recorded ${e.count.min ?? 0}..${e.count.max ?? '∞'} times`;
   if ('clientHello' in e) return `every ClientHello: ${JSON.stringify(e.clientHello)}`;
   if ('delivered' in e) return `what the server receives: ${e.delivered}`;
+  if ('neverPrinted' in e) return `the client prints nothing matching /${e.neverPrinted}/`;
+  if ('printed' in e) return `the client prints something matching /${e.printed}/`;
   return 'the output file equals what was served';
 }
 

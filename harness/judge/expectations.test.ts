@@ -85,6 +85,15 @@ describe('expectations', () => {
     expect(check({ neverPrinted: '\\x1b' }, out('', 'the server greeted with -ERR \\x1b[31mPOP3')).met).toBe(true);
   });
 
+  it('printed: found in stderr or stdout, missed when in neither', () => {
+    const out = (stdout: string, stderr: string) => input([], { outcome: { exitCode: 0, signal: null, hung: false, durationMs: 5, stdout, stderr, droppedBytes: 0 } });
+    expect(check({ printed: 'ALERT inside' }, out('', 'server alert: [ALERT] ALERT inside TLS')).met).toBe(true);
+    expect(check({ printed: 'ALERT inside' }, out('ALERT inside TLS', '')).met).toBe(true);
+    const missed = check({ printed: 'ALERT inside' }, out('done', 'nothing shown'));
+    expect(missed.met).toBe(false);
+    expect(missed.reason).toMatch(/neither its stdout nor its stderr/);
+  });
+
   it('clientHello: weak suites and downgrade retries are named', () => {
     const hello = (versions: string[], cipherNames: string[]) => ev('client-hello', { sni: 'localhost', alpn: [], versions, ciphers: [], cipherNames });
     const weak = input([hello(['TLSv1.3', 'TLSv1.2'], ['TLS_AES_128_GCM_SHA256', 'TLS_RSA_WITH_RC4_128_SHA'])]);

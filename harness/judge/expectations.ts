@@ -72,6 +72,7 @@ export function evaluate(e: Expectation, input: JudgeInput): Check {
   if ('clientHello' in e) return evaluateHello(e.clientHello, input);
   if ('delivered' in e) return evaluateDelivered(e.delivered, input);
   if ('neverPrinted' in e) return evaluatePrinted(e.neverPrinted, input);
+  if ('printed' in e) return evaluateShown(e.printed, input);
   return evaluateOutput(input);
 }
 
@@ -84,6 +85,14 @@ function evaluatePrinted(pattern: string, input: JudgeInput): Check {
     if (m) return { met: false, expectation, reason: `its ${stream} has ${JSON.stringify(text.slice(Math.max(0, m.index - 20), m.index + m[0].length + 20))}` };
   }
   return { met: true, expectation };
+}
+
+/** What the client printed must carry the pattern (what the user must be shown, as an ALERT inside TLS). */
+function evaluateShown(pattern: string, input: JudgeInput): Check {
+  const re = new RegExp(pattern);
+  const expectation = `the client prints something matching /${pattern}/ (stdout, stderr)`;
+  const met = re.test(input.outcome.stdout) || re.test(input.outcome.stderr);
+  return { met, expectation, ...(met ? {} : { reason: 'neither its stdout nor its stderr has it' }) };
 }
 
 function evaluateOrder(order: EventMatcher[], events: ServerEvent[]): Check {

@@ -77,6 +77,12 @@ export const ExpectationSchema = z.union([
    * the terminal (EAST's UI-spoofing greetings).
    */
   z.object({ neverPrinted: z.string().refine(isRegExp, 'not a valid regular expression') }).strict(),
+  /**
+   * Something the client printed (stdout or stderr) matches this regular
+   * expression: what a client must show its user, e.g. an IMAP [ALERT]
+   * received inside TLS (RFC 9051 §7.1).
+   */
+  z.object({ printed: z.string().refine(isRegExp, 'not a valid regular expression') }).strict(),
 ]);
 export type Expectation = z.infer<typeof ExpectationSchema>;
 

@@ -10,13 +10,7 @@ import { openTcp } from '../tcp.js';
 import { afterHello, Refused, secureConnection } from '../tls.js';
 import { armLeaks, tlsLayerFlaws } from './leaks.js';
 import {
-  capabilitiesOf,
-  capability,
-  completion,
-  parse,
-  ServerRefused,
-  type Capabilities,
-  type Session,
+  capabilitiesOf, capability, completion, noteAlert, parse, ServerRefused, statusInWords, UnaskedContinuation, type Capabilities, type Session,
 } from './protocol.js';
 import { ImapWire } from './wire.js';
 
@@ -38,16 +32,21 @@ export async function secure(job: Job, ctx: RunContext, raw: Socket): Promise<So
   return secureConnection(job, tlsLayerFlaws(ctx.flaws) as RunContext['flaws'], ctx.signal, raw);
 }
 
-/** Connects and reads the greeting (RFC 9051 §7.1: OK, PREAUTH or BYE); with implicit TLS, the handshake comes first. */
+/**
+ * Connects and reads the greeting (RFC 9051 §7.1: OK, PREAUTH or BYE); with
+ * implicit TLS, the handshake comes first. A NO or BAD greeting is no session
+ * either: a refusal, as BYE is.
+ */
 export async function open(job: Job, ctx: RunContext): Promise<ImapSession> {
   const raw = await connectTcp(job, ctx.signal);
   const stream = job.tls === 'implicit' ? await secure(job, ctx, raw) : raw;
   const s: Session = { wire: new ImapWire(stream, ctx.signal), flaws: ctx.flaws, log: ctx.log, next: 1 };
   const greeting = parse(await s.wire.response());
-  if (greeting.tag !== '*' || !greeting.status || !['OK', 'PREAUTH', 'BYE'].includes(greeting.status))
-    throw new Error(`not an IMAP greeting: ${greeting.lines[0]}`);
-  if (greeting.status === 'BYE') throw new ServerRefused(`the server greeted with BYE ${greeting.rest.slice(4)}`);
-  return { s, caps: capabilitiesOf(greeting) ?? null, preauth: greeting.status === 'PREAUTH' };
+  noteAlert(s, greeting);
+  const status = greeting.tag === '*' ? greeting.status : undefined;
+  if (status === 'BYE' || status === 'NO' || status === 'BAD') throw new ServerRefused(`the server greeted with ${statusInWords(s, greeting)}`);
+  if (status !== 'OK' && status !== 'PREAUTH') throw new Error(`not an IMAP greeting: ${greeting.tag} ${statusInWords(s, greeting)}`);
+  return { s, caps: capabilitiesOf(greeting) ?? null, preauth: status === 'PREAUTH' };
 }
 
 /** STARTTLS could not be used: stop when TLS is required, or go on in plaintext as the job allows. */
@@ -80,10 +79,13 @@ export async function upgrade(job: Job, ctx: RunContext, session: ImapSession): 
   if (!caps.has('STARTTLS')) return withoutTls(job, ctx, { ...session, caps }, 'the server does not offer STARTTLS');
   const tag = `A${s.next++}`;
   // CVE-2011-0411 style: a command sent behind STARTTLS before the OK crosses in plaintext.
-  s.wire.write(
-    flaws.has('imap-pipeline-starttls') ? `${tag} STARTTLS\r\nA${s.next++} CAPABILITY\r\n` : `${tag} STARTTLS\r\n`,
-  );
-  const answer = await completion(s, tag);
+  s.wire.write(flaws.has('imap-pipeline-starttls') ? `${tag} STARTTLS\r\nA${s.next++} CAPABILITY\r\n` : `${tag} STARTTLS\r\n`);
+  // A continuation request is no answer to STARTTLS (RFC 9051 §6.2.1 has a tagged OK start the negotiation): no TLS.
+  const answer = await completion(s, tag).catch((err: unknown) => {
+    if (err instanceof UnaskedContinuation) return undefined;
+    throw err;
+  });
+  if (!answer) return withoutTls(job, ctx, { ...session, caps }, 'the server answered STARTTLS with a continuation request, not a completion');
   // What the answer lists (an untagged CAPABILITY, a code in the OK) is pre-TLS knowledge like any other.
   const learned =
     [...answer.untagged, answer.done]
@@ -120,5 +122,6 @@ export async function upgrade(job: Job, ctx: RunContext, session: ImapSession): 
 async function automatic(s: Session): Promise<Capabilities | undefined> {
   if (!s.wire.lineWaiting) return undefined;
   const r = parse(await s.wire.response());
+  noteAlert(s, r);
   return r.tag === '*' ? capabilitiesOf(r) : undefined;
 }

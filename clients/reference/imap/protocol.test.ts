@@ -1,12 +1,14 @@
 /** The reference client's IMAP reading, fed bytes through a stream: literals by octet count, tags, capabilities. */
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { capabilitiesOf, capability, command, parse, type Session } from './protocol.js';
+import { capabilitiesOf, capability, command, parse, statusInWords, UnaskedContinuation, type Session } from './protocol.js';
 import { Closed, ImapWire } from './wire.js';
 
 /** A session over a stream whose reads come from `server` and whose writes land in `sent`. */
-function session(flaws: string[] = []): { s: Session; server: PassThrough; sent: string[]; logged: string[] } {
+function session(flaws: string[] = [], tls = false): { s: Session; server: PassThrough; sent: string[]; logged: string[] } {
   const stream = new PassThrough();
+  // A TLSSocket says so; this stream stands for one when the test asks.
+  if (tls) Object.assign(stream, { encrypted: true });
   const sent: string[] = [];
   const logged: string[] = [];
   stream.write = ((chunk: Buffer) => sent.push(Buffer.from(chunk).toString('latin1')) > 0) as never;
@@ -71,5 +73,30 @@ describe('IMAP wire and responses (reference client)', () => {
     const greeting = parse({ lines: ['* OK [CAPABILITY IMAP4rev1 SASL-IR] ready'], literals: [], truncated: false });
     expect([...capabilitiesOf(greeting)!]).toEqual(['IMAP4REV1', 'SASL-IR']);
     expect(capabilitiesOf(parse({ lines: ['* OK [ALERT] hello'], literals: [], truncated: false }))).toBeUndefined();
+  });
+
+  it('shows an ALERT that came inside TLS and withholds the text of one that came without (RFC 9051 §7.1)', async () => {
+    const lines = '* OK [ALERT] Attacker-controlled text\r\nA1 OK done\r\n';
+    const plain = session();
+    plain.server.write(lines);
+    await command(plain.s, 'NOOP');
+    expect(plain.logged.join('\n')).not.toMatch(/Attacker-controlled/);
+    expect(plain.logged.join('\n')).toMatch(/ignored an ALERT that came without TLS/);
+    const secure = session([], true);
+    secure.server.write(lines);
+    await command(secure.s, 'NOOP');
+    expect(secure.logged).toContain('server alert: OK [ALERT] Attacker-controlled text');
+  });
+
+  it('puts a status response in words, its text withheld without TLS', () => {
+    const r = parse({ lines: ['* NO [BADCHARSET (kkgIhdNV)] MyF21bpV'], literals: [], truncated: false });
+    expect(statusInWords(session().s, r)).toBe('NO [BADCHARSET] (its text withheld: it came without TLS)');
+    expect(statusInWords(session([], true).s, r)).toBe('NO [BADCHARSET] MyF21bpV');
+  });
+
+  it('takes a continuation request no command asked for as no answer at all', async () => {
+    const { s, server } = session();
+    server.write('+ continue with something.\r\n');
+    await expect(command(s, 'STARTTLS')).rejects.toBeInstanceOf(UnaskedContinuation);
   });
 });

@@ -8,6 +8,9 @@ import { ImapWire, type RawResponse, type ReadOptions } from './wire.js';
 /** The server answered NO or BAD (or BYE) where the client needed OK: a greeting, a login, SELECT, FETCH. */
 export class ServerRefused extends Error {}
 
+/** A continuation request ("+") where the command has no use for one: no completion, and nothing to send. */
+export class UnaskedContinuation extends Error {}
+
 export type Status = 'OK' | 'NO' | 'BAD' | 'PREAUTH' | 'BYE';
 
 export interface Response extends RawResponse {
@@ -42,6 +45,34 @@ export function parse(raw: RawResponse): Response {
     rest,
     ...(m ? { status: m[1]!.toUpperCase() as Status, ...(m[2] !== undefined ? { code: m[2] } : {}) } : {}),
   };
+}
+
+/** The session runs inside TLS (implicit, or after STARTTLS): what the server says there is its own. */
+export function secured(s: Session): boolean {
+  return (s.wire.stream as { encrypted?: boolean }).encrypted === true;
+}
+
+/**
+ * A status response in words for the log: status, response code name and
+ * text. Without TLS the text is withheld: a man in the middle writes it, and
+ * a log line is a place to show a user words that seem to be the server's.
+ */
+export function statusInWords(s: Session, r: Response): string {
+  const code = r.code === undefined ? '' : ` [${r.code.split(' ', 1)[0]}]`;
+  const text = r.rest.replace(/^\S+ ?(?:\[[^\]]*\] ?)?/, '');
+  return `${r.status ?? r.rest.split(' ', 1)[0]}${code}${secured(s) ? ` ${text}` : ' (its text withheld: it came without TLS)'}`;
+}
+
+/**
+ * RFC 9051 §7.1, ALERT: "Content of ALERT response codes received on a
+ * connection without TLS or SASL security-layer confidentiality SHOULD be
+ * ignored by clients." ... "Alerts received after successful establishment of
+ * a TLS/SASL confidentiality layer MUST be presented to the user."
+ */
+export function noteAlert(s: Session, r: Response): void {
+  if (r.tag !== '*' || !r.code?.toUpperCase().startsWith('ALERT')) return;
+  if (secured(s)) s.log(`server alert: ${r.rest}`);
+  else s.log('ignored an ALERT that came without TLS (RFC 9051 §7.1): its text is not shown');
 }
 
 /** The capabilities an untagged CAPABILITY response, or a CAPABILITY code, lists. */
@@ -110,13 +141,12 @@ export async function completion(
     if (r.truncated)
       return { done: { ...r, tag, status: 'OK', rest: 'OK (the connection closed)' }, untagged: [...untagged, r] };
     if (r.tag === '*') {
-      // RFC 9051 §7.1: an ALERT "MUST be presented to the user".
-      if (r.code?.toUpperCase().startsWith('ALERT')) s.log(`server alert: ${r.rest}`);
+      noteAlert(s, r);
       untagged.push(r);
       continue;
     }
     if (r.tag === '+') {
-      if (!opts.onContinuation) throw new Error('the server asked for a continuation the command has no use for');
+      if (!opts.onContinuation) throw new UnaskedContinuation('the server asked for a continuation the command has no use for');
       s.wire.write(`${opts.onContinuation(r)}\r\n`);
       continue;
     }

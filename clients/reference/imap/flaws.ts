@@ -32,10 +32,7 @@ export const IMAP_FLAWS = {
     explain: 'takes a tagged completion with any tag, one it never sent included, as the end of its command',
   },
   'imap-accept-truncated-literal': { explain: 'takes a connection closed inside a literal as the end of the message' },
-  'imap-literal-by-lines': {
-    explain: 'reads a literal line by line up to a line that closes the response, instead of by its octet count',
-  },
-  'imap-no-as-empty': {
-    explain: 'takes a BYE greeting, or NO to the login, SELECT or FETCH, as an empty mailbox and reports success',
-  },
+  'imap-literal-by-lines': { explain: 'reads a literal line by line up to a line that closes the response, instead of by its octet count' },
+  'imap-no-as-empty': { explain: 'takes a BYE, NO or BAD greeting, or NO to the login, SELECT or FETCH, as an empty mailbox and reports success' },
+  'imap-show-plaintext-alert': { explain: 'shows the text of an [ALERT] that came without TLS, as if the server had said it' },
 } as const satisfies FlawTable;

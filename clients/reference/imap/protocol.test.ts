@@ -86,6 +86,10 @@ describe('IMAP wire and responses (reference client)', () => {
     secure.server.write(lines);
     await command(secure.s, 'NOOP');
     expect(secure.logged).toContain('server alert: OK [ALERT] Attacker-controlled text');
+    const flawed = session(['imap-show-plaintext-alert']);
+    flawed.server.write(lines);
+    await command(flawed.s, 'NOOP');
+    expect(flawed.logged).toContain('server alert: OK [ALERT] Attacker-controlled text');
   });
 
   it('puts a status response in words, its text withheld without TLS', () => {

@@ -35,4 +35,5 @@ export const IMAP_FLAWS = {
   'imap-literal-by-lines': { explain: 'reads a literal line by line up to a line that closes the response, instead of by its octet count' },
   'imap-no-as-empty': { explain: 'takes a BYE, NO or BAD greeting, or NO to the login, SELECT or FETCH, as an empty mailbox and reports success' },
   'imap-show-plaintext-alert': { explain: 'shows the text of an [ALERT] that came without TLS, as if the server had said it' },
+  'imap-hide-alerts': { explain: 'never shows its user an [ALERT], not even one that came inside TLS' },
 } as const satisfies FlawTable;

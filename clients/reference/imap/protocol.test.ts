@@ -90,6 +90,10 @@ describe('IMAP wire and responses (reference client)', () => {
     flawed.server.write(lines);
     await command(flawed.s, 'NOOP');
     expect(flawed.logged).toContain('server alert: OK [ALERT] Attacker-controlled text');
+    const hiding = session(['imap-hide-alerts'], true);
+    hiding.server.write(lines);
+    await command(hiding.s, 'NOOP');
+    expect(hiding.logged).toEqual([]);
   });
 
   it('puts a status response in words, its text withheld without TLS', () => {

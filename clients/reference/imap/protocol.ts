@@ -70,7 +70,7 @@ export function statusInWords(s: Session, r: Response): string {
  * a TLS/SASL confidentiality layer MUST be presented to the user."
  */
 export function noteAlert(s: Session, r: Response): void {
-  if (r.tag !== '*' || !r.code?.toUpperCase().startsWith('ALERT')) return;
+  if (r.tag !== '*' || !r.code?.toUpperCase().startsWith('ALERT') || s.flaws.has('imap-hide-alerts')) return;
   if (secured(s) || s.flaws.has('imap-show-plaintext-alert')) s.log(`server alert: ${r.rest}`);
   else s.log('ignored an ALERT that came without TLS (RFC 9051 §7.1): its text is not shown');
 }

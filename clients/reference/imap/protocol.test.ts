@@ -107,4 +107,13 @@ describe('IMAP wire and responses (reference client)', () => {
     server.write('+ continue with something.\r\n');
     await expect(command(s, 'STARTTLS')).rejects.toBeInstanceOf(UnaskedContinuation);
   });
+
+  it('stops at a refused CAPABILITY, unless a flaw makes up a list of IMAP4rev1 alone', async () => {
+    const strict = session();
+    strict.server.write('A1 BAD Unknown command.\r\n');
+    await expect(capability(strict.s)).rejects.toThrow(/refused CAPABILITY: BAD/);
+    const flawed = session(['imap-assume-capabilities']);
+    flawed.server.write('A1 BAD Unknown command.\r\n');
+    expect([...(await capability(flawed.s))]).toEqual(['IMAP4REV1']);
+  });
 });

@@ -168,9 +168,17 @@ export async function mustSucceed(
   return c;
 }
 
-/** CAPABILITY (RFC 9051 §6.1.1): the last list it brought. */
+/**
+ * CAPABILITY (RFC 9051 §6.1.1): the last list it brought. Refused, it brings
+ * none, and a client that knows nothing of the server cannot know STARTTLS is
+ * there (the imap-assume-capabilities flaw makes one up).
+ */
 export async function capability(s: Session): Promise<Capabilities> {
-  const c = await mustSucceed(s, 'CAPABILITY', 'CAPABILITY');
+  const c = await command(s, 'CAPABILITY');
+  if (c.done.status !== 'OK') {
+    if (s.flaws.has('imap-assume-capabilities')) return new Set(['IMAP4REV1']);
+    throw new ServerRefused(`the server refused CAPABILITY: ${c.done.status} ${c.done.rest.replace(/^\S+ ?/, '')}`);
+  }
   const lists = c.untagged.map(capabilitiesOf).filter((l): l is Capabilities => l !== undefined);
   const list = lists[lists.length - 1];
   if (!list) throw new Error('the server answered CAPABILITY without a capability list');

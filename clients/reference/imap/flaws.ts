@@ -36,5 +36,6 @@ export const IMAP_FLAWS = {
   'imap-no-as-empty': { explain: 'takes a BYE, NO or BAD greeting, or NO to the login, SELECT or FETCH, as an empty mailbox and reports success' },
   'imap-show-plaintext-alert': { explain: 'shows the text of an [ALERT] that came without TLS, as if the server had said it' },
   'imap-hide-alerts': { explain: 'never shows its user an [ALERT], not even one that came inside TLS' },
+  'imap-reject-unsolicited': { explain: 'gives up when untagged data no command of its asked for (LIST, STATUS, FETCH, EXISTS …) comes before its login, where RFC 9051 §7 has a client accept any response at all times' },
   'imap-assume-capabilities': { explain: 'takes a refused CAPABILITY command for a list of IMAP4rev1 alone and goes on, instead of stopping with no list' },
 } as const satisfies FlawTable;

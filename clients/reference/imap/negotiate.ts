@@ -10,7 +10,7 @@ import { openTcp } from '../tcp.js';
 import { afterHello, Refused, secureConnection } from '../tls.js';
 import { armLeaks, tlsLayerFlaws } from './leaks.js';
 import {
-  capabilitiesOf, capability, completion, noteAlert, parse, ServerRefused, statusInWords, UnaskedContinuation, type Capabilities, type Session,
+  acceptUnasked, capabilitiesOf, capability, completion, noteAlert, parse, ServerRefused, statusInWords, UnaskedContinuation, type Capabilities, type Session,
 } from './protocol.js';
 import { ImapWire } from './wire.js';
 
@@ -86,6 +86,7 @@ export async function upgrade(job: Job, ctx: RunContext, session: ImapSession): 
     throw err;
   });
   if (!answer) return withoutTls(job, ctx, { ...session, caps }, 'the server answered STARTTLS with a continuation request, not a completion');
+  acceptUnasked(s, answer.untagged);
   // What the answer lists (an untagged CAPABILITY, a code in the OK) is pre-TLS knowledge like any other.
   const learned =
     [...answer.untagged, answer.done]

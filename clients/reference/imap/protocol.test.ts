@@ -116,4 +116,17 @@ describe('IMAP wire and responses (reference client)', () => {
     flawed.server.write('A1 BAD Unknown command.\r\n');
     expect([...(await capability(flawed.s))]).toEqual(['IMAP4REV1']);
   });
+
+  it('reads untagged data no command asked for and goes on, unless a flaw gives up on it', async () => {
+    const lines = '* LIST () "/" 7XiYhgS7\r\n* OK [ALERT] hi\r\n* CAPABILITY IMAP4rev1 STARTTLS\r\nA1 OK done\r\n';
+    const strict = session();
+    strict.server.write(lines);
+    expect([...(await capability(strict.s))]).toEqual(['IMAP4REV1', 'STARTTLS']);
+    const flawed = session(['imap-reject-unsolicited']);
+    flawed.server.write(lines);
+    await expect(capability(flawed.s)).rejects.toThrow(/no command asked for: LIST \(\)/);
+    const statuses = session(['imap-reject-unsolicited']);
+    statuses.server.write('* OK [ALERT] hi\r\n* CAPABILITY IMAP4rev1\r\nA1 OK done\r\n');
+    expect([...(await capability(statuses.s))]).toEqual(['IMAP4REV1']);
+  });
 });

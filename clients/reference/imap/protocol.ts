@@ -75,6 +75,18 @@ export function noteAlert(s: Session, r: Response): void {
   else s.log('ignored an ALERT that came without TLS (RFC 9051 §7.1): its text is not shown');
 }
 
+/**
+ * RFC 9051 §7: "The client MUST be prepared to accept any response at all
+ * times." Untagged data no command asked for (a LIST before the login, a
+ * FETCH before a mailbox is selected) is read and left unused; the
+ * imap-reject-unsolicited flaw gives up on it instead.
+ */
+export function acceptUnasked(s: Session, untagged: readonly Response[]): void {
+  if (!s.flaws.has('imap-reject-unsolicited')) return;
+  const data = untagged.find((r) => !r.status && !capabilitiesOf(r));
+  if (data) throw new Error(`untagged data no command asked for: ${data.rest.split(' ', 2).join(' ')}`);
+}
+
 /** The capabilities an untagged CAPABILITY response, or a CAPABILITY code, lists. */
 export function capabilitiesOf(r: Response): Capabilities | undefined {
   const list =
@@ -179,6 +191,7 @@ export async function capability(s: Session): Promise<Capabilities> {
     if (s.flaws.has('imap-assume-capabilities')) return new Set(['IMAP4REV1']);
     throw new ServerRefused(`the server refused CAPABILITY: ${c.done.status} ${c.done.rest.replace(/^\S+ ?/, '')}`);
   }
+  acceptUnasked(s, c.untagged);
   const lists = c.untagged.map(capabilitiesOf).filter((l): l is Capabilities => l !== undefined);
   const list = lists[lists.length - 1];
   if (!list) throw new Error('the server answered CAPABILITY without a capability list');

@@ -37,5 +37,6 @@ export const IMAP_FLAWS = {
   'imap-show-plaintext-alert': { explain: 'shows the text of an [ALERT] that came without TLS, as if the server had said it' },
   'imap-hide-alerts': { explain: 'never shows its user an [ALERT], not even one that came inside TLS' },
   'imap-reject-unsolicited': { explain: 'gives up when untagged data no command of its asked for (LIST, STATUS, FETCH, EXISTS …) comes before its login, where RFC 9051 §7 has a client accept any response at all times' },
+  'imap-keep-unsolicited-fetch': { explain: 'keeps message data from every FETCH response it reads, ones no FETCH of its asked for (before the login, in plaintext) included, and delivers the first for message 1' },
   'imap-assume-capabilities': { explain: 'takes a refused CAPABILITY command for a list of IMAP4rev1 alone and goes on, instead of stopping with no list' },
 } as const satisfies FlawTable;

@@ -129,4 +129,16 @@ describe('IMAP wire and responses (reference client)', () => {
     statuses.server.write('* OK [ALERT] hi\r\n* CAPABILITY IMAP4rev1\r\nA1 OK done\r\n');
     expect([...(await capability(statuses.s))]).toEqual(['IMAP4REV1']);
   });
+
+  it('keeps no FETCH response past its command, unless a flaw keeps them all', async () => {
+    const lines = '* 1 FETCH (BODY[] {8}\r\nInjected)\r\nA1 OK done\r\n';
+    const strict = session();
+    strict.server.write(lines);
+    await command(strict.s, 'NOOP');
+    expect(strict.s.fetched).toBeUndefined();
+    const flawed = session(['imap-keep-unsolicited-fetch']);
+    flawed.server.write(lines);
+    await command(flawed.s, 'NOOP');
+    expect(flawed.s.fetched?.map((r) => String(r.literals[0]))).toEqual(['Injected']);
+  });
 });

@@ -120,6 +120,8 @@ export interface Session {
   log: (line: string) => void;
   /** Tags A1, A2, …: never one the server could have seen before (RFC 9051 §2.2.1: unique per command). */
   next: number;
+  /** Every FETCH response read so far, kept by the imap-keep-unsolicited-fetch flaw alone. */
+  fetched?: Response[];
 }
 
 /**
@@ -154,6 +156,7 @@ export async function completion(
       return { done: { ...r, tag, status: 'OK', rest: 'OK (the connection closed)' }, untagged: [...untagged, r] };
     if (r.tag === '*') {
       noteAlert(s, r);
+      if (s.flaws.has('imap-keep-unsolicited-fetch') && /^\d+ FETCH /i.test(r.rest)) (s.fetched ??= []).push(r);
       untagged.push(r);
       continue;
     }

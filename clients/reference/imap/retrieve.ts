@@ -105,7 +105,8 @@ async function fetchFirst(ctx: RunContext, session: ImapSession): Promise<Buffer
     acceptTruncated: ctx.flaws.has('imap-accept-truncated-literal'),
     literalByLines: ctx.flaws.has('imap-literal-by-lines'),
   });
-  const body = fetched.untagged.map(bodyOf).find((b) => b !== undefined);
+  // Only what this FETCH brought is message 1; the imap-keep-unsolicited-fetch flaw takes what came first, asked or not.
+  const body = (s.fetched ?? fetched.untagged).map(bodyOf).find((b) => b !== undefined);
   if (!body) throw new Error('the FETCH response carried no BODY[] of message 1');
   return body;
 }

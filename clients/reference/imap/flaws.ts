@@ -32,11 +32,27 @@ export const IMAP_FLAWS = {
     explain: 'takes a tagged completion with any tag, one it never sent included, as the end of its command',
   },
   'imap-accept-truncated-literal': { explain: 'takes a connection closed inside a literal as the end of the message' },
-  'imap-literal-by-lines': { explain: 'reads a literal line by line up to a line that closes the response, instead of by its octet count' },
-  'imap-no-as-empty': { explain: 'takes a BYE, NO or BAD greeting, or NO to the login, SELECT or FETCH, as an empty mailbox and reports success' },
-  'imap-show-plaintext-alert': { explain: 'shows the text of an [ALERT] that came without TLS, as if the server had said it' },
+  'imap-literal-by-lines': {
+    explain: 'reads a literal line by line up to a line that closes the response, instead of by its octet count',
+  },
+  'imap-no-as-empty': {
+    explain:
+      'takes a BYE, NO or BAD greeting, or NO to the login, SELECT or FETCH, as an empty mailbox and reports success',
+  },
+  'imap-show-plaintext-alert': {
+    explain: 'shows the text of an [ALERT] that came without TLS, as if the server had said it',
+  },
   'imap-hide-alerts': { explain: 'never shows its user an [ALERT], not even one that came inside TLS' },
-  'imap-reject-unsolicited': { explain: 'gives up when untagged data no command of its asked for (LIST, STATUS, FETCH, EXISTS …) comes before its login, where RFC 9051 §7 has a client accept any response at all times' },
-  'imap-keep-unsolicited-fetch': { explain: 'keeps message data from every FETCH response it reads, ones no FETCH of its asked for (before the login, in plaintext) included, and delivers the first for message 1' },
-  'imap-assume-capabilities': { explain: 'takes a refused CAPABILITY command for a list of IMAP4rev1 alone and goes on, instead of stopping with no list' },
+  'imap-reject-unsolicited': {
+    explain:
+      'gives up when untagged data no command of its asked for (LIST, STATUS, FETCH, EXISTS …) comes before its login, where RFC 9051 §7 has a client accept any response at all times',
+  },
+  'imap-keep-unsolicited-fetch': {
+    explain:
+      'keeps message data from every FETCH response it reads, ones no FETCH of its asked for (before the login, in plaintext) included, and delivers the first for message 1',
+  },
+  'imap-assume-capabilities': {
+    explain:
+      'takes a refused CAPABILITY command for a list of IMAP4rev1 alone and goes on, instead of stopping with no list',
+  },
 } as const satisfies FlawTable;

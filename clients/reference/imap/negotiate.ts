@@ -10,7 +10,17 @@ import { openTcp } from '../tcp.js';
 import { afterHello, Refused, secureConnection } from '../tls.js';
 import { armLeaks, tlsLayerFlaws } from './leaks.js';
 import {
-  acceptUnasked, capabilitiesOf, capability, completion, noteAlert, parse, ServerRefused, statusInWords, UnaskedContinuation, type Capabilities, type Session,
+  acceptUnasked,
+  capabilitiesOf,
+  capability,
+  completion,
+  noteAlert,
+  parse,
+  ServerRefused,
+  statusInWords,
+  UnaskedContinuation,
+  type Capabilities,
+  type Session,
 } from './protocol.js';
 import { ImapWire } from './wire.js';
 
@@ -44,8 +54,10 @@ export async function open(job: Job, ctx: RunContext): Promise<ImapSession> {
   const greeting = parse(await s.wire.response());
   noteAlert(s, greeting);
   const status = greeting.tag === '*' ? greeting.status : undefined;
-  if (status === 'BYE' || status === 'NO' || status === 'BAD') throw new ServerRefused(`the server greeted with ${statusInWords(s, greeting)}`);
-  if (status !== 'OK' && status !== 'PREAUTH') throw new Error(`not an IMAP greeting: ${greeting.tag} ${statusInWords(s, greeting)}`);
+  if (status === 'BYE' || status === 'NO' || status === 'BAD')
+    throw new ServerRefused(`the server greeted with ${statusInWords(s, greeting)}`);
+  if (status !== 'OK' && status !== 'PREAUTH')
+    throw new Error(`not an IMAP greeting: ${greeting.tag} ${statusInWords(s, greeting)}`);
   return { s, caps: capabilitiesOf(greeting) ?? null, preauth: status === 'PREAUTH' };
 }
 
@@ -79,13 +91,21 @@ export async function upgrade(job: Job, ctx: RunContext, session: ImapSession): 
   if (!caps.has('STARTTLS')) return withoutTls(job, ctx, { ...session, caps }, 'the server does not offer STARTTLS');
   const tag = `A${s.next++}`;
   // CVE-2011-0411 style: a command sent behind STARTTLS before the OK crosses in plaintext.
-  s.wire.write(flaws.has('imap-pipeline-starttls') ? `${tag} STARTTLS\r\nA${s.next++} CAPABILITY\r\n` : `${tag} STARTTLS\r\n`);
+  s.wire.write(
+    flaws.has('imap-pipeline-starttls') ? `${tag} STARTTLS\r\nA${s.next++} CAPABILITY\r\n` : `${tag} STARTTLS\r\n`,
+  );
   // A continuation request is no answer to STARTTLS (RFC 9051 §6.2.1 has a tagged OK start the negotiation): no TLS.
   const answer = await completion(s, tag).catch((err: unknown) => {
     if (err instanceof UnaskedContinuation) return undefined;
     throw err;
   });
-  if (!answer) return withoutTls(job, ctx, { ...session, caps }, 'the server answered STARTTLS with a continuation request, not a completion');
+  if (!answer)
+    return withoutTls(
+      job,
+      ctx,
+      { ...session, caps },
+      'the server answered STARTTLS with a continuation request, not a completion',
+    );
   acceptUnasked(s, answer.untagged);
   // What the answer lists (an untagged CAPABILITY, a code in the OK) is pre-TLS knowledge like any other.
   const learned =

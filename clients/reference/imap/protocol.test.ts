@@ -1,11 +1,22 @@
 /** The reference client's IMAP reading, fed bytes through a stream: literals by octet count, tags, capabilities. */
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { capabilitiesOf, capability, command, parse, statusInWords, UnaskedContinuation, type Session } from './protocol.js';
+import {
+  capabilitiesOf,
+  capability,
+  command,
+  parse,
+  statusInWords,
+  UnaskedContinuation,
+  type Session,
+} from './protocol.js';
 import { Closed, ImapWire } from './wire.js';
 
 /** A session over a stream whose reads come from `server` and whose writes land in `sent`. */
-function session(flaws: string[] = [], tls = false): { s: Session; server: PassThrough; sent: string[]; logged: string[] } {
+function session(
+  flaws: string[] = [],
+  tls = false,
+): { s: Session; server: PassThrough; sent: string[]; logged: string[] } {
   const stream = new PassThrough();
   // A TLSSocket says so; this stream stands for one when the test asks.
   if (tls) Object.assign(stream, { encrypted: true });

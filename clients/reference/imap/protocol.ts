@@ -161,7 +161,8 @@ export async function completion(
       continue;
     }
     if (r.tag === '+') {
-      if (!opts.onContinuation) throw new UnaskedContinuation('the server asked for a continuation the command has no use for');
+      if (!opts.onContinuation)
+        throw new UnaskedContinuation('the server asked for a continuation the command has no use for');
       s.wire.write(`${opts.onContinuation(r)}\r\n`);
       continue;
     }

@@ -90,14 +90,14 @@ export const PROFILES: Record<string, Profile> = {
     describe: 'curl, strict (--cacert, --resolve, no -k)',
     requires: 'curl',
     tls: TLS_PROBES.curl,
-    create: commandProfile((job) => curlArgv(job, false), ['https', 'smtp', 'pop3', 'ftps', 'socks5']),
+    create: commandProfile((job) => curlArgv(job, false), ['https', 'smtp', 'pop3', 'imap', 'ftps', 'socks5']),
     version: () => versionLine(['curl', '--version']),
   },
   'curl-insecure': {
     describe: 'curl -k: certificate checks off (the certificate cases must fail it)',
     requires: 'curl',
     tls: TLS_PROBES.curl,
-    create: commandProfile((job) => curlArgv(job, true), ['https', 'smtp', 'pop3', 'ftps', 'socks5']),
+    create: commandProfile((job) => curlArgv(job, true), ['https', 'smtp', 'pop3', 'imap', 'ftps', 'socks5']),
     version: () => versionLine(['curl', '--version']),
   },
   python: {

@@ -2,6 +2,7 @@ import type { Job } from '../../../contract/job.js';
 import { curlCommon } from './curl-common.js';
 import { curlSmtpArgv } from './curl-smtp.js';
 import { curlPop3Argv } from './curl-pop3.js';
+import { curlImapArgv } from './curl-imap.js';
 import { curlFtpsArgv } from './curl-ftps.js';
 import { curlSocks5Argv } from './curl-socks5.js';
 
@@ -14,6 +15,7 @@ import { curlSocks5Argv } from './curl-socks5.js';
 export function curlArgv(job: Job, insecure: boolean): string[] | 'unsupported' {
   if (job.protocol === 'smtp') return curlSmtpArgv(job, insecure);
   if (job.protocol === 'pop3') return curlPop3Argv(job, insecure);
+  if (job.protocol === 'imap') return curlImapArgv(job, insecure);
   if (job.protocol === 'ftps') return curlFtpsArgv(job, insecure);
   if (job.protocol === 'socks5') return curlSocks5Argv(job, insecure);
   if (job.protocol !== 'https' || job.action !== 'get') return 'unsupported';

@@ -101,16 +101,16 @@ export const PROFILES: Record<string, Profile> = {
     version: () => versionLine(['curl', '--version']),
   },
   python: {
-    describe: "Python's ssl with http.client / smtplib / poplib, through clients/wrappers/python_<protocol>.py",
+    describe: "Python's ssl with http.client / smtplib / poplib / imaplib / ftplib / PySocks, through clients/wrappers/python_<protocol>.py",
     requires: 'python3',
     tls: TLS_PROBES.python,
     create: (args) => {
       const python = pythonExecutable();
-      // One stdlib wrapper per protocol: http.client, smtplib, poplib.
+      // One wrapper per protocol: http.client, smtplib, poplib, imaplib, ftplib, PySocks.
       return commandProfile((job) => {
         const wrapper = join(repoRoot, `clients/wrappers/python_${job.protocol}.py`);
         return existsSync(wrapper) ? [python, wrapper] : 'unsupported';
-      }, ['https', 'smtp', 'pop3', 'ftps', 'socks5'])(args);
+      }, ['https', 'smtp', 'pop3', 'imap', 'ftps', 'socks5'])(args);
     },
     version: () => versionLine([pythonExecutable(), '-c', 'import sys, ssl; print("Python", sys.version.split()[0], "with", ssl.OPENSSL_VERSION)']),
   },

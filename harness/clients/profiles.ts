@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,6 +17,7 @@ import { ncatWrapperArgv } from './profiles/ncat.js';
 import { wgetArgv } from './profiles/wget.js';
 import { lftpArgv } from './profiles/lftp.js';
 import { basicFtpArgv } from './profiles/basic-ftp.js';
+import { imapflowArgv } from './profiles/imapflow.js';
 import { mpopArgv } from './profiles/mpop.js';
 import { swaksArgv } from './profiles/swaks.js';
 import { mailWrapperArgv } from './profiles/mail-wrappers.js';
@@ -31,6 +33,8 @@ interface Profile {
   describe: string;
   /** Executable that must be installed for the profile to work. */
   requires?: string;
+  /** npm package that must be installed (a devDependency: an install from the registry may lack it). */
+  requiresPackage?: string;
   /** How to ask that executable whether it can speak TLS (every suite needs it). */
   tls?: TlsProbe;
   create(args: string[]): Omit<ClientAdapter, 'label' | 'cliFlags'>;
@@ -160,6 +164,13 @@ export const PROFILES: Record<string, Profile> = {
     create: commandProfile((job) => basicFtpArgv(repoRoot, job), ['ftps']),
     version: () => packageVersion(repoRoot, 'basic-ftp'),
   },
+  imapflow: {
+    describe: 'imapflow (npm) with doSTARTTLS when TLS is required and a strict tls.ca, through clients/wrappers/imapflow_imap.mjs; IMAP only',
+    requires: 'node',
+    requiresPackage: 'imapflow',
+    create: commandProfile((job) => imapflowArgv(repoRoot, job), ['imap']),
+    version: () => packageVersion(repoRoot, 'imapflow'),
+  },
   'node-socks': {
     describe: 'the `socks` npm library (SocksClient) with Node tls and http, through clients/wrappers/socks_socks5.mjs; SOCKS5 only',
     requires: 'node',
@@ -184,10 +195,23 @@ export const PROFILE_NAMES = Object.keys(PROFILES);
  */
 export function profileUnavailable(name: string): string | undefined {
   const profile = PROFILES[name];
+  if (profile?.requiresPackage && !packageInstalled(profile.requiresPackage)) {
+    return `needs the npm package ${profile.requiresPackage}, which is not installed (npm install --save-dev ${profile.requiresPackage})`;
+  }
   if (!profile?.requires) return undefined;
   if (!findExecutable(profile.requires)) return `needs ${profile.requires}, which is not installed (on Debian: apt-get install ${profile.requires})`;
   const missing = profile.tls && tlsMissing(profile.tls);
   return missing ? `cannot speak TLS: ${missing}` : undefined;
+}
+
+/** Whether Node resolves the package from this repository (or `root`), as its wrapper's import will. */
+export function packageInstalled(name: string, root = repoRoot): boolean {
+  try {
+    createRequire(join(root, 'package.json')).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `--client "NAME [ARGS…]"`: a built-in profile, optionally with arguments (e.g. flaws). */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
-import { profileClient, profileUnavailable } from './profiles.js';
+import { packageInstalled, profileClient, profileUnavailable } from './profiles.js';
 import { runProbe, TLS_PROBES, type ProbeOutput } from './tls-support.js';
 import { findExecutable } from './which.js';
 
@@ -99,5 +99,12 @@ describe('an installed client that cannot speak TLS is unavailable, with the rea
     } finally {
       process.env.PATH = path;
     }
+  });
+
+  it('a library profile is unavailable where Node cannot resolve its npm package (a devDependency)', () => {
+    expect(packageInstalled('imapflow')).toBe(true);
+    expect(profileUnavailable('imapflow')).toBeUndefined();
+    expect(packageInstalled('imapflow', dir)).toBe(false);
+    expect(packageInstalled('conform-no-such-package')).toBe(false);
   });
 });

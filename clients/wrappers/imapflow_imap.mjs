@@ -57,6 +57,13 @@ client.on('error', (err) => {
   process.exit(1);
 });
 
+// RFC 9051 §7.1: an ALERT received inside TLS is presented to the user; one received without
+// TLS may be a man in the middle's words and is ignored. imapflow reports both; the application
+// (this wrapper) tells them apart by the socket it came on. Control bytes are escaped.
+client.on('alert', (alert) => {
+  if (client.socket?.encrypted) console.error(`ALERT: ${String(alert.message).replace(/[\x00-\x1f\x7f-\x9f]/g, '?')}`);
+});
+
 try {
   await client.connect();
   await client.mailboxOpen('INBOX');

@@ -22,6 +22,7 @@ it cannot do; 1 (with a one-line reason on stderr) for anything else.
 """
 
 import imaplib
+import ssl
 import socket
 import sys
 
@@ -37,6 +38,16 @@ class Mapped:
         if isinstance(self, imaplib.IMAP4_SSL):
             return self.ssl_context.wrap_socket(sock, server_hostname=self.host)
         return sock
+
+    def _append_untagged(self, typ, dat):
+        # RFC 9051 §7.1: an ALERT received inside TLS is shown to the user; one received without
+        # TLS may be a man in the middle's words and is ignored. imaplib keeps "* OK [ALERT] text"
+        # as an OK response (dropped at the next command), so the application notes the text here,
+        # where it still knows which socket it came on.
+        if typ in ("OK", "NO", "BAD", "BYE", "PREAUTH") and isinstance(dat, bytes) and dat[:7].upper() == b"[ALERT]":
+            if isinstance(self.sock, ssl.SSLSocket):
+                self.__dict__.setdefault("conform_alerts", []).append(dat[7:].strip())
+        super()._append_untagged(typ, dat)
 
 
 class MappedIMAP4(Mapped, imaplib.IMAP4):
@@ -67,6 +78,15 @@ def connect(env, context, timeout):
     return conn
 
 
+def present_alerts(conn):
+    """RFC 9051 §7.1: an ALERT received inside TLS MUST be presented to the user; imaplib
+    reports "* OK [ALERT] text" as any OK response, so Mapped notes those read inside TLS and the
+    application shows them (control bytes escaped). Without TLS they are ignored."""
+    for text in conn.__dict__.pop("conform_alerts", []):
+        shown = text.decode("latin-1")
+        print("ALERT: " + "".join(c if c.isprintable() else "?" for c in shown), file=sys.stderr)
+
+
 def check(name, typ, data):
     if typ != "OK":
         raise imaplib.IMAP4.error(f"{name} answered {typ}: {data!r}")
@@ -80,10 +100,14 @@ def main(env):
     timeout = start_deadline(env)
 
     conn = connect(env, tls_context(env), timeout)
+    present_alerts(conn)
     if conn.state == "NONAUTH":
         check("LOGIN", *conn.login(env["CONFORM_USER"], env["CONFORM_PASS"]))
+        present_alerts(conn)
     check("SELECT", *conn.select("INBOX"))
+    present_alerts(conn)
     data = check("FETCH", *conn.fetch("1", "(BODY[])"))
+    present_alerts(conn)
     # [(b'1 (BODY[] {873}', b'<the literal>'), b')']: the first tuple holds the literal.
     literal = next((part[1] for part in data if isinstance(part, tuple)), None)
     if literal is None:

@@ -11,6 +11,7 @@ import type { RunContext } from '../context.js';
 import { connectTcp } from '../tcp.js';
 import { FtpControl, ServerRefused, type FtpReply } from './control.js';
 import { connectTo, listenActive, protect, readAll } from './data.js';
+import { epsvPort, pasvAddress } from './passive.js';
 import { guards, Refused, secureConnection } from '../tls.js';
 
 interface Session {
@@ -240,18 +241,14 @@ async function openData(job: Job, ctx: RunContext, s: Session): Promise<DataChan
     // RFC 2428 §4: after EPSV ALL only EPSV may follow; the flaw announces it and breaks it.
     const brokenPromise = ctx.flaws.has('ftps-pasv-after-epsv-all');
     if (brokenPromise) await s.control.send('EPSV ALL');
-    if (extended && !brokenPromise) {
-      const r = await s.control.send('EPSV');
-      const m = /\(\|\|\|(\d+)\|\)/.exec(r.text);
-      if (r.code === 229 && m) port = Number(m[1]);
-    }
+    if (extended && !brokenPromise) port = epsvPort(await s.control.send('EPSV'));
     if (port === undefined) {
       const r = await s.control.must('PASV', 'PASV', (c) => c === 227);
-      const m = /(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)/.exec(r.text);
-      if (!m) throw new ServerRefused('PASV', r);
-      port = Number(m[5]) * 256 + Number(m[6]);
+      const given = pasvAddress(r);
+      if (!given) throw new ServerRefused('PASV', r);
+      port = given.port;
       // CVE-2020-8284: the reply's address is not trusted; the control peer is used.
-      if (ctx.flaws.has('ftps-follow-pasv-address')) host = `${m[1]}.${m[2]}.${m[3]}.${m[4]}`;
+      if (ctx.flaws.has('ftps-follow-pasv-address')) host = given.host;
     }
     const raw = connectTo(host, port, ctx.signal);
     raw.catch(() => undefined);

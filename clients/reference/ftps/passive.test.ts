@@ -7,6 +7,13 @@ describe('epsvPort', () => {
     expect(epsvPort({ code: 229, text: 'Entering Extended Passive Mode (|||6446|)' })).toBe(6446);
   });
 
+  it('reads it whatever the delimiter, as long as it is one printable character used four times (RFC 2428 §2)', () => {
+    expect(epsvPort({ code: 229, text: 'Entering Extended Passive Mode (!!!6446!)' })).toBe(6446);
+    expect(epsvPort({ code: 229, text: 'Entering Extended Passive Mode (~~~6446~)' })).toBe(6446);
+    expect(epsvPort({ code: 229, text: 'Entering Extended Passive Mode (|!|6446|)' })).toBeUndefined();
+    expect(epsvPort({ code: 229, text: 'Entering Extended Passive Mode (   6446 )' })).toBeUndefined();
+  });
+
   it('gives none for another code, or for a 229 without the (|||port|) form', () => {
     expect(epsvPort({ code: 500, text: 'EPSV not understood (|||6446|)' })).toBeUndefined();
     expect(epsvPort({ code: 229, text: 'Entering Extended Passive Mode' })).toBeUndefined();

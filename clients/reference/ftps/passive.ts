@@ -1,10 +1,15 @@
 /** The data connection's address as the passive replies give it: EPSV's 229 (RFC 2428 §3), PASV's 227 (RFC 959 §4.1.2). */
 import type { FtpReply } from './control.js';
 
-/** The port of a 229 "Entering Extended Passive Mode (|||port|)", or undefined when the reply gives none. */
+/**
+ * The port of a 229 "Entering Extended Passive Mode (|||port|)", or undefined when the reply gives none.
+ * The delimiter need not be "|" (RFC 2428 §2: "The delimiter character MUST be one of the ASCII
+ * characters in range 33-126 inclusive. The character "|" (ASCII 124) is recommended"); it is one
+ * character, four times.
+ */
 export function epsvPort(reply: FtpReply): number | undefined {
-  const m = /\(\|\|\|(\d+)\|\)/.exec(reply.text);
-  return reply.code === 229 && m ? Number(m[1]) : undefined;
+  const m = /\(([\x21-\x7e])\1\1(\d+)\1\)/.exec(reply.text);
+  return reply.code === 229 && m ? Number(m[2]) : undefined;
 }
 
 /**

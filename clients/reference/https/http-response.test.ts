@@ -91,6 +91,14 @@ describe('chunked framing (RFC 9112 §7.1)', () => {
     expect(r?.body.toString()).toBe('hello0123456789abcdefghijk');
   });
 
+  it('completes only at the last chunk, fed one byte at a time', () => {
+    const reader = new ResponseReader();
+    const text = `${head}3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n`;
+    const results = [...text].map((c) => reader.push(b(c)));
+    expect(results.slice(0, -1).every((r) => r === undefined)).toBe(true);
+    expect(results.at(-1)?.body.toString()).toBe('abcde');
+  });
+
   it('ignores a chunk extension on a data chunk (RFC 9112 §7.1.1)', () => {
     expect(new ResponseReader().push(b(`${head}5;name=value\r\nhello\r\n0\r\n\r\n`))?.body.toString()).toBe('hello');
   });
@@ -109,6 +117,26 @@ describe('chunked framing (RFC 9112 §7.1)', () => {
 
   it('a chunk size that is no hex number is an error', () => {
     expect(() => new ResponseReader().push(b(`${head}zz\r\nhello\r\n0\r\n\r\n`))).toThrow('bad chunk size');
+    expect(() => new ResponseReader().push(b(`${head}-1\r\nhello\r\n0\r\n\r\n`))).toThrow('bad chunk size');
+    expect(() => new ResponseReader().push(b(`${head}0x5\r\nhello\r\n0\r\n\r\n`))).toThrow('bad chunk size');
+  });
+
+  it('chunk data not followed by CRLF is a framing error, not data to skip', () => {
+    expect(() => new ResponseReader().push(b(`${head}5\r\nhelloXY0\r\n\r\n`))).toThrow(/not followed by CRLF/);
+  });
+
+  it('completes when the last chunk carries an extension (RFC 9112 §7.1.1)', () => {
+    expect(feed(new ResponseReader(), [head, '5\r\nhello\r\n', '0;done=1\r\n\r\n'])?.body.toString()).toBe('hello');
+  });
+
+  it('completes after a trailer section, and not before its blank line (RFC 9112 §7.1.2)', () => {
+    const reader = new ResponseReader();
+    expect(feed(reader, [`${head}5\r\nhello\r\n0\r\nX-Checksum: 1\r\n`])).toBeUndefined();
+    expect(reader.push(b('\r\n'))?.body.toString()).toBe('hello');
+  });
+
+  it('completes when the last chunk came in three pieces', () => {
+    expect(feed(new ResponseReader(), [`${head}5\r\nhello\r\n0`, '\r\n', '\r\n'])?.body.toString()).toBe('hello');
   });
 
   it('lines ended by a bare LF are not taken for the chunked framing (a strict reader)', () => {

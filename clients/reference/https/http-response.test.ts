@@ -76,6 +76,19 @@ describe('Content-Length framing', () => {
     expect(reader.end(false)).toBe(done);
   });
 
+  it('a Content-Length that is not 1*DIGIT is an unrecoverable error (RFC 9112 §6.3)', () => {
+    for (const value of ['-1', '1e1', '0x10', '', '+5', '5 5']) {
+      expect(() => new ResponseReader().push(b(`HTTP/1.1 200 OK\r\nContent-Length: ${value}\r\n\r\n0123456789abcdef`)), value).toThrow(/invalid Content-Length/);
+    }
+  });
+
+  it('Content-Length fields that differ are an error; a list of one value repeated is that value', () => {
+    expect(() => new ResponseReader().push(b('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nhello'))).toThrow(/invalid Content-Length/);
+    expect(() => new ResponseReader().push(b('HTTP/1.1 200 OK\r\nContent-Length: 3, 5\r\n\r\nhello'))).toThrow(/invalid Content-Length/);
+    expect(new ResponseReader().push(b('HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\n\r\nhello!'))?.body.toString()).toBe('hello');
+    expect(new ResponseReader().push(b('HTTP/1.1 200 OK\r\nContent-Length: 5\r\ncontent-length: 5\r\n\r\nhello!'))?.body.toString()).toBe('hello');
+  });
+
   it('with accept-truncated (lenient), an early end delivers what came', () => {
     const reader = new ResponseReader(true);
     feed(reader, ['HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc']);

@@ -84,14 +84,34 @@ function parseHead(lines: string[]): { status: number; headers: Record<string, s
   const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '');
   if (!status) throw new Error(`not an HTTP response: ${(lines[0] ?? '').slice(0, 60)}`);
   const headers: Record<string, string> = {};
+  const lengths: string[] = [];
   for (const line of lines.slice(1)) {
     const i = line.indexOf(':');
-    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+    if (i <= 0) continue;
+    const name = line.slice(0, i).trim().toLowerCase();
+    headers[name] = line.slice(i + 1).trim();
+    if (name === 'content-length') lengths.push(headers[name]);
   }
   const framing: Framing = /chunked/i.test(headers['transfer-encoding'] ?? '')
     ? { kind: 'chunked', decoder: new ChunkedDecoder() }
-    : headers['content-length'] !== undefined
-      ? { kind: 'length', length: Number(headers['content-length']) }
+    : lengths.length
+      ? { kind: 'length', length: contentLength(lengths) }
       : { kind: 'close' };
   return { status: Number(status[1]), headers, framing };
+}
+
+/**
+ * RFC 9112 §6.3: "If a message is received without Transfer-Encoding and with
+ * an invalid Content-Length header field, then the message framing is invalid
+ * and the recipient MUST treat it as an unrecoverable error, unless the field
+ * value can be successfully parsed as a comma-separated list [...], all values
+ * in the list are valid, and all values in the list are the same".
+ * Content-Length = 1*DIGIT (RFC 9110 §8.6).
+ */
+function contentLength(fields: readonly string[]): number {
+  const values = fields.flatMap((f) => f.split(',')).map((v) => v.trim());
+  if (!values.every((v) => /^\d+$/.test(v)) || new Set(values.map(Number)).size !== 1 || !Number.isSafeInteger(Number(values[0]))) {
+    throw new Error(`invalid Content-Length: ${JSON.stringify(fields.join(', ').slice(0, 60))}`);
+  }
+  return Number(values[0]);
 }

@@ -39,6 +39,14 @@ describe('status line and headers', () => {
     expect(reader.push(b('\nhi'))?.body.toString()).toBe('hi');
   });
 
+  it('reads past 1xx interim responses to the final one (RFC 9110 §15.2)', () => {
+    const reader = new ResponseReader();
+    expect(feed(reader, ['HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n', '\r\n'])).toBeUndefined();
+    const r = reader.push(b('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+    expect(r).toMatchObject({ status: 200, headers: { 'content-length': '2' } });
+    expect(r?.body.toString()).toBe('ok');
+  });
+
   it('reads a head of 64 KiB that came in 1 KiB pieces', () => {
     const big = 'x'.repeat(65536);
     const text = `HTTP/1.1 200 OK\r\nX-Big: ${big}\r\nContent-Length: 3\r\n\r\nabc`;

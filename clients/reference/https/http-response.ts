@@ -34,10 +34,18 @@ export class ResponseReader {
     if (this.done) return this.done;
     if (this.head) return this.take(chunk);
     this.headBuf = Buffer.concat([this.headBuf, chunk]);
-    const end = this.headBuf.indexOf('\r\n\r\n');
-    if (end < 0) return undefined;
-    this.head = parseHead(this.headBuf.toString('latin1', 0, end).split('\r\n'));
-    return this.take(this.headBuf.subarray(end + 4));
+    for (;;) {
+      const end = this.headBuf.indexOf('\r\n\r\n');
+      if (end < 0) return undefined;
+      const head = parseHead(this.headBuf.toString('latin1', 0, end).split('\r\n'));
+      this.headBuf = this.headBuf.subarray(end + 4);
+      // RFC 9110 §15.2: "A client MUST be able to parse one or more 1xx responses received prior to a
+      // final response, even if the client does not expect one." An interim response has no body.
+      if (head.status >= 200) {
+        this.head = head;
+        return this.take(this.headBuf);
+      }
+    }
   }
 
   /** Body bytes: framed as the head says, complete once the framing says so. */

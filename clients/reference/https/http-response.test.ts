@@ -33,6 +33,12 @@ describe('status line and headers', () => {
     expect(() => new ResponseReader().push(b('220 smtp.example ESMTP\r\n\r\n'))).toThrow(/not an HTTP response/);
   });
 
+  it('takes a status code of three digits only, with or without a reason phrase', () => {
+    expect(new ResponseReader().push(b('HTTP/1.1 204\r\nContent-Length: 0\r\n\r\n'))?.status).toBe(204);
+    expect(() => new ResponseReader().push(b('HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n'))).toThrow(/not an HTTP response: HTTP\/1.1 2000 OK/);
+    expect(() => new ResponseReader().push(b('HTTP/1.1 200OK\r\nContent-Length: 0\r\n\r\n'))).toThrow(/not an HTTP response/);
+  });
+
   it('waits for the end of the head however it is split, the blank line too', () => {
     const reader = new ResponseReader();
     expect(feed(reader, ['HTTP/1.1 2', '00 OK\r\nContent-Le', 'ngth: 2\r\n\r'])).toBeUndefined();

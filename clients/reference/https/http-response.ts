@@ -89,7 +89,8 @@ export class ResponseReader {
 
 /** The status line and header fields; throws on a status line or framing that cannot be read. */
 function parseHead(lines: string[]): { status: number; headers: Record<string, string>; framing: Framing } {
-  const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '');
+  // RFC 9112 §4: status-line = HTTP-version SP status-code SP [ reason-phrase ]; status-code = 3DIGIT.
+  const status = /^HTTP\/1\.[01] (\d{3})(?: |$)/.exec(lines[0] ?? '');
   if (!status) throw new Error(`not an HTTP response: ${(lines[0] ?? '').slice(0, 60)}`);
   const headers: Record<string, string> = {};
   const lengths: string[] = [];

@@ -50,6 +50,11 @@ describe('LineWire', () => {
     await expect(line).rejects.toThrow(`the server sent a line over ${1 << 20} bytes`);
   });
 
+  it('refuses a line over 1 MiB even when its end came in the same read', async () => {
+    const w = await wire(undefined, Buffer.concat([Buffer.alloc((1 << 20) + 1, 0x61), Buffer.from('\r\n')]));
+    await expect(w.rawLine()).rejects.toThrow(`the server sent a line over ${1 << 20} bytes`);
+  });
+
   it('detach() stops reading and hands over what was received and not read; later bytes stay in the socket', async () => {
     const w = await wire();
     pair.server.write('+OK begin TLS\r\ninjected\r\n');

@@ -46,6 +46,8 @@ export class LineWire {
   async rawLine(): Promise<Buffer> {
     for (;;) {
       const lf = this.buffer.indexOf(0x0a);
+      // The limit holds whether or not the line's end came in the same read as its excess.
+      if (lf > MAX_LINE) throw new Error(`the server sent a line over ${MAX_LINE} bytes`);
       if (lf >= 0) {
         const line = this.buffer.subarray(0, lf + 1);
         this.buffer = this.buffer.subarray(lf + 1);

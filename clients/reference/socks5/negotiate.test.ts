@@ -18,6 +18,11 @@ describe('encodeDestination', () => {
     expect(encodeDestination({ atyp: 4, addr: '1:2:3:4:5:6:7:8' }, 1).toString('hex')).toBe('04' + '00010002000300040005000600070008' + '0001');
   });
 
+  it('IPv6 with an embedded IPv4 (RFC 4291 §2.2 form 3): its last four octets are the dotted quad', () => {
+    expect(encodeDestination({ atyp: 4, addr: '::ffff:192.0.2.1' }, 80).toString('hex')).toBe('04' + '0'.repeat(20) + 'ffff' + 'c0000201' + '0050');
+    expect(encodeDestination({ atyp: 4, addr: '64:ff9b::10.0.0.1' }, 80).toString('hex')).toBe('04' + '0064ff9b' + '0'.repeat(16) + '0a000001' + '0050');
+  });
+
   it('a name: ATYP 3, one length octet counting its UTF-8 bytes, then the bytes', () => {
     expect(encodeDestination({ atyp: 3, addr: 'exämple' }, 80).toString('hex')).toBe('03' + '08' + Buffer.from('exämple').toString('hex') + '0050');
   });

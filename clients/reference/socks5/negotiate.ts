@@ -165,13 +165,20 @@ function boundOf(atyp: number, reply: Buffer, at: number): Bound {
 
 function ipv6(addr: string): Buffer {
   const [head = '', tail] = addr.split('::');
-  const parts = (s: string): string[] => (s ? s.split(':') : []);
+  const parts = (s: string): string[] => (s ? s.split(':').flatMap(groupsOf) : []);
   const left = parts(head);
   const right = tail === undefined ? [] : parts(tail);
   const groups = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
   const out = Buffer.alloc(16);
   groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16) || 0, i * 2));
   return out;
+}
+
+/** A piece of an IPv6 literal as 16-bit groups: a trailing dotted quad (RFC 4291 §2.2, ::ffff:192.0.2.1) is two. */
+function groupsOf(piece: string): string[] {
+  if (!piece.includes('.')) return [piece];
+  const [a = 0, b = 0, c = 0, d = 0] = piece.split('.').map(Number);
+  return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
 }
 
 /** The DST.ADDR for a URL host: literals as such; names by the proxy (socks5h) or resolved here (socks5). */

@@ -1,6 +1,7 @@
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { whenAborted } from './abort.js';
 
 /** TLS record content types (RFC 8446 §5.1): a byte outside them cannot open a record. */
 const RECORD_TYPES = new Set([20, 21, 22, 23, 24]);
@@ -105,7 +106,7 @@ export class EofGuard extends Duplex {
         if (finished) return;
         finished = true;
         clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
+        stopAbort();
         this.raw.off('close', onClose);
         this.returned = true;
         this.raw.off('data', this.onData);
@@ -126,7 +127,7 @@ export class EofGuard extends Duplex {
       const onClose = (): void => fail('the connection closed during CCC');
       const onAbort = (): void => fail('timed out during CCC');
       const timer = setTimeout(done, CLOSE_NOTIFY_WAIT_MS);
-      signal.addEventListener('abort', onAbort, { once: true });
+      const stopAbort = whenAborted(signal, onAbort);
       this.raw.once('close', onClose);
       this.onPlaintext = done;
       if (!tls.writableEnded) tls.end();

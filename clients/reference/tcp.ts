@@ -1,6 +1,7 @@
 import { connect as tcpConnect, type Socket } from 'node:net';
 import type { Job } from '../../contract/job.js';
 import { Refused } from './tls.js';
+import { whenAborted } from './abort.js';
 
 /** A TCP connection, or an error: refused, unreachable, or the job's deadline reached while `what`. */
 export function openTcp(host: string, port: number, signal: AbortSignal, what = 'connecting'): Promise<Socket> {
@@ -10,13 +11,13 @@ export function openTcp(host: string, port: number, signal: AbortSignal, what = 
       socket.destroy();
       reject(new Refused(`timed out ${what}`));
     };
-    signal.addEventListener('abort', onAbort, { once: true });
+    const stop = whenAborted(signal, onAbort);
     socket.once('connect', () => {
-      signal.removeEventListener('abort', onAbort);
+      stop();
       resolve(socket);
     });
     socket.once('error', (err) => {
-      signal.removeEventListener('abort', onAbort);
+      stop();
       reject(err);
     });
   });

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openCertStore, type MaterializedCert } from '../../certs/index.js';
 import { until } from '../../tests/support/socket-pair.js';
 import { tlsJob, tlsPeer, type TlsPeer } from '../../tests/support/tls-peer.js';
+import { openTcp } from './tcp.js';
 import { afterHello, HandshakeFailed, handshake, Refused, secureConnection, tlsOptions } from './tls.js';
 
 let valid: MaterializedCert;
@@ -25,6 +26,7 @@ beforeAll(async () => {
 afterAll(() => peer.close());
 
 const never = (): AbortSignal => new AbortController().signal;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const raw = (port: number): Socket => connect({ host: '127.0.0.1', port });
 
 /** Completes a handshake with the flaws given; returns what the server saw of it. */
@@ -86,6 +88,13 @@ describe('failures', () => {
     const pending = secureConnection(tlsJob('localhost', port, valid.caFile), new Set(), controller.signal, raw(port));
     setTimeout(() => controller.abort(), 50);
     await expect(pending).rejects.toThrow(new Refused('timed out during the handshake'));
+  });
+
+  it('a handshake begun after the deadline passed gives up at once, and openTcp() too', async () => {
+    const port = await plain(() => undefined);
+    const late = handshake(await tlsOptions(tlsJob('localhost', port, valid.caFile), new Set(), false), AbortSignal.abort(), raw(port));
+    await expect(Promise.race([late, sleep(500).then(() => 'still waiting')])).rejects.toThrow(new Refused('timed out during the handshake'));
+    await expect(Promise.race([openTcp('127.0.0.1', port, AbortSignal.abort()), sleep(500).then(() => 'connected')])).rejects.toThrow(new Refused('timed out connecting'));
   });
 });
 

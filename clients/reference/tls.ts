@@ -5,6 +5,7 @@ import type { Job } from '../../contract/job.js';
 import type { Flaw } from './flaw-types.js';
 import { EofGuard } from './eof-guard.js';
 import { refuseCertificate } from './verify.js';
+import { whenAborted } from './abort.js';
 
 /** The client refused to go on (a verdict of its own, not a crash). */
 export class Refused extends Error {}
@@ -50,14 +51,14 @@ export function handshake(options: ConnectionOptions, signal: AbortSignal, raw: 
       socket.destroy();
       reject(new Refused('timed out during the handshake'));
     };
-    signal.addEventListener('abort', onAbort, { once: true });
+    const stop = whenAborted(signal, onAbort);
     const onError = (err: Error): void => {
-      signal.removeEventListener('abort', onAbort);
+      stop();
       socket.destroy();
       reject(new HandshakeFailed(err.message));
     };
     socket.once('secureConnect', () => {
-      signal.removeEventListener('abort', onAbort);
+      stop();
       socket.off('error', onError);
       resolve(socket);
     });

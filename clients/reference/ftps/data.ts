@@ -11,6 +11,7 @@ import type { Job } from '../../../contract/job.js';
 import type { Flaw } from '../flaw-types.js';
 import { guards, handshake, Refused, tlsOptions } from '../tls.js';
 import { refuseCertificate } from '../verify.js';
+import { whenAborted } from '../abort.js';
 
 export function connectTo(host: string, port: number, signal: AbortSignal): Promise<Socket> {
   return openTcp(host, port, signal, 'connecting the data channel');
@@ -30,9 +31,9 @@ export async function listenActive(host: string): Promise<{ server: Server; port
     port,
     accept: (signal) => new Promise<Socket>((resolve, reject) => {
       const onAbort = (): void => reject(new Refused('timed out waiting for the server’s data connection'));
-      signal.addEventListener('abort', onAbort, { once: true });
+      const stop = whenAborted(signal, onAbort);
       void first.then((s) => {
-        signal.removeEventListener('abort', onAbort);
+        stop();
         server.close();
         resolve(s);
       });
@@ -62,14 +63,14 @@ export function readAll(stream: Socket, signal: AbortSignal): Promise<{ data: Bu
       stream.destroy();
       reject(new Refused('timed out reading the data connection'));
     };
-    signal.addEventListener('abort', onAbort, { once: true });
+    const stop = whenAborted(signal, onAbort);
     stream.on('data', (c: Buffer) => chunks.push(c));
     let settled = false;
     const guard = (stream as TLSSocket).encrypted ? guards.get(stream) : undefined;
     const finish = (clean: boolean): void => {
       if (settled) return;
       settled = true;
-      signal.removeEventListener('abort', onAbort);
+      stop();
       resolve({ data: Buffer.concat(chunks), clean });
     };
     // TLS ends before the guard passed the bare FIN on only when close_notify came (RFC 8446 §6.1).

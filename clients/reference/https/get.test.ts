@@ -41,6 +41,13 @@ describe('exchange over TCP', () => {
     pair.server.end('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort');
     await expect(response).rejects.toThrow(new TruncatedError('body truncated: 5 of 10 bytes'));
   });
+
+  it('an exchange begun after the deadline passed gives up at once', async () => {
+    pair = await socketPair();
+    const late = exchange(pair.client, job('localhost', 80), '/', { ...ctx(), signal: AbortSignal.abort() });
+    const waited = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 500));
+    await expect(Promise.race([late, waited])).rejects.toThrow('timed out waiting for the response');
+  });
 });
 
 describe('exchange over TLS, a close-delimited body', () => {

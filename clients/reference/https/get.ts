@@ -7,6 +7,7 @@ import { buildClientHello, WEAK_SUITES } from '../raw-hello.js';
 import { ResponseReader, type HttpResponse } from './http-response.js';
 import { refuseCertificate } from '../verify.js';
 import { guards, handshake, HandshakeFailed, Refused, tlsOptions } from '../tls.js';
+import { whenAborted } from '../abort.js';
 
 
 
@@ -89,12 +90,12 @@ export function exchange(socket: Socket, job: Job, target: string, ctx: RunConte
     const settle = (fn: () => void): void => {
       if (settled) return;
       settled = true;
-      ctx.signal.removeEventListener('abort', onAbort);
+      stop();
       socket.destroy();
       fn();
     };
     const onAbort = (): void => settle(() => reject(new Refused('timed out waiting for the response')));
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const stop = whenAborted(ctx.signal, onAbort);
     socket.on('data', (chunk: Buffer) => {
       try {
         const done = reader.push(chunk);
@@ -125,14 +126,14 @@ function sendRawHello(host: string, port: number, hello: Buffer, signal: AbortSi
   return new Promise((resolve) => {
     const socket = tcpConnect({ host, port }, () => socket.write(hello));
     const done = (): void => {
-      signal.removeEventListener('abort', done);
+      stop();
       socket.destroy();
       resolve();
     };
+    const stop = whenAborted(signal, done);
     socket.once('data', done);
     socket.once('error', done);
     socket.once('close', done);
-    signal.addEventListener('abort', done, { once: true });
   });
 }
 

@@ -12,6 +12,7 @@ import type { RunContext } from '../context.js';
 import { authenticate, CLIENT_NAME, hello, transaction, type Capabilities } from './steps.js';
 import { SmtpWire } from './wire.js';
 import { HandshakeFailed, Refused, secureConnection } from '../tls.js';
+import { whenAborted } from '../abort.js';
 
 interface Connection {
   wire: SmtpWire;
@@ -21,7 +22,7 @@ interface Connection {
 export async function sendMail(job: Job, ctx: RunContext): Promise<number> {
   const open = new Set<Socket | SmtpWire['socket']>();
   const onAbort = (): void => open.forEach((s) => s.destroy());
-  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  const stop = whenAborted(ctx.signal, onAbort);
   try {
     const message = await readFile(job.inputFile);
     try {
@@ -36,16 +37,14 @@ export async function sendMail(job: Job, ctx: RunContext): Promise<number> {
     ctx.log(`failed: ${ctx.signal.aborted ? 'timed out' : (err as Error).message}`);
     return 1;
   } finally {
-    ctx.signal.removeEventListener('abort', onAbort);
+    stop();
     onAbort();
   }
 }
 
 async function session(job: Job, ctx: RunContext, message: Buffer, open: Set<SmtpWire['socket']>): Promise<void> {
-  const raw = tcpConnect({ host: job.addr || job.host, port: job.port });
-  open.add(raw);
-  const socket = job.tls === 'implicit' ? await secureConnection(job, ctx.flaws, ctx.signal, raw) : raw;
-  open.add(socket);
+  const raw = track(open, tcpConnect({ host: job.addr || job.host, port: job.port }), ctx.signal);
+  const socket = track(open, job.tls === 'implicit' ? await secureConnection(job, ctx.flaws, ctx.signal, raw) : raw, ctx.signal);
   let conn: Connection = { wire: new SmtpWire(socket, job.tls === 'implicit', ctx.flaws.has('accept-partial-reply')), caps: new Map() };
   try {
     await greeting(conn.wire, ctx);
@@ -105,14 +104,24 @@ async function startTls(job: Job, ctx: RunContext, conn: Connection, open: Set<S
   if (ctx.flaws.has('starttls-no-handshake')) return { wire, caps: await hello(wire) };
   const early = wire.detach();
   if (early.length) ctx.log(`discarding ${early.length} bytes received before the TLS handshake (RFC 3207 §4.2)`);
-  const tls = await secureConnection(job, ctx.flaws, ctx.signal, wire.socket as Socket);
-  open.add(tls);
+  const tls = track(open, await secureConnection(job, ctx.flaws, ctx.signal, wire.socket as Socket), ctx.signal);
   const keep = ctx.flaws.has('keep-pre-tls-buffer') ? early : undefined;
   const secure = new SmtpWire(tls, true, ctx.flaws.has('accept-partial-reply'), keep);
   if (ctx.flaws.has('no-ehlo-after-starttls')) return { wire: secure, caps };
   const fresh = await hello(secure);
   if (fresh.has('STARTTLS') && ctx.flaws.has('repeat-starttls')) await secure.command('STARTTLS');
   return { wire: secure, caps: fresh };
+}
+
+/**
+ * Keeps a socket among those the deadline destroys (the SMTP wire reads no
+ * signal: a destroyed socket is how its reads end); one opened after the
+ * deadline passed is destroyed at once.
+ */
+function track<S extends SmtpWire['socket']>(open: Set<SmtpWire['socket']>, socket: S, signal: AbortSignal): S {
+  open.add(socket);
+  if (signal.aborted) socket.destroy();
+  return socket;
 }
 
 async function quietQuit(wire: SmtpWire): Promise<void> {

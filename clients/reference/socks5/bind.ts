@@ -5,6 +5,7 @@ import type { RunContext } from '../context.js';
 import { connected, destination, flip, proxyOf, unbracket } from './get.js';
 import { request } from './negotiate.js';
 import { Refused } from '../tls.js';
+import { whenAborted } from '../abort.js';
 
 /**
  * CONFORM_ACTION=bind (RFC 1928 §4 BIND): ask the proxy to accept a
@@ -53,6 +54,6 @@ function readToEnd(stream: Socket, signal: AbortSignal): Promise<Buffer> {
     stream.once('end', () => resolve(Buffer.concat(chunks)));
     stream.once('error', (e) => fail(`the connection failed: ${e.message}`));
     stream.once('close', () => fail('the connection closed before the peer ended its data'));
-    signal.addEventListener('abort', () => fail('timed out reading from the peer'), { once: true });
+    whenAborted(signal, () => fail('timed out reading from the peer'));
   });
 }

@@ -44,6 +44,12 @@ describe('SocketReader', () => {
     await expect(read).rejects.toThrow('timed out waiting for the reply');
   });
 
+  it('a reader made after the deadline passed gives up at once', async () => {
+    const r = await reader(AbortSignal.abort());
+    const waited = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 500));
+    await expect(Promise.race([r.read(2, 'the reply'), waited])).rejects.toThrow('timed out waiting for the reply');
+  });
+
   it('socks5-ignore-eof goes on waiting after the end, and takes bytes that were already there', async () => {
     const r = await reader(undefined, true);
     pair.server.end('\x05\x00');

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { Refused } from '../tls.js';
+import { whenAborted } from '../abort.js';
 
 /**
  * Reads a SOCKS5 conversation's messages off a socket by length. Ends and
@@ -10,6 +11,7 @@ export class SocketReader {
   private buf = Buffer.alloc(0);
   private ended = false;
   private wake: (() => void) | undefined;
+  private readonly stopAbort: () => void;
   private readonly onData = (chunk: Buffer): void => {
     this.buf = Buffer.concat([this.buf, chunk]);
     this.wake?.();
@@ -24,7 +26,7 @@ export class SocketReader {
     socket.once('end', this.onEnd);
     socket.once('close', this.onEnd);
     socket.on('error', this.onEnd);
-    signal.addEventListener('abort', this.onEnd, { once: true });
+    this.stopAbort = whenAborted(signal, this.onEnd);
   }
 
   /** Exactly `n` bytes. */
@@ -67,7 +69,7 @@ export class SocketReader {
     this.socket.off('end', this.onEnd);
     this.socket.off('close', this.onEnd);
     this.socket.off('error', this.onEnd);
-    this.signal.removeEventListener('abort', this.onEnd);
+    this.stopAbort();
     this.socket.pause();
     const rest = this.buf;
     this.buf = Buffer.alloc(0);

@@ -6,6 +6,7 @@ import type { RunContext } from '../context.js';
 import { connected, destination, flip, proxyOf, unbracket } from './get.js';
 import { encodeDestination, request } from './negotiate.js';
 import { Refused } from '../tls.js';
+import { whenAborted } from '../abort.js';
 
 /** How often a datagram is sent again while no answer came (UDP may lose it). */
 const RESEND_MS = 1000;
@@ -72,7 +73,7 @@ function exchange(sender: UdpSocket, receiver: UdpSocket, datagram: Buffer, rela
       if (data) finish(() => resolve(data));
     };
     receiver.on('message', onMessage);
-    ctx.signal.addEventListener('abort', () => finish(() => reject(new Refused('timed out waiting for the answer datagram'))), { once: true });
+    whenAborted(ctx.signal, () => finish(() => reject(new Refused('timed out waiting for the answer datagram'))));
     send();
   });
 }

@@ -44,6 +44,16 @@ export function certsCacheDir(): string {
   return isSourceCheckout(root) ? join(root, 'certs', 'generated') : join(userCache(), 'certs');
 }
 
+/**
+ * The RSA key cache (certs/keys.ts): keys of 2048 to 8192 bits, made once per
+ * machine and shared by every certificate folder, so that a fresh folder
+ * (a cold start) makes certificates only. Beside the certificates' folder.
+ */
+export function keysCacheDir(): string {
+  const root = packageRoot();
+  return isSourceCheckout(root) ? join(root, 'certs', 'generated', 'keys') : join(userCache(), 'keys');
+}
+
 /** The folder for validated catalogues (CONFORM_CACHE_DIR itself in a checkout, as before). */
 export function catalogueCacheDir(): string {
   const root = packageRoot();

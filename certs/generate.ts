@@ -1,202 +1,204 @@
-// Turns definitions from profiles.ts into keys and certificates, in memory.
-// Nothing here touches the disk; store.ts decides what to generate and keeps it.
-import { randomBytes, webcrypto } from 'node:crypto';
-import { AUTHORITIES, ORGANIZATION, type AuthorityDefinition } from './authorities.js';
-import type { ExtendedKeyUsage, KeyKind, ResolvedProfile } from './profiles.js';
-import { x509 } from './x509.js';
+// Turns definitions from profiles.ts and authorities.ts into keys and
+// certificates, in memory (certificate.ts encodes and signs; keys.ts makes or
+// reads the keys). Nothing here touches the disk but the RSA key cache;
+// store.ts decides what to generate and keeps it.
+import { createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { AUTHORITIES, ORGANIZATION, type AuthorityDefinition, type AuthorityName, type Subtrees } from './authorities.js';
+import {
+  authorityKeyIdentifier,
+  basicConstraints,
+  extendedKeyUsage,
+  fromPem,
+  issueCertificate,
+  keyId,
+  keyUsage,
+  name,
+  nameConstraints,
+  subjectAltName,
+  subjectKeyIdentifier,
+  subjectOf,
+  toPem,
+  unknownExtension,
+  type Extension,
+  type KeyUsage,
+  type Names,
+} from './certificate.js';
+import { keyPair, rsaBits } from './keys.js';
+import type { ResolvedProfile } from './profiles.js';
 
-const subtle = webcrypto.subtle as unknown as SubtleCrypto;
 const DAY_MS = 86_400_000;
 
-/** A certificate and the private key that signs with it. */
+/** A certificate and the key that signs with it. */
 export interface Signer {
-  cert: x509.X509Certificate;
-  privateKey: CryptoKey;
+  /** DER. */
+  cert: Buffer;
+  /** Its subject Name, DER: the issuer Name of what it signs. */
+  subject: Buffer;
+  /** Its subjectKeyIdentifier: the authorityKeyIdentifier of what it signs. */
+  keyId: Buffer;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+}
+
+export interface Validity {
+  notBefore: Date;
+  notAfter: Date;
 }
 
 /** What one profile produced: the leaf's key and the chain its server presents. */
 export interface BuiltProfile {
-  privateKey: CryptoKey;
-  /** Leaf first, then whatever the server sends after it. */
-  chain: x509.X509Certificate[];
-  /** Every certificate made for this profile, for the cache's expiry checks. */
-  made: x509.X509Certificate[];
+  privateKey: KeyObject;
+  /** Leaf first, then whatever the server sends after it (DER). */
+  chain: Buffer[];
+  /** The validity of every certificate made for this profile, for the cache's expiry checks. */
+  made: Validity[];
 }
 
-const EKU_OIDS: Record<ExtendedKeyUsage, string> = {
-  serverAuth: x509.ExtendedKeyUsage.serverAuth,
-  clientAuth: x509.ExtendedKeyUsage.clientAuth,
-};
-
-// Authorities are always P-256: only the leaves are about key choice.
-const EC_P256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-
-export async function generateKeyPair(kind: KeyKind): Promise<CryptoKeyPair> {
-  if (kind === 'ec-p256') return subtle.generateKey(EC_P256, true, ['sign', 'verify']);
-  const publicExponent = new Uint8Array([1, 0, 1]);
-  const rsa = { name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent, hash: 'SHA-256' };
-  return subtle.generateKey(rsa, true, ['sign', 'verify']);
+/** What a build needs besides the definition. */
+export interface BuildContext {
+  now: Date;
+  /** The RSA key cache (keys.ts). */
+  keysDir: string;
+  /** The shared Conform root and intermediate. */
+  shared: (name: 'root' | 'intermediate') => Signer;
 }
 
-function subject(commonName: string): string {
-  return `CN=${commonName}, O=${ORGANIZATION}`;
-}
+const CA_USAGE: readonly KeyUsage[] = ['digitalSignature', 'keyCertSign', 'cRLSign'];
 
-function window(now: Date, [from, to]: readonly [number, number]): { notBefore: Date; notAfter: Date } {
-  return { notBefore: new Date(now.getTime() + from * DAY_MS), notAfter: new Date(now.getTime() + to * DAY_MS) };
+function window(now: Date, [from, to]: readonly [number, number]): Validity {
+  // X.509 times have whole seconds.
+  const at = (days: number) => new Date(Math.floor((now.getTime() + days * DAY_MS) / 1000) * 1000);
+  return { notBefore: at(from), notAfter: at(to) };
 }
 
 /** 16 random bytes, positive and without a leading zero byte (RFC 5280 §4.1.2.2: at most 20 octets). */
-function serialNumber(): string {
+function serialNumber(): Buffer {
   const bytes = randomBytes(16);
   bytes[0] = (bytes[0]! & 0x7f) | 0x40;
-  return bytes.toString('hex');
+  return bytes;
 }
 
-function signingAlgorithm(key: CryptoKey, hash: string): Algorithm | EcdsaParams {
-  return { name: key.algorithm.name, hash } as EcdsaParams;
+function subtrees(s: Subtrees | undefined): Names | undefined {
+  if (!s) return undefined;
+  return { ...s, dir: (s.organization ?? []).map((o) => name({ o })) };
 }
 
-async function authorityKeyId(issuer: x509.X509Certificate): Promise<x509.Extension> {
-  const ski = issuer.getExtension(x509.SubjectKeyIdentifierExtension);
-  if (ski) return new x509.AuthorityKeyIdentifierExtension(ski.keyId);
-  return x509.AuthorityKeyIdentifierExtension.create(issuer.publicKey);
-}
-
-/** Signs the certificate `base` describes with `issuer`, or self-signs it when there is none. */
-async function issue(
-  base: x509.X509CertificateCreateParamsBase & { subject: string },
-  keys: CryptoKeyPair,
+/**
+ * A root (issuer null), an intermediate signed by `issuer`, or, when the
+ * definition cross-certifies `crossOf`, that authority's subject and key
+ * issued again by `issuer`.
+ */
+export async function makeAuthority(
+  def: AuthorityDefinition,
   issuer: Signer | null,
-  hash: string,
-): Promise<x509.X509Certificate> {
-  const { subject: name, extensions: own = [], ...rest } = base;
-  const extensions = [...own, await x509.SubjectKeyIdentifierExtension.create(keys.publicKey)];
-  if (!issuer) {
-    const signing = signingAlgorithm(keys.privateKey, hash);
-    const params = { ...rest, name, keys, extensions, signingAlgorithm: signing };
-    return x509.X509CertificateGenerator.createSelfSigned(params);
-  }
-  extensions.push(await authorityKeyId(issuer.cert));
-  return x509.X509CertificateGenerator.create({
-    ...rest,
-    subject: name,
-    issuer: issuer.cert.subjectName,
-    publicKey: keys.publicKey,
-    signingKey: issuer.privateKey,
-    signingAlgorithm: signingAlgorithm(issuer.privateKey, hash),
-    extensions,
-  });
-}
-
-/** A root (issuer null) or an intermediate signed by `issuer`. */
-export async function makeAuthority(def: AuthorityDefinition, issuer: Signer | null, now: Date): Promise<Signer> {
-  const keys = await generateKeyPair('ec-p256');
-  const usage = x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature;
-  const cert = await issue(
-    {
-      subject: subject(def.commonName),
-      serialNumber: serialNumber(),
-      ...window(now, def.validDays),
-      extensions: [
-        new x509.BasicConstraintsExtension(def.ca, def.pathLength, true),
-        // keyCertSign even when cA is false: that profile's only fault is
-        // basicConstraints, which a client looking at keyUsage alone misses.
-        new x509.KeyUsagesExtension(usage, true),
-      ],
-    },
-    keys,
-    issuer,
-    'SHA-256',
+  ctx: Pick<BuildContext, 'now' | 'keysDir'>,
+  crossOf?: Signer,
+): Promise<{ signer: Signer; validity: Validity }> {
+  const keys = crossOf ?? (await keyPair(def.key ?? 'ec-p256', ctx.keysDir));
+  const subject = crossOf ? crossOf.subject : name({ cn: def.commonName, o: ORGANIZATION });
+  const id = keyId(keys.publicKey);
+  const nc = def.nameConstraints;
+  const extensions: Extension[] = [
+    basicConstraints(def.ca, def.pathLength),
+    // keyCertSign even when cA is false: that profile's only fault is
+    // basicConstraints, which a client looking at keyUsage alone misses.
+    keyUsage(def.keyUsage ?? CA_USAGE),
+    ...(nc ? [nameConstraints(subtrees(nc.permitted), subtrees(nc.excluded))] : []),
+    ...(def.criticalExtension ? [unknownExtension(def.criticalExtension, true)] : []),
+    subjectKeyIdentifier(id),
+    ...(issuer ? [authorityKeyIdentifier(issuer.keyId)] : []),
+  ];
+  const validity = window(ctx.now, def.validDays);
+  const cert = issueCertificate(
+    { serial: serialNumber(), issuer: issuer?.subject ?? subject, subject, ...validity, publicKey: keys.publicKey, extensions },
+    issuer?.privateKey ?? keys.privateKey,
+    def.signatureHash ?? 'SHA-256',
   );
-  return { cert, privateKey: keys.privateKey };
+  return { signer: { cert, subject, keyId: id, privateKey: keys.privateKey, publicKey: keys.publicKey }, validity };
 }
 
-function leafExtensions(p: ResolvedProfile, key: KeyKind): x509.Extension[] {
+function leafExtensions(p: ResolvedProfile, publicKey: KeyObject, issuer: Signer | null): Extension[] {
   // keyEncipherment for RSA keys, so that a TLS 1.2 RSA key exchange fails
   // only because of the profile's fault, not because of keyUsage.
-  const usage = key.startsWith('rsa')
-    ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment
-    : x509.KeyUsageFlags.digitalSignature;
-  const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(false, undefined, true),
-    new x509.KeyUsagesExtension(usage, true),
-    new x509.ExtendedKeyUsageExtension(p.eku.map((e) => EKU_OIDS[e])),
-  ];
+  const usage: KeyUsage[] = publicKey.asymmetricKeyType === 'rsa' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'];
+  const id = keyId(publicKey);
+  const extensions: Extension[] = [basicConstraints(false), keyUsage(usage), extendedKeyUsage(p.eku)];
   if (p.san) {
-    const names: x509.JsonGeneralNames = [
-      ...(p.san.dns ?? []).map((value) => ({ type: 'dns' as const, value })),
-      ...(p.san.ip ?? []).map((value) => ({ type: 'ip' as const, value })),
-    ];
-    extensions.push(new x509.SubjectAlternativeNameExtension(names));
+    const filler = Array.from({ length: p.san.filler ?? 0 }, (_, i) => `n${i + 1}.sans.conform.test`);
+    // RFC 5280 §4.2.1.6: with an empty subject, the subjectAltName is critical.
+    extensions.push(subjectAltName({ dns: [...filler, ...(p.san.dns ?? [])], ip: p.san.ip ?? [] }, p.emptySubject));
   }
-  if (p.criticalExtension) {
-    // The value is a DER NULL: what matters is that nobody knows the OID.
-    extensions.push(new x509.Extension(p.criticalExtension, true, new Uint8Array([0x05, 0x00])));
-  }
+  // The value is a DER NULL: what matters is that nobody knows the OID.
+  if (p.criticalExtension) extensions.push(unknownExtension(p.criticalExtension, true));
+  extensions.push(subjectKeyIdentifier(id));
+  if (issuer) extensions.push(authorityKeyIdentifier(issuer.keyId));
   return extensions;
 }
 
 /**
  * Flips the lowest bit of the certificate's last byte. DER puts the signature
- * BIT STRING last, so that byte is the end of the signature (the last octet of
- * ECDSA's `s` INTEGER): every length stays intact and the certificate parses,
- * but the signature no longer verifies.
+ * BIT STRING last, so that byte is the end of the signature: every length
+ * stays intact and the certificate parses, but the signature no longer verifies.
  */
-export function corruptSignature(cert: x509.X509Certificate): x509.X509Certificate {
-  const der = new Uint8Array(cert.rawData.slice(0));
+export function corruptSignature(cert: Buffer): Buffer {
+  const der = Buffer.from(cert);
   der[der.length - 1]! ^= 0x01;
-  return new x509.X509Certificate(der);
+  return der;
 }
 
 /**
- * Builds one profile's leaf. `shared` returns the Conform root or intermediate;
- * per-profile authorities (the untrusted root, the CA:false intermediate) are
- * made here and thrown away with their keys.
+ * Builds one profile's leaf. `ctx.shared` returns the Conform root or
+ * intermediate; per-profile authorities (the untrusted root, the broken
+ * intermediates) are made here, each once, and thrown away with their keys.
  */
-export async function buildProfile(
-  p: ResolvedProfile,
-  shared: (name: 'root' | 'intermediate') => Signer,
-  now: Date,
-): Promise<BuiltProfile> {
-  const made: x509.X509Certificate[] = [];
-  let issuer: Signer | null = null;
-  if (p.issuer === 'root' || p.issuer === 'intermediate') {
-    issuer = shared(p.issuer);
-  } else if (p.issuer !== 'self') {
-    const def: AuthorityDefinition = AUTHORITIES[p.issuer];
-    issuer = await makeAuthority(def, def.signedBy === 'root' ? shared('root') : null, now);
-    made.push(issuer.cert);
-  }
-  const keys = await generateKeyPair(p.key);
-  let leaf = await issue(
-    {
-      subject: subject(p.commonName),
-      serialNumber: serialNumber(),
-      ...window(now, p.validDays),
-      extensions: leafExtensions(p, p.key),
-    },
-    keys,
-    issuer,
+export async function buildProfile(p: ResolvedProfile, ctx: BuildContext): Promise<BuiltProfile> {
+  const made: Validity[] = [];
+  const authorities = new Map<AuthorityName, Promise<Signer>>();
+  const authority = (n: AuthorityName): Promise<Signer> => {
+    if (n === 'root' || n === 'intermediate') return Promise.resolve(ctx.shared(n));
+    let pending = authorities.get(n);
+    if (!pending) {
+      const def: AuthorityDefinition = AUTHORITIES[n];
+      pending = (async () => {
+        const issuer = def.signedBy === 'self' ? null : await authority(def.signedBy as AuthorityName);
+        const crossOf = def.crossCertifies ? await authority(def.crossCertifies) : undefined;
+        const { signer, validity } = await makeAuthority(def, issuer, ctx, crossOf);
+        made.push(validity);
+        return signer;
+      })();
+      authorities.set(n, pending);
+    }
+    return pending;
+  };
+
+  const issuer = p.issuer === 'self' ? null : await authority(p.issuer);
+  const keys = await keyPair(p.key, ctx.keysDir);
+  const subject = p.emptySubject ? name({}) : name({ cn: p.commonName, o: ORGANIZATION });
+  const validity = window(ctx.now, p.validDays);
+  let leaf = issueCertificate(
+    { serial: serialNumber(), issuer: issuer?.subject ?? subject, subject, ...validity, publicKey: keys.publicKey, extensions: leafExtensions(p, keys.publicKey, issuer) },
+    issuer?.privateKey ?? keys.privateKey,
     p.signatureHash,
   );
   if (p.corruptSignature) leaf = corruptSignature(leaf);
-  made.push(leaf);
-  const chain = p.sendsIssuer && issuer ? [leaf, issuer.cert] : [leaf];
-  return { privateKey: keys.privateKey, chain, made };
+  made.push(validity);
+  const sent = await Promise.all(p.sends.map(async (n) => (await authority(n)).cert));
+  return { privateKey: keys.privateKey, chain: [leaf, ...sent], made };
 }
 
-export function certsToPem(certs: readonly x509.X509Certificate[]): string {
-  return certs.map((c) => c.toString('pem')).join('\n') + '\n';
+export const certsToPem = toPem;
+
+export function privateKeyToPem(key: KeyObject): string {
+  return key.export({ type: 'pkcs8', format: 'pem' }) as string;
 }
 
-export async function privateKeyToPem(key: CryptoKey): Promise<string> {
-  return x509.PemConverter.encode(await subtle.exportKey('pkcs8', key), 'PRIVATE KEY') + '\n';
+/** Reads back an authority written by the store. */
+export function importSigner(certPem: string, keyPem: string): Signer {
+  const cert = fromPem(certPem)[0]!;
+  const privateKey = createPrivateKey(keyPem);
+  const publicKey = createPublicKey(privateKey);
+  return { cert, subject: subjectOf(cert), keyId: keyId(publicKey), privateKey, publicKey };
 }
 
-/** Reads back an authority written by the store (always P-256, see EC_P256). */
-export async function importSigner(certPem: string, keyPem: string): Promise<Signer> {
-  const der = x509.PemConverter.decodeFirst(keyPem);
-  const privateKey = await subtle.importKey('pkcs8', der, EC_P256, false, ['sign']);
-  return { cert: new x509.X509Certificate(certPem), privateKey };
-}
+/** Whether a profile's key comes from the RSA key cache (made once per machine). */
+export const cachedKey = (p: ResolvedProfile): boolean => rsaBits(p.key) !== null;

@@ -2,13 +2,13 @@
 // on-disk cache, or freshly generated) as PEM strings and files that servers
 // and clients under test can use.
 import { resolve } from 'node:path';
-import { certsCacheDir } from './cache-dir.js';
-import { PROFILES, resolveProfile, type CertProfileName } from './profiles.js';
+import { certsCacheDir, keysCacheDir } from './cache-dir.js';
+import { PROFILES, resolveProfile, type CertProfileName, type ServerTls } from './profiles.js';
 import { loadCa, loadProfile, type CaBundle, type Origin } from './store.js';
 
 export { AUTHORITIES } from './authorities.js';
 export { PROFILES, resolveProfile } from './profiles.js';
-export type { CertProfileName, ProfileDefinition, ResolvedProfile } from './profiles.js';
+export type { CertProfileName, ProfileDefinition, ResolvedProfile, ServerTls } from './profiles.js';
 export type { Origin } from './store.js';
 
 export const CERT_PROFILE_NAMES: readonly CertProfileName[] = Object.freeze(Object.keys(PROFILES) as CertProfileName[]);
@@ -43,10 +43,20 @@ export interface MaterializedCert {
    * null when the default works.
    */
   securityLevel: number | null;
+  /**
+   * TLS settings the presenting server must use besides the case's own (a
+   * static-RSA-only or DHE-only server), the DH group as PEM; null when none.
+   */
+  server: ServerSettings | null;
   /** When this profile's generation was made. */
   generatedAt: Date;
   /** Whether this call made it or found it in the cache. */
   origin: Origin;
+}
+
+export interface ServerSettings extends Omit<ServerTls, 'dhGroup'> {
+  /** PKCS #3 parameters for Node's `dhparam` option. */
+  dhparam?: string;
 }
 
 export interface CertStore {
@@ -60,6 +70,11 @@ export interface CertStoreOptions {
   dir?: string;
   /** Clock for validity windows and staleness. Default: the real one. */
   now?: () => Date;
+  /**
+   * The RSA key cache, shared by every folder: RSA keys are made once per
+   * machine, not per generation. Default: certs/cache-dir.ts keysCacheDir().
+   */
+  keysDir?: string;
 }
 
 /** Usage error with a stable code, so callers can tell it from a generation failure. */
@@ -88,11 +103,12 @@ export function defaultCertsDir(): string {
 export function openCertStore(opts: CertStoreOptions = {}): CertStore {
   const dir = resolve(opts.dir ?? defaultCertsDir());
   const now = opts.now ?? (() => new Date());
+  const keysDir = resolve(opts.keysDir ?? keysCacheDir());
   let ca: Promise<CaBundle> | undefined;
   const profiles = new Map<CertProfileName, Promise<MaterializedCert>>();
 
   const loadSharedCa = (): Promise<CaBundle> => {
-    ca ??= loadCa(dir, now()).catch((err: unknown) => {
+    ca ??= loadCa(dir, now(), keysDir).catch((err: unknown) => {
       ca = undefined; // let a later call retry
       throw err;
     });
@@ -101,13 +117,14 @@ export function openCertStore(opts: CertStoreOptions = {}): CertStore {
 
   const materialize = async (profile: CertProfileName): Promise<MaterializedCert> => {
     const bundle = await loadSharedCa();
-    const stored = await loadProfile(dir, profile, bundle, now());
-    const { host, explain, securityLevel } = resolveProfile(profile);
+    const stored = await loadProfile(dir, profile, bundle, now(), keysDir);
+    const { host, explain, securityLevel, server } = resolveProfile(profile);
     return {
       profile,
       host,
       explain,
       securityLevel,
+      server: server ? await serverSettings(server) : null,
       ...stored,
       caFile: bundle.rootFile,
       caPem: bundle.rootPem,
@@ -132,6 +149,13 @@ export function openCertStore(opts: CertStoreOptions = {}): CertStore {
       return pending;
     },
   };
+}
+
+async function serverSettings({ dhGroup, ...rest }: ServerTls): Promise<ServerSettings> {
+  if (!dhGroup) return rest;
+  // Loaded only for the DHE profiles: a warm run of the others never needs it.
+  const { dhParamPem } = await import('./dh-params.js');
+  return { ...rest, dhparam: dhParamPem(dhGroup) };
 }
 
 export interface GenerateAllResult {

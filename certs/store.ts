@@ -8,16 +8,15 @@
 // in by rename, so a reader sees either the old generation or the new one,
 // never a mix, and the paths it hands to a client stay valid.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { chmod, mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { x509 } from './x509.js';
-import type { Signer } from './generate.js';
-import { AUTHORITIES, ORGANIZATION } from './authorities.js';
+import type { Signer, Validity } from './generate.js';
+import { AUTHORITIES, ORGANIZATION, type AuthorityName } from './authorities.js';
 import { resolveProfile, type CertProfileName, type ResolvedProfile } from './profiles.js';
 
 /** Bump when generate.ts changes what it makes from the same definitions. */
-const FORMAT = 1;
+const FORMAT = 2;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** Leaves are remade after this, well before not-yet-valid's notBefore (+1 day) arrives. */
@@ -30,8 +29,8 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 const PRUNE_AFTER_MS = DAY_MS;
 const RECORD = 'current.json';
 
-// @peculiar/x509 and its ASN.1 stack take ~200 ms to load. A warm run only
-// reads files, so the generator is loaded when something must be made.
+// A warm run only reads files, so the generator (and the DER encoder under
+// it) is loaded when something must be made.
 const generator = () => import('./generate.js');
 
 interface GenerationRecord {
@@ -44,6 +43,12 @@ interface GenerationRecord {
   freshUntil: string;
   /** For profiles: the CA generation that issued it. */
   caId?: string;
+  /**
+   * The generation's files' contents, in the order of their names: a warm
+   * start reads one file per folder instead of three (the files themselves
+   * are what clients and `openssl` are pointed at).
+   */
+  pems: string[];
 }
 
 export type Origin = 'generated' | 'cache';
@@ -70,31 +75,32 @@ export interface StoredProfile {
 
 const CA_FILES = ['root.pem', 'root.key.pem', 'intermediate.pem', 'intermediate.key.pem'] as const;
 
-export async function loadCa(dir: string, now: Date): Promise<CaBundle> {
+export async function loadCa(dir: string, now: Date, keysDir: string): Promise<CaBundle> {
   const folder = join(dir, 'ca');
   const defHash = hash({ ORGANIZATION, root: AUTHORITIES.root, intermediate: AUTHORITIES.intermediate });
   const record = readRecord(folder);
   if (record && isFresh(record, defHash, now)) {
-    const pems = readGeneration(folder, record.id, CA_FILES);
+    const pems = recordedGeneration(folder, record, CA_FILES);
     if (pems) return caFromPems(folder, record.id, pems, 'cache');
   }
   const { makeAuthority, certsToPem, privateKeyToPem } = await generator();
-  const root = await makeAuthority(AUTHORITIES.root, null, now);
-  const intermediate = await makeAuthority(AUTHORITIES.intermediate, root, now);
+  const ctx = { now, keysDir };
+  const root = await makeAuthority(AUTHORITIES.root, null, ctx);
+  const intermediate = await makeAuthority(AUTHORITIES.intermediate, root.signer, ctx);
   const pems = [
-    certsToPem([root.cert]),
-    await privateKeyToPem(root.privateKey),
-    certsToPem([intermediate.cert]),
-    await privateKeyToPem(intermediate.privateKey),
+    certsToPem([root.signer.cert]),
+    privateKeyToPem(root.signer.privateKey),
+    certsToPem([intermediate.signer.cert]),
+    privateKeyToPem(intermediate.signer.privateKey),
   ];
   const id = newId();
   await writeGeneration(folder, id, CA_FILES, pems, {
     defHash,
     generatedAt: now.toISOString(),
-    freshUntil: freshUntil(now, [root.cert, intermediate.cert], Infinity).toISOString(),
+    freshUntil: freshUntil(now, [root.validity, intermediate.validity], Infinity).toISOString(),
   });
   const bundle = caFromPems(folder, id, pems, 'generated');
-  return { ...bundle, signer: async (name) => (name === 'root' ? root : intermediate) };
+  return { ...bundle, signer: async (name) => (name === 'root' ? root.signer : intermediate.signer) };
 }
 
 function caFromPems(folder: string, id: string, pems: readonly string[], origin: Origin): CaBundle {
@@ -119,19 +125,19 @@ function caFromPems(folder: string, id: string, pems: readonly string[], origin:
 
 const PROFILE_FILES = ['key.pem', 'chain.pem'] as const;
 
-export async function loadProfile(dir: string, name: CertProfileName, ca: CaBundle, now: Date): Promise<StoredProfile> {
+export async function loadProfile(dir: string, name: CertProfileName, ca: CaBundle, now: Date, keysDir: string): Promise<StoredProfile> {
   const folder = join(dir, name);
   const profile = resolveProfile(name);
   const defHash = hash({ ORGANIZATION, shape: certificateShape(profile) });
   const record = readRecord(folder);
   if (record && record.caId === ca.id && isFresh(record, defHash, now)) {
-    const pems = readGeneration(folder, record.id, PROFILE_FILES);
+    const pems = recordedGeneration(folder, record, PROFILE_FILES);
     if (pems) return stored(folder, record.id, pems, new Date(record.generatedAt), 'cache');
   }
   const { buildProfile, certsToPem, privateKeyToPem } = await generator();
   const signers = { root: await ca.signer('root'), intermediate: await ca.signer('intermediate') };
-  const built = await buildProfile(profile, (n) => signers[n], now);
-  const pems = [await privateKeyToPem(built.privateKey), certsToPem(built.chain)];
+  const built = await buildProfile(profile, { now, keysDir, shared: (n) => signers[n] });
+  const pems = [privateKeyToPem(built.privateKey), certsToPem(built.chain)];
   const id = newId();
   await writeGeneration(folder, id, PROFILE_FILES, pems, {
     defHash,
@@ -154,9 +160,22 @@ function stored(folder: string, id: string, pems: readonly string[], generatedAt
  */
 function certificateShape(p: ResolvedProfile): unknown {
   const { explain: _e, refs: _r, accept: _a, opensslError: _o, opensslAuthLevel: _l, ...rest } = p;
-  const { host: _h, securityLevel: _s, ...shape } = rest;
-  const authority = p.issuer === 'self' ? null : AUTHORITIES[p.issuer];
-  return { ...shape, authority: authority && !authority.shared ? authority : null };
+  const { host: _h, securityLevel: _s, server: _t, ...shape } = rest;
+  return { ...shape, authorities: ownAuthorities(p) };
+}
+
+/** The definitions of the per-profile authorities a profile's chain is made of (the shared ones are the CA's). */
+function ownAuthorities(p: ResolvedProfile): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const visit = (n: string): void => {
+    const def = AUTHORITIES[n as AuthorityName];
+    if (!def || def.shared || n in out) return;
+    out[n] = def;
+    visit(def.signedBy);
+    if ('crossCertifies' in def) visit(def.crossCertifies);
+  };
+  [p.issuer, ...p.sends].forEach(visit);
+  return out;
 }
 
 /**
@@ -164,7 +183,7 @@ function certificateShape(p: ResolvedProfile): unknown {
  * windows are relative to generation, so they drift), or a certificate that
  * was valid when made comes within EXPIRY_MARGIN_MS of expiring.
  */
-function freshUntil(now: Date, certs: readonly x509.X509Certificate[], maxAgeMs: number): Date {
+function freshUntil(now: Date, certs: readonly Validity[], maxAgeMs: number): Date {
   const t = now.getTime();
   let until = t + maxAgeMs;
   for (const cert of certs) {
@@ -196,7 +215,8 @@ function newId(): string {
 
 // Reads are synchronous on purpose: the files are small and local, and an
 // async read costs four thread-pool round trips (open, stat, read, close).
-// Reading every profile back takes ~2 ms this way, ~10 ms the other.
+// A warm start reads each folder's record (which holds the contents) and
+// checks that the files it names are still there.
 
 /** A missing or unreadable record is simply a cache miss. */
 function readRecord(folder: string): GenerationRecord | null {
@@ -209,14 +229,11 @@ function readRecord(folder: string): GenerationRecord | null {
   }
 }
 
-/** The generation's files in order, or null when any is gone (then it is remade). */
-function readGeneration(folder: string, id: string, names: readonly string[]): string[] | null {
-  try {
-    return names.map((n) => readFileSync(join(folder, `${id}.${n}`), 'utf8'));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
+/** The generation's contents in file order, or null when the record lacks them or any file is gone (then it is remade). */
+function recordedGeneration(folder: string, record: GenerationRecord, names: readonly string[]): string[] | null {
+  if (!Array.isArray(record.pems) || record.pems.length !== names.length || !record.pems.every((p) => typeof p === 'string')) return null;
+  const present = names.every((n) => statSync(join(folder, `${record.id}.${n}`), { throwIfNoEntry: false })?.isFile());
+  return present ? record.pems : null;
 }
 
 async function writeGeneration(
@@ -224,7 +241,7 @@ async function writeGeneration(
   id: string,
   names: readonly string[],
   pems: readonly string[],
-  record: Omit<GenerationRecord, 'format' | 'id'>,
+  record: Omit<GenerationRecord, 'format' | 'id' | 'pems'>,
 ): Promise<void> {
   await mkdir(folder, { recursive: true, mode: 0o700 });
   // The parent may predate us (or a umask may have widened it): keys live below it.
@@ -233,7 +250,8 @@ async function writeGeneration(
     names.map((n, i) => writeAtomic(join(folder, `${id}.${n}`), pems[i]!, n.endsWith('key.pem') ? 0o600 : 0o644)),
   );
   // The record goes last: once it names the generation, all its files exist.
-  await writeAtomic(join(folder, RECORD), JSON.stringify({ format: FORMAT, id, ...record }, null, 2) + '\n', 0o644);
+  // 0600: the record holds the private key's PEM as well.
+  await writeAtomic(join(folder, RECORD), JSON.stringify({ format: FORMAT, id, ...record, pems }) + '\n', 0o600);
   await pruneSuperseded(folder, id);
 }
 

@@ -13,6 +13,8 @@ import { arch, availableParallelism, cpus, loadavg, platform, tmpdir } from 'nod
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateAll } from '../certs/index.js';
+import { keysCacheDir } from '../certs/cache-dir.js';
+import { KEY_KINDS, keyPair } from '../certs/keys.js';
 import { profileClient } from '../harness/clients/profiles.js';
 import { findExecutable } from '../harness/clients/which.js';
 import { DEFAULT_WORKERS, loadCatalogue, protocolsFrom, runCases } from '../harness/conform.js';
@@ -224,6 +226,13 @@ async function main(): Promise<void> {
     if (loadavg()[0]! > 1) console.log(`note: load average ${loadavg()[0]!.toFixed(2)} before the bench started — other processes are competing for the ${cores} cores, so figures are inflated`);
     console.log();
 
+    // RSA keys (1024 to 8192 bits) are made once per machine and shared by every certificate
+    // folder (certs/keys.ts): made here if missing, so that "cold" times certificates, not keys.
+    progress('RSA key cache …\n');
+    const keysStarted = performance.now();
+    await Promise.all(KEY_KINDS.map((kind) => keyPair(kind, keysCacheDir())));
+    const keysMs = performance.now() - keysStarted;
+
     progress('certificates in fresh processes …\n');
     const childCerts = await certsColdAndWarm(scratch);
     const childCold = childCerts.cold.median;
@@ -293,7 +302,8 @@ async function main(): Promise<void> {
         ],
       ),
     );
-    console.log(`  generated: cold ${childCold.generated}, warm ${childWarm.generated}; Node start-up before the child's first line: ${ms(childCold.bootMs)} ms\n`);
+    console.log(`  generated: cold ${childCold.generated}, warm ${childWarm.generated}; Node start-up before the child's first line: ${ms(childCold.bootMs)} ms`);
+    console.log(`  RSA key cache (${relative(repoRoot, keysCacheDir())}, made once per machine, shared by every folder): ${ms(keysMs)} ms in this bench${keysMs > 1000 ? ' (made now)' : ' (already made)'}\n`);
 
     // ── list start-up
     console.log(`conform list start-up (${LIST_SPAWNS} fresh processes each, ${catalogue.length} cases)`);
@@ -353,7 +363,7 @@ async function main(): Promise<void> {
       curl: curl ?? null,
       runs: runs.map(({ results: _r, ...run }) => run),
       overhead: overheadByClient.map((o) => ({ client: o.client, workers: 1, ...o.spread, perCase: o.perCase })),
-      certs: { childCold: childCerts.cold, childWarm: childCerts.warm, inProcess: { coldMs: inProcessCold.ms, warmMs: inProcessWarm.ms } },
+      certs: { childCold: childCerts.cold, childWarm: childCerts.warm, inProcess: { coldMs: inProcessCold.ms, warmMs: inProcessWarm.ms }, rsaKeyCacheMs: keysMs },
       list: { spawns: LIST_SPAWNS, ...list, uncached: listUncached },
       maxRssKb: { bench: benchMaxRssKb, cli: cli?.maxRssKb ?? null },
       cli: cli ?? null,

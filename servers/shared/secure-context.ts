@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { constants, randomBytes } from 'node:crypto';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import type { MaterializedCert } from '../../certs/index.js';
 
@@ -13,18 +13,29 @@ export interface CaseTls {
   clientCa?: string;
 }
 
+const ORDER: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
 /**
  * A case's context options for a certificate. Legacy versions and weak
  * certificates load only at a lower OpenSSL security level, and it is lowered
- * only for the cases that ask for them.
+ * only for the cases that ask for them. A profile that comes with server
+ * settings (static RSA only, CBC only, DHE only) caps the version at TLS 1.2
+ * and sets its suites, unless the case names suites of its own.
  */
 export function contextOptions(cert: MaterializedCert, tls: CaseTls): SecureContextOptions {
   const legacy = tls.minVersion === 'TLSv1' || tls.minVersion === 'TLSv1.1';
   const level = legacy ? 0 : cert.securityLevel;
-  const ciphers = tls.ciphers ?? (level === null ? undefined : `DEFAULT:@SECLEVEL=${level}`);
+  const server = cert.server;
+  const profileCiphers = server?.ciphers && (level === null ? server.ciphers : `${server.ciphers}:@SECLEVEL=${level}`);
+  const ciphers = tls.ciphers ?? profileCiphers ?? (level === null ? undefined : `DEFAULT:@SECLEVEL=${level}`);
+  const cap = server?.maxVersion;
+  const maxVersion = cap && ORDER.indexOf(cap) < ORDER.indexOf(tls.maxVersion) ? cap : tls.maxVersion;
   return {
-    key: cert.keyPem, cert: cert.certChainPem, minVersion: tls.minVersion, maxVersion: tls.maxVersion,
+    key: cert.keyPem, cert: cert.certChainPem, minVersion: tls.minVersion, maxVersion,
     ...(ciphers ? { ciphers } : {}),
+    ...(server?.dhparam ? { dhparam: server.dhparam } : {}),
+    // RFC 7366: without encrypt_then_mac a CBC suite runs MAC-then-encrypt, the construction RFC 9325 §4.2 warns off.
+    ...(server?.encryptThenMac === false ? { secureOptions: constants.SSL_OP_NO_ENCRYPT_THEN_MAC } : {}),
     ...(tls.clientCa ? { ca: tls.clientCa } : {}),
   };
 }

@@ -64,6 +64,7 @@ export const AUTHORITIES = {
   'rsa-2048-intermediate': { ...HERE, commonName: 'Conform RSA-2048 Intermediate DO NOT TRUST', key: 'rsa-2048', pathLength: 0 },
   'rsa-4096-intermediate': { ...HERE, commonName: 'Conform RSA-4096 Intermediate DO NOT TRUST', key: 'rsa-4096', pathLength: 0 },
   'expired-intermediate': { ...HERE, commonName: 'Conform Expired Intermediate DO NOT TRUST', validDays: [-60, -1] },
+  'future-intermediate': { ...HERE, commonName: 'Conform Not-Yet-Valid Intermediate DO NOT TRUST', validDays: [1, 365] },
   'critical-ext-intermediate': {
     ...HERE,
     commonName: 'Conform Critical-Extension Intermediate DO NOT TRUST',

@@ -122,7 +122,8 @@ function leafExtensions(p: ResolvedProfile, publicKey: KeyObject, issuer: Signer
   // only because of the profile's fault, not because of keyUsage.
   const usage: KeyUsage[] = publicKey.asymmetricKeyType === 'rsa' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'];
   const id = keyId(publicKey);
-  const extensions: Extension[] = [basicConstraints(false), keyUsage(usage), extendedKeyUsage(p.eku)];
+  // No extendedKeyUsage at all when the profile lists none (RFC 5280 §4.2.1.12: then no purpose is excluded).
+  const extensions: Extension[] = [basicConstraints(false), keyUsage(usage), ...(p.eku.length ? [extendedKeyUsage(p.eku)] : [])];
   if (p.san) {
     const filler = Array.from({ length: p.san.filler ?? 0 }, (_, i) => `n${i + 1}.sans.conform.test`);
     // RFC 5280 §4.2.1.6: with an empty subject, the subjectAltName is critical.

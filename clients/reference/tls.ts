@@ -1,11 +1,12 @@
-import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { connect as tlsConnect, DEFAULT_CIPHERS, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { isIP, type Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import type { Job } from '../../contract/job.js';
 import type { Flaw } from './flaw-types.js';
 import { EofGuard } from './eof-guard.js';
-import { refuseCertificate } from './verify.js';
+import { dnsName, refuseCertificate } from './verify.js';
 import { whenAborted } from './abort.js';
+import { dhModuli, dhModulus, watchServerFlight } from './server-flight.js';
 
 /** The client refused to go on (a verdict of its own, not a crash). */
 export class Refused extends Error {}
@@ -16,12 +17,25 @@ export class HandshakeFailed extends Error {}
 /** The EOF guard under each TLS socket, to ask whether it ended with close_notify. */
 export const guards = new WeakMap<Socket, EofGuard>();
 
+/**
+ * TLS 1.2 suites offered: ECDHE with AEAD only (RFC 9325 §4.2). No static RSA
+ * and no finite-field DHE (RFC 9325 §4.1: implementations SHOULD NOT
+ * negotiate either), no CBC (§4.2: SHOULD NOT without encrypt_then_mac).
+ * TLS 1.3's suites are Node's defaults, all AEAD.
+ */
+const TLS12_SUITES = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+
 /** The reference client's TLS settings for a job: strict, each rule relaxable by one flaw. */
 export async function tlsOptions(job: Job, flaws: ReadonlySet<Flaw>, legacyOnly: boolean): Promise<ConnectionOptions> {
   const legacy = legacyOnly || flaws.has('accept-legacy-tls');
   // Security level 0 lets OpenSSL accept SHA-1 signatures and short keys (a flaw's doing only).
   const level0 = legacy || flaws.has('allow-weak-keys');
-  const servername = isIP(job.host) || flaws.has('omit-sni') ? undefined : flaws.has('wrong-sni') ? 'other.example' : job.host;
+  // TLS 1.0 and 1.1 have no AEAD suites: the legacy flaws offer OpenSSL's whole default list.
+  const suites = legacy ? 'DEFAULT' : flaws.has('legacy-ciphers') ? DEFAULT_CIPHERS : TLS12_SUITES;
+  const servername = isIP(job.host) || flaws.has('omit-sni') ? undefined : flaws.has('wrong-sni') ? 'other.example' : dnsName(job.host);
   const withCert = job.clientCert && !flaws.has('no-client-cert');
   return {
     host: job.addr || job.host,
@@ -33,7 +47,7 @@ export async function tlsOptions(job: Job, flaws: ReadonlySet<Flaw>, legacyOnly:
     checkServerIdentity: () => undefined,
     minVersion: legacy ? 'TLSv1' : 'TLSv1.2',
     maxVersion: legacyOnly ? 'TLSv1' : 'TLSv1.3',
-    ...(level0 ? { ciphers: 'DEFAULT:@SECLEVEL=0' } : {}),
+    ciphers: level0 ? `${suites}:@SECLEVEL=0` : suites,
     ...(withCert ? { cert: await readFile(job.clientCert), key: await readFile(job.clientKey) } : {}),
   };
 }
@@ -45,6 +59,7 @@ export async function tlsOptions(job: Job, flaws: ReadonlySet<Flaw>, legacyOnly:
 export function handshake(options: ConnectionOptions, signal: AbortSignal, raw: Socket): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     const guard = new EofGuard(raw);
+    const flight = watchServerFlight(raw);
     const socket = tlsConnect({ ...options, socket: guard });
     guards.set(socket, guard);
     const onAbort = (): void => {
@@ -54,12 +69,15 @@ export function handshake(options: ConnectionOptions, signal: AbortSignal, raw: 
     const stop = whenAborted(signal, onAbort);
     const onError = (err: Error): void => {
       stop();
+      flight.stop();
       socket.destroy();
       reject(new HandshakeFailed(err.message));
     };
     socket.once('secureConnect', () => {
       stop();
       socket.off('error', onError);
+      const modulus = dhModulus(flight.stop());
+      if (modulus) dhModuli.set(socket, modulus);
       resolve(socket);
     });
     socket.on('error', onError);

@@ -85,13 +85,17 @@ async function writeEntry(dir: string, key: string, cases: Case[]): Promise<void
  * loads none of it.
  */
 async function validateCatalogue(files: readonly SuiteFile[]): Promise<Case[]> {
-  const [{ validateSuites }, { checkCatalogue }, { FLAW_NAMES }, { PROFILE_NAMES }] = await Promise.all([
+  const [{ validateSuites }, { checkCatalogue }, { FLAW_NAMES }, { PROFILE_NAMES }, { isTemplateFile, validateTemplates }] = await Promise.all([
     import('./load.js'),
     import('./check.js'),
     import('../../clients/reference/index.js'),
     import('../clients/profiles.js'),
+    import('./templates.js'),
   ]);
-  const cases = validateSuites(files);
+  // suites/tls/ holds the TLS templates, instantiated for every protocol (templates.ts): each protocol's after its own cases.
+  const own = validateSuites(files.filter((f) => !isTemplateFile(f)));
+  const byFolder = (a: Case, b: Case): number => (a.protocol < b.protocol ? -1 : a.protocol > b.protocol ? 1 : 0);
+  const cases = [...own, ...(await validateTemplates(files.filter(isTemplateFile)))].sort(byFolder);
   checkCatalogue(cases, { knownFlaws: new Set(FLAW_NAMES), knownClients: new Set(PROFILE_NAMES) });
   return cases;
 }

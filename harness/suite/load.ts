@@ -37,7 +37,12 @@ export function parseSuite(file: string, text: string, protocol: Protocol, displ
   if (tags.length) return { cases: [], problems: tags.map((e) => ({ file: displayName, line: e.line, message: e.message })) };
   const js = yaml.toJS();
   if ('error' in js) return { cases: [], problems: [{ file: displayName, line: js.error.line, message: `YAML: ${js.error.message}` }] };
-  const raw = js.value;
+  return validateRaw(yaml, js.value, protocol);
+}
+
+/** Validates and expands cases already read from YAML; `yaml` names the file and the line of a path (templates.ts maps its instances' paths). */
+export function validateRaw(yaml: Pick<YamlSource, 'file' | 'lineOf'>, raw: unknown, protocol: Protocol): { cases: Case[]; problems: SuiteProblem[] } {
+  const displayName = yaml.file;
   const parsed = SuiteFileSchema.safeParse(raw);
   const idAt = (i: unknown): string | undefined => {
     const item = Array.isArray(raw) && typeof i === 'number' ? (raw[i] as { id?: unknown } | undefined) : undefined;
@@ -100,7 +105,7 @@ export function explainIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; me
   return best;
 }
 
-function toProblem(yaml: YamlSource, path: readonly PropertyKey[], message: string, caseId: string | undefined): SuiteProblem {
+function toProblem(yaml: Pick<YamlSource, 'file' | 'lineOf'>, path: readonly PropertyKey[], message: string, caseId: string | undefined): SuiteProblem {
   const field = fieldPath(path.slice(1));
   return { file: yaml.file, line: yaml.lineOf(path), ...(caseId ? { caseId } : {}), ...(field ? { field } : {}), message };
 }

@@ -5,6 +5,7 @@
  * resolves their names (TARGET_NAME, and the certificate's host for HTTPS).
  */
 import { createServer } from 'node:net';
+import { domainToASCII } from 'node:url';
 import type { CertProfileName } from '../../certs/index.js';
 import { atPath, serveOneRequest } from '../https/exchange.js';
 import { makeBody } from '../https/machine.js';
@@ -62,8 +63,10 @@ export async function startTarget(options: Socks5Options, ctx: ServerContext): P
   if (options.target === 'https') {
     const server = await startHttpsServer(https, ctx);
     const { host, port } = server.endpoint;
+    // An internationalized host crosses the wire as its A-label, as DNS would be asked for it (RFC 5890 §2.3.2.1).
+    const names = [...new Set([host, domainToASCII(host) || host])];
     return {
-      url: `https://${literal ?? host}:${port}${https.path}`, port, names: [host], body: server.expectedOutput!,
+      url: `https://${literal ?? host}:${port}${https.path}`, port, names, body: server.expectedOutput!,
       caFile: server.endpoint.caFile, stop: () => server.stop(),
     };
   }

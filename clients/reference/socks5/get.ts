@@ -27,8 +27,9 @@ export async function getThroughProxy(job: Job, ctx: RunContext): Promise<number
     const plan: ProxyPlan = { ...proxy.account, dest: await destination(targetHost, proxy.remote, ctx), port: targetPort, ...(early ? { early } : {}) };
     raw = await connected(proxy.host, proxy.port, ctx.signal);
     const tunnel = await negotiate(raw, plan, ctx.flaws, ctx.signal);
-    // The TLS name is the target's, never the proxy's (docs/contract.md).
-    const tlsHost = ctx.flaws.has('socks5-sni-proxy-host') ? job.host : targetHost;
+    // The TLS name is the target's, never the proxy's (docs/contract.md), as the URL writes it: a
+    // U-label stays one here (the URL parser made it an A-label), and verify.ts converts it (RFC 9525 §6.3).
+    const tlsHost = ctx.flaws.has('socks5-sni-proxy-host') ? job.host : hostAsWritten(job.url) ?? targetHost;
     const targetJob = { ...job, host: tlsHost, port: targetPort };
     let stream: Socket = tunnel;
     if (target.protocol === 'https:') {
@@ -55,6 +56,12 @@ export async function getThroughProxy(job: Job, ctx: RunContext): Promise<number
     // Whatever happened, the connection to the proxy ends with the job.
     raw?.destroy();
   }
+}
+
+/** The host of a URL as written, before the URL parser turns an internationalized name into its A-label. */
+function hostAsWritten(url: string): string | undefined {
+  const host = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^/:?#]*)/i.exec(url)?.[1];
+  return host ? unbracket(host) : undefined;
 }
 
 /** The proxy of CONFORM_PROXY_URL, or undefined for a scheme this client does not speak. */

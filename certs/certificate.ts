@@ -40,13 +40,25 @@ export function name(attrs: { cn?: string | null; o?: string }): Buffer {
   return seq(...(attrs.cn ? [rdn('2.5.4.3', attrs.cn)] : []), ...(attrs.o ? [rdn('2.5.4.10', attrs.o)] : []));
 }
 
+/** Exported once per key: an export costs a native round trip, an RSA one more. */
+const spkiOf = new WeakMap<KeyObject, Buffer>();
+const keyIdOf = new WeakMap<KeyObject, Buffer>();
+
 /** SubjectPublicKeyInfo DER. */
-export const spki = (key: KeyObject): Buffer => key.export({ type: 'spki', format: 'der' });
+export function spki(key: KeyObject): Buffer {
+  let der = spkiOf.get(key);
+  if (!der) spkiOf.set(key, (der = key.export({ type: 'spki', format: 'der' })));
+  return der;
+}
 
 /** RFC 5280 §4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING's bits. */
 export function keyId(key: KeyObject): Buffer {
-  const bits = children(read(spki(key)).content)[1]!.content.subarray(1);
-  return createHash('sha1').update(bits).digest();
+  let id = keyIdOf.get(key);
+  if (!id) {
+    const bits = children(read(spki(key)).content)[1]!.content.subarray(1);
+    keyIdOf.set(key, (id = createHash('sha1').update(bits).digest()));
+  }
+  return id;
 }
 
 const SIGNATURE_OIDS: Record<string, Partial<Record<Hash, string>>> = {

@@ -23,7 +23,7 @@ import {
   type KeyUsage,
   type Names,
 } from './certificate.js';
-import { keyPair, rsaBits } from './keys.js';
+import { keyPair } from './keys.js';
 import type { ResolvedProfile } from './profiles.js';
 
 const DAY_MS = 86_400_000;
@@ -189,8 +189,13 @@ export async function buildProfile(p: ResolvedProfile, ctx: BuildContext): Promi
 
 export const certsToPem = toPem;
 
+/** The cached RSA keys serve many profiles: each is exported once. */
+const pemOf = new WeakMap<KeyObject, string>();
+
 export function privateKeyToPem(key: KeyObject): string {
-  return key.export({ type: 'pkcs8', format: 'pem' }) as string;
+  let pem = pemOf.get(key);
+  if (!pem) pemOf.set(key, (pem = key.export({ type: 'pkcs8', format: 'pem' }) as string));
+  return pem;
 }
 
 /** Reads back an authority written by the store. */
@@ -200,6 +205,3 @@ export function importSigner(certPem: string, keyPem: string): Signer {
   const publicKey = createPublicKey(privateKey);
   return { cert, subject: subjectOf(cert), keyId: keyId(publicKey), privateKey, publicKey };
 }
-
-/** Whether a profile's key comes from the RSA key cache (made once per machine). */
-export const cachedKey = (p: ResolvedProfile): boolean => rsaBits(p.key) !== null;

@@ -1,4 +1,4 @@
-// Transpiles the TypeScript sources to dist/ with esbuild (one module per source, but for certs/x509.ts, and no
+// Transpiles the TypeScript sources to dist/ with esbuild (one module per source, and no
 // type checking: `npm run typecheck` does that). It takes about half a second, so
 // `npm run conform` rebuilds every time and never runs stale code, while the
 // CLI and spawned clients start as plain JavaScript (tsx costs ~350 ms a start).
@@ -19,8 +19,6 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCE_DIRS = ['contract', 'harness', 'servers', 'certs', 'clients', 'scripts'];
 /** What else decides what the built code computes: the versions of the installed packages. */
 const LOCK_FILE = 'package-lock.json';
-/** The one module through which @peculiar/x509 is reached (certs/x509.ts); built with its dependencies inlined. */
-const X509_ENTRY = 'certs/x509.ts';
 
 async function sources(dir) {
   const entries = await readdir(join(root, dir), { withFileTypes: true, recursive: true });
@@ -52,47 +50,12 @@ export async function build() {
     logLevel: 'warning',
     write: false,
   });
-  // @peculiar/x509 is ~150 files of ASN.1 and crypto plumbing that take ~220 ms
-  // to resolve and load one by one; bundled into the one module that wraps it,
-  // ~100 ms. It loads only when a certificate must be made (a cold cache).
-  const x509 = await bundleX509();
-  const x509Out = join(root, 'dist', X509_ENTRY.replace(/\.ts$/, '.js'));
-  const outputs = [...result.outputFiles.filter((f) => f.path !== x509Out), x509].sort((a, b) => (a.path < b.path ? -1 : 1));
+  const outputs = [...result.outputFiles].sort((a, b) => (a.path < b.path ? -1 : 1));
   await Promise.all(outputs.map((f) => writeIfChanged(f.path, f.contents)));
   const id = createHash('sha256');
   for (const f of outputs) id.update(`${f.path.slice(root.length)}\0${f.contents.length}\0`).update(f.contents);
   id.update(await readFile(join(root, LOCK_FILE)).catch(() => Buffer.alloc(0)));
   await writeIfChanged(join(root, 'dist/build-id'), Buffer.from(`${id.digest('hex')}\n`));
-}
-
-/**
- * certs/x509.ts with its dependencies inlined. Bundling costs ~80 ms, so it is
- * redone only when that file or the installed packages changed: the inputs'
- * hash is kept beside the bundle.
- */
-async function bundleX509() {
-  const path = join(root, 'dist', X509_ENTRY.replace(/\.ts$/, '.js'));
-  const inputs = createHash('sha256')
-    .update(await readFile(join(root, X509_ENTRY)))
-    .update(await readFile(join(root, LOCK_FILE)).catch(() => Buffer.alloc(0)))
-    .digest('hex');
-  const stamp = `${path}.inputs`;
-  const [previous, contents] = await Promise.all([readFile(stamp, 'utf8').catch(() => ''), readFile(path).catch(() => undefined)]);
-  if (previous === inputs && contents && !contents.includes('from "@peculiar/x509"')) return { path, contents };
-  const bundled = await esbuild({
-    entryPoints: [join(root, X509_ENTRY)],
-    outdir: join(root, 'dist'),
-    outbase: root,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'warning',
-    write: false,
-  });
-  const out = bundled.outputFiles[0];
-  await writeIfChanged(stamp, Buffer.from(inputs));
-  return { path: out.path, contents: out.contents };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await build();

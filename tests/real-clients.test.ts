@@ -142,7 +142,7 @@ const insecureUnavailable = profileUnavailable('curl-insecure');
 if (insecureUnavailable) skipUnavailable('curl -k (curl-insecure)', 'curl-insecure', insecureUnavailable);
 else describe('curl -k (curl-insecure)', () => {
   const refusal = (c: Case): boolean =>
-    /^(https\.(certificate|hostname)|smtp\.certificate|pop3\.certificate|imap\.certificate|ftps\.certificates)\./.test(c.id) &&
+    /^(https|smtp|pop3|imap|ftps|socks5)\.(certificate|hostname)\./.test(c.id) &&
     chosen(c.protocol) &&
     c.level === 'must' &&
     c.expect.some((e) => 'outcome' in e && e.outcome === 'failure') &&

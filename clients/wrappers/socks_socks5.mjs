@@ -74,7 +74,9 @@ async function get({ SocksClient, proxy, target, host, dest }) {
   const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
   const { socket } = await SocksClient.createConnection({ proxy, command: 'connect', destination: { host: dest, port }, timeout });
   const stream = target.protocol === 'https:'
-    ? tlsConnect({ socket, ca: readFileSync(env.CONFORM_CA_FILE), rejectUnauthorized: true, minVersion: 'TLSv1.2', ...(isIP(host) ? {} : { servername: host }) })
+    ? tlsConnect({ socket, ca: readFileSync(env.CONFORM_CA_FILE), rejectUnauthorized: true, minVersion: 'TLSv1.2',
+        // An IP literal is no SNI (RFC 6066 §3), but it is still the name to verify: Node checks `host` (else 'localhost').
+        ...(isIP(host) ? { host } : { servername: host }) })
     : socket;
   const body = await new Promise((resolve, reject) => {
     const req = request({ createConnection: () => stream, path: `${target.pathname}${target.search}`, headers: { host: target.host, connection: 'close' } }, (res) => {

@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import type { Job } from '../../../contract/job.js';
 
 /** The host as a URL writes it (IPv6 literals in brackets). */
@@ -21,7 +22,8 @@ export function curlCommon(job: Job, insecure: boolean): string[] {
     String(Math.max(1, job.timeoutMs / 1000 - 0.2)),
     '--cacert',
     job.caFile,
-    ...(job.addr && job.addr !== job.host ? ['--resolve', `${urlHost(job)}:${job.port}:${job.addr}`] : []),
+    // curl looks an internationalized host up by its A-label (libidn2), so that is the name to map.
+    ...(job.addr && job.addr !== job.host ? ['--resolve', `${urlHost({ ...job, host: domainToASCII(job.host) || job.host })}:${job.port}:${job.addr}`] : []),
     ...(job.clientCert ? ['--cert', job.clientCert, '--key', job.clientKey] : []),
     ...(insecure ? ['--insecure'] : []),
   ];

@@ -8,7 +8,7 @@ import { loadCa, loadProfile, type CaBundle, type Origin } from './store.js';
 
 export { AUTHORITIES } from './authorities.js';
 export { PROFILES, resolveProfile } from './profiles.js';
-export type { CertProfileName, ProfileDefinition, ResolvedProfile, ServerTls } from './profiles.js';
+export type { CertProfileName, DhGroup, ProfileDefinition, ResolvedProfile, ServerTls } from './profiles.js';
 export type { Origin } from './store.js';
 
 export const CERT_PROFILE_NAMES: readonly CertProfileName[] = Object.freeze(Object.keys(PROFILES) as CertProfileName[]);
@@ -45,18 +45,14 @@ export interface MaterializedCert {
   securityLevel: number | null;
   /**
    * TLS settings the presenting server must use besides the case's own (a
-   * static-RSA-only or DHE-only server), the DH group as PEM; null when none.
+   * static-RSA-only or DHE-only server); null when none. A DH group is named
+   * here and turned into parameters by the server (certs/dh-params.ts).
    */
-  server: ServerSettings | null;
+  server: ServerTls | null;
   /** When this profile's generation was made. */
   generatedAt: Date;
   /** Whether this call made it or found it in the cache. */
   origin: Origin;
-}
-
-export interface ServerSettings extends Omit<ServerTls, 'dhGroup'> {
-  /** PKCS #3 parameters for Node's `dhparam` option. */
-  dhparam?: string;
 }
 
 export interface CertStore {
@@ -119,13 +115,24 @@ export function openCertStore(opts: CertStoreOptions = {}): CertStore {
     const bundle = await loadSharedCa();
     const stored = await loadProfile(dir, profile, bundle, now(), keysDir);
     const { host, explain, securityLevel, server } = resolveProfile(profile);
+    const { keyFile, certChainFile, generatedAt, origin } = stored;
     return {
       profile,
       host,
       explain,
       securityLevel,
-      server: server ? await serverSettings(server) : null,
-      ...stored,
+      server: server ?? null,
+      keyFile,
+      certChainFile,
+      // Read from disk when a server first needs them (store.ts): a run reads only the profiles its cases use.
+      get keyPem() {
+        return stored.keyPem;
+      },
+      get certChainPem() {
+        return stored.certChainPem;
+      },
+      generatedAt,
+      origin,
       caFile: bundle.rootFile,
       caPem: bundle.rootPem,
       clientCaPem: bundle.rootPem,
@@ -149,13 +156,6 @@ export function openCertStore(opts: CertStoreOptions = {}): CertStore {
       return pending;
     },
   };
-}
-
-async function serverSettings({ dhGroup, ...rest }: ServerTls): Promise<ServerSettings> {
-  if (!dhGroup) return rest;
-  // Loaded only for the DHE profiles: a warm run of the others never needs it.
-  const { dhParamPem } = await import('./dh-params.js');
-  return { ...rest, dhparam: dhParamPem(dhGroup) };
 }
 
 export interface GenerateAllResult {

@@ -9,7 +9,7 @@
 // never a mix, and the paths it hands to a client stay valid.
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { chmod, mkdir, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import type * as FsPromises from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Signer, Validity } from './generate.js';
 import { AUTHORITIES, ORGANIZATION, type AuthorityName } from './authorities.js';
@@ -30,8 +30,9 @@ const PRUNE_AFTER_MS = DAY_MS;
 const RECORD = 'current.json';
 
 // A warm run only reads files, so the generator (and the DER encoder under
-// it) is loaded when something must be made.
+// it) and the asynchronous file API are loaded when something must be made.
 const generator = () => import('./generate.js');
+const fsp = (): Promise<typeof FsPromises> => import('node:fs/promises');
 
 interface GenerationRecord {
   format: number;
@@ -43,13 +44,12 @@ interface GenerationRecord {
   freshUntil: string;
   /** For profiles: the CA generation that issued it. */
   caId?: string;
-  /**
-   * The generation's files' contents, in the order of their names: a warm
-   * start reads one file per folder instead of three (the files themselves
-   * are what clients and `openssl` are pointed at).
-   */
-  pems: string[];
 }
+
+/** A generation's file contents, each read when first asked for (a warm start checks that the files exist, and reads only what a server uses). */
+type Contents = readonly (() => string)[];
+
+const inMemory = (pems: readonly string[]): Contents => pems.map((pem) => () => pem);
 
 export type Origin = 'generated' | 'cache';
 
@@ -80,8 +80,8 @@ export async function loadCa(dir: string, now: Date, keysDir: string): Promise<C
   const defHash = hash({ ORGANIZATION, root: AUTHORITIES.root, intermediate: AUTHORITIES.intermediate });
   const record = readRecord(folder);
   if (record && isFresh(record, defHash, now)) {
-    const pems = recordedGeneration(folder, record, CA_FILES);
-    if (pems) return caFromPems(folder, record.id, pems, 'cache');
+    const contents = recordedGeneration(folder, record.id, CA_FILES);
+    if (contents) return caFromPems(folder, record.id, contents, 'cache');
   }
   const { makeAuthority, certsToPem, privateKeyToPem } = await generator();
   const ctx = { now, keysDir };
@@ -99,12 +99,14 @@ export async function loadCa(dir: string, now: Date, keysDir: string): Promise<C
     generatedAt: now.toISOString(),
     freshUntil: freshUntil(now, [root.validity, intermediate.validity], Infinity).toISOString(),
   });
-  const bundle = caFromPems(folder, id, pems, 'generated');
+  const bundle = caFromPems(folder, id, inMemory(pems), 'generated');
   return { ...bundle, signer: async (name) => (name === 'root' ? root.signer : intermediate.signer) };
 }
 
-function caFromPems(folder: string, id: string, pems: readonly string[], origin: Origin): CaBundle {
-  const [rootPem, rootKey, intermediatePem, intermediateKey] = pems as [string, string, string, string];
+function caFromPems(folder: string, id: string, contents: Contents, origin: Origin): CaBundle {
+  const [rootPemOf, rootKey, intermediatePem, intermediateKey] = contents as [() => string, () => string, () => string, () => string];
+  // The root is every client's trust anchor: read now. The keys only sign, when something must be made.
+  const rootPem = rootPemOf();
   const imported = new Map<string, Promise<Signer>>();
   return {
     id,
@@ -114,7 +116,7 @@ function caFromPems(folder: string, id: string, pems: readonly string[], origin:
     signer(name) {
       let signer = imported.get(name);
       if (!signer) {
-        const [certPem, keyPem] = name === 'root' ? [rootPem, rootKey] : [intermediatePem, intermediateKey];
+        const [certPem, keyPem] = name === 'root' ? [rootPem, rootKey()] : [intermediatePem(), intermediateKey()];
         signer = generator().then(({ importSigner }) => importSigner(certPem, keyPem));
         imported.set(name, signer);
       }
@@ -131,8 +133,8 @@ export async function loadProfile(dir: string, name: CertProfileName, ca: CaBund
   const defHash = hash({ ORGANIZATION, shape: certificateShape(profile) });
   const record = readRecord(folder);
   if (record && record.caId === ca.id && isFresh(record, defHash, now)) {
-    const pems = recordedGeneration(folder, record, PROFILE_FILES);
-    if (pems) return stored(folder, record.id, pems, new Date(record.generatedAt), 'cache');
+    const contents = recordedGeneration(folder, record.id, PROFILE_FILES);
+    if (contents) return stored(folder, record.id, contents, new Date(record.generatedAt), 'cache');
   }
   const { buildProfile, certsToPem, privateKeyToPem } = await generator();
   const signers = { root: await ca.signer('root'), intermediate: await ca.signer('intermediate') };
@@ -145,13 +147,23 @@ export async function loadProfile(dir: string, name: CertProfileName, ca: CaBund
     generatedAt: now.toISOString(),
     freshUntil: freshUntil(now, built.made, MAX_LEAF_AGE_MS).toISOString(),
   });
-  return stored(folder, id, pems, now, 'generated');
+  return stored(folder, id, inMemory(pems), now, 'generated');
 }
 
-function stored(folder: string, id: string, pems: readonly string[], generatedAt: Date, origin: Origin): StoredProfile {
-  const [keyPem, certChainPem] = pems as [string, string];
-  const keyFile = join(folder, `${id}.key.pem`);
-  return { keyFile, keyPem, certChainFile: join(folder, `${id}.chain.pem`), certChainPem, generatedAt, origin };
+function stored(folder: string, id: string, contents: Contents, generatedAt: Date, origin: Origin): StoredProfile {
+  const [keyPem, certChainPem] = contents as [() => string, () => string];
+  return {
+    keyFile: join(folder, `${id}.key.pem`),
+    certChainFile: join(folder, `${id}.chain.pem`),
+    get keyPem() {
+      return keyPem();
+    },
+    get certChainPem() {
+      return certChainPem();
+    },
+    generatedAt,
+    origin,
+  };
 }
 
 /**
@@ -215,8 +227,8 @@ function newId(): string {
 
 // Reads are synchronous on purpose: the files are small and local, and an
 // async read costs four thread-pool round trips (open, stat, read, close).
-// A warm start reads each folder's record (which holds the contents) and
-// checks that the files it names are still there.
+// A warm start reads each folder's record and checks that the files it names
+// are there; their contents are read when a server first needs them.
 
 /** A missing or unreadable record is simply a cache miss. */
 function readRecord(folder: string): GenerationRecord | null {
@@ -229,11 +241,18 @@ function readRecord(folder: string): GenerationRecord | null {
   }
 }
 
-/** The generation's contents in file order, or null when the record lacks them or any file is gone (then it is remade). */
-function recordedGeneration(folder: string, record: GenerationRecord, names: readonly string[]): string[] | null {
-  if (!Array.isArray(record.pems) || record.pems.length !== names.length || !record.pems.every((p) => typeof p === 'string')) return null;
-  const present = names.every((n) => statSync(join(folder, `${record.id}.${n}`), { throwIfNoEntry: false })?.isFile());
-  return present ? record.pems : null;
+/**
+ * The generation's files in order, each read once when first asked for, or
+ * null when any is gone (then it is remade). Files are never rewritten under
+ * their generation's id, so what is read later is what was checked now.
+ */
+function recordedGeneration(folder: string, id: string, names: readonly string[]): Contents | null {
+  const paths = names.map((n) => join(folder, `${id}.${n}`));
+  if (!paths.every((path) => statSync(path, { throwIfNoEntry: false })?.isFile())) return null;
+  return paths.map((path) => {
+    let text: string | undefined;
+    return () => (text ??= readFileSync(path, 'utf8'));
+  });
 }
 
 async function writeGeneration(
@@ -241,8 +260,9 @@ async function writeGeneration(
   id: string,
   names: readonly string[],
   pems: readonly string[],
-  record: Omit<GenerationRecord, 'format' | 'id' | 'pems'>,
+  record: Omit<GenerationRecord, 'format' | 'id'>,
 ): Promise<void> {
+  const { mkdir, chmod } = await fsp();
   await mkdir(folder, { recursive: true, mode: 0o700 });
   // The parent may predate us (or a umask may have widened it): keys live below it.
   await chmod(join(folder, '..'), 0o700);
@@ -250,14 +270,14 @@ async function writeGeneration(
     names.map((n, i) => writeAtomic(join(folder, `${id}.${n}`), pems[i]!, n.endsWith('key.pem') ? 0o600 : 0o644)),
   );
   // The record goes last: once it names the generation, all its files exist.
-  // 0600: the record holds the private key's PEM as well.
-  await writeAtomic(join(folder, RECORD), JSON.stringify({ format: FORMAT, id, ...record, pems }) + '\n', 0o600);
+  await writeAtomic(join(folder, RECORD), JSON.stringify({ format: FORMAT, id, ...record }, null, 2) + '\n', 0o644);
   await pruneSuperseded(folder, id);
 }
 
 /** Write to a unique temporary name, then rename over the target: readers never see half a file. */
 async function writeAtomic(path: string, data: string, mode: number): Promise<void> {
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const { writeFile, rename } = await fsp();
   await writeFile(tmp, data, { mode, flag: 'wx' });
   await rename(tmp, path);
 }
@@ -268,6 +288,7 @@ async function writeAtomic(path: string, data: string, mode: number): Promise<vo
  */
 async function pruneSuperseded(folder: string, keepId: string): Promise<void> {
   const cutoff = Date.now() - PRUNE_AFTER_MS;
+  const { readdir, stat, unlink } = await fsp();
   for (const name of await readdir(folder)) {
     if (name === RECORD || name.startsWith(`${keepId}.`)) continue;
     const path = join(folder, name);

@@ -1,6 +1,7 @@
 import { constants, randomBytes } from 'node:crypto';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import type { MaterializedCert } from '../../certs/index.js';
+import { dhParamPem } from '../../certs/dh-params.js';
 
 type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 
@@ -33,7 +34,7 @@ export function contextOptions(cert: MaterializedCert, tls: CaseTls): SecureCont
   return {
     key: cert.keyPem, cert: cert.certChainPem, minVersion: tls.minVersion, maxVersion,
     ...(ciphers ? { ciphers } : {}),
-    ...(server?.dhparam ? { dhparam: server.dhparam } : {}),
+    ...(server?.dhGroup ? { dhparam: dhParamPem(server.dhGroup) } : {}),
     // RFC 7366: without encrypt_then_mac a CBC suite runs MAC-then-encrypt, the construction RFC 9325 §4.2 warns off.
     ...(server?.encryptThenMac === false ? { secureOptions: constants.SSL_OP_NO_ENCRYPT_THEN_MAC } : {}),
     ...(tls.clientCa ? { ca: tls.clientCa } : {}),

@@ -58,13 +58,33 @@ export const AUTHORITIES = {
     validDays: CA_DAYS,
   },
   // Never written to any CA file: a chain ending here must not verify.
-  'untrusted-root': { commonName: 'Conform Untrusted Root', signedBy: 'self', ca: true, shared: false, validDays: CA_DAYS },
+  'untrusted-root': {
+    commonName: 'Conform Untrusted Root',
+    signedBy: 'self',
+    ca: true,
+    shared: false,
+    validDays: CA_DAYS,
+  },
   // Signed by the real root, so the only fault in the chain is cA=false.
   'ca-false-intermediate': { ...HERE, commonName: 'Conform CA:false Intermediate DO NOT TRUST', ca: false },
-  'rsa-2048-intermediate': { ...HERE, commonName: 'Conform RSA-2048 Intermediate DO NOT TRUST', key: 'rsa-2048', pathLength: 0 },
-  'rsa-4096-intermediate': { ...HERE, commonName: 'Conform RSA-4096 Intermediate DO NOT TRUST', key: 'rsa-4096', pathLength: 0 },
+  'rsa-2048-intermediate': {
+    ...HERE,
+    commonName: 'Conform RSA-2048 Intermediate DO NOT TRUST',
+    key: 'rsa-2048',
+    pathLength: 0,
+  },
+  'rsa-4096-intermediate': {
+    ...HERE,
+    commonName: 'Conform RSA-4096 Intermediate DO NOT TRUST',
+    key: 'rsa-4096',
+    pathLength: 0,
+  },
   'expired-intermediate': { ...HERE, commonName: 'Conform Expired Intermediate DO NOT TRUST', validDays: [-60, -1] },
-  'future-intermediate': { ...HERE, commonName: 'Conform Not-Yet-Valid Intermediate DO NOT TRUST', validDays: [1, 365] },
+  'future-intermediate': {
+    ...HERE,
+    commonName: 'Conform Not-Yet-Valid Intermediate DO NOT TRUST',
+    validDays: [1, 365],
+  },
   'critical-ext-intermediate': {
     ...HERE,
     commonName: 'Conform Critical-Extension Intermediate DO NOT TRUST',
@@ -84,7 +104,12 @@ export const AUTHORITIES = {
   },
   // Two levels, to send in the wrong order: root -> upper -> lower -> leaf.
   'upper-intermediate': { ...HERE, commonName: 'Conform Upper Intermediate DO NOT TRUST', pathLength: 1 },
-  'lower-intermediate': { ...HERE, commonName: 'Conform Lower Intermediate DO NOT TRUST', signedBy: 'upper-intermediate', pathLength: 0 },
+  'lower-intermediate': {
+    ...HERE,
+    commonName: 'Conform Lower Intermediate DO NOT TRUST',
+    signedBy: 'upper-intermediate',
+    pathLength: 0,
+  },
   'sha1-intermediate': { ...HERE, commonName: 'Conform SHA-1 Intermediate DO NOT TRUST', signatureHash: 'SHA-1' },
   'conform-test-only-intermediate': {
     ...HERE,
@@ -102,7 +127,13 @@ export const AUTHORITIES = {
     nameConstraints: { permitted: { organization: ['Another organization DO NOT TRUST'] } },
   },
   // The old root that once cross-signed the Conform root; never a trust anchor.
-  'old-root': { commonName: 'Conform Old Root DO NOT TRUST', signedBy: 'self', ca: true, shared: false, validDays: [-800, 800] },
+  'old-root': {
+    commonName: 'Conform Old Root DO NOT TRUST',
+    signedBy: 'self',
+    ca: true,
+    shared: false,
+    validDays: [-800, 800],
+  },
   // The Conform root's subject and key, issued by the old root, expired a month ago.
   'expired-root-cross': {
     commonName: 'Conform Root CA DO NOT TRUST',

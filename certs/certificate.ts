@@ -3,7 +3,23 @@
 // the extensions the profiles need are here, each with its section.
 import { createHash, sign, type KeyObject } from 'node:crypto';
 import { isIPv4 } from 'node:net';
-import { bitString, bool, children, explicit, implicit, namedBits, nul, octets, oid, read, seq, set, time, uint, utf8 } from './der.js';
+import {
+  bitString,
+  bool,
+  children,
+  explicit,
+  implicit,
+  namedBits,
+  nul,
+  octets,
+  oid,
+  read,
+  seq,
+  set,
+  time,
+  uint,
+  utf8,
+} from './der.js';
 
 export type Hash = 'SHA-256' | 'SHA-384' | 'SHA-1';
 
@@ -100,12 +116,19 @@ export function issueCertificate(fields: CertificateFields, signingKey: KeyObjec
 }
 
 export function toPem(certs: readonly Buffer[]): string {
-  return certs.map((der) => `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}(?=.)/g, '$&\n')}\n-----END CERTIFICATE-----\n`).join('');
+  return certs
+    .map(
+      (der) =>
+        `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}(?=.)/g, '$&\n')}\n-----END CERTIFICATE-----\n`,
+    )
+    .join('');
 }
 
 /** The DER of each certificate in a PEM bundle, in order. */
 export function fromPem(pem: string): Buffer[] {
-  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/g)].map((m) => Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'));
+  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/g)].map((m) =>
+    Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'),
+  );
 }
 
 /** The subject Name DER of a certificate (TBSCertificate's sixth field, after the explicit version). */
@@ -120,7 +143,11 @@ const ext = (id: string, critical: boolean, value: Buffer): Extension => ({ oid:
 
 /** §4.2.1.9: cA and pathLenConstraint; a CA's is critical (conforming CAs MUST mark it so). */
 export function basicConstraints(ca: boolean, pathLength?: number): Extension {
-  return ext('2.5.29.19', true, seq(...(ca ? [bool(true)] : []), ...(pathLength !== undefined ? [uint(pathLength)] : [])));
+  return ext(
+    '2.5.29.19',
+    true,
+    seq(...(ca ? [bool(true)] : []), ...(pathLength !== undefined ? [uint(pathLength)] : [])),
+  );
 }
 
 export const KEY_USAGE_BITS = {
@@ -132,7 +159,8 @@ export const KEY_USAGE_BITS = {
 export type KeyUsage = keyof typeof KEY_USAGE_BITS;
 
 /** §4.2.1.3, critical. */
-export const keyUsage = (usages: readonly KeyUsage[]): Extension => ext('2.5.29.15', true, namedBits(usages.map((u) => KEY_USAGE_BITS[u])));
+export const keyUsage = (usages: readonly KeyUsage[]): Extension =>
+  ext('2.5.29.15', true, namedBits(usages.map((u) => KEY_USAGE_BITS[u])));
 
 export const EKU_OIDS = { serverAuth: '1.3.6.1.5.5.7.3.1', clientAuth: '1.3.6.1.5.5.7.3.2' } as const;
 
@@ -171,7 +199,8 @@ function ipv6Bytes(addr: string): Buffer {
 }
 
 /** §4.2.1.6: critical when the subject is empty ("the issuing CA MUST include a subjectAltName extension that is marked as critical"). */
-export const subjectAltName = (names: Names, critical = false): Extension => ext('2.5.29.17', critical, seq(...generalNames(names)));
+export const subjectAltName = (names: Names, critical = false): Extension =>
+  ext('2.5.29.17', critical, seq(...generalNames(names)));
 
 /** §4.2.1.2. */
 export const subjectKeyIdentifier = (id: Buffer): Extension => ext('2.5.29.14', false, octets(id));
@@ -182,8 +211,13 @@ export const authorityKeyIdentifier = (id: Buffer): Extension => ext('2.5.29.35'
 /** §4.2.1.10, critical as conforming CAs mark it. */
 export function nameConstraints(permitted?: Names, excluded?: Names): Extension {
   // GeneralSubtrees ::= SEQUENCE OF GeneralSubtree, implicitly tagged [0] or [1]; each subtree is SEQUENCE { base }.
-  const subtrees = (n: number, names: Names) => implicit(n, Buffer.concat(generalNames(names).map((g) => seq(g))), true);
-  return ext('2.5.29.30', true, seq(...(permitted ? [subtrees(0, permitted)] : []), ...(excluded ? [subtrees(1, excluded)] : [])));
+  const subtrees = (n: number, names: Names) =>
+    implicit(n, Buffer.concat(generalNames(names).map((g) => seq(g))), true);
+  return ext(
+    '2.5.29.30',
+    true,
+    seq(...(permitted ? [subtrees(0, permitted)] : []), ...(excluded ? [subtrees(1, excluded)] : [])),
+  );
 }
 
 /** An extension nobody knows (a private OID), whose value is a DER NULL. */

@@ -31,7 +31,8 @@ export const ia5 = (text: string): Buffer => tlv(0x16, Buffer.from(text, 'ascii'
 export const explicit = (n: number, inner: Buffer): Buffer => tlv(0xa0 | n, inner);
 
 /** `[n]` IMPLICIT: the context tag replaces the inner tag (primitive or constructed, as `constructed` says). */
-export const implicit = (n: number, content: Buffer, constructed = false): Buffer => tlv((constructed ? 0xa0 : 0x80) | n, content);
+export const implicit = (n: number, content: Buffer, constructed = false): Buffer =>
+  tlv((constructed ? 0xa0 : 0x80) | n, content);
 
 /** An unsigned big-endian integer (a serial number, a small count): minimal, with a 0 byte where the sign bit is set. */
 export function uint(value: number | Buffer): Buffer {
@@ -71,9 +72,14 @@ export function namedBits(bits: readonly number[]): Buffer {
 
 /** UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 §4.1.2.5), whole seconds. */
 export function time(date: Date): Buffer {
-  const iso = date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:T]/g, '');
+  const iso = date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:T]/g, '');
   const year = date.getUTCFullYear();
-  return year >= 1950 && year < 2050 ? tlv(0x17, Buffer.from(iso.slice(2), 'ascii')) : tlv(0x18, Buffer.from(iso, 'ascii'));
+  return year >= 1950 && year < 2050
+    ? tlv(0x17, Buffer.from(iso.slice(2), 'ascii'))
+    : tlv(0x18, Buffer.from(iso, 'ascii'));
 }
 
 /** One parsed element: where its contents sit in the buffer, and where it ends. */

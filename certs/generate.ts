@@ -3,7 +3,13 @@
 // reads the keys). Nothing here touches the disk but the RSA key cache;
 // store.ts decides what to generate and keeps it.
 import { createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
-import { AUTHORITIES, ORGANIZATION, type AuthorityDefinition, type AuthorityName, type Subtrees } from './authorities.js';
+import {
+  AUTHORITIES,
+  ORGANIZATION,
+  type AuthorityDefinition,
+  type AuthorityName,
+  type Subtrees,
+} from './authorities.js';
 import {
   authorityKeyIdentifier,
   basicConstraints,
@@ -110,7 +116,14 @@ export async function makeAuthority(
   ];
   const validity = window(ctx.now, def.validDays);
   const cert = issueCertificate(
-    { serial: serialNumber(), issuer: issuer?.subject ?? subject, subject, ...validity, publicKey: keys.publicKey, extensions },
+    {
+      serial: serialNumber(),
+      issuer: issuer?.subject ?? subject,
+      subject,
+      ...validity,
+      publicKey: keys.publicKey,
+      extensions,
+    },
     issuer?.privateKey ?? keys.privateKey,
     def.signatureHash ?? 'SHA-256',
   );
@@ -120,10 +133,15 @@ export async function makeAuthority(
 function leafExtensions(p: ResolvedProfile, publicKey: KeyObject, issuer: Signer | null): Extension[] {
   // keyEncipherment for RSA keys, so that a TLS 1.2 RSA key exchange fails
   // only because of the profile's fault, not because of keyUsage.
-  const usage: KeyUsage[] = publicKey.asymmetricKeyType === 'rsa' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'];
+  const usage: KeyUsage[] =
+    publicKey.asymmetricKeyType === 'rsa' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'];
   const id = keyId(publicKey);
   // No extendedKeyUsage at all when the profile lists none (RFC 5280 §4.2.1.12: then no purpose is excluded).
-  const extensions: Extension[] = [basicConstraints(false), keyUsage(usage), ...(p.eku.length ? [extendedKeyUsage(p.eku)] : [])];
+  const extensions: Extension[] = [
+    basicConstraints(false),
+    keyUsage(usage),
+    ...(p.eku.length ? [extendedKeyUsage(p.eku)] : []),
+  ];
   if (p.san) {
     const filler = Array.from({ length: p.san.filler ?? 0 }, (_, i) => `n${i + 1}.sans.conform.test`);
     // RFC 5280 §4.2.1.6: with an empty subject, the subjectAltName is critical.
@@ -177,7 +195,14 @@ export async function buildProfile(p: ResolvedProfile, ctx: BuildContext): Promi
   const subject = p.emptySubject ? name({}) : name({ cn: p.commonName, o: ORGANIZATION });
   const validity = window(ctx.now, p.validDays);
   let leaf = issueCertificate(
-    { serial: serialNumber(), issuer: issuer?.subject ?? subject, subject, ...validity, publicKey: keys.publicKey, extensions: leafExtensions(p, keys.publicKey, issuer) },
+    {
+      serial: serialNumber(),
+      issuer: issuer?.subject ?? subject,
+      subject,
+      ...validity,
+      publicKey: keys.publicKey,
+      extensions: leafExtensions(p, keys.publicKey, issuer),
+    },
     issuer?.privateKey ?? keys.privateKey,
     p.signatureHash,
   );

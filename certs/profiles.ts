@@ -478,7 +478,8 @@ export const PROFILES = {
     san: { dns: ['localhost'] },
   },
   'name-constraints-ok': {
-    explain: 'Nothing is wrong: the intermediate may issue only under conform.test, and the leaf is for www.conform.test.',
+    explain:
+      'Nothing is wrong: the intermediate may issue only under conform.test, and the leaf is for www.conform.test.',
     host: 'www.conform.test',
     refs: ['RFC 5280 §4.2.1.10'],
     accept: true,
@@ -554,7 +555,8 @@ export const PROFILES = {
     sends: ['critical-ext-intermediate'],
   },
   'cross-signed-expired-path': {
-    explain: 'Nothing is wrong: the server also sends an expired cross-certificate of the root; the path to the root holds.',
+    explain:
+      'Nothing is wrong: the server also sends an expired cross-certificate of the root; the path to the root holds.',
     host: 'localhost',
     refs: ['RFC 8446 §4.4.2', 'RFC 4158 §2.4', ...PATH_REFS],
     accept: true,
@@ -620,7 +622,8 @@ export const PROFILES = {
     server: { maxVersion: 'TLSv1.2', ciphers: DHE_ONLY, dhGroup: 'modp-2048' },
   },
   'dhe-composite': {
-    explain: 'A sound RSA certificate, on a TLS 1.2 server offering only DHE over a 2048-bit modulus that is not prime.',
+    explain:
+      'A sound RSA certificate, on a TLS 1.2 server offering only DHE over a 2048-bit modulus that is not prime.',
     host: 'localhost',
     refs: ['CVE-2016-2217', 'RFC 9325 §4.5'],
     accept: true,

@@ -119,18 +119,31 @@ describe('DNS-ID matching (RFC 9525 §6.3)', () => {
 });
 
 describe('the server flight', () => {
-  const record = (type: number, body: Buffer) => Buffer.concat([Buffer.from([type, 3, 3, body.length >> 8, body.length & 255]), body]);
-  const message = (type: number, body: Buffer) => Buffer.concat([Buffer.from([type, 0, body.length >> 8, body.length & 255]), body]);
+  const record = (type: number, body: Buffer) =>
+    Buffer.concat([Buffer.from([type, 3, 3, body.length >> 8, body.length & 255]), body]);
+  const message = (type: number, body: Buffer) =>
+    Buffer.concat([Buffer.from([type, 0, body.length >> 8, body.length & 255]), body]);
   const p = Buffer.from('ff'.repeat(8), 'hex');
-  const ske = message(12, Buffer.concat([Buffer.from([0, p.length]), p, Buffer.from([0, 1, 2]), Buffer.from([0, 1, 7])]));
+  const ske = message(
+    12,
+    Buffer.concat([Buffer.from([0, p.length]), p, Buffer.from([0, 1, 2]), Buffer.from([0, 1, 7])]),
+  );
 
   test('the DHE modulus is read from a ServerKeyExchange split across two records', () => {
-    const flight = Buffer.concat([record(22, message(2, Buffer.alloc(40))), record(22, ske.subarray(0, 5)), record(22, ske.subarray(5))]);
+    const flight = Buffer.concat([
+      record(22, message(2, Buffer.alloc(40))),
+      record(22, ske.subarray(0, 5)),
+      record(22, ske.subarray(5)),
+    ]);
     expect(dhModulus(flight)).toEqual(p);
   });
 
   test('none before ChangeCipherSpec, or when the server sent no ServerKeyExchange', () => {
-    expect(dhModulus(Buffer.concat([record(22, message(2, Buffer.alloc(40))), record(20, Buffer.from([1])), record(22, ske)]))).toBeNull();
+    expect(
+      dhModulus(
+        Buffer.concat([record(22, message(2, Buffer.alloc(40))), record(20, Buffer.from([1])), record(22, ske)]),
+      ),
+    ).toBeNull();
     expect(dhModulus(Buffer.alloc(0))).toBeNull();
   });
 });

@@ -47,28 +47,66 @@ const NOTHING_INSIDE: readonly Expectation[] = [
 /** Every protocol's TLS modes, the first one each the upgrade where there is one (where verification was skipped most). */
 export const TLS_TARGETS: readonly TlsTarget[] = [
   {
-    protocol: 'https', mode: '', server: {}, label: '', refs: ['RFC 9110 §4.2.2'],
-    refused: [{ outcome: 'failure' }, { never: 'command' }], accepted: SERVED,
+    protocol: 'https',
+    mode: '',
+    server: {},
+    label: '',
+    refs: ['RFC 9110 §4.2.2'],
+    refused: [{ outcome: 'failure' }, { never: 'command' }],
+    accepted: SERVED,
   },
-  ...(['starttls', 'implicit'] as const).map((mode): TlsTarget => ({
-    protocol: 'smtp', mode, server: { tls: mode }, label: mode === 'starttls' ? 'SMTP, STARTTLS' : 'SMTP, implicit TLS', refs: ['RFC 8314 §5.3'],
-    refused: [...NOTHING_INSIDE, { delivered: 'nothing' }], accepted: [{ outcome: 'success' }, { delivered: 'input' }],
-  })),
-  ...(['starttls', 'implicit'] as const).map((mode): TlsTarget => ({
-    protocol: 'imap', mode, server: { tls: mode }, label: mode === 'starttls' ? 'IMAP, STARTTLS' : 'IMAP, implicit TLS', refs: ['RFC 8314 §5.3'],
-    refused: NOTHING_INSIDE, accepted: SERVED,
-  })),
-  ...(['stls', 'implicit'] as const).map((mode): TlsTarget => ({
-    protocol: 'pop3', mode, server: { tls: mode }, label: mode === 'stls' ? 'POP3, STLS' : 'POP3, implicit TLS', refs: ['RFC 8314 §5.3'],
-    refused: NOTHING_INSIDE, accepted: SERVED,
-  })),
-  ...(['explicit', 'implicit'] as const).map((mode): TlsTarget => ({
-    protocol: 'ftps', mode, server: { tls: mode }, label: mode === 'explicit' ? 'FTPS, AUTH TLS' : 'FTPS, implicit TLS', refs: ['RFC 4217 §15.1.1'],
-    refused: NOTHING_INSIDE, accepted: SERVED,
-  })),
+  ...(['starttls', 'implicit'] as const).map(
+    (mode): TlsTarget => ({
+      protocol: 'smtp',
+      mode,
+      server: { tls: mode },
+      label: mode === 'starttls' ? 'SMTP, STARTTLS' : 'SMTP, implicit TLS',
+      refs: ['RFC 8314 §5.3'],
+      refused: [...NOTHING_INSIDE, { delivered: 'nothing' }],
+      accepted: [{ outcome: 'success' }, { delivered: 'input' }],
+    }),
+  ),
+  ...(['starttls', 'implicit'] as const).map(
+    (mode): TlsTarget => ({
+      protocol: 'imap',
+      mode,
+      server: { tls: mode },
+      label: mode === 'starttls' ? 'IMAP, STARTTLS' : 'IMAP, implicit TLS',
+      refs: ['RFC 8314 §5.3'],
+      refused: NOTHING_INSIDE,
+      accepted: SERVED,
+    }),
+  ),
+  ...(['stls', 'implicit'] as const).map(
+    (mode): TlsTarget => ({
+      protocol: 'pop3',
+      mode,
+      server: { tls: mode },
+      label: mode === 'stls' ? 'POP3, STLS' : 'POP3, implicit TLS',
+      refs: ['RFC 8314 §5.3'],
+      refused: NOTHING_INSIDE,
+      accepted: SERVED,
+    }),
+  ),
+  ...(['explicit', 'implicit'] as const).map(
+    (mode): TlsTarget => ({
+      protocol: 'ftps',
+      mode,
+      server: { tls: mode },
+      label: mode === 'explicit' ? 'FTPS, AUTH TLS' : 'FTPS, implicit TLS',
+      refs: ['RFC 4217 §15.1.1'],
+      refused: NOTHING_INSIDE,
+      accepted: SERVED,
+    }),
+  ),
   {
-    protocol: 'socks5', mode: '', server: { target: 'https' }, label: 'SOCKS5, TLS to the target through the tunnel', refs: ['RFC 9110 §4.2.2'],
-    refused: [{ outcome: 'failure' }, { never: { type: 'command', verb: 'GET' } }], accepted: SERVED,
+    protocol: 'socks5',
+    mode: '',
+    server: { target: 'https' },
+    label: 'SOCKS5, TLS to the target through the tunnel',
+    refs: ['RFC 9110 §4.2.2'],
+    refused: [{ outcome: 'failure' }, { never: { type: 'command', verb: 'GET' } }],
+    accepted: SERVED,
   },
 ];
 
@@ -76,13 +114,20 @@ const PROTOCOLS_WITH_TLS = [...new Set(TLS_TARGETS.map((t) => t.protocol))] as [
 
 /** The fields a template has besides a case's. */
 function templateFieldsSchema(zod: typeof z) {
-  return zod.object({
-    id: zod.string().regex(/^tls\.[a-z0-9-]+\.[a-z0-9.${}-]+$/, 'a template id is tls.<group>.<name>: each protocol puts its own name first'),
-    /** Only these protocols. Default: every protocol that speaks TLS. */
-    protocols: zod.array(zod.enum(PROTOCOLS_WITH_TLS)).min(1).optional(),
-    /** `all` (default): every TLS mode of each protocol; `first`: its first mode only (the upgrade, where there is one). */
-    modes: zod.enum(['all', 'first']).default('all'),
-  }).passthrough();
+  return zod
+    .object({
+      id: zod
+        .string()
+        .regex(
+          /^tls\.[a-z0-9-]+\.[a-z0-9.${}-]+$/,
+          'a template id is tls.<group>.<name>: each protocol puts its own name first',
+        ),
+      /** Only these protocols. Default: every protocol that speaks TLS. */
+      protocols: zod.array(zod.enum(PROTOCOLS_WITH_TLS)).min(1).optional(),
+      /** `all` (default): every TLS mode of each protocol; `first`: its first mode only (the upgrade, where there is one). */
+      modes: zod.enum(['all', 'first']).default('all'),
+    })
+    .passthrough();
 }
 type TemplateFields = z.infer<ReturnType<typeof templateFieldsSchema>>;
 
@@ -101,7 +146,12 @@ interface Instance {
 }
 
 /** The template's instance on one target: id, title, server mode, refs and the two words spelled out. */
-function instantiate(template: Record<string, unknown>, target: TlsTarget, index: number, substitute: <T>(v: T, vars: Record<string, string>) => T): Instance {
+function instantiate(
+  template: Record<string, unknown>,
+  target: TlsTarget,
+  index: number,
+  substitute: <T>(v: T, vars: Record<string, string>) => T,
+): Instance {
   const { protocols: _p, modes: _m, ...rest } = template;
   const vars = { protocol: target.protocol, mode: target.mode };
   const source = substitute(rest, vars) as Record<string, unknown>;
@@ -133,7 +183,11 @@ function instantiate(template: Record<string, unknown>, target: TlsTarget, index
 /** The targets a template applies to. */
 function targetsOf(fields: TemplateFields): TlsTarget[] {
   const wanted = new Set(fields.protocols ?? PROTOCOLS_WITH_TLS);
-  return TLS_TARGETS.filter((t, i) => wanted.has(t.protocol) && (fields.modes === 'all' || TLS_TARGETS.findIndex((f) => f.protocol === t.protocol) === i));
+  return TLS_TARGETS.filter(
+    (t, i) =>
+      wanted.has(t.protocol) &&
+      (fields.modes === 'all' || TLS_TARGETS.findIndex((f) => f.protocol === t.protocol) === i),
+  );
 }
 
 /**
@@ -141,9 +195,14 @@ function targetsOf(fields: TemplateFields): TlsTarget[] {
  * own cases are; problems name the template file, its line, the instance and
  * the field.
  */
-export async function instantiateTemplates(files: readonly SuiteFile[]): Promise<{ cases: Case[]; problems: SuiteProblem[] }> {
+export async function instantiateTemplates(
+  files: readonly SuiteFile[],
+): Promise<{ cases: Case[]; problems: SuiteProblem[] }> {
   const [{ z: zod }, { validateRaw }, { YamlSource }, { substitute }] = await Promise.all([
-    import('zod'), import('./load.js'), import('./source-map.js'), import('./expand.js'),
+    import('zod'),
+    import('./load.js'),
+    import('./source-map.js'),
+    import('./expand.js'),
   ]);
   const TemplateFieldsSchema = templateFieldsSchema(zod);
   const cases: Case[] = [];
@@ -169,7 +228,12 @@ export async function instantiateTemplates(files: readonly SuiteFile[]): Promise
       const fields = TemplateFieldsSchema.safeParse(template);
       if (!fields.success) {
         for (const issue of fields.error.issues) {
-          problems.push({ file: file.displayName, line: yaml.lineOf([index, ...issue.path]), field: issue.path.join('.'), message: issue.message });
+          problems.push({
+            file: file.displayName,
+            line: yaml.lineOf([index, ...issue.path]),
+            field: issue.path.join('.'),
+            message: issue.message,
+          });
         }
         return;
       }
@@ -187,11 +251,18 @@ export async function instantiateTemplates(files: readonly SuiteFile[]): Promise
           const instance = instances[path[0] as number];
           if (!instance) return yaml.lineOf(path);
           const [, key, item, ...deeper] = path;
-          const inTemplate = key === 'expect' && typeof item === 'number' ? [key, instance.expectFrom[item] ?? item, ...deeper] : path.slice(1);
+          const inTemplate =
+            key === 'expect' && typeof item === 'number'
+              ? [key, instance.expectFrom[item] ?? item, ...deeper]
+              : path.slice(1);
           return yaml.lineOf([instance.index, ...inTemplate]);
         },
       };
-      const result = validateRaw(lines, instances.map((i) => i.raw), protocol);
+      const result = validateRaw(
+        lines,
+        instances.map((i) => i.raw),
+        protocol,
+      );
       cases.push(...result.cases);
       problems.push(...result.problems);
     }
@@ -201,7 +272,11 @@ export async function instantiateTemplates(files: readonly SuiteFile[]): Promise
 
 /** The instances of every template file, or a usage error naming each problem's file, line, case and field. */
 export async function validateTemplates(files: readonly SuiteFile[]): Promise<Case[]> {
-  const [{ cases, problems }, { formatProblems }, { UsageError }] = await Promise.all([instantiateTemplates(files), import('./load.js'), import('../errors.js')]);
+  const [{ cases, problems }, { formatProblems }, { UsageError }] = await Promise.all([
+    instantiateTemplates(files),
+    import('./load.js'),
+    import('../errors.js'),
+  ]);
   if (problems.length) throw new UsageError('SUITE_INVALID', `invalid suite file(s):\n${formatProblems(problems)}`);
   return cases;
 }

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { certsCacheDir, keysCacheDir } from './cache-dir.js';
 import { PROFILES, resolveProfile, type CertProfileName, type ServerTls } from './profiles.js';
-import { loadCa, loadProfile, type CaBundle, type Origin } from './store.js';
+import { loadCa, loadProfile, RecordIndex, type CaBundle, type Origin } from './store.js';
 
 export { AUTHORITIES } from './authorities.js';
 export { PROFILES, resolveProfile } from './profiles.js';
@@ -57,6 +57,12 @@ export interface MaterializedCert {
 
 export interface CertStore {
   get(profile: CertProfileName): Promise<MaterializedCert>;
+  /**
+   * Writes what this store generated into the folder's record index
+   * (store.ts), so that the next start reads one file: generateAll does at
+   * its end, a run once its cases are done.
+   */
+  flush(): Promise<void>;
   /** Where the generated files live. */
   dir: string;
 }
@@ -101,10 +107,12 @@ export function openCertStore(opts: CertStoreOptions = {}): CertStore {
   const now = opts.now ?? (() => new Date());
   const keysDir = resolve(opts.keysDir ?? keysCacheDir());
   let ca: Promise<CaBundle> | undefined;
+  let recordIndex: RecordIndex | undefined;
+  const index = (): RecordIndex => (recordIndex ??= new RecordIndex(dir));
   const profiles = new Map<CertProfileName, Promise<MaterializedCert>>();
 
   const loadSharedCa = (): Promise<CaBundle> => {
-    ca ??= loadCa(dir, now(), keysDir).catch((err: unknown) => {
+    ca ??= loadCa(dir, now(), keysDir, index()).catch((err: unknown) => {
       ca = undefined; // let a later call retry
       throw err;
     });
@@ -113,7 +121,7 @@ export function openCertStore(opts: CertStoreOptions = {}): CertStore {
 
   const materialize = async (profile: CertProfileName): Promise<MaterializedCert> => {
     const bundle = await loadSharedCa();
-    const stored = await loadProfile(dir, profile, bundle, now(), keysDir);
+    const stored = await loadProfile(dir, profile, bundle, now(), keysDir, index());
     const { host, explain, securityLevel, server } = resolveProfile(profile);
     const { keyFile, certChainFile, generatedAt, origin } = stored;
     return {
@@ -141,6 +149,7 @@ export function openCertStore(opts: CertStoreOptions = {}): CertStore {
 
   return {
     dir,
+    flush: () => (recordIndex ? recordIndex.flush() : Promise.resolve()),
     get(profile) {
       if (!isCertProfileName(profile)) {
         const known = CERT_PROFILE_NAMES.join(', ');
@@ -172,6 +181,7 @@ export async function generateAll(opts: CertStoreOptions = {}): Promise<Generate
   const started = performance.now();
   const store = openCertStore(opts);
   const all = await Promise.all(CERT_PROFILE_NAMES.map((name) => store.get(name)));
+  await store.flush();
   const certs = Object.fromEntries(all.map((c) => [c.profile, c])) as Record<CertProfileName, MaterializedCert>;
   const generated = all.filter((c) => c.origin === 'generated').map((c) => c.profile);
   return { dir: store.dir, certs, generated, ms: performance.now() - started };

@@ -37,6 +37,18 @@ describe('cache', () => {
     }
   });
 
+  test('generateAll leaves a record index; an entry naming files that are gone falls back to the folder', async () => {
+    const cold = await generateAll({ dir });
+    const index = JSON.parse(await readFile(join(dir, 'records.json'), 'utf8')) as { records: Record<string, { id: string }> };
+    expect(Object.keys(index.records).sort()).toEqual(['ca', ...CERT_PROFILE_NAMES].sort());
+    index.records.valid!.id = '0000000000000000';
+    await writeFile(join(dir, 'records.json'), JSON.stringify(index));
+    // The folder's own current.json is the truth: the generation it names still serves.
+    const warm = await openCertStore({ dir }).get('valid');
+    expect(warm.origin).toBe('cache');
+    expect(warm.keyFile).toBe(cold.certs.valid.keyFile);
+  });
+
   test('one store materializes a profile once, however many ask at the same time', async () => {
     const store = openCertStore({ dir });
     const [a, b] = await Promise.all([store.get('valid'), store.get('valid')]);

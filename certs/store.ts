@@ -51,6 +51,74 @@ type Contents = readonly (() => string)[];
 
 const inMemory = (pems: readonly string[]): Contents => pems.map((pem) => () => pem);
 
+const INDEX = 'records.json';
+
+/**
+ * Every folder's record in one file (`<dir>/records.json`), read once per
+ * store: a warm start reads one file, not one per profile. It only caches the
+ * folders' own `current.json`, which stay the truth: an entry that is
+ * missing, stale or names files that are gone sends the lookup to its folder.
+ * It is rewritten whole, by rename, after generations; two processes writing
+ * at once may lose an entry, which costs the next start one folder read.
+ */
+export class RecordIndex {
+  private readonly records: Record<string, GenerationRecord>;
+  private writing: Promise<void> = Promise.resolve();
+  private dirty = false;
+
+  constructor(private readonly dir: string) {
+    let records: Record<string, GenerationRecord> = {};
+    try {
+      const parsed = JSON.parse(readFileSync(join(dir, INDEX), 'utf8')) as { format?: unknown; records?: unknown };
+      if (parsed.format === FORMAT && parsed.records && typeof parsed.records === 'object')
+        records = parsed.records as typeof records;
+    } catch {
+      // No index yet (or an unreadable one): every lookup goes to its folder.
+    }
+    this.records = records;
+  }
+
+  /** The indexed record of a folder, if it is well formed. */
+  get(folderName: string): GenerationRecord | null {
+    const record = this.records[folderName];
+    return record && typeof record.id === 'string' && /^[0-9a-f]{16}$/.test(record.id) ? record : null;
+  }
+
+  set(folderName: string, record: GenerationRecord): void {
+    this.records[folderName] = record;
+    this.dirty = true;
+  }
+
+  /** Writes the index if anything changed since the last write; calls queue behind each other. */
+  flush(): Promise<void> {
+    this.writing = this.writing.then(async () => {
+      if (!this.dirty) return;
+      this.dirty = false;
+      await writeAtomic(join(this.dir, INDEX), `${JSON.stringify({ format: FORMAT, records: this.records })}\n`, 0o644);
+    });
+    return this.writing;
+  }
+}
+
+/**
+ * The folder's usable generation: the index's entry when it passes `usable`
+ * and its files are there, else the folder's own record on the same terms.
+ */
+function findGeneration(
+  index: RecordIndex,
+  folder: string,
+  name: string,
+  files: readonly string[],
+  usable: (r: GenerationRecord) => boolean,
+): { record: GenerationRecord; contents: Contents } | null {
+  const use = (record: GenerationRecord | null) => {
+    const contents = record && usable(record) ? recordedGeneration(folder, record.id, files) : null;
+    return record && contents ? { record, contents } : null;
+  };
+  // The folder's record is read only when the index's entry will not do.
+  return use(index.get(name)) ?? use(readRecord(folder));
+}
+
 export type Origin = 'generated' | 'cache';
 
 /** The shared authorities, read from disk or just made. */
@@ -75,14 +143,11 @@ export interface StoredProfile {
 
 const CA_FILES = ['root.pem', 'root.key.pem', 'intermediate.pem', 'intermediate.key.pem'] as const;
 
-export async function loadCa(dir: string, now: Date, keysDir: string): Promise<CaBundle> {
+export async function loadCa(dir: string, now: Date, keysDir: string, index: RecordIndex): Promise<CaBundle> {
   const folder = join(dir, 'ca');
   const defHash = hash({ ORGANIZATION, root: AUTHORITIES.root, intermediate: AUTHORITIES.intermediate });
-  const record = readRecord(folder);
-  if (record && isFresh(record, defHash, now)) {
-    const contents = recordedGeneration(folder, record.id, CA_FILES);
-    if (contents) return caFromPems(folder, record.id, contents, 'cache');
-  }
+  const found = findGeneration(index, folder, 'ca', CA_FILES, (r) => isFresh(r, defHash, now));
+  if (found) return caFromPems(folder, found.record.id, found.contents, 'cache');
   const { makeAuthority, certsToPem, privateKeyToPem } = await generator();
   const ctx = { now, keysDir };
   const root = await makeAuthority(AUTHORITIES.root, null, ctx);
@@ -94,17 +159,24 @@ export async function loadCa(dir: string, now: Date, keysDir: string): Promise<C
     privateKeyToPem(intermediate.signer.privateKey),
   ];
   const id = newId();
-  await writeGeneration(folder, id, CA_FILES, pems, {
+  const record = {
     defHash,
     generatedAt: now.toISOString(),
     freshUntil: freshUntil(now, [root.validity, intermediate.validity], Infinity).toISOString(),
-  });
+  };
+  await writeGeneration(folder, id, CA_FILES, pems, record);
+  index.set('ca', { format: FORMAT, id, ...record });
   const bundle = caFromPems(folder, id, inMemory(pems), 'generated');
   return { ...bundle, signer: async (name) => (name === 'root' ? root.signer : intermediate.signer) };
 }
 
 function caFromPems(folder: string, id: string, contents: Contents, origin: Origin): CaBundle {
-  const [rootPemOf, rootKey, intermediatePem, intermediateKey] = contents as [() => string, () => string, () => string, () => string];
+  const [rootPemOf, rootKey, intermediatePem, intermediateKey] = contents as [
+    () => string,
+    () => string,
+    () => string,
+    () => string,
+  ];
   // The root is every client's trust anchor: read now. The keys only sign, when something must be made.
   const rootPem = rootPemOf();
   const imported = new Map<string, Promise<Signer>>();
@@ -127,26 +199,32 @@ function caFromPems(folder: string, id: string, contents: Contents, origin: Orig
 
 const PROFILE_FILES = ['key.pem', 'chain.pem'] as const;
 
-export async function loadProfile(dir: string, name: CertProfileName, ca: CaBundle, now: Date, keysDir: string): Promise<StoredProfile> {
+export async function loadProfile(
+  dir: string,
+  name: CertProfileName,
+  ca: CaBundle,
+  now: Date,
+  keysDir: string,
+  index: RecordIndex,
+): Promise<StoredProfile> {
   const folder = join(dir, name);
   const profile = resolveProfile(name);
   const defHash = hash({ ORGANIZATION, shape: certificateShape(profile) });
-  const record = readRecord(folder);
-  if (record && record.caId === ca.id && isFresh(record, defHash, now)) {
-    const contents = recordedGeneration(folder, record.id, PROFILE_FILES);
-    if (contents) return stored(folder, record.id, contents, new Date(record.generatedAt), 'cache');
-  }
+  const found = findGeneration(index, folder, name, PROFILE_FILES, (r) => r.caId === ca.id && isFresh(r, defHash, now));
+  if (found) return stored(folder, found.record.id, found.contents, new Date(found.record.generatedAt), 'cache');
   const { buildProfile, certsToPem, privateKeyToPem } = await generator();
   const signers = { root: await ca.signer('root'), intermediate: await ca.signer('intermediate') };
   const built = await buildProfile(profile, { now, keysDir, shared: (n) => signers[n] });
   const pems = [privateKeyToPem(built.privateKey), certsToPem(built.chain)];
   const id = newId();
-  await writeGeneration(folder, id, PROFILE_FILES, pems, {
+  const record = {
     defHash,
     caId: ca.id,
     generatedAt: now.toISOString(),
     freshUntil: freshUntil(now, built.made, MAX_LEAF_AGE_MS).toISOString(),
-  });
+  };
+  await writeGeneration(folder, id, PROFILE_FILES, pems, record);
+  index.set(name, { format: FORMAT, id, ...record });
   return stored(folder, id, inMemory(pems), now, 'generated');
 }
 
@@ -216,9 +294,7 @@ function isFresh(record: GenerationRecord, defHash: string, now: Date): boolean 
 }
 
 function hash(definition: unknown): string {
-  return createHash('sha256')
-    .update(JSON.stringify({ FORMAT, definition }))
-    .digest('hex');
+  return createHash('sha256').update(JSON.stringify({ FORMAT, definition })).digest('hex');
 }
 
 function newId(): string {

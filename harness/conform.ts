@@ -109,8 +109,11 @@ export async function runCases(
   };
   const run = async (c: Case): Promise<CaseResult> => applyKnownResults(await runCase(c, client, options), expectations);
   // --workers N: exactly N at once, as it always meant; by default the scheduler knows waiting from working.
-  return settings.workers ? runPool(cases, settings.workers, run, onResult)
-    : runAdaptive(cases, run, onResult, { ...ADAPTIVE_DEFAULTS, ...(settings.maxWorkers ? { max: settings.maxWorkers } : {}), priority: waitsLong as (c: never) => number });
+  const results = await (settings.workers ? runPool(cases, settings.workers, run, onResult)
+    : runAdaptive(cases, run, onResult, { ...ADAPTIVE_DEFAULTS, ...(settings.maxWorkers ? { max: settings.maxWorkers } : {}), priority: waitsLong as (c: never) => number }));
+  // What the run generated goes into the certificates' record index, for the next start (certs/store.ts); only a cache.
+  await options.certs.flush().catch(() => undefined);
+  return results;
 }
 
 /**

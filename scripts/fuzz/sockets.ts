@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { openCertStore } from '../../certs/index.js';
-import { PROTOCOLS } from '../../harness/protocols.js';
+import { PROTOCOL_NAMES, PROTOCOLS, type Protocol } from '../../harness/protocols.js';
 import { EventLog } from '../../servers/shared/events.js';
 import type { RunningServer } from '../../servers/shared/server-types.js';
 
@@ -24,20 +24,9 @@ function abuse(port: number, act: (s: Socket) => void, ms = 1500): Promise<void>
   });
 }
 
-/** What a well-behaved client says first (nothing: the server greets), and how the server's first bytes must begin. */
-const FIRST_EXCHANGE: Record<string, { send?: Buffer; expect: Buffer }> = {
-  https: { send: Buffer.from('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'), expect: Buffer.from('HTTP/1.1 ') },
-  smtp: { expect: Buffer.from('220') },
-  pop3: { expect: Buffer.from('+OK') },
-  ftps: { expect: Buffer.from('220') },
-  // RFC 1928 §3: the client greets, offering "no authentication"; the proxy selects it.
-  socks5: { send: Buffer.from([0x05, 0x01, 0x00]), expect: Buffer.from([0x05, 0x00]) },
-};
-
 /** A well-behaved first exchange still works: the server survived. */
-function probe(server: RunningServer, protocol: string): Promise<boolean> {
-  const exchange = FIRST_EXCHANGE[protocol];
-  if (!exchange) throw new Error(`the socket campaign has no first exchange for ${protocol}`);
+function probe(server: RunningServer, protocol: Protocol): Promise<boolean> {
+  const exchange = PROTOCOLS[protocol].firstExchange;
   return new Promise((resolve) => {
     const { port, tls } = server.endpoint;
     const socket: Socket = tls === 'implicit' ? tlsConnect({ host: HOST, port, rejectUnauthorized: false, servername: 'localhost' }) : connect(port, HOST);
@@ -85,9 +74,10 @@ export async function socketCampaign(): Promise<{ lines: string[]; failures: num
   process.on('uncaughtException', onEscape);
   process.on('unhandledRejection', onEscape);
   const certs = openCertStore();
-  for (const [protocol, def] of Object.entries(PROTOCOLS)) {
+  for (const protocol of PROTOCOL_NAMES) {
+    const def = PROTOCOLS[protocol];
     const log = new EventLog();
-    const server = await def!.start(def!.optionsSchema.parse({}), { log, bindHost: HOST, keylog: [], cert: (p) => certs.get(p) });
+    const server = await def.start(def.optionsSchema.parse({}), { log, bindHost: HOST, keylog: [], cert: (p) => certs.get(p) });
     const started = performance.now();
     for (const abuseCase of ABUSES) await Promise.all(Array.from({ length: abuseCase.times }, () => abuse(server.endpoint.port, abuseCase.act)));
     await Promise.all(Array.from({ length: 200 }, () => new Promise<void>((resolve) => {

@@ -15,6 +15,8 @@ export const FTPS = defineProtocol({
   start: async (options, ctx) => (await import('./server.js')).startFtpsServer(options, ctx),
   actions: ['download', 'upload', 'list'],
   emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-sent', 'payload-received', 'pipelined-before-tls', 'plaintext-after-hello', 'tls-cleared'],
+  // RFC 959 §5.4: the server greets with 220.
+  firstExchange: { expect: Buffer.from('220') },
   describeFaults: explainFtpsSetup,
   explainRule: explainFtpsRule,
   // FTP text (TYPE A, and every listing) crosses in NVT-ASCII with CRLF line ends and is

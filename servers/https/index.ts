@@ -10,5 +10,7 @@ export const HTTPS = defineProtocol({
   start: async (options, ctx) => (await import('./server.js')).startHttpsServer(options, ctx),
   actions: ['get'],
   emits: [...TLS_EVENTS, 'command', 'reply', 'payload-sent'],
+  // RFC 9112 §3: the client speaks first; the server answers with a status line.
+  firstExchange: { send: Buffer.from('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n'), expect: Buffer.from('HTTP/1.1 ') },
   describeFaults: (options) => [...options.script.map(explainRule), ...options.faults.map(explainHttpsFault)],
 });

@@ -18,5 +18,7 @@ export const IMAP = defineProtocol({
     'pipelined-before-tls',
     'plaintext-after-hello',
   ],
+  // RFC 9051 §7.1: the server greets with an untagged OK (or PREAUTH, BYE).
+  firstExchange: { expect: Buffer.from('* OK') },
   describeFaults: (options) => [...options.script.map(explainRule), ...options.faults.map(explainImapFault)],
 });

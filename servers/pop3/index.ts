@@ -10,5 +10,7 @@ export const POP3 = defineProtocol({
   start: async (options, ctx) => (await import('./server.js')).startPop3Server(options, ctx),
   actions: ['retrieve'],
   emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-sent', 'pipelined-before-tls', 'plaintext-after-hello'],
+  // RFC 1939 §4: the server greets with +OK.
+  firstExchange: { expect: Buffer.from('+OK') },
   describeFaults: (options) => [...options.script.map(explainRule), ...options.faults.map(explainPop3Fault)],
 });

@@ -24,6 +24,12 @@ export interface ProtocolDescriptor<S extends z.ZodType = z.ZodType> {
    * protocol means something (harness/judge/reach.ts). Default: connecting is enough.
    */
   firstStep?: { matcher: StepMatcher; point: string; missing: string };
+  /**
+   * A well-behaved client's first exchange on a fresh connection without TLS: what it
+   * sends (nothing when the server greets first) and how the server's first bytes begin.
+   * The fuzz campaign probes with it that a server survived hostile connections.
+   */
+  firstExchange: { send?: Buffer; expect: Buffer };
   /** One sentence per scripted fault in these options (for `explain` and the docs). */
   describeFaults(options: z.infer<S>): string[];
   /** One sentence per script rule, where the protocol's rules carry actions of their own (FTPS's `data`, SOCKS5's stages). Default: the shared explainRule. */

@@ -10,5 +10,7 @@ export const SMTP = defineProtocol({
   start: async (options, ctx) => (await import('./server.js')).startSmtpServer(options, ctx),
   actions: ['send'],
   emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-received', 'pipelined-before-tls', 'plaintext-after-hello'],
+  // RFC 5321 §4.2: the server greets with 220.
+  firstExchange: { expect: Buffer.from('220') },
   describeFaults: (options) => [...options.script.map(explainRule), ...options.faults.map(explainSmtpFault)],
 });

@@ -15,6 +15,8 @@ export const SOCKS5 = defineProtocol({
   start: async (options, ctx) => (await import('./server.js')).startSocks5Server(options, ctx),
   actions: ['get', 'bind', 'udp'],
   emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-sent', 'payload-received'],
+  // RFC 1928 §3: the client greets, offering "no authentication"; the proxy selects it.
+  firstExchange: { send: Buffer.from([0x05, 0x01, 0x00]), expect: Buffer.from([0x05, 0x00]) },
   describeFaults: (options) => [...options.script.map(explainSocks5Rule), ...options.faults.map(explainSocks5Fault)],
   // Its rules trigger on SOCKS5's stages, so they explain themselves.
   explainRule: explainSocks5Rule,

@@ -13,12 +13,15 @@ import type { TlsSessionCache } from '../shared/tls-accept.js';
 import { PassiveListener, runTransfer, type DataDeps, type Trap } from './data.js';
 import { MAX_LINE, type FtpMachine } from './machine.js';
 import { FtpsScriptedMachine } from './scripted.js';
+import type { ClientCertPolicy } from '../shared/client-cert.js';
 import type { FtpOutput } from './session.js';
 
 export interface ControlOptions extends DataDeps {
   server: string;
   connection: TrackedConnection;
   context: SecureContext;
+  /** Whether the control connection's handshake asks for a client certificate (servers/shared/client-cert.ts). */
+  clientCert?: ClientCertPolicy;
   /** This connection's session store, shared with its data connections when they use the same certificate. */
   sessions: TlsSessionCache;
   implicitTls: boolean;
@@ -65,6 +68,7 @@ export function serveControl(socket: Socket, opts: ControlOptions): Promise<void
 
   return serveLineSession<FtpOutput>(socket, {
     log: opts.log, server: opts.server, connection: opts.connection, context: opts.context, sessions: opts.sessions,
+    ...(opts.clientCert ? { clientCert: opts.clientCert } : {}),
     keylog: opts.keylog, implicitTls: opts.implicitTls, maxLine: MAX_LINE,
     machine: answering,
     plaintextMachine: opts.plaintextMachine,

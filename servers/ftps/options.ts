@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClientCertSchema } from '../shared/client-cert.js';
 import { CERT_PROFILE_NAMES } from '../../certs/index.js';
 import { FtpsFaultSchema } from './faults.js';
 import { FILE_NAMES } from './tree.js';
@@ -21,6 +22,8 @@ export const FtpsOptionsSchema = z.object({
   tls: z.enum(['none', 'explicit', 'explicit-required', 'implicit']).default('explicit'),
   /** Certificate profile the server presents on the control connection, and on data connections unless `dataCertificate` says otherwise. Default `valid`. */
   certificate: z.enum(CERT_PROFILE_NAMES as [string, ...string[]]).default('valid'),
+  /** Whether the server asks for a client certificate in the TLS handshake (servers/shared/client-cert.ts). Default `none`. */
+  clientCert: ClientCertSchema.default('none'),
   /**
    * Certificate profile of the data connections, when it differs from the
    * control connection's. They then get their own TLS context and session

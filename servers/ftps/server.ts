@@ -40,7 +40,7 @@ export async function startFtpsServer(options: FtpsOptions, ctx: ServerContext):
     // One session store per control connection, shared with its data connections: resuming means resuming that session.
     const sessions = new TlsSessionCache();
     serveControl(socket, {
-      log: ctx.log, server: NAME, connection, context, sessions, keylog: ctx.keylog, implicitTls: implicit,
+      log: ctx.log, server: NAME, connection, context, clientCert: options.clientCert, sessions, keylog: ctx.keylog, implicitTls: implicit,
       dataTls: ownDataCert ? { context: dataContext } : { context, sessions },
       ...(implicit && banner ? { plaintextBanner: `${banner.text}\r\n` } : {}),
       machine: createFtpMachine(options, tree), plaintextMachine: () => createFtpMachine(options, new VirtualTree()), options, bindHost: ctx.bindHost, sockets, servers, signal: stopping.signal,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClientCertSchema } from '../shared/client-cert.js';
 import { HttpsScriptSchema } from '../shared/script/schema.js';
 import { CERT_PROFILE_NAMES } from '../../certs/index.js';
 import { HttpsFaultSchema } from './faults.js';
@@ -27,7 +28,7 @@ export const HttpsOptionsSchema = z.object({
   /** ALPN protocols the server selects from. Default: none negotiated. */
   alpn: z.array(z.string()).optional(),
   /** Whether the server asks for a client certificate. Default `none`. */
-  clientCert: z.enum(['none', 'request', 'require']).default('none'),
+  clientCert: ClientCertSchema.default('none'),
   /** Path the client is sent to. Default `/conform/body.bin`. */
   path: z.string().startsWith('/').default('/conform/body.bin'),
   /** The body served. Default 4 KiB of binary with every byte value. */

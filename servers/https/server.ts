@@ -57,7 +57,7 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
     if (plainHttp) return carriedOut(plainHttp, conn, servePlainHttp(socket, conn));
     const result = await acceptTls(socket, {
       log: ctx.log, server: NAME, conn, context, keylog: ctx.keylog, plaintext: plaintextRequest,
-      requestCert: options.clientCert !== 'none',
+      clientCert: options.clientCert,
       ...(options.alpn ? { alpn: options.alpn } : {}),
       beforeHandshake: async (raw) => {
         const hello = script?.at('client-hello');
@@ -177,7 +177,7 @@ function contextFor(options: HttpsOptions, cert: MaterializedCert): SecureContex
   return contextOptions(cert, {
     minVersion: options.minVersion, maxVersion: options.maxVersion,
     ...(options.ciphers ? { ciphers: options.ciphers } : {}),
-    ...(options.clientCert !== 'none' ? { clientCa: cert.clientCaPem } : {}),
+    clientCert: options.clientCert,
   });
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClientCertSchema } from '../shared/client-cert.js';
 import { scriptFor } from '../shared/script/schema.js';
 import { CERT_PROFILE_NAMES } from '../../certs/index.js';
 import { ImapFaultSchema } from './faults.js';
@@ -26,6 +27,8 @@ export const ImapOptionsSchema = z
     tls: z.enum(['none', 'starttls', 'starttls-required', 'implicit']).default('starttls'),
     /** Certificate profile the server presents. Default `valid`. */
     certificate: z.enum(CERT_PROFILE_NAMES as [string, ...string[]]).default('valid'),
+    /** Whether the server asks for a client certificate in the TLS handshake (servers/shared/client-cert.ts). Default `none`. */
+    clientCert: ClientCertSchema.default('none'),
     /** Lowest TLS version accepted. Default TLSv1.2. */
     minVersion: TlsVersion.default('TLSv1.2'),
     /** Highest TLS version accepted. Default TLSv1.3. */

@@ -42,6 +42,7 @@ export async function startImapServer(options: ImapOptions, ctx: ServerContext):
       server: NAME,
       connection,
       context,
+      clientCert: options.clientCert,
       keylog: ctx.keylog,
       implicitTls: implicit,
       ...(implicit && banner ? { plaintextBanner: `${banner.text}\r\n` } : {}),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClientCertSchema } from '../shared/client-cert.js';
 import { scriptFor } from '../shared/script/schema.js';
 import { CERT_PROFILE_NAMES } from '../../certs/index.js';
 import { Pop3FaultSchema } from './faults.js';
@@ -18,6 +19,8 @@ export const Pop3OptionsSchema = z.object({
   tls: z.enum(['none', 'stls', 'stls-required', 'implicit']).default('stls'),
   /** Certificate profile the server presents. Default `valid`. */
   certificate: z.enum(CERT_PROFILE_NAMES as [string, ...string[]]).default('valid'),
+  /** Whether the server asks for a client certificate in the TLS handshake (servers/shared/client-cert.ts). Default `none`. */
+  clientCert: ClientCertSchema.default('none'),
   /** Lowest TLS version accepted. Default TLSv1.2. */
   minVersion: TlsVersion.default('TLSv1.2'),
   /** Highest TLS version accepted. Default TLSv1.3. */

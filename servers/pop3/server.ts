@@ -38,7 +38,7 @@ export async function startPop3Server(options: Pop3Options, ctx: ServerContext):
       if (f) ctx.log.record(NAME, 'fault', { name: f.kind, explain: explainPop3Fault(f) }, connection.id);
     }
     serveLineSession(socket, {
-      log: ctx.log, server: NAME, connection, context, keylog: ctx.keylog, implicitTls: implicit,
+      log: ctx.log, server: NAME, connection, context, clientCert: options.clientCert, keylog: ctx.keylog, implicitTls: implicit,
       ...(implicit && banner ? { plaintextBanner: `${banner.text}\r\n` } : {}),
       maxLine: MAX_LINE,
       machine: withScript(createPop3Machine(options, messages), options.script, reader, implicit),

@@ -11,6 +11,7 @@ import { captureClientHello } from './client-hello.js';
 import { preview } from './events.js';
 import type { TrackedConnection } from './connection.js';
 import { TLS_HANDSHAKE_RECORD } from './client-hello.js';
+import type { ClientCertPolicy } from './client-cert.js';
 
 export type { RecordedEvent } from './events.js';
 
@@ -103,6 +104,8 @@ export interface LineSessionOptions<O extends MachineOutput = MachineOutput> {
   server: string;
   connection: TrackedConnection;
   context: SecureContext;
+  /** Whether the handshake asks for a client certificate (client-cert.ts). Default `none`. */
+  clientCert?: ClientCertPolicy;
   keylog: string[];
   /** Implicit TLS: the handshake comes before the greeting. */
   implicitTls: boolean;
@@ -173,6 +176,7 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
   };
   const tlsOptions = {
     log, server, conn, context: opts.context, keylog: opts.keylog, plaintext,
+    ...(opts.clientCert ? { clientCert: opts.clientCert } : {}),
     ...(opts.sessions ? { sessions: opts.sessions } : {}),
     ...(machine.clientHello ? { beforeHandshake: scriptedHello } : {}),
   };

@@ -2,6 +2,7 @@ import { constants, randomBytes } from 'node:crypto';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import type { MaterializedCert } from '../../certs/index.js';
 import { dhParamPem } from '../../certs/dh-params.js';
+import type { ClientCertPolicy } from './client-cert.js';
 
 type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 
@@ -12,6 +13,8 @@ export interface CaseTls {
   ciphers?: string;
   /** Trust anchors for client certificates, when the server asks for one. */
   clientCa?: string;
+  /** Whether the server asks for a client certificate; any but `none` trusts the certificate folder's client CA. */
+  clientCert?: ClientCertPolicy;
 }
 
 const ORDER: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
@@ -37,7 +40,7 @@ export function contextOptions(cert: MaterializedCert, tls: CaseTls): SecureCont
     ...(server?.dhGroup ? { dhparam: dhParamPem(server.dhGroup) } : {}),
     // RFC 7366: without encrypt_then_mac a CBC suite runs MAC-then-encrypt, the construction RFC 9325 §4.2 warns off.
     ...(server?.encryptThenMac === false ? { secureOptions: constants.SSL_OP_NO_ENCRYPT_THEN_MAC } : {}),
-    ...(tls.clientCa ? { ca: tls.clientCa } : {}),
+    ...(tls.clientCa ? { ca: tls.clientCa } : tls.clientCert && tls.clientCert !== 'none' ? { ca: cert.clientCaPem } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { captureClientHello, peekFirstBytes, TLS_HANDSHAKE_RECORD } from './clie
 import { PlaintextTap, type PlaintextParser } from './plaintext-tap.js';
 import { SocketLease, type Cleared } from './socket-lease.js';
 import { redactText } from './redact.js';
+import type { ClientCertPolicy } from './client-cert.js';
 
 export interface TlsAcceptOptions {
   log: EventLog;
@@ -15,6 +16,12 @@ export interface TlsAcceptOptions {
   context: SecureContext;
   /** Ask the client for a certificate (verified against the context's CA). Default false. */
   requestCert?: boolean;
+  /**
+   * The shared client-certificate option (client-cert.ts): `request` asks,
+   * `require` asks and ends the handshake when no certificate comes. Default
+   * `none`, unless `requestCert` asks.
+   */
+  clientCert?: ClientCertPolicy;
   /** ALPN protocols the server selects from, in preference order. Default none. */
   alpn?: string[];
   /** Collects NSS key log lines, so captures can be decrypted. */
@@ -119,9 +126,11 @@ function handshake(socket: Socket, opts: TlsAcceptOptions, tap: PlaintextTap): P
   const tlsSocket = new TLSSocket(lease, {
     isServer: true,
     secureContext: opts.context,
-    requestCert: opts.requestCert ?? false,
-    // Judged from the event log, not by refusing here: record what was presented.
-    rejectUnauthorized: false,
+    requestCert: opts.requestCert ?? (opts.clientCert !== undefined && opts.clientCert !== 'none'),
+    // Judged from the event log, not by refusing here: record what was presented. On a bare TLSSocket
+    // (no tls.Server) this flag only sets OpenSSL's SSL_VERIFY_FAIL_IF_NO_PEER_CERT: with `require`, a
+    // client with no certificate gets an alert in the handshake; a certificate is still recorded, not judged.
+    rejectUnauthorized: opts.clientCert === 'require',
     ...(opts.alpn ? { ALPNProtocols: opts.alpn } : {}),
     ...(opts.sessions ? { server: opts.sessions.emitter as unknown as Server } : {}),
   });
@@ -134,12 +143,14 @@ function handshake(socket: Socket, opts: TlsAcceptOptions, tap: PlaintextTap): P
       settled = true;
       tlsSocket.off('error', onError);
       const peer = tlsSocket.getPeerCertificate();
+      // tls.Server sets `authorized` from OpenSSL's verify result; a bare TLSSocket does not, so ask the handle as it does.
+      const verifyError = (tlsSocket as unknown as { _handle?: { verifyError(): (Error & { code?: string }) | null } })._handle?.verifyError();
       log.record(server, 'tls-established', {
         version: tlsSocket.getProtocol() ?? 'unknown',
         cipher: tlsSocket.getCipher()?.standardName ?? 'unknown',
         resumed: tlsSocket.isSessionReused(),
         alpn: tlsSocket.alpnProtocol || null,
-        clientCert: peer && peer.subject ? `${peer.subject.CN ?? ''} (${tlsSocket.authorized ? 'verified' : String(tlsSocket.authorizationError)})` : null,
+        clientCert: peer && peer.subject ? `${peer.subject.CN ?? ''} (${verifyError ? (verifyError.code ?? verifyError.message) : 'verified'})` : null,
       }, conn);
       let cleared = false;
       // The TLS session's end is the connection's (as with any TLS server), once plaintext sent into it was heard; not after CCC.

@@ -62,7 +62,7 @@ export async function startSmtpServer(options: SmtpOptions, ctx: ServerContext):
     if (implicit) for (const f of [banner, alert]) if (f) ctx.log.record(NAME, 'fault', { name: f.kind, explain: explainSmtpFault(f) }, conn);
     socket.on('error', () => undefined);
     serveLineSession(socket, {
-      log: ctx.log, server: NAME, connection, context, keylog: ctx.keylog, implicitTls: implicit, maxLine: MAX_LINE,
+      log: ctx.log, server: NAME, connection, context, clientCert: options.clientCert, keylog: ctx.keylog, implicitTls: implicit, maxLine: MAX_LINE,
       machine: withScript(machine, options.script, reader, implicit),
       plaintextMachine: reader,
       ...(banner && implicit ? { plaintextBanner: banner.text } : {}),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClientCertSchema } from '../shared/client-cert.js';
 import { CERT_PROFILE_NAMES } from '../../certs/index.js';
 import { Socks5FaultSchema } from './faults.js';
 import { MIN_LONG_HOST } from './long-names.js';
@@ -36,6 +37,8 @@ export const Socks5OptionsSchema = z.object({
   address: z.enum(['name', 'ipv4', 'ipv6']).default('name'),
   /** Certificate profile of an `https` target. Default `valid`. */
   certificate: z.enum(CERT_PROFILE_NAMES as [string, ...string[]]).default('valid'),
+  /** Whether the https target asks for a client certificate in the TLS handshake (servers/shared/client-cert.ts). Default `none`. */
+  clientCert: ClientCertSchema.default('none'),
   /** Size of the body the target serves (the peer sends, for `bind`; the reply datagram, for `udp-associate`, at most 60,000). Default 4096 bytes of every byte value. */
   bodySize: z.number().int().min(0).max(64 * 1024 * 1024).default(4096),
   /**

@@ -38,7 +38,7 @@ export interface Target {
 }
 
 export async function startTarget(options: Socks5Options, ctx: ServerContext): Promise<Target> {
-  const https = HttpsOptionsSchema.parse({ certificate: options.certificate, body: { size: options.bodySize } });
+  const https = HttpsOptionsSchema.parse({ certificate: options.certificate, clientCert: options.clientCert, body: { size: options.bodySize } });
   const literal = options.address === 'ipv4' ? '127.0.0.1' : options.address === 'ipv6' ? '[::1]' : undefined;
   // The name only the proxy resolves: TARGET_NAME, or one of `longNames.host` bytes (RFC 1928 §5 limits).
   const remote = options.longNames.host === undefined ? TARGET_NAME : longHost(options.longNames.host);

@@ -14,6 +14,7 @@ import type { Duplex } from 'node:stream';
 import type { EventLog } from '../shared/events.js';
 import { TrackedConnection } from '../shared/connection.js';
 import { acceptTls, type TlsSessionCache } from '../shared/tls-accept.js';
+import type { ClientCertPolicy } from '../shared/client-cert.js';
 import { listenOn, type SocketSet } from '../shared/listen.js';
 import { explainFtpsFault, type FtpsFault } from './faults.js';
 import type { TransferResult } from './machine.js';
@@ -33,6 +34,8 @@ export interface DataTls {
   context: SecureContext;
   /** Shared with the control connection, so `isSessionReused()` means "resumed that session" (RFC 4217 §10.2). */
   sessions?: TlsSessionCache;
+  /** Asked on the data connections as on the control connection (servers/shared/client-cert.ts). */
+  clientCert?: ClientCertPolicy;
 }
 
 export interface DataDeps {
@@ -242,8 +245,8 @@ export async function runTransfer(deps: DataDeps, req: TransferRequest, listener
 async function protect(deps: DataDeps, { socket: raw, conn }: DataConnection): Promise<TLSSocket | TransferResult & { ok: false }> {
   // A client that connects and never says a word holds the transfer for DATA_WAIT_MS at most.
   const silent = setTimeout(() => raw.destroy(), DATA_WAIT_MS);
-  const { context, sessions } = deps.dataTls;
-  const result = await acceptTls(raw, { log: deps.log, server: DATA_SERVER, conn: conn.id, context, keylog: deps.keylog, ...(sessions ? { sessions } : {}) });
+  const { context, sessions, clientCert } = deps.dataTls;
+  const result = await acceptTls(raw, { log: deps.log, server: DATA_SERVER, conn: conn.id, context, keylog: deps.keylog, ...(sessions ? { sessions } : {}), ...(clientCert ? { clientCert } : {}) });
   clearTimeout(silent);
   if (result.kind !== 'tls') {
     conn.serverCloses();

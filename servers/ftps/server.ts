@@ -41,7 +41,7 @@ export async function startFtpsServer(options: FtpsOptions, ctx: ServerContext):
     const sessions = new TlsSessionCache();
     serveControl(socket, {
       log: ctx.log, server: NAME, connection, context, clientCert: options.clientCert, sessions, keylog: ctx.keylog, implicitTls: implicit,
-      dataTls: ownDataCert ? { context: dataContext } : { context, sessions },
+      dataTls: ownDataCert ? { context: dataContext, clientCert: options.clientCert } : { context, sessions, clientCert: options.clientCert },
       ...(implicit && banner ? { plaintextBanner: `${banner.text}\r\n` } : {}),
       machine: createFtpMachine(options, tree), plaintextMachine: () => createFtpMachine(options, new VirtualTree()), options, bindHost: ctx.bindHost, sockets, servers, signal: stopping.signal,
     }).catch((err: Error) => {

@@ -41,6 +41,9 @@ export function contextOptions(cert: MaterializedCert, tls: CaseTls): SecureCont
     // RFC 7366: without encrypt_then_mac a CBC suite runs MAC-then-encrypt, the construction RFC 9325 §4.2 warns off.
     ...(server?.encryptThenMac === false ? { secureOptions: constants.SSL_OP_NO_ENCRYPT_THEN_MAC } : {}),
     ...(tls.clientCa ? { ca: tls.clientCa } : tls.clientCert && tls.clientCert !== 'none' ? { ca: cert.clientCaPem } : {}),
+    // OpenSSL refuses to resume a session (internal_error) on a server that verifies peers without a session ID
+    // context, as tls.Server would set; FTPS data connections resume the control connection's session.
+    ...((tls.clientCa || (tls.clientCert && tls.clientCert !== 'none')) ? { sessionIdContext: 'conform' } : {}),
   };
 }
 

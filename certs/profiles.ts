@@ -28,6 +28,8 @@ export interface ServerTls {
   readonly dhGroup?: DhGroup;
   /** false: refuse encrypt_then_mac (RFC 7366), so a CBC suite runs MAC-then-encrypt. */
   readonly encryptThenMac?: false;
+  /** OpenSSL group list (`ecdhCurve`): the only key exchanges the server accepts. */
+  readonly groups?: string;
 }
 
 export interface ProfileDefinition {
@@ -630,6 +632,15 @@ export const PROFILES = {
     opensslError: null,
     key: 'rsa-2048',
     server: { maxVersion: 'TLSv1.2', ciphers: DHE_ONLY, dhGroup: 'composite-2048' },
+  },
+  // ── Handshake behaviour ──
+  'hello-retry': {
+    explain: 'A sound certificate, on a server that accepts only P-256 key exchange: a client that key-shares another group first gets a HelloRetryRequest.',
+    host: 'localhost',
+    refs: ['RFC 8446 §4.1.4', 'RFC 8446 §9.1'],
+    accept: true,
+    opensslError: null,
+    server: { groups: 'P-256' },
   },
   client: {
     explain: 'Nothing is wrong: a client certificate (clientAuth) issued by the Conform root, for mutual TLS.',

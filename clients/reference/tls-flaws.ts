@@ -19,6 +19,7 @@ export const TLS_FLAWS = {
   'wrong-sni': { explain: 'sends the SNI of another name' },
   'no-timeout': { explain: 'ignores CONFORM_TIMEOUT_MS and waits forever' },
   'no-client-cert': { explain: 'never presents the client certificate it was given' },
+  'x25519-only': { explain: 'supports X25519 as its only key-exchange group, not P-256 (so it cannot answer a HelloRetryRequest for it)' },
   'corrupt-output': { explain: 'flips a bit in the data it delivers' },
   'answer-plaintext-banner': {
     optIn: true,

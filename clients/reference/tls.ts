@@ -49,6 +49,7 @@ export async function tlsOptions(job: Job, flaws: ReadonlySet<Flaw>, legacyOnly:
     maxVersion: legacyOnly ? 'TLSv1' : 'TLSv1.3',
     ciphers: level0 ? `${suites}:@SECLEVEL=0` : suites,
     ...(withCert ? { cert: await readFile(job.clientCert), key: await readFile(job.clientKey) } : {}),
+    ...(flaws.has('x25519-only') ? { ecdhCurve: 'X25519' } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { readTlsClientHello, getExtensionData, isGREASE, CIPHER_SUITES, type TlsClientHelloMessage } from 'read-tls-client-hello';
 import type { EventFields } from './events.js';
 import { versionName } from './tls-names.js';
+import { keyShareGroups } from './key-share.js';
 
 /** The first bytes of a TLS connection are a handshake record (content type 22). */
 export const TLS_HANDSHAKE_RECORD = 0x16;
@@ -39,8 +40,20 @@ export function peekFirstBytes(socket: Socket): Promise<Buffer | null> {
 
 /** Reads (without consuming) and summarizes the ClientHello for the event log. */
 export async function captureClientHello(socket: Socket): Promise<EventFields['client-hello']> {
-  const hello = await readTlsClientHello(socket);
-  return summarize(hello);
+  // The reader puts the hello's bytes back with unshift(); they are seen there, for what it does not parse (key_share).
+  let raw: Buffer | undefined;
+  const unshift = socket.unshift;
+  socket.unshift = function (this: Socket, chunk: Buffer, encoding?: BufferEncoding) {
+    raw ??= Buffer.from(chunk);
+    return unshift.call(this, chunk, encoding);
+  };
+  try {
+    const hello = await readTlsClientHello(socket);
+    const keyShares = raw ? keyShareGroups(raw) : [];
+    return { ...summarize(hello), ...(keyShares.length ? { keyShares } : {}) };
+  } finally {
+    socket.unshift = unshift;
+  }
 }
 
 function summarize(hello: TlsClientHelloMessage): EventFields['client-hello'] {

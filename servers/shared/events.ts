@@ -35,6 +35,8 @@ export interface EventFields {
     ciphers: string[];
     /** Cipher suites by name where known (`TLS_AES_128_GCM_SHA256`). */
     cipherNames: string[];
+    /** Groups of the key_share extension, by OpenSSL's names (`X25519`, `P-256`); absent before TLS 1.3. */
+    keyShares?: string[];
   };
   'tls-established': {
     version: string;

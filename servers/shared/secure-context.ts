@@ -38,6 +38,7 @@ export function contextOptions(cert: MaterializedCert, tls: CaseTls): SecureCont
     key: cert.keyPem, cert: cert.certChainPem, minVersion: tls.minVersion, maxVersion,
     ...(ciphers ? { ciphers } : {}),
     ...(server?.dhGroup ? { dhparam: dhParamPem(server.dhGroup) } : {}),
+    ...(server?.groups ? { ecdhCurve: server.groups } : {}),
     // RFC 7366: without encrypt_then_mac a CBC suite runs MAC-then-encrypt, the construction RFC 9325 §4.2 warns off.
     ...(server?.encryptThenMac === false ? { secureOptions: constants.SSL_OP_NO_ENCRYPT_THEN_MAC } : {}),
     ...(tls.clientCa ? { ca: tls.clientCa } : tls.clientCert && tls.clientCert !== 'none' ? { ca: cert.clientCaPem } : {}),
@@ -50,6 +51,13 @@ export function contextOptions(cert: MaterializedCert, tls: CaseTls): SecureCont
 /** Idle contexts by their options; a handful of certificate profiles make a handful of keys. */
 const idle = new Map<string, SecureContext[]>();
 const keyOf = new WeakMap<SecureContext, string>();
+/** The groups a lent context was limited to (`ecdhCurve`), for tls-accept.ts to see a HelloRetryRequest coming. */
+const groupsOf = new WeakMap<SecureContext, readonly string[]>();
+
+/** The key-exchange groups a context from ContextLoans accepts, when a profile limited them. */
+export function limitedGroups(context: SecureContext): readonly string[] | undefined {
+  return groupsOf.get(context);
+}
 /** Idle contexts kept per key: about the most cases that run at once. */
 const KEEP_PER_KEY = 8;
 
@@ -73,6 +81,7 @@ export class ContextLoans {
     const key = JSON.stringify(options);
     const context = idle.get(key)?.pop() ?? createSecureContext(options);
     keyOf.set(context, key);
+    if (options.ecdhCurve) groupsOf.set(context, options.ecdhCurve.split(':'));
     (context as unknown as TicketKeys).context.setTicketKeys(randomBytes(48));
     this.lent.push(context);
     return context;

@@ -8,6 +8,7 @@ import { PlaintextTap, type PlaintextParser } from './plaintext-tap.js';
 import { SocketLease, type Cleared } from './socket-lease.js';
 import { redactText } from './redact.js';
 import type { ClientCertPolicy } from './client-cert.js';
+import { limitedGroups } from './secure-context.js';
 
 export interface TlsAcceptOptions {
   log: EventLog;
@@ -107,6 +108,11 @@ export async function acceptTls(socket: Socket, opts: TlsAcceptOptions): Promise
     return { kind: 'failed', error: (err as Error).message };
   }
   log.record(server, 'client-hello', hello, conn);
+  const groups = limitedGroups(opts.context);
+  if (groups && hello.versions.includes('TLSv1.3') && !(hello.keyShares ?? []).some((g) => groups.includes(g))) {
+    // RFC 8446 §4.1.1: no key share in a group the server accepts; OpenSSL answers with a HelloRetryRequest naming one.
+    log.record(server, 'fault', { name: 'hello-retry', explain: `the server accepts only ${groups.join(', ')}, which the client did not key-share: it asks again with a HelloRetryRequest` }, conn);
+  }
   // From the hello on, whatever is not a TLS record is plaintext the client leaked (the hello is back at the buffer's front).
   const tap = new PlaintextTap(socket, { log, server, conn }, opts.plaintext);
   if (opts.beforeHandshake && (await opts.beforeHandshake(socket, hello)) === 'stop') {

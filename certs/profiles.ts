@@ -30,6 +30,8 @@ export interface ServerTls {
   readonly encryptThenMac?: false;
   /** OpenSSL group list (`ecdhCurve`): the only key exchanges the server accepts. */
   readonly groups?: string;
+  /** Refuse every ALPN protocol the client offers (no_application_protocol, RFC 7301 §3.2). */
+  readonly refuseAlpn?: true;
 }
 
 export interface ProfileDefinition {
@@ -641,6 +643,14 @@ export const PROFILES = {
     accept: true,
     opensslError: null,
     server: { groups: 'P-256' },
+  },
+  'alpn-refused': {
+    explain: 'A sound certificate, on a server that supports none of the application protocols a client offers by ALPN.',
+    host: 'localhost',
+    refs: ['RFC 7301 §3.2'],
+    accept: true,
+    opensslError: null,
+    server: { refuseAlpn: true },
   },
   client: {
     explain: 'Nothing is wrong: a client certificate (clientAuth) issued by the Conform root, for mutual TLS.',

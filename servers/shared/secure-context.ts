@@ -39,6 +39,7 @@ export function contextOptions(cert: MaterializedCert, tls: CaseTls): SecureCont
     ...(ciphers ? { ciphers } : {}),
     ...(server?.dhGroup ? { dhparam: dhParamPem(server.dhGroup) } : {}),
     ...(server?.groups ? { ecdhCurve: server.groups } : {}),
+    ...(server?.refuseAlpn ? { [HANDSHAKE]: { refuseAlpn: true } } : {}),
     // RFC 7366: without encrypt_then_mac a CBC suite runs MAC-then-encrypt, the construction RFC 9325 §4.2 warns off.
     ...(server?.encryptThenMac === false ? { secureOptions: constants.SSL_OP_NO_ENCRYPT_THEN_MAC } : {}),
     ...(tls.clientCa ? { ca: tls.clientCa } : tls.clientCert && tls.clientCert !== 'none' ? { ca: cert.clientCaPem } : {}),
@@ -51,12 +52,22 @@ export function contextOptions(cert: MaterializedCert, tls: CaseTls): SecureCont
 /** Idle contexts by their options; a handful of certificate profiles make a handful of keys. */
 const idle = new Map<string, SecureContext[]>();
 const keyOf = new WeakMap<SecureContext, string>();
-/** The groups a lent context was limited to (`ecdhCurve`), for tls-accept.ts to see a HelloRetryRequest coming. */
-const groupsOf = new WeakMap<SecureContext, readonly string[]>();
+/**
+ * What a profile asks of the handshake beyond the context itself, for
+ * tls-accept.ts: the groups the context was limited to (`ecdhCurve`), to see a
+ * HelloRetryRequest coming; an ALPN selection that refuses every protocol.
+ */
+export interface HandshakeSettings {
+  groups?: readonly string[];
+  refuseAlpn?: boolean;
+}
+/** Carried in the context options (createSecureContext ignores it; JSON.stringify, the loans' key, skips symbols). */
+const HANDSHAKE = Symbol('conform handshake settings');
+const handshakeOfContext = new WeakMap<SecureContext, HandshakeSettings>();
 
-/** The key-exchange groups a context from ContextLoans accepts, when a profile limited them. */
-export function limitedGroups(context: SecureContext): readonly string[] | undefined {
-  return groupsOf.get(context);
+/** The handshake settings of a context from ContextLoans, when its profile has any. */
+export function handshakeSettings(context: SecureContext): HandshakeSettings {
+  return handshakeOfContext.get(context) ?? {};
 }
 /** Idle contexts kept per key: about the most cases that run at once. */
 const KEEP_PER_KEY = 8;
@@ -81,7 +92,10 @@ export class ContextLoans {
     const key = JSON.stringify(options);
     const context = idle.get(key)?.pop() ?? createSecureContext(options);
     keyOf.set(context, key);
-    if (options.ecdhCurve) groupsOf.set(context, options.ecdhCurve.split(':'));
+    const extra = (options as { [HANDSHAKE]?: { refuseAlpn?: boolean } })[HANDSHAKE];
+    if (options.ecdhCurve || extra) {
+      handshakeOfContext.set(context, { ...(options.ecdhCurve ? { groups: options.ecdhCurve.split(':') } : {}), ...extra });
+    }
     (context as unknown as TicketKeys).context.setTicketKeys(randomBytes(48));
     this.lent.push(context);
     return context;

@@ -8,7 +8,7 @@ import { PlaintextTap, type PlaintextParser } from './plaintext-tap.js';
 import { SocketLease, type Cleared } from './socket-lease.js';
 import { redactText } from './redact.js';
 import type { ClientCertPolicy } from './client-cert.js';
-import { limitedGroups } from './secure-context.js';
+import { handshakeSettings } from './secure-context.js';
 
 export interface TlsAcceptOptions {
   log: EventLog;
@@ -108,7 +108,10 @@ export async function acceptTls(socket: Socket, opts: TlsAcceptOptions): Promise
     return { kind: 'failed', error: (err as Error).message };
   }
   log.record(server, 'client-hello', hello, conn);
-  const groups = limitedGroups(opts.context);
+  const { groups, refuseAlpn } = handshakeSettings(opts.context);
+  if (refuseAlpn && hello.alpn.length) {
+    log.record(server, 'fault', { name: 'alpn-refused', explain: `the server supports none of the offered protocols (${hello.alpn.join(', ')}): it ends the handshake with no_application_protocol` }, conn);
+  }
   if (groups && hello.versions.includes('TLSv1.3') && !(hello.keyShares ?? []).some((g) => groups.includes(g))) {
     // RFC 8446 §4.1.1: no key share in a group the server accepts; OpenSSL answers with a HelloRetryRequest naming one.
     log.record(server, 'fault', { name: 'hello-retry', explain: `the server accepts only ${groups.join(', ')}, which the client did not key-share: it asks again with a HelloRetryRequest` }, conn);
@@ -137,7 +140,8 @@ function handshake(socket: Socket, opts: TlsAcceptOptions, tap: PlaintextTap): P
     // (no tls.Server) this flag only sets OpenSSL's SSL_VERIFY_FAIL_IF_NO_PEER_CERT: with `require`, a
     // client with no certificate gets an alert in the handshake; a certificate is still recorded, not judged.
     rejectUnauthorized: opts.clientCert === 'require',
-    ...(opts.alpn ? { ALPNProtocols: opts.alpn } : {}),
+    // RFC 7301 §3.2: a selection that finds nothing makes OpenSSL send the fatal no_application_protocol alert.
+    ...(handshakeSettings(opts.context).refuseAlpn ? { ALPNCallback: () => undefined } : opts.alpn ? { ALPNProtocols: opts.alpn } : {}),
     ...(opts.sessions ? { server: opts.sessions.emitter as unknown as Server } : {}),
   });
   if (opts.keylog) tlsSocket.on('keylog', (line: Buffer) => opts.keylog!.push(line.toString('latin1').trimEnd()));

@@ -32,6 +32,8 @@ export interface ServerTls {
   readonly groups?: string;
   /** Refuse every ALPN protocol the client offers (no_application_protocol, RFC 7301 §3.2). */
   readonly refuseAlpn?: true;
+  /** Ask for a renegotiation (HelloRequest, RFC 5246 §7.4.1.1) once the handshake is done; TLS 1.2 only. */
+  readonly renegotiate?: true;
 }
 
 export interface ProfileDefinition {
@@ -651,6 +653,14 @@ export const PROFILES = {
     accept: true,
     opensslError: null,
     server: { refuseAlpn: true },
+  },
+  renegotiate: {
+    explain: 'A sound certificate, on a TLS 1.2 server that asks for a renegotiation as soon as the handshake is done.',
+    host: 'localhost',
+    refs: ['RFC 5246 §7.4.1.1', 'RFC 5746 §4.2'],
+    accept: true,
+    opensslError: null,
+    server: { maxVersion: 'TLSv1.2', renegotiate: true },
   },
   client: {
     explain: 'Nothing is wrong: a client certificate (clientAuth) issued by the Conform root, for mutual TLS.',

@@ -39,7 +39,7 @@ export function contextOptions(cert: MaterializedCert, tls: CaseTls): SecureCont
     ...(ciphers ? { ciphers } : {}),
     ...(server?.dhGroup ? { dhparam: dhParamPem(server.dhGroup) } : {}),
     ...(server?.groups ? { ecdhCurve: server.groups } : {}),
-    ...(server?.refuseAlpn ? { [HANDSHAKE]: { refuseAlpn: true } } : {}),
+    ...(server?.refuseAlpn || server?.renegotiate ? { [HANDSHAKE]: { ...(server.refuseAlpn ? { refuseAlpn: true } : {}), ...(server.renegotiate ? { renegotiate: true } : {}) } } : {}),
     // RFC 7366: without encrypt_then_mac a CBC suite runs MAC-then-encrypt, the construction RFC 9325 §4.2 warns off.
     ...(server?.encryptThenMac === false ? { secureOptions: constants.SSL_OP_NO_ENCRYPT_THEN_MAC } : {}),
     ...(tls.clientCa ? { ca: tls.clientCa } : tls.clientCert && tls.clientCert !== 'none' ? { ca: cert.clientCaPem } : {}),
@@ -60,6 +60,8 @@ const keyOf = new WeakMap<SecureContext, string>();
 export interface HandshakeSettings {
   groups?: readonly string[];
   refuseAlpn?: boolean;
+  /** Ask for a renegotiation once the handshake is done (TLS 1.2). */
+  renegotiate?: boolean;
 }
 /** Carried in the context options (createSecureContext ignores it; JSON.stringify, the loans' key, skips symbols). */
 const HANDSHAKE = Symbol('conform handshake settings');
@@ -92,7 +94,7 @@ export class ContextLoans {
     const key = JSON.stringify(options);
     const context = idle.get(key)?.pop() ?? createSecureContext(options);
     keyOf.set(context, key);
-    const extra = (options as { [HANDSHAKE]?: { refuseAlpn?: boolean } })[HANDSHAKE];
+    const extra = (options as { [HANDSHAKE]?: { refuseAlpn?: boolean; renegotiate?: boolean } })[HANDSHAKE];
     if (options.ecdhCurve || extra) {
       handshakeOfContext.set(context, { ...(options.ecdhCurve ? { groups: options.ecdhCurve.split(':') } : {}), ...extra });
     }

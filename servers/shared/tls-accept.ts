@@ -171,6 +171,7 @@ function handshake(socket: Socket, opts: TlsAcceptOptions, tap: PlaintextTap): P
         tap.stop();
         return lease.clear(tlsSocket, goAhead);
       };
+      if (handshakeSettings(opts.context).renegotiate && tlsSocket.getProtocol() === 'TLSv1.2') renegotiate(tlsSocket, opts);
       resolve({ kind: 'tls', socket: tlsSocket, clear });
     };
     const onError = (err: NodeJS.ErrnoException): void => {
@@ -190,4 +191,19 @@ function handshake(socket: Socket, opts: TlsAcceptOptions, tap: PlaintextTap): P
     // The duplex between them does not always pass the raw socket's end on to TLS.
     socket.once('close', () => setImmediate(onClose));
   });
+}
+
+/**
+ * A HelloRequest (RFC 5246 §7.4.1.1) right after the handshake: the client may
+ * renegotiate (securely, RFC 5746) or decline with a no_renegotiation warning.
+ * What it did is recorded: a second tls-established, or tls-failed.
+ */
+function renegotiate(tlsSocket: TLSSocket, opts: TlsAcceptOptions): void {
+  const { log, server, conn } = opts;
+  log.record(server, 'fault', { name: 'renegotiate', explain: 'the server asks for a renegotiation (HelloRequest) as soon as the TLS 1.2 handshake is done' }, conn);
+  const asked = tlsSocket.renegotiate({ rejectUnauthorized: false }, (err) => {
+    if (err) log.record(server, 'tls-failed', { error: `renegotiation: ${(err as NodeJS.ErrnoException).code ?? err.message}` }, conn);
+    else log.record(server, 'tls-established', { version: tlsSocket.getProtocol() ?? 'unknown', cipher: tlsSocket.getCipher()?.standardName ?? 'unknown', resumed: false, alpn: tlsSocket.alpnProtocol || null, clientCert: null }, conn);
+  });
+  if (!asked) log.record(server, 'tls-failed', { error: 'renegotiation: the socket was already gone' }, conn);
 }

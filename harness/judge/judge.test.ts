@@ -55,6 +55,14 @@ describe('judge', () => {
     expect(judge(early, input([])).reason).toMatch(/^inconclusive: /);
   });
 
+  it('skips a connected client that never met a point it need not meet (not-applicable), and only then', () => {
+    const retry = kase({ reach: { events: [{ type: 'fault', name: 'hello-retry' }], unreached: 'not-applicable' }, server: {}, expect: [] });
+    const connected = [ev('connect'), ev('client-hello'), ev('tls-established')];
+    expect(judge(retry, input(connected, 0))).toMatchObject({ status: 'skip', reason: expect.stringMatching(/^not applicable to this client: /) });
+    expect(judge(retry, input([...connected, ev('fault', { name: 'hello-retry' })], 0)).status).toBe('pass');
+    expect(judge(kase({ ...retry, reach: { ...retry.reach, unreached: 'skip' } }), input(connected, 0)).status).toBe('fail');
+  });
+
   it('fails plaintext after a ClientHello, whatever else the client did', () => {
     const events = [...refused(), ev('client-hello'), ev('plaintext-after-hello', { preview: 'MAIL FROM:<a>' })];
     expect(judge(kase(), input(events)).reason).toMatch(/plaintext after its ClientHello/);

@@ -78,5 +78,8 @@ export function judge(c: Case, input: JudgeInput): Verdict {
   if (unmet === reached && reach.unreached === 'skip' && !connected) {
     return { status: 'skip', reason: `inconclusive: ${reached.reason}; a refusal before connecting cannot be told on the wire from a client that never ran`, checks };
   }
+  if (unmet === reached && reach.unreached === 'not-applicable') {
+    return { status: 'skip', reason: `not applicable to this client: ${reached.reason}`, checks };
+  }
   return { status: 'fail', reason: unmet.reason ?? unmet.expectation, checks };
 }

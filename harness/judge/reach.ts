@@ -35,7 +35,7 @@ export interface ReachPoint {
   /** Evidence in the order the client must produce it; each one's absence names the gap. */
   steps: Step[];
   /** What a client that never connected gets: a failure, or a skip where an early refusal is indistinguishable on the wire. */
-  unreached: 'fail' | 'skip';
+  unreached: 'fail' | 'skip' | 'not-applicable';
 }
 
 const CONNECT: Step = { matcher: 'connect', missing: 'no connection' };

@@ -52,11 +52,13 @@ export const CaseSchema = z.object({
     /** The point in words, for reports. Default: the events, described. */
     point: z.string().min(1).optional(),
     /**
-     * A client that never reached it: `fail` (default), or `skip` where a refusal
+     * A client that never reached it: `fail` (default); `skip` where a refusal
      * before connecting is right and indistinguishable on the wire from a client
-     * that never ran (reported as inconclusive, never as a pass).
+     * that never ran (reported as inconclusive, never as a pass); `not-applicable`
+     * where a correct client may never meet the point at all (one that key-shares
+     * the server's group at once meets no HelloRetryRequest): skipped, connected or not.
      */
-    unreached: z.enum(['fail', 'skip']).optional(),
+    unreached: z.enum(['fail', 'skip', 'not-applicable']).optional(),
   }).strict().optional(),
   /** Invariants this case opts out of. */
   allow: z.array(z.enum(INVARIANT_NAMES as [string, ...string[]])).default([]),

@@ -18,7 +18,7 @@ export interface Case {
   expect: Expectation[];
   allow: InvariantName[];
   /** The point under test, when the case names it (harness/judge/reach.ts derives it otherwise). */
-  reach?: { events?: EventMatcher[]; point?: string; unreached?: 'fail' | 'skip' };
+  reach?: { events?: EventMatcher[]; point?: string; unreached?: 'fail' | 'skip' | 'not-applicable' };
   witnesses?: { pass: string; fail: string[] };
   /** Where it was written, for error messages and reports. */
   source: { file: string; line: number };

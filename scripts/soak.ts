@@ -1,16 +1,27 @@
 /**
  * `npm run soak`: the whole catalogue N times (default 20) against the
- * reference client and curl. Reports every case whose verdict changed between
- * runs (target: none), and whether file descriptors, sockets, child processes
- * and timers are back to their starting counts afterwards (measured from /proc
- * and Node's active resources), naming each handle left behind. Exits 1 when a
- * verdict changed or a count did not come back, and exits even then: a leaked
- * listener must not keep it running.
+ * reference client at default settings (the adaptive scheduler), each run
+ * compared verdict by verdict with the first. `--neighbour` starts a second
+ * full run (the CLI, as a separate process: a noisy CI neighbour) beside each
+ * one, and compares its verdicts with the first run's too. Reports every
+ * verdict change with both verdicts and their reason lines (target: none), the
+ * wall time of each run, client processes left running after each run, and
+ * whether file descriptors, sockets, child processes and timers are back to
+ * their starting counts at the end (measured from /proc and Node's active
+ * resources), naming each handle left behind. Writes reports/soak.json. Exits
+ * 1 when a verdict changed or a count did not come back, and exits even then:
+ * a leaked listener must not keep it running.
  *
- *   npm run soak -- --runs 5 --clients reference,curl --protocol https
+ *   npm run soak -- --runs 5 --neighbour --clients reference,curl --protocol https
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readlinkSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CaseResult } from '../harness/run/result.js';
 import { loadCatalogue, runCases } from '../harness/conform.js';
 import { profileClient } from '../harness/clients/profiles.js';
 import { selectCases } from '../harness/run/select.js';
@@ -106,9 +117,69 @@ function arg(name: string, fallback: string): string {
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
+const fromHere = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+/** Runs from dist/scripts/soak.js (npm run soak builds first). */
+const repoRoot = fromHere('../../');
+const cliPath = fromHere('../harness/cli.js');
+
+/** What a verdict change shows: the verdict and why (the result's reason and every unmet check's). */
+interface Verdict {
+  status: string;
+  reasons: string[];
+}
+
+function verdictOf(r: Pick<CaseResult, 'status' | 'reason' | 'checks'>): Verdict {
+  const reasons = [
+    ...(r.reason ? [r.reason] : []),
+    ...r.checks.filter((c) => !c.met).map((c) => `${c.expectation}${c.reason ? `: ${c.reason}` : ''}`),
+  ];
+  return { status: r.status, reasons: [...new Set(reasons)] };
+}
+
+interface Change {
+  run: number;
+  /** `soak`: this process's run; `neighbour`: the CLI run beside it. */
+  source: 'soak' | 'neighbour';
+  client: string;
+  case: string;
+  first: Verdict;
+  now: Verdict;
+}
+
+interface RunRecord {
+  run: number;
+  wallMs: Record<string, number>;
+  neighbourWallMs?: number;
+  neighbourExit?: number | null;
+  changes: number;
+  /** This soak's client processes still alive once the run (and its neighbour) ended. */
+  clientProcessesAfter: number;
+}
+
+/** A full CLI run at default settings in a child process; its verdicts from its results.json. */
+async function neighbourRun(scratch: string, run: number, protocol: string): Promise<{ wallMs: number; code: number | null; results: CaseResult[] }> {
+  const dir = join(scratch, `neighbour-${run}`);
+  const argv = [cliPath, '--artifacts', 'none', '--json', join(dir, 'results.json'), '--junit', join(dir, 'junit.xml'), '--html', join(dir, 'index.html'),
+    ...(protocol ? ['--protocol', protocol] : [])];
+  const started = performance.now();
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, argv, { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (c) => (c === 0 || c === 1 ? resolve(c) : reject(new Error(`neighbour run exited ${c}: ${stderr.trim()}`))));
+  });
+  const wallMs = performance.now() - started;
+  const { results } = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as { results: CaseResult[] };
+  await rm(dir, { recursive: true, force: true });
+  return { wallMs, code, results };
+}
+
 const runs = Number(arg('runs', '20'));
+const withNeighbour = process.argv.includes('--neighbour');
+const protocolArg = arg('protocol', '');
 /** Built-in profiles whose program is installed (reference-cli included); the others are named and left out. */
-const clientNames = arg('clients', 'reference,curl').split(',').filter((name) => {
+const clientNames = arg('clients', 'reference').split(',').filter((name) => {
   try {
     profileClient(name);
     return true;
@@ -117,7 +188,8 @@ const clientNames = arg('clients', 'reference,curl').split(',').filter((name) =>
     return false;
   }
 });
-const cases = selectCases(await loadCatalogue(), { protocols: protocolsFrom(arg('protocol', ''), PROTOCOL_NAMES) });
+const cases = selectCases(await loadCatalogue(), { protocols: protocolsFrom(protocolArg, PROTOCOL_NAMES) });
+const scratch = await mkdtemp(join(tmpdir(), 'conform-soak-'));
 await runCases(cases.slice(0, 3), profileClient('reference'), { workers: 2 }); // warm caches before the baseline
 await new Promise((r) => setTimeout(r, 300));
 // stdout and stderr create their handles on first use: do that before the baseline.
@@ -126,29 +198,72 @@ process.stderr.write('');
 const before = resources();
 const handlesBefore = handles();
 const caseByPort = new Map<number, string>();
-const verdicts = new Map<string, string[]>();
+/** The first run's verdict of each client × case, which every later one is compared with. */
+const first = new Map<string, Verdict>();
+const changes: Change[] = [];
+const records: RunRecord[] = [];
 let executed = 0;
 const started = performance.now();
-for (let run = 1; run <= runs; run++) {
-  for (const name of clientNames) {
-    const results = await runCases(cases, profileClient(name), {});
-    executed += results.length;
-    for (const r of results) {
-      for (const e of r.events) if (e.type === 'listening') caseByPort.set(e.port, r.id);
-      const key = `${name} :: ${r.id}`;
-      verdicts.set(key, [...(verdicts.get(key) ?? []), r.status]);
+process.stdout.write(`soak: ${runs} runs of ${cases.length} cases × ${clientNames.join(', ')}, default settings${withNeighbour ? ', each with a neighbour (a second full CLI run, reference) beside it' : ''}\n`);
+
+/** Compares one run's results with the first run's (the first run sets them), recording each change. */
+function compare(run: number, source: Change['source'], client: string, results: readonly CaseResult[]): number {
+  let n = 0;
+  for (const r of results) {
+    const key = `${client} :: ${r.id}`;
+    const now = verdictOf(r);
+    const was = first.get(key);
+    if (!was) {
+      first.set(key, now);
+      continue;
+    }
+    if (was.status !== now.status) {
+      changes.push({ run, source, client, case: r.id, first: was, now });
+      n++;
     }
   }
-  process.stdout.write(`run ${run}/${runs}: ${executed} cases so far\n`);
+  return n;
+}
+
+for (let run = 1; run <= runs; run++) {
+  const record: RunRecord = { run, wallMs: {}, changes: 0, clientProcessesAfter: 0 };
+  // The neighbour starts with the first client's run, so the two overlap from the start.
+  const neighbour = withNeighbour ? neighbourRun(scratch, run, protocolArg) : undefined;
+  neighbour?.catch(() => undefined); // judged below, once this run is done
+  for (const name of clientNames) {
+    const t0 = performance.now();
+    const results = await runCases(cases, profileClient(name), {});
+    record.wallMs[name] = Math.round(performance.now() - t0);
+    executed += results.length;
+    for (const r of results) for (const e of r.events) if (e.type === 'listening') caseByPort.set(e.port, r.id);
+    record.changes += compare(run, 'soak', name, results);
+  }
+  if (neighbour) {
+    const n = await neighbour;
+    record.neighbourWallMs = Math.round(n.wallMs);
+    record.neighbourExit = n.code;
+    executed += n.results.length;
+    // The neighbour runs the reference client: the soak's own first reference run is its baseline.
+    record.changes += compare(run, 'neighbour', 'reference', n.results);
+  }
+  record.clientProcessesAfter = resources().clientProcesses;
+  records.push(record);
+  const walls = Object.entries(record.wallMs).map(([c, w]) => `${c} ${(w / 1000).toFixed(1)} s`).join(', ');
+  process.stdout.write(`run ${run}/${runs}: ${walls}${record.neighbourWallMs !== undefined ? `, neighbour ${(record.neighbourWallMs / 1000).toFixed(1)} s` : ''}; verdict changes ${record.changes}; client processes left ${record.clientProcessesAfter}\n`);
 }
 await new Promise((r) => setTimeout(r, 500));
 const after = resources();
-const flaky = [...verdicts].filter(([, seen]) => new Set(seen).size > 1);
-process.stdout.write(`\n${executed} cases in ${((performance.now() - started) / 1000).toFixed(1)} s over ${runs} runs of ${cases.length} cases × ${clientNames.join(', ')}\n`);
-process.stdout.write(`verdicts that changed between runs: ${flaky.length}\n`);
-for (const [key, seen] of flaky) {
-  const counts = Object.entries(seen.reduce<Record<string, number>>((acc, s) => ({ ...acc, [s]: (acc[s] ?? 0) + 1 }), {}));
-  process.stdout.write(`  ${key}: ${counts.map(([s, n]) => `${s}×${n}`).join(' ')}\n`);
+const totalS = ((performance.now() - started) / 1000).toFixed(1);
+process.stdout.write(`\n${executed} cases in ${totalS} s over ${runs} runs of ${cases.length} cases × ${clientNames.join(', ')}${withNeighbour ? ' (+ neighbour)' : ''}\n`);
+process.stdout.write(`verdicts that changed from the first run: ${changes.length}\n`);
+for (const c of changes) {
+  process.stdout.write(`  run ${c.run} ${c.source} ${c.client} :: ${c.case}: ${c.first.status} → ${c.now.status}\n`);
+  for (const line of c.first.reasons) process.stdout.write(`      first: ${line}\n`);
+  for (const line of c.now.reasons) process.stdout.write(`      now:   ${line}\n`);
+}
+for (const name of clientNames) {
+  const walls = records.map((r) => r.wallMs[name]!).sort((a, b) => a - b);
+  process.stdout.write(`wall per run, ${name}: min ${(walls[0]! / 1000).toFixed(1)} s, median ${(walls[walls.length >> 1]! / 1000).toFixed(1)} s, max ${(walls[walls.length - 1]! / 1000).toFixed(1)} s\n`);
 }
 const row = (label: string, a: number, b: number): string => `  ${label.padEnd(22)} ${String(a).padStart(5)} → ${String(b).padStart(5)}${a === b ? '' : '   ← changed'}\n`;
 process.stdout.write('\nresources, before → after:\n');
@@ -158,11 +273,20 @@ process.stdout.write(row('child processes', before.children, after.children));
 process.stdout.write(row('client processes (any)', before.clientProcesses, after.clientProcesses));
 const kinds = [...new Set([...Object.keys(before.active), ...Object.keys(after.active)])];
 for (const kind of kinds) process.stdout.write(row(`active ${kind}`, before.active[kind] ?? 0, after.active[kind] ?? 0));
+const strayRuns = records.filter((r) => r.clientProcessesAfter > before.clientProcesses);
 const changed = before.fds !== after.fds || before.sockets !== after.sockets || before.children !== after.children || before.clientProcesses !== after.clientProcesses
-  || kinds.some((k) => (before.active[k] ?? 0) !== (after.active[k] ?? 0));
-const leaked = [...handles()].filter((h) => !handlesBefore.has(h));
+  || kinds.some((k) => (before.active[k] ?? 0) !== (after.active[k] ?? 0)) || strayRuns.length > 0;
+const leaked = [...handles()].filter((h) => !handlesBefore.has(h)).map((h) => describeHandle(h, caseByPort));
 if (leaked.length) {
   process.stdout.write('\nhandles left behind:\n');
-  for (const h of leaked) process.stdout.write(`  ${describeHandle(h, caseByPort)}\n`);
+  for (const h of leaked) process.stdout.write(`  ${h}\n`);
 }
-process.exit(flaky.length || changed ? 1 : 0);
+if (strayRuns.length) process.stdout.write(`\nclient processes still running after runs ${strayRuns.map((r) => r.run).join(', ')}\n`);
+await mkdir(join(repoRoot, 'reports'), { recursive: true });
+await writeFile(join(repoRoot, 'reports', 'soak.json'), `${JSON.stringify({
+  at: new Date().toISOString(), runs, neighbour: withNeighbour, clients: clientNames, cases: cases.length, executed, totalMs: Math.round(performance.now() - started),
+  verdictChanges: changes.length, changes, perRun: records, resources: { before, after, leakedHandles: leaked },
+}, null, 2)}\n`);
+await rm(scratch, { recursive: true, force: true });
+process.stdout.write('\nWrote reports/soak.json\n');
+process.exit(changes.length || changed ? 1 : 0);

@@ -89,11 +89,12 @@ export interface CaseRunSettings {
 
 /**
  * Whether a case is built to make the client wait (a server that stalls, a
- * go-ahead never followed, a peer that never connects): 1, started first so
- * its wait overlaps the working cases; 0 otherwise.
+ * go-ahead never followed, a peer that never connects): started first, and
+ * beside the working cases rather than in their slots, so its wait overlaps
+ * them.
  */
-function waitsLong(c: Case): number {
-  return /"stall"|stall-|no-tls-after-go-ahead|never|"delay"|"trickle"|reply-delay/.test(JSON.stringify(c.server)) ? 1 : 0;
+function waitsLong(c: Case): boolean {
+  return /"stall"|stall-|no-tls-after-go-ahead|never|"delay"|"trickle"|reply-delay/.test(JSON.stringify(c.server));
 }
 
 /** Runs cases against one client with no reporting (tests and witnesses use this). */
@@ -110,7 +111,7 @@ export async function runCases(
   const run = async (c: Case): Promise<CaseResult> => applyKnownResults(await runCase(c, client, options), expectations);
   // --workers N: exactly N at once, as it always meant; by default the scheduler knows waiting from working.
   const results = await (settings.workers ? runPool(cases, settings.workers, run, onResult)
-    : runAdaptive(cases, run, onResult, { ...ADAPTIVE_DEFAULTS, ...(settings.maxWorkers ? { max: settings.maxWorkers } : {}), priority: waitsLong as (c: never) => number }));
+    : runAdaptive(cases, run, onResult, { ...ADAPTIVE_DEFAULTS, ...(settings.maxWorkers ? { max: settings.maxWorkers, maxWaiting: settings.maxWorkers } : {}), waits: waitsLong as (c: never) => boolean }));
   // What the run generated goes into the certificates' record index, for the next start (certs/store.ts); only a cache.
   await options.certs.flush().catch(() => undefined);
   return results;

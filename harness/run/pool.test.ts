@@ -42,6 +42,50 @@ describe('runAdaptive', () => {
     expect(w.started).toEqual([5, 7, 1, 2, 3, 4, 6]);
   });
 
+  it('starts every waiting item at once, beside the working ones rather than in their slots', async () => {
+    const waits = new Set([6, 7, 8]);
+    let working = 0;
+    let peakWorking = 0;
+    const started: number[] = [];
+    const task = async (i: number): Promise<number> => {
+      started.push(i);
+      if (waits.has(i)) {
+        await sleep(60);
+        return i;
+      }
+      peakWorking = Math.max(peakWorking, ++working);
+      await sleep(5);
+      working--;
+      return i;
+    };
+    const items = [1, 2, 3, 4, 5, 6, 7, 8];
+    const results = await runAdaptive(items, task, () => undefined, {
+      min: 2, max: 2, tickMs: 5, idleAbove: 0.3, probe: { idle: () => 0 }, waits: ((i: number) => waits.has(i)) as (i: never) => boolean, maxWaiting: 8,
+    });
+    expect(results).toEqual(items);
+    // The three waits first, then the working items two at a time while the waits go on.
+    expect(started.slice(0, 5)).toEqual([6, 7, 8, 1, 2]);
+    expect(peakWorking).toBe(2);
+  });
+
+  it('sheds working slots above the minimum while the machine is saturated', async () => {
+    let idle = 1;
+    let running = 0;
+    /** How many ran at each start, in start order. */
+    const atStart: number[] = [];
+    const task = async (i: number): Promise<number> => {
+      atStart.push(++running);
+      await sleep(20);
+      running--;
+      return i;
+    };
+    const items = Array.from({ length: 40 }, (_, i) => i);
+    // A neighbour takes the machine once the tenth item is done.
+    await runAdaptive(items, task, (_r, i) => void (i === 10 && (idle = 0)), { min: 2, max: 8, tickMs: 5, idleAbove: 0.3, idleBelow: 0.05, probe: { idle: () => idle } });
+    expect(Math.max(...atStart)).toBe(8);
+    expect(atStart.slice(-10).every((n) => n <= 2)).toBe(true);
+  });
+
   it('rejects with the first task that throws, and resolves at once with nothing to do', async () => {
     await expect(runAdaptive([1, 2], async (i) => {
       if (i === 2) throw new Error('boom');

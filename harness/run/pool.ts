@@ -43,57 +43,79 @@ export class IdleProbe {
 }
 
 export interface AdaptiveOptions {
-  /** Always this many at once (the cores: working cases keep them busy). */
+  /** Working cases always running (the cores: working cases keep them busy). */
   min: number;
-  /** Never more (sockets, file descriptors, client processes). */
+  /** Never more working cases at once (sockets, file descriptors, client processes). */
   max: number;
-  /** How often the idle share is read, and at most one case admitted. */
+  /** How often the idle share is read and the number of working cases adjusted. */
   tickMs: number;
-  /** Admit another case while the machine is idler than this. */
+  /** Raise the number of working cases while the machine is idler than this. */
   idleAbove: number;
+  /** Lower it while the machine is busier than this (less idle): the neighbour's load, or our own overshoot. */
+  idleBelow?: number;
   probe?: { idle(): number };
-  /** Items with a higher priority start first (cases known to wait long: their waits overlap the rest). */
+  /** Items with a higher priority start first. */
   priority?: (item: never) => number;
+  /**
+   * Items known to wait (a server that stalls, a peer that never connects):
+   * they start at once, first, up to `maxWaiting`, and take no working slot,
+   * since they hold no core while they wait.
+   */
+  waits?: (item: never) => boolean;
+  /** Waiting items at once (each holds a server and a client). Default `max`. */
+  maxWaiting?: number;
 }
 
 /**
- * When any pool of this process last admitted cases on an idle reading:
- * several pools side by side (a test running clients at once) read the same
- * idle machine, and without this each would add its own batch on the same
- * reading and overshoot together.
+ * When any pool of this process last raised its number of working cases on
+ * an idle reading: several pools side by side (a test running clients at
+ * once) read the same idle machine, and without this each would add its own
+ * batch on the same reading and overshoot together.
  */
 let lastAdmission = 0;
 
-export const ADAPTIVE_DEFAULTS: AdaptiveOptions = { min: Math.max(2, cpus().length), max: 32, tickMs: 40, idleAbove: 0.3 };
+export const ADAPTIVE_DEFAULTS: AdaptiveOptions = { min: Math.max(2, cpus().length), max: 32, tickMs: 25, idleAbove: 0.2, idleBelow: 0.05, maxWaiting: 64 };
 
 /**
- * Runs `task` over `items` knowing waiting from working: `min` cases always
- * run, and while the machine sits idle (cases waiting on a stall, a time
- * limit, a peer that never connects) one more is admitted per tick, up to
- * `max`. Waiting cases overlap instead of queueing behind a fixed count, and
- * a busy machine (a noisy neighbour included) gets no more than it can take.
+ * Runs `task` over `items` knowing waiting from working. Items known to wait
+ * (`waits`) all start first and overlap. The others keep a number of working
+ * cases running, from `min` up: each tick on which the machine sits idle (a
+ * case waiting on its client, a settle, a time limit) raises it by about one
+ * per idle core, up to `max`; each tick on which the machine is saturated (a
+ * noisy neighbour included) lowers it by a quarter of what it has above
+ * `min`, so a busy machine gets no more than it can take. A finished case is
+ * replaced at once while the number is not exceeded.
  */
 export function runAdaptive<T, R>(items: readonly T[], task: (item: T) => Promise<R>, onDone: (result: R, item: T) => void, opts: AdaptiveOptions = ADAPTIVE_DEFAULTS): Promise<R[]> {
   const results: R[] = new Array(items.length);
   if (!items.length) return Promise.resolve(results);
   const probe = opts.probe ?? new IdleProbe();
   const priority = opts.priority as ((item: T) => number) | undefined;
+  const waits = opts.waits as ((item: T) => boolean) | undefined;
+  const maxWaiting = opts.maxWaiting ?? opts.max;
+  const idleBelow = opts.idleBelow ?? 0;
   // Launch order; results keep the items' own order.
   const order = items.map((_, i) => i);
   if (priority) {
     const rank = items.map((item) => priority(item));
     order.sort((a, b) => rank[b]! - rank[a]! || a - b);
   }
-  let next = 0;
-  let running = 0;
+  const waitQueue = waits ? order.filter((i) => waits(items[i]!)) : [];
+  const workQueue = waits ? order.filter((i) => !waits(items[i]!)) : order;
+  let waiting = 0;
+  let working = 0;
+  let target = opts.min;
+  let remaining = items.length;
   return new Promise((resolve, reject) => {
     let failed = false;
-    const launch = (): void => {
-      const i = order[next++]!;
-      running++;
+    const launch = (i: number, waitItem: boolean): void => {
+      if (waitItem) waiting++;
+      else working++;
       task(items[i]!).then((result) => {
         results[i] = result;
-        running--;
+        if (waitItem) waiting--;
+        else working--;
+        remaining--;
         onDone(result, items[i]!);
         pump();
       }, (err: unknown) => {
@@ -104,22 +126,28 @@ export function runAdaptive<T, R>(items: readonly T[], task: (item: T) => Promis
     };
     const pump = (): void => {
       if (failed) return;
-      while (next < items.length && running < opts.min) launch();
-      if (next >= items.length && running === 0) {
+      while (waitQueue.length && waiting < maxWaiting) launch(waitQueue.shift()!, true);
+      while (workQueue.length && working < target) launch(workQueue.shift()!, false);
+      if (remaining === 0) {
         clearInterval(timer);
         resolve(results);
       }
     };
     const timer = setInterval(() => {
-      if (failed || next >= items.length || running >= opts.max) return;
-      // One admission per tick across the process, so each reading sees the load the last one added.
-      if (performance.now() - lastAdmission < opts.tickMs) return;
+      if (failed || !workQueue.length) return;
       const idle = probe.idle();
-      if (idle <= opts.idleAbove) return;
+      if (idle < idleBelow) {
+        // Saturated: shed a quarter of the extra working cases (as they finish; none is stopped).
+        target = Math.max(opts.min, target - Math.max(1, Math.floor((target - opts.min) / 4)));
+        return;
+      }
+      if (idle <= opts.idleAbove || target >= opts.max || working < target) return;
+      // One raise per tick across the process, so each reading sees the load the last one added.
+      if (performance.now() - lastAdmission < opts.tickMs) return;
       lastAdmission = performance.now();
       // The idler the machine, the more cases start: about one per idle core per tick.
-      const admit = Math.min(Math.ceil(idle * opts.min), opts.max - running, items.length - next);
-      for (let k = 0; k < admit; k++) launch();
+      target = Math.min(opts.max, target + Math.ceil(idle * opts.min));
+      pump();
     }, opts.tickMs);
     pump();
   });

@@ -12,6 +12,12 @@ export interface ClientAdapter {
   cliFlags: string[];
   /** Protocols it can be asked to speak; other cases are skipped as unsupported. */
   protocols: readonly Protocol[];
+  /**
+   * Runs in the harness's own process (a module client): once run() has
+   * returned it sends nothing more, and a connection it left open stays open
+   * (no process exit closes it).
+   */
+  inProcess?: boolean;
   run(job: Job, env: Record<string, string>, limitMs: number): Promise<ClientOutcome>;
 }
 

@@ -78,7 +78,7 @@ export const PROFILES: Record<string, Profile> = {
     describe: 'the strict reference client, in-process (add --flaw NAME to break one rule)',
     create: (args) => {
       const client = referenceClient(args);
-      return { protocols: PROTOCOL_NAMES, run: (job, _env, limitMs) => runModuleClient(client, job, limitMs) };
+      return { protocols: PROTOCOL_NAMES, inProcess: true, run: (job, _env, limitMs) => runModuleClient(client, job, limitMs) };
     },
     version: () => `conform reference client ${conformVersion(repoRoot) ?? '(version unknown)'} on Node.js ${process.version}`,
   },
@@ -267,5 +267,5 @@ export async function moduleClient(file: string): Promise<ClientAdapter> {
   const run = typeof mod.run === 'function' ? mod.run : mod.default?.run;
   if (typeof run !== 'function') throw new UsageError('BAD_FLAG', `--client-module: ${file} exports no run(job, { signal, log }) function`);
   const client: ModuleClient = { run: run as ModuleClient['run'] };
-  return { label: `module ${file}`, cliFlags: ['--client-module', file], protocols: PROTOCOL_NAMES, run: (job, _env, limitMs) => runModuleClient(client, job, limitMs) };
+  return { label: `module ${file}`, cliFlags: ['--client-module', file], protocols: PROTOCOL_NAMES, inProcess: true, run: (job, _env, limitMs) => runModuleClient(client, job, limitMs) };
 }

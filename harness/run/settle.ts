@@ -3,20 +3,48 @@ import type { EventLog } from '../../servers/shared/events.js';
 /**
  * After the client is gone, waits until the server side has recorded the end
  * of every connection (the last evidence to arrive), or `capMs` at most. A
- * client that exited has closed its sockets, so this is usually immediate.
+ * client process that exited has closed its sockets, so this is usually
+ * immediate.
+ *
+ * An in-process client (`quietMs` given) closes nothing by returning: a
+ * connection it left open would hold the wait to `capMs` for evidence that
+ * cannot come, since a client that returned sends nothing more. Its last
+ * bytes are already in the kernel (a write on loopback goes through at once),
+ * so once no event has arrived for `quietMs` and a poll phase has passed with
+ * none (timers run before pending I/O in a loop turn, so a blocked loop could
+ * otherwise fire the timer ahead of bytes that arrived meanwhile), the wait is
+ * over.
  */
-export function settle(log: EventLog, capMs: number): Promise<void> {
-  const open = (): number => log.events.filter((e) => e.type === 'connect').length - log.events.filter((e) => e.type === 'close').length;
-  if (open() <= 0) return Promise.resolve();
+export function settle(log: EventLog, capMs: number, quietMs?: number): Promise<void> {
+  let open = 0;
+  for (const e of log.events) open += e.type === 'connect' ? 1 : e.type === 'close' ? -1 : 0;
+  if (open <= 0) return Promise.resolve();
   return new Promise((resolve) => {
+    let last = performance.now();
+    let quietTimer: NodeJS.Timeout | undefined;
+    let finished = false;
     const done = (): void => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
+      clearTimeout(quietTimer);
       unsubscribe();
       resolve();
     };
     const timer = setTimeout(done, capMs);
+    const checkQuiet = (): void => {
+      const left = last + quietMs! - performance.now();
+      if (left > 0) {
+        quietTimer = setTimeout(checkQuiet, left);
+        return;
+      }
+      setImmediate(() => (performance.now() - last >= quietMs! ? done() : checkQuiet()));
+    };
+    if (quietMs !== undefined) quietTimer = setTimeout(checkQuiet, quietMs);
     const unsubscribe = log.subscribe((e) => {
-      if (e.type === 'close' && open() <= 0) done();
+      last = performance.now();
+      open += e.type === 'connect' ? 1 : e.type === 'close' ? -1 : 0;
+      if (open <= 0) done();
     });
   });
 }

@@ -10,6 +10,7 @@ import { UsageError } from '../errors.js';
 import type { ClientAdapter, ModuleClient } from './adapter.js';
 import { runContained } from './contain.js';
 import { runModuleClient } from './module-client.js';
+import { runInWorker, warmWorkerClients } from './worker-client.js';
 import { EXIT_UNSUPPORTED, type ClientOutcome } from './outcome.js';
 import { curlArgv } from './profiles/curl.js';
 import { socksWrapperArgv } from './profiles/node-socks.js';
@@ -73,12 +74,20 @@ export function referenceMainPath(): string {
   return join(repoRoot, 'dist/clients/reference/main.js');
 }
 
+/** The compiled thread that runs the reference client for the `reference` profile (tests run sources, so never the .ts). */
+function referenceWorkerPath(): string {
+  return join(repoRoot, 'dist/harness/clients/reference-worker.js');
+}
+
 export const PROFILES: Record<string, Profile> = {
   reference: {
     describe: 'the strict reference client, in-process (add --flaw NAME to break one rule)',
     create: (args) => {
-      const client = referenceClient(args);
-      return { protocols: PROTOCOL_NAMES, inProcess: true, run: (job, _env, limitMs) => runModuleClient(client, job, limitMs) };
+      referenceClient(args); // validates the flaws now, as a usage error
+      // In worker threads of this process: beside the servers' thread, not on it (worker-client.ts).
+      const script = referenceWorkerPath();
+      warmWorkerClients(script);
+      return { protocols: PROTOCOL_NAMES, inProcess: true, run: (job, _env, limitMs) => runInWorker(script, args, job, limitMs) };
     },
     version: () => `conform reference client ${conformVersion(repoRoot) ?? '(version unknown)'} on Node.js ${process.version}`,
   },

@@ -65,8 +65,8 @@ async function runCaseInner(c: Case, client: ClientAdapter, opts: RunOptions, ke
     const job = await buildJob(c, server, workdir, opts);
     const outcome = await client.run(job, { ...process.env as Record<string, string>, ...jobEnv(job) }, job.timeoutMs + opts.graceMs);
     // 250 ms: a closed connection's last bytes and FIN reach the server's event loop well within it, even loaded;
-    // 25 ms of quiet for an in-process client, which sends nothing once returned (settle.ts).
-    await settle(log, 250, client.inProcess ? 25 : undefined);
+    // 50 ms of quiet for an in-process client, which sends nothing once returned (settle.ts).
+    await settle(log, 250, client.inProcess ? 50 : undefined);
     await server.stop();
     const crash = log.events.find((e) => e.type === 'server-error');
     if (crash && crash.type === 'server-error') {

@@ -31,6 +31,16 @@ describe('settle', () => {
     expect(ms).toBeLessThan(200);
   });
 
+  it('gives a client with no connection on record a moment for a late one, then waits for it to close', async () => {
+    const log = new EventLog();
+    expect(await timed(settle(log, 250))).toBeGreaterThanOrEqual(45);
+    const late = new EventLog();
+    const conn = late.connection();
+    setTimeout(() => late.record('smtp', 'connect', { remote: '127.0.0.1:1' }, conn), 10);
+    setTimeout(() => late.record('smtp', 'close', { by: 'client' }, conn), 80);
+    expect(await timed(settle(late, 250))).toBeGreaterThanOrEqual(75);
+  });
+
   it('waits up to the cap for a client process whose connection stays open', async () => {
     const { log } = openConnection();
     expect(await timed(settle(log, 120))).toBeGreaterThanOrEqual(115);

@@ -20,7 +20,7 @@ import { findExecutable } from '../harness/clients/which.js';
 import { DEFAULT_WORKERS, loadCatalogue, protocolsFrom, runCases } from '../harness/conform.js';
 import { PROTOCOL_NAMES } from '../harness/protocols.js';
 import type { CaseResult } from '../harness/run/result.js';
-import { selectCases } from '../harness/run/select.js';
+import { selectCases, type Selection } from '../harness/run/select.js';
 import type { Case } from '../harness/suite/case.js';
 import type { CertsChildReport } from './bench/certs-child.js';
 import { parseMaxRssKb } from './bench/rss.js';
@@ -47,6 +47,10 @@ const TARGETS = {
   scriptLineMs: 0.1,
   /** Default settings (adaptive scheduler): wall time over the run's CPU floor (all CPU, children included, / cores). */
   floorRatio: 1.25,
+  /** CPU of the harness process per case, reference run at default settings (the in-process reference client included). */
+  harnessCpuPerCaseMs: 11,
+  /** Verdict changes over 20 soak runs at default settings, alone and beside a neighbour run (npm run soak). */
+  soakVerdictChanges: 0,
 } as const;
 const LIST_SPAWNS = 5;
 /** Fresh processes per certificate figure (cold: each in a new folder); the median is reported. */
@@ -191,6 +195,14 @@ async function cliRun(workers: number, scratch: string, protocols: string[]): Pr
   return { wallMs: run.wallMs, maxRssKb: parseMaxRssKb(run.stderr), exitCode: run.code };
 }
 
+/** A target's figure: ratios with two decimals, counts whole, times as ms() does. */
+function figure(value: number, unit: string): string {
+  if (!Number.isFinite(value)) return '–';
+  if (unit === '×') return value.toFixed(2);
+  if (unit === '') return String(Math.round(value));
+  return ms(value);
+}
+
 function check(name: string, valueMs: number, limitMs: number, unit = 'ms'): TargetCheck {
   return { name, valueMs, limitMs, unit, pass: valueMs <= limitMs };
 }
@@ -201,13 +213,18 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const protocolAt = args.indexOf('--protocol');
   const protocols = protocolsFrom(protocolAt >= 0 ? args[protocolAt + 1] : undefined, PROTOCOL_NAMES) ?? [...PROTOCOL_NAMES];
-  const unknown = args.filter((a, i) => a !== '--quick' && i !== protocolAt && i !== protocolAt + 1);
+  const repeatAt = args.indexOf('--repeat');
+  const unknown = args.filter((a, i) => a !== '--quick' && a !== '--floor' && i !== protocolAt && i !== protocolAt + 1 && i !== repeatAt && i !== repeatAt + 1);
   if (unknown.length) {
-    process.stderr.write(`bench: unknown argument ${unknown.join(' ')} (known: --quick, --protocol P[,P])\n`);
+    process.stderr.write(`bench: unknown argument ${unknown.join(' ')} (known: --quick, --floor, --repeat N, --protocol P[,P])\n`);
     process.exitCode = 2;
     return;
   }
   const quick = args.includes('--quick');
+  if (args.includes('--floor')) {
+    await floorBench(protocols, repeatAt >= 0 ? Number(args[repeatAt + 1]) : 1);
+    return;
+  }
   const cores = availableParallelism();
   const curl = quick ? undefined : findExecutable('curl');
   const workerCounts = quick ? [1, 4] : [1, 2, 4];
@@ -332,10 +349,8 @@ async function main(): Promise<void> {
     // ── Targets
     const curlRun = runs.find((r) => r.client === 'curl' && r.workers === DEFAULT_WORKERS);
     // The default settings against the run's CPU floor: all its CPU (harness, servers, clients) spread over the cores.
-    const floor = (r: SuiteRun): number => r.allCpuMs / cores;
     const adaptive = runs.filter((r) => r.workers === 0);
-    for (const r of adaptive) console.log(`default settings (adaptive), ${r.client}: wall ${seconds(r.wallMs)} s, CPU ${seconds(r.allCpuMs)} s over ${cores} cores = floor ${seconds(floor(r))} s, ratio ${(r.wallMs / floor(r)).toFixed(2)}; harness CPU per case ${(r.cpuMs / r.results.length).toFixed(1)} ms`);
-    if (adaptive.length) console.log();
+    printFloor(adaptive, cores);
     const coreNote = cores === 2 ? '' : ` [this machine has ${cores} cores, the target is for 2]`;
     const checks: TargetCheck[] = [
       ...(httpsRun ? [check(`HTTPS suite (${httpsCases.length}), reference, workers=${DEFAULT_WORKERS}${coreNote}`, httpsRun.wallMs, TARGETS.suiteMs)] : []),
@@ -347,10 +362,10 @@ async function main(): Promise<void> {
       check('certificates warm (fresh process)', childWarm.totalMs, TARGETS.certWarmMs),
       check('conform list start-up, median (catalogue cached)', list.spread.median, TARGETS.listMs),
       check(`script overhead per line (${script.rules} rules)`, script.overheadMs, TARGETS.scriptLineMs),
-      ...adaptive.map((r) => check(`catalogue × ${r.client}, default settings: wall / CPU floor`, Number((r.wallMs / floor(r)).toFixed(2)), TARGETS.floorRatio, '×')),
+      ...floorChecks(adaptive, cores),
     ];
     console.log('Targets');
-    console.log(table(['', 'target', 'measured', ''], checks.map((c) => [c.name, `≤ ${ms(c.limitMs)} ${c.unit}`, `${ms(c.valueMs)} ${c.unit}`, c.pass ? 'PASS' : 'MISS'])));
+    console.log(table(['', 'target', 'measured', ''], checks.map((c) => [c.name, `≤ ${figure(c.limitMs, c.unit)} ${c.unit}`, `${figure(c.valueMs, c.unit)} ${c.unit}`, c.pass ? 'PASS' : 'MISS'])));
 
     const reportFile = join(repoRoot, 'reports', 'bench.json');
     await mkdir(join(repoRoot, 'reports'), { recursive: true });
@@ -374,6 +389,70 @@ async function main(): Promise<void> {
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/** The CPU floor of a run: all its CPU (harness, servers, clients) spread over the cores. */
+const floorOf = (r: SuiteRun, cores: number): number => r.allCpuMs / cores;
+
+function printFloor(adaptive: readonly SuiteRun[], cores: number): void {
+  for (const r of adaptive) {
+    console.log(`default settings (adaptive), ${r.client}: wall ${seconds(r.wallMs)} s, CPU ${seconds(r.allCpuMs)} s (harness process ${seconds(r.cpuMs)} s) over ${cores} cores = floor ${seconds(floorOf(r, cores))} s; ratio ${(r.wallMs / floorOf(r, cores)).toFixed(2)} (target ≤ ${TARGETS.floorRatio}); harness CPU per case ${(r.cpuMs / r.results.length).toFixed(1)} ms${r.client === 'reference' ? ` (target ≤ ${TARGETS.harnessCpuPerCaseMs} ms)` : ''}`);
+  }
+  if (adaptive.length) console.log();
+}
+
+/** Verdict changes of the last 20-run soaks (alone, and beside a neighbour): npm run soak writes them. */
+function soakFigures(): { name: string; changes: number | undefined; runs: number | undefined }[] {
+  return (['soak.json', 'soak-neighbour.json'] as const).map((file) => {
+    const name = file === 'soak.json' ? 'default settings' : 'default settings + neighbour';
+    try {
+      const soak = JSON.parse(readFileSync(join(repoRoot, 'reports', file), 'utf8')) as { runs: number; verdictChanges: number; clients: string[] };
+      return { name, changes: soak.verdictChanges, runs: soak.runs };
+    } catch {
+      return { name, changes: undefined, runs: undefined };
+    }
+  });
+}
+
+function floorChecks(adaptive: readonly SuiteRun[], cores: number): TargetCheck[] {
+  return [
+    ...adaptive.map((r) => check(`catalogue × ${r.client}, default settings: wall / CPU floor (floor ${seconds(floorOf(r, cores))} s)`, Number((r.wallMs / floorOf(r, cores)).toFixed(2)), TARGETS.floorRatio, '×')),
+    ...adaptive.filter((r) => r.client === 'reference').map((r) => check('harness CPU per case, reference, default settings', Number((r.cpuMs / r.results.length).toFixed(1)), TARGETS.harnessCpuPerCaseMs)),
+    // Not measured here (it takes 20 full runs twice): read from the soak's reports, or shown as missing.
+    ...soakFigures().map((f) => (f.changes === undefined
+      ? { name: `verdict changes, soak at ${f.name} (npm run soak${f.name.includes('neighbour') ? ' -- --neighbour' : ''}: no report yet)`, valueMs: NaN, limitMs: TARGETS.soakVerdictChanges, unit: '', pass: false }
+      : check(`verdict changes, soak at ${f.name}, ${f.runs} runs (reports/, npm run soak)`, f.changes, TARGETS.soakVerdictChanges, ''))),
+  ];
+}
+
+/**
+ * `--floor`: only the default-settings runs of the catalogue (reference, then
+ * curl when installed), `repeat` times each, and their targets: wall over the
+ * CPU floor, harness CPU per case, and the soak's verdict changes. The median
+ * run (by ratio) of each client is reported.
+ */
+async function floorBench(protocols: Selection['protocols'], repeat: number): Promise<void> {
+  const cores = availableParallelism();
+  const cases = selectCases(await loadCatalogue(), { protocols });
+  await generateAll();
+  console.log(`Conform bench --floor: ${cases.length} cases, default settings, ${repeat} run(s) per client; ${cores} cores, load average ${loadavg()[0]!.toFixed(2)}`);
+  const median: SuiteRun[] = [];
+  for (const client of ['reference', ...(findExecutable('curl') ? ['curl'] : [])]) {
+    const runs: SuiteRun[] = [];
+    for (let i = 0; i < repeat; i++) runs.push(await runSuite(cases, client, 0));
+    runs.sort((a, b) => a.wallMs / a.allCpuMs - b.wallMs / b.allCpuMs);
+    if (repeat > 1) console.log(`${client}: ratios ${runs.map((r) => (r.wallMs / floorOf(r, cores)).toFixed(2)).join(', ')}; walls ${runs.map((r) => seconds(r.wallMs)).join(', ')} s`);
+    median.push(runs[runs.length >> 1]!);
+  }
+  console.log();
+  printFloor(median, cores);
+  const checks = floorChecks(median, cores);
+  console.log('Targets');
+  console.log(table(['', 'target', 'measured', ''], checks.map((c) => [c.name, `≤ ${figure(c.limitMs, c.unit)} ${c.unit}`, `${figure(c.valueMs, c.unit)} ${c.unit}`, c.pass ? 'PASS' : 'MISS'])));
+  const reportFile = join(repoRoot, 'reports', 'bench-floor.json');
+  await mkdir(join(repoRoot, 'reports'), { recursive: true });
+  await writeFile(reportFile, `${JSON.stringify({ at: new Date().toISOString(), cores, loadAverage: loadavg(), cases: cases.length, repeat, runs: median.map(({ results: _r, ...run }) => ({ ...run, floorMs: floorOf(run as SuiteRun, cores), ratio: run.wallMs / floorOf(run as SuiteRun, cores) })), targets: checks }, null, 2)}\n`);
+  console.log(`\nWrote ${relative(process.cwd(), reportFile)}`);
 }
 
 try {

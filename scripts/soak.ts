@@ -8,7 +8,8 @@
  * wall time of each run, client processes left running after each run, and
  * whether file descriptors, sockets, child processes and timers are back to
  * their starting counts at the end (measured from /proc and Node's active
- * resources), naming each handle left behind. Writes reports/soak.json. Exits
+ * resources), naming each handle left behind. Writes reports/soak.json
+ * (reports/soak-neighbour.json with --neighbour). Exits
  * 1 when a verdict changed or a count did not come back, and exits even then:
  * a leaked listener must not keep it running.
  *
@@ -283,10 +284,12 @@ if (leaked.length) {
 }
 if (strayRuns.length) process.stdout.write(`\nclient processes still running after runs ${strayRuns.map((r) => r.run).join(', ')}\n`);
 await mkdir(join(repoRoot, 'reports'), { recursive: true });
-await writeFile(join(repoRoot, 'reports', 'soak.json'), `${JSON.stringify({
+/** One report per mode, so that the bench can show both (reports/soak.json, reports/soak-neighbour.json). */
+const reportName = withNeighbour ? 'soak-neighbour.json' : 'soak.json';
+await writeFile(join(repoRoot, 'reports', reportName), `${JSON.stringify({
   at: new Date().toISOString(), runs, neighbour: withNeighbour, clients: clientNames, cases: cases.length, executed, totalMs: Math.round(performance.now() - started),
   verdictChanges: changes.length, changes, perRun: records, resources: { before, after, leakedHandles: leaked },
 }, null, 2)}\n`);
 await rm(scratch, { recursive: true, force: true });
-process.stdout.write('\nWrote reports/soak.json\n');
+process.stdout.write(`\nWrote reports/${reportName}\n`);
 process.exit(changes.length || changed ? 1 : 0);

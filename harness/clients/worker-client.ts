@@ -29,7 +29,6 @@ class Thread {
   private get live(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(this.script);
-    worker.unref();
     worker.on('message', (m: WorkerReply) => {
       const call = this.calls.get(m.id);
       if (!call) return; // a call given up at its limit, ending late
@@ -52,6 +51,8 @@ class Thread {
     };
     worker.on('error', (err) => fail(err.stack ?? err.message));
     worker.on('exit', (code) => fail(`the client's thread exited (${code})`));
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    worker.unref();
     this.worker = worker;
     return worker;
   }
@@ -72,12 +73,14 @@ class Thread {
   }
 }
 
-let threads: Thread[] | undefined;
+/** The threads of each worker script (the reference's; tests use their own). */
+const pools = new Map<string, Thread[]>();
 let nextId = 1;
 
 /** Two threads at least, one per core: clients of several cases at once spread over them. */
 function pool(script: string): Thread[] {
-  threads ??= Array.from({ length: Math.max(2, availableParallelism()) }, () => new Thread(script));
+  let threads = pools.get(script);
+  if (!threads) pools.set(script, (threads = Array.from({ length: Math.max(2, availableParallelism()) }, () => new Thread(script))));
   return threads;
 }
 

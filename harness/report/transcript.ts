@@ -26,6 +26,15 @@ function wireLine(e: ServerEvent): string | null {
  * plaintext/TLS, other events by type. Secrets are never recorded, so none can leak here.
  */
 export function formatEvent(e: ServerEvent): string {
+  let line = formatted.get(e);
+  if (line === undefined) formatted.set(e, (line = format(e)));
+  return line;
+}
+
+/** Each event's line, once: the JUnit and HTML reports both show a case's transcript. */
+const formatted = new WeakMap<ServerEvent, string>();
+
+function format(e: ServerEvent): string {
   const { seq, t, server, conn, type, ...fields } = e;
   const at = `#${seq} +${t.toFixed(1)}ms ${server}${conn === undefined ? '' : `/c${conn}`}`;
   const wire = wireLine(e);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
 /** Cases run at once with `--workers`' old default; the adaptive scheduler starts from the cores. */
@@ -24,13 +25,19 @@ export class IdleProbe {
   private last = IdleProbe.sample();
 
   private static sample(): { idle: number; total: number } {
-    let idle = 0;
-    let total = 0;
-    for (const c of cpus()) {
-      idle += c.times.idle;
-      total += c.times.idle + c.times.user + c.times.nice + c.times.sys + c.times.irq;
+    // /proc/stat's first line sums every core, read on each tick: os.cpus() builds an object per core with its model name.
+    try {
+      const [user, nice, sys, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'latin1').slice(5, 200).trim().split(/\s+/, 8).map(Number);
+      return { idle: idle! + iowait!, total: user! + nice! + sys! + idle! + iowait! + irq! + softirq! + steal! };
+    } catch {
+      let idle = 0;
+      let total = 0;
+      for (const c of cpus()) {
+        idle += c.times.idle;
+        total += c.times.idle + c.times.user + c.times.nice + c.times.sys + c.times.irq;
+      }
+      return { idle, total };
     }
-    return { idle, total };
   }
 
   idle(): number {

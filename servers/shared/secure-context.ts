@@ -71,8 +71,8 @@ const handshakeOfContext = new WeakMap<SecureContext, HandshakeSettings>();
 export function handshakeSettings(context: SecureContext): HandshakeSettings {
   return handshakeOfContext.get(context) ?? {};
 }
-/** Idle contexts kept per key: about the most cases that run at once. */
-const KEEP_PER_KEY = 8;
+/** Idle contexts kept per key: about the most cases that run at once (the adaptive scheduler's 32 working, plus waiting ones). */
+const KEEP_PER_KEY = 48;
 
 interface TicketKeys {
   context: { setTicketKeys(keys: Buffer): void };

@@ -8,7 +8,7 @@ import { type Job } from '../../contract/job.js';
 import { PROTOCOL_NAMES, type Protocol } from '../protocols.js';
 import { UsageError } from '../errors.js';
 import type { ClientAdapter, ModuleClient } from './adapter.js';
-import { runContained } from './contain.js';
+import { runContainedAway } from './spawner-client.js';
 import { runModuleClient } from './module-client.js';
 import { runInWorker, warmWorkerClients } from './worker-client.js';
 import { EXIT_UNSUPPORTED, type ClientOutcome } from './outcome.js';
@@ -54,7 +54,7 @@ function commandProfile(build: (job: Job, args: string[]) => string[] | 'unsuppo
     protocols,
     run: async (job: Job, env: Record<string, string>, limitMs: number) => {
       const argv = build(job, args);
-      return argv === 'unsupported' ? unsupported() : runContained({ argv, env, cwd: process.cwd(), limitMs });
+      return argv === 'unsupported' ? unsupported() : runContainedAway(spawnerPath(), { argv, env, cwd: process.cwd(), limitMs });
     },
   });
 }
@@ -72,6 +72,11 @@ function pythonExecutable(): string {
 /** The reference client compiled to dist/ (built by `npm run build`, run by every npm script). */
 export function referenceMainPath(): string {
   return join(repoRoot, 'dist/clients/reference/main.js');
+}
+
+/** The compiled helper that starts command-line clients (spawner-client.ts). */
+function spawnerPath(): string {
+  return join(repoRoot, 'dist/harness/clients/spawner.js');
 }
 
 /** The compiled thread that runs the reference client for the `reference` profile (tests run sources, so never the .ts). */
@@ -256,7 +261,7 @@ export function commandClient(command: string): ClientAdapter {
     label: command,
     cliFlags: ['--client-cmd', command],
     protocols: PROTOCOL_NAMES,
-    run: (job, env, limitMs) => runContained({ argv, env, cwd: process.cwd(), limitMs }),
+    run: (job, env, limitMs) => runContainedAway(spawnerPath(), { argv, env, cwd: process.cwd(), limitMs }),
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { referenceClient } from '../../clients/reference/index.js';
-import type { Job } from '../job.js';
+import type { Job } from '../../contract/job.js';
 import type { ModuleClient } from './adapter.js';
 
 export type WorkerRequest = { type: 'run'; id: number; args: string[]; job: Job } | { type: 'abort'; id: number };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '../job.js';
+import type { Job } from '../../contract/job.js';
 import { runInWorker } from './worker-client.js';
 
 /**

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Job } from '../job.js';
+import type { Job } from '../../contract/job.js';
 import { CAPTURE_LIMIT } from './contain.js';
 import type { ClientOutcome } from './outcome.js';
 import type { WorkerReply, WorkerRequest } from './reference-worker.js';

@@ -28,14 +28,17 @@ port?.on('message', (m: WorkerRequest) => {
   const controller = new AbortController();
   running.set(m.id, controller);
   const post = (reply: WorkerReply): void => port.postMessage(reply);
-  client.run(m.job, { signal: controller.signal, log: (line) => post({ id: m.id, line }) }).then(
-    (code) => code,
-    (err: Error) => {
-      post({ id: m.id, line: `uncaught: ${err.stack ?? err.message}` });
-      return 70;
-    },
-  ).then((code) => {
-    running.delete(m.id);
-    post({ id: m.id, code });
-  });
+  client
+    .run(m.job, { signal: controller.signal, log: (line) => post({ id: m.id, line }) })
+    .then(
+      (code) => code,
+      (err: Error) => {
+        post({ id: m.id, line: `uncaught: ${err.stack ?? err.message}` });
+        return 70;
+      },
+    )
+    .then((code) => {
+      running.delete(m.id);
+      post({ id: m.id, code });
+    });
 });

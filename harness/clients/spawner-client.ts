@@ -39,7 +39,15 @@ function start(script: string): ChildProcess {
     for (const [id, call] of pending) {
       if (call.child !== child) continue;
       pending.delete(id);
-      call.resolve({ exitCode: 127, signal: null, hung: false, durationMs: 0, stdout: '', stderr: `the client spawner exited (${code ?? signal})`, droppedBytes: 0 });
+      call.resolve({
+        exitCode: 127,
+        signal: null,
+        hung: false,
+        durationMs: 0,
+        stdout: '',
+        stderr: `the client spawner exited (${code ?? signal})`,
+        droppedBytes: 0,
+      });
     }
   });
   return child;

@@ -28,7 +28,7 @@ beforeAll(async () => {
   await writeFile(script, FAKE);
 });
 
-const job = (id: string): Job => ({ case: id } as Job);
+const job = (id: string): Job => ({ case: id }) as Job;
 
 describe('runInWorker', () => {
   it('returns the exit status and the log lines of a client run in a thread', async () => {
@@ -61,4 +61,3 @@ describe('runInWorker', () => {
     expect(code).toBe(0);
   });
 });
-

@@ -80,7 +80,11 @@ let nextId = 1;
 /** Two threads at least, one per core: clients of several cases at once spread over them. */
 function pool(script: string): Thread[] {
   let threads = pools.get(script);
-  if (!threads) pools.set(script, (threads = Array.from({ length: Math.max(2, availableParallelism()) }, () => new Thread(script))));
+  if (!threads)
+    pools.set(
+      script,
+      (threads = Array.from({ length: Math.max(2, availableParallelism()) }, () => new Thread(script))),
+    );
   return threads;
 }
 
@@ -90,7 +94,12 @@ export function warmWorkerClients(script: string): void {
 }
 
 /** Runs the reference client with `args` (its flaws) in the least busy thread; at `limitMs` it is aborted and reported hung. */
-export function runInWorker(script: string, args: readonly string[], job: Job, limitMs: number): Promise<ClientOutcome> {
+export function runInWorker(
+  script: string,
+  args: readonly string[],
+  job: Job,
+  limitMs: number,
+): Promise<ClientOutcome> {
   const started = performance.now();
   const thread = pool(script).reduce((a, b) => (b.calls.size < a.calls.size ? b : a));
   const id = nextId++;
@@ -99,7 +108,15 @@ export function runInWorker(script: string, args: readonly string[], job: Job, l
   return new Promise((resolve) => {
     const finish = (exitCode: number | null): void => {
       clearTimeout(timer);
-      resolve({ exitCode, signal: null, hung: exitCode === null, durationMs: Math.round(performance.now() - started), stdout: '', stderr: log, droppedBytes: dropped });
+      resolve({
+        exitCode,
+        signal: null,
+        hung: exitCode === null,
+        durationMs: Math.round(performance.now() - started),
+        stdout: '',
+        stderr: log,
+        droppedBytes: dropped,
+      });
     };
     const timer = setTimeout(() => {
       thread.calls.delete(id);

@@ -2,7 +2,8 @@
  * A worker thread that runs the reference client for the harness (see
  * worker-client.ts). Messages in: `{ type: 'run', id, args, job }` (args: the
  * profile's flaw arguments) and `{ type: 'abort', id }` (the time limit
- * passed). Messages out: `{ id, line }` for each log line, then `{ id, code }`.
+ * passed). Messages out: `{ id, started }` as the client starts, `{ id, line }`
+ * for each log line, then `{ id, code }`.
  */
 import { parentPort } from 'node:worker_threads';
 import { referenceClient } from '../../clients/reference/index.js';
@@ -10,7 +11,7 @@ import type { Job } from '../../contract/job.js';
 import type { ModuleClient } from './adapter.js';
 
 export type WorkerRequest = { type: 'run'; id: number; args: string[]; job: Job } | { type: 'abort'; id: number };
-export type WorkerReply = { id: number; line: string } | { id: number; code: number };
+export type WorkerReply = { id: number; started: true } | { id: number; line: string } | { id: number; code: number };
 
 const port = parentPort;
 /** One client per set of flaws: parsing them once. */
@@ -28,6 +29,7 @@ port?.on('message', (m: WorkerRequest) => {
   const controller = new AbortController();
   running.set(m.id, controller);
   const post = (reply: WorkerReply): void => port.postMessage(reply);
+  post({ id: m.id, started: true });
   client
     .run(m.job, { signal: controller.signal, log: (line) => post({ id: m.id, line }) })
     .then(

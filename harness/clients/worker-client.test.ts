@@ -16,6 +16,12 @@ import { parentPort } from 'node:worker_threads';
 parentPort.on('message', (m) => {
   if (m.type !== 'run') return;
   if (m.job.case === 'crash') throw new Error('thread crashed');
+  if (m.job.case === 'late') {
+    // Busy for 300 ms before it starts the client: the limit counts from the start.
+    const until = Date.now() + 300;
+    while (Date.now() < until);
+  }
+  parentPort.postMessage({ id: m.id, started: true });
   if (m.job.case === 'hang') return;
   parentPort.postMessage({ id: m.id, line: 'args ' + m.args.join(' ') });
   parentPort.postMessage({ id: m.id, code: 3 });
@@ -41,6 +47,11 @@ describe('runInWorker', () => {
     const outcome = await runInWorker(script, [], job('hang'), 150);
     expect(outcome).toMatchObject({ exitCode: null, hung: true });
     expect(performance.now() - started).toBeGreaterThanOrEqual(145);
+  });
+
+  it('counts the time limit from when the thread starts the client, not from the call', async () => {
+    const outcome = await runInWorker(script, [], job('late'), 200);
+    expect(outcome).toMatchObject({ exitCode: 3, hung: false });
   });
 
   it('fails the calls of a thread that crashed, and the next call gets a new thread', async () => {

@@ -15,6 +15,7 @@ import type { WorkerReply, WorkerRequest } from './reference-worker.js';
  */
 
 interface Call {
+  onStart(): void;
   onLine(line: string): void;
   onCode(code: number): void;
 }
@@ -32,7 +33,8 @@ class Thread {
     worker.on('message', (m: WorkerReply) => {
       const call = this.calls.get(m.id);
       if (!call) return; // a call given up at its limit, ending late
-      if ('line' in m) call.onLine(m.line);
+      if ('started' in m) call.onStart();
+      else if ('line' in m) call.onLine(m.line);
       else {
         this.calls.delete(m.id);
         call.onCode(m.code);
@@ -93,14 +95,27 @@ export function warmWorkerClients(script: string): void {
   for (const t of pool(script)) t.start();
 }
 
-/** Runs the reference client with `args` (its flaws) in the least busy thread; at `limitMs` it is aborted and reported hung. */
+/**
+ * How long a call may wait for its thread to start it (a thread still loading
+ * the client, or busy with other clients' work, on a loaded machine) before
+ * it is given up as hung all the same.
+ */
+const START_WAIT_MS = 10_000;
+
+/**
+ * Runs the reference client with `args` (its flaws) in the least busy thread.
+ * Its time limit counts from when the thread starts it, as a process's counts
+ * from its start: a client queued behind a thread's start-up or other
+ * clients' work (the first cases of a run on a loaded machine) keeps its whole
+ * time. At `limitMs` it is aborted and reported hung.
+ */
 export function runInWorker(
   script: string,
   args: readonly string[],
   job: Job,
   limitMs: number,
 ): Promise<ClientOutcome> {
-  const started = performance.now();
+  let started = performance.now();
   const thread = pool(script).reduce((a, b) => (b.calls.size < a.calls.size ? b : a));
   const id = nextId++;
   let log = '';
@@ -118,13 +133,19 @@ export function runInWorker(
         droppedBytes: dropped,
       });
     };
-    const timer = setTimeout(() => {
+    const expire = (): void => {
       thread.calls.delete(id);
       thread.send({ type: 'abort', id });
       thread.idleCheck();
       finish(null);
-    }, limitMs);
+    };
+    let timer = setTimeout(expire, limitMs + START_WAIT_MS);
     thread.calls.set(id, {
+      onStart() {
+        started = performance.now();
+        clearTimeout(timer);
+        timer = setTimeout(expire, limitMs);
+      },
       onLine(line) {
         if (log.length < CAPTURE_LIMIT) log += `${line}\n`;
         else dropped += line.length + 1;

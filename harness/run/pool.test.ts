@@ -68,6 +68,23 @@ describe('runAdaptive', () => {
     expect(peakWorking).toBe(2);
   });
 
+  it('starts waiting items a batch per tick', async () => {
+    const waits = new Set([1, 2, 3, 4, 5, 6, 7]);
+    const startedAt: number[] = [];
+    const t0 = performance.now();
+    await runAdaptive([1, 2, 3, 4, 5, 6, 7], async (i) => {
+      startedAt[i] = performance.now() - t0;
+      await sleep(5);
+      return i;
+    }, () => undefined, {
+      min: 2, max: 2, tickMs: 20, idleAbove: 0.3, probe: { idle: () => 0 }, waits: ((i: number) => waits.has(i)) as (i: never) => boolean, maxWaiting: 8, waitBatch: 3,
+    });
+    // Three at once, three a tick later, the last one a tick after that.
+    expect(startedAt.slice(1, 4).every((t) => t < 10)).toBe(true);
+    expect(startedAt.slice(4, 7).every((t) => t >= 15)).toBe(true);
+    expect(startedAt[7]).toBeGreaterThanOrEqual(35);
+  });
+
   it('sheds working slots above the minimum while the machine is saturated', async () => {
     let idle = 1;
     let running = 0;

@@ -71,6 +71,13 @@ export interface AdaptiveOptions {
   waits?: (item: never) => boolean;
   /** Waiting items at once (each holds a server and a client). Default `max`. */
   maxWaiting?: number;
+  /**
+   * Waiting items started per tick (and at the start). Started all at once,
+   * forty of them would share the cores and each reach its wait only when all
+   * had; paced, each gets there about as fast as alone, well within its time
+   * limit even on a loaded machine. Default: no limit.
+   */
+  waitBatch?: number;
 }
 
 /**
@@ -81,7 +88,7 @@ export interface AdaptiveOptions {
  */
 let lastAdmission = 0;
 
-export const ADAPTIVE_DEFAULTS: AdaptiveOptions = { min: Math.max(2, cpus().length), max: 32, tickMs: 25, idleAbove: 0.2, idleBelow: 0.05, maxWaiting: 64 };
+export const ADAPTIVE_DEFAULTS: AdaptiveOptions = { min: Math.max(2, cpus().length), max: 32, tickMs: 25, idleAbove: 0.2, idleBelow: 0.05, maxWaiting: 64, waitBatch: 4 };
 
 /**
  * Runs `task` over `items` knowing waiting from working. Items known to wait
@@ -109,6 +116,9 @@ export function runAdaptive<T, R>(items: readonly T[], task: (item: T) => Promis
   }
   const waitQueue = waits ? order.filter((i) => waits(items[i]!)) : [];
   const workQueue = waits ? order.filter((i) => !waits(items[i]!)) : order;
+  const waitBatch = opts.waitBatch ?? Number.POSITIVE_INFINITY;
+  /** Waiting items started since the last tick. */
+  let waitStarts = 0;
   let waiting = 0;
   let working = 0;
   let target = opts.min;
@@ -133,7 +143,10 @@ export function runAdaptive<T, R>(items: readonly T[], task: (item: T) => Promis
     };
     const pump = (): void => {
       if (failed) return;
-      while (waitQueue.length && waiting < maxWaiting) launch(waitQueue.shift()!, true);
+      while (waitQueue.length && waiting < maxWaiting && waitStarts < waitBatch) {
+        waitStarts++;
+        launch(waitQueue.shift()!, true);
+      }
       while (workQueue.length && working < target) launch(workQueue.shift()!, false);
       if (remaining === 0) {
         clearInterval(timer);
@@ -141,7 +154,10 @@ export function runAdaptive<T, R>(items: readonly T[], task: (item: T) => Promis
       }
     };
     const timer = setInterval(() => {
-      if (failed || !workQueue.length) return;
+      if (failed) return;
+      waitStarts = 0;
+      if (waitQueue.length) pump();
+      if (!workQueue.length) return;
       const idle = probe.idle();
       if (idle < idleBelow) {
         // Saturated: shed a quarter of the extra working cases (as they finish; none is stopped).

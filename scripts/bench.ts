@@ -16,6 +16,7 @@ import { generateAll } from '../certs/index.js';
 import { keysCacheDir } from '../certs/cache-dir.js';
 import { KEY_KINDS, keyPair } from '../certs/keys.js';
 import { profileClient } from '../harness/clients/profiles.js';
+import { stopSpawner } from '../harness/clients/spawner-client.js';
 import { findExecutable } from '../harness/clients/which.js';
 import { DEFAULT_WORKERS, loadCatalogue, protocolsFrom, runCases } from '../harness/conform.js';
 import { PROTOCOL_NAMES } from '../harness/protocols.js';
@@ -111,6 +112,8 @@ async function runSuite(cases: Case[], spec: string, workers: number): Promise<S
   const started = performance.now();
   const results = await runCases(cases, client, workers ? { workers } : {});
   const wallMs = performance.now() - started;
+  // Command-line clients run as children of the spawner: their CPU is counted once it has exited.
+  await stopSpawner();
   const cpu = process.cpuUsage(cpuBefore);
   const allCpuMs = cpuWithChildren() - allBefore;
   progress(`${seconds(wallMs)} s\n`);

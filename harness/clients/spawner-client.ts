@@ -79,3 +79,21 @@ export function runContainedAway(script: string, run: ContainedRun): Promise<Cli
     child.send({ id, run } satisfies SpawnRequest);
   });
 }
+
+/**
+ * Lets an idle helper go now and resolves once it has exited (at once when
+ * none runs). Its clients' CPU reaches this process's own count of its
+ * children's (getrusage's RUSAGE_CHILDREN, /proc's cutime) only then: the
+ * bench waits for it before reading a run's CPU.
+ */
+export function stopSpawner(): Promise<void> {
+  const child = helper;
+  if (!child || pending.size) return Promise.resolve();
+  clearTimeout(idleTimer);
+  helper = undefined;
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.ref(); // an idle helper was unref'd: this wait must hold the process until it is gone
+    child.disconnect();
+  });
+}

@@ -88,7 +88,7 @@ export interface AdaptiveOptions {
  */
 let lastAdmission = 0;
 
-export const ADAPTIVE_DEFAULTS: AdaptiveOptions = { min: Math.max(2, cpus().length), max: 32, tickMs: 25, idleAbove: 0.2, idleBelow: 0.05, maxWaiting: 64, waitBatch: 4 };
+export const ADAPTIVE_DEFAULTS: AdaptiveOptions = { min: Math.max(2, cpus().length), max: 32, tickMs: 25, idleAbove: 0.1, idleBelow: 0.03, maxWaiting: 64, waitBatch: 4 };
 
 /**
  * Runs `task` over `items` knowing waiting from working. Items known to wait

@@ -639,7 +639,7 @@ export const PROFILES = {
   },
   // ── Handshake behaviour ──
   'hello-retry': {
-    explain: 'A sound certificate, on a server that accepts only P-256 key exchange: a client that key-shares another group first gets a HelloRetryRequest.',
+    explain: 'A sound certificate; the server takes only P-256 key shares, so others get a HelloRetryRequest.',
     host: 'localhost',
     refs: ['RFC 8446 §4.1.4', 'RFC 8446 §9.1'],
     accept: true,
@@ -647,7 +647,8 @@ export const PROFILES = {
     server: { groups: 'P-256' },
   },
   'alpn-refused': {
-    explain: 'A sound certificate, on a server that supports none of the application protocols a client offers by ALPN.',
+    explain:
+      'A sound certificate, on a server that supports none of the application protocols a client offers by ALPN.',
     host: 'localhost',
     refs: ['RFC 7301 §3.2'],
     accept: true,

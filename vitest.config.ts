@@ -5,9 +5,19 @@ import { defineConfig } from 'vitest/config';
  * side by side (each file's start-up costs more than most of its tests).
  */
 const UNIT = [
-  'contract/**/*.test.ts', 'servers/**/*.test.ts', 'harness/**/*.test.ts', 'certs/**/*.test.ts', 'clients/**/*.test.ts',
-  'tests/import-rules.test.ts', 'tests/plugins.test.ts', 'tests/docs.test.ts', 'tests/json-schema.test.ts',
-  'tests/stands-alone.test.ts', 'tests/config.test.ts', 'tests/typecheck.test.ts',
+  'contract/**/*.test.ts',
+  'servers/**/*.test.ts',
+  'harness/**/*.test.ts',
+  'certs/**/*.test.ts',
+  'clients/**/*.test.ts',
+  'tests/import-rules.test.ts',
+  'tests/plugins.test.ts',
+  'tests/format.test.ts',
+  'tests/docs.test.ts',
+  'tests/json-schema.test.ts',
+  'tests/stands-alone.test.ts',
+  'tests/config.test.ts',
+  'tests/typecheck.test.ts',
 ];
 
 export default defineConfig({
@@ -18,7 +28,10 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'unit', include: UNIT, pool: 'threads', maxWorkers: 4, sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: { name: 'unit', include: UNIT, pool: 'threads', maxWorkers: 4, sequence: { groupOrder: 0 } },
+      },
       {
         extends: true,
         test: {

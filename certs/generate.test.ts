@@ -32,7 +32,8 @@ function chain(name: CertProfileName): X509Certificate[] {
 const leaf = (name: CertProfileName): X509Certificate => chain(name)[0]!;
 const leafPem = (name: CertProfileName): string => leaf(name).toString();
 /** `openssl x509 -text` of one certificate: an independent parser's reading of the DER. */
-const opensslText = (pem: string): string => execFileSync('openssl', ['x509', '-noout', '-text'], { input: pem, encoding: 'utf8' });
+const opensslText = (pem: string): string =>
+  execFileSync('openssl', ['x509', '-noout', '-text'], { input: pem, encoding: 'utf8' });
 const root = (): X509Certificate => new X509Certificate(certs.valid.caPem);
 
 describe('every certificate', () => {
@@ -138,7 +139,10 @@ describe('keys, names and chains of the newer profiles', () => {
   test('the names: an empty subject with a critical subjectAltName, no CN, 1,000 and 10,000 names with the host last', () => {
     expect(opensslText(leafPem('no-subject'))).toMatch(/X509v3 Subject Alternative Name: critical/);
     expect(leaf('no-cn').subject).toBe('O=Conform test certificates DO NOT TRUST');
-    for (const [name, count] of [['sans-1000', 1000], ['sans-10000', 10000]] as const) {
+    for (const [name, count] of [
+      ['sans-1000', 1000],
+      ['sans-10000', 10000],
+    ] as const) {
       const sans = leaf(name).subjectAltName!.split(', ');
       expect(sans).toHaveLength(count);
       expect(sans.at(-1)).toBe('DNS:localhost');
@@ -149,10 +153,23 @@ describe('keys, names and chains of the newer profiles', () => {
   });
 
   test('the chains are sent as their profiles say, each link signed by the next', () => {
-    const sent = (name: CertProfileName) => chain(name).slice(1).map((c) => /CN=([^\n]+)/.exec(c.subject)![1]);
-    expect(sent('chain-out-of-order')).toEqual(['Conform Upper Intermediate DO NOT TRUST', 'Conform Lower Intermediate DO NOT TRUST']);
-    expect(sent('pathlen-exceeded')).toEqual(['Conform Beyond-pathLen Intermediate DO NOT TRUST', 'Conform Intermediate CA DO NOT TRUST']);
-    expect(sent('chain-extra-certs')).toEqual(['Conform Intermediate CA DO NOT TRUST', 'Conform Untrusted Root', 'Conform Root CA DO NOT TRUST']);
+    const sent = (name: CertProfileName) =>
+      chain(name)
+        .slice(1)
+        .map((c) => /CN=([^\n]+)/.exec(c.subject)![1]);
+    expect(sent('chain-out-of-order')).toEqual([
+      'Conform Upper Intermediate DO NOT TRUST',
+      'Conform Lower Intermediate DO NOT TRUST',
+    ]);
+    expect(sent('pathlen-exceeded')).toEqual([
+      'Conform Beyond-pathLen Intermediate DO NOT TRUST',
+      'Conform Intermediate CA DO NOT TRUST',
+    ]);
+    expect(sent('chain-extra-certs')).toEqual([
+      'Conform Intermediate CA DO NOT TRUST',
+      'Conform Untrusted Root',
+      'Conform Root CA DO NOT TRUST',
+    ]);
     const [leafCert, upper, lower] = chain('chain-out-of-order');
     expect(leafCert!.verify(lower!.publicKey)).toBe(true);
     expect(lower!.verify(upper!.publicKey)).toBe(true);

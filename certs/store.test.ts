@@ -39,7 +39,9 @@ describe('cache', () => {
 
   test('generateAll leaves a record index; an entry naming files that are gone falls back to the folder', async () => {
     const cold = await generateAll({ dir });
-    const index = JSON.parse(await readFile(join(dir, 'records.json'), 'utf8')) as { records: Record<string, { id: string }> };
+    const index = JSON.parse(await readFile(join(dir, 'records.json'), 'utf8')) as {
+      records: Record<string, { id: string }>;
+    };
     expect(Object.keys(index.records).sort()).toEqual(['ca', ...CERT_PROFILE_NAMES].sort());
     index.records.valid!.id = '0000000000000000';
     await writeFile(join(dir, 'records.json'), JSON.stringify(index));

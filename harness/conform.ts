@@ -2,7 +2,12 @@ import { join } from 'node:path';
 
 /** A client label as a folder name. */
 function slug(label: string): string {
-  return label.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'client';
+  return (
+    label
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'client'
+  );
 }
 import { openCertStore } from '../certs/index.js';
 import type { ClientAdapter } from './clients/adapter.js';
@@ -105,13 +110,26 @@ export async function runCases(
   onResult: (r: CaseResult) => void = () => undefined,
   expectations?: KnownResults,
 ): Promise<CaseResult[]> {
-  const options = { certs: openCertStore(), bindHost: settings.bindHost ?? '127.0.0.1', graceMs: settings.graceMs ?? 1000, reproPrefix: isSourceCheckout() ? 'npm run conform --' : 'npx conform', timeoutScale: settings.timeoutScale ?? 1,
-    ...(settings.artifactsDir && settings.artifacts !== 'none' ? { artifactsDir: settings.artifactsDir, keepArtifacts: settings.artifacts ?? 'failed' } : {}),
+  const options = {
+    certs: openCertStore(),
+    bindHost: settings.bindHost ?? '127.0.0.1',
+    graceMs: settings.graceMs ?? 1000,
+    reproPrefix: isSourceCheckout() ? 'npm run conform --' : 'npx conform',
+    timeoutScale: settings.timeoutScale ?? 1,
+    ...(settings.artifactsDir && settings.artifacts !== 'none'
+      ? { artifactsDir: settings.artifactsDir, keepArtifacts: settings.artifacts ?? 'failed' }
+      : {}),
   };
-  const run = async (c: Case): Promise<CaseResult> => applyKnownResults(await runCase(c, client, options), expectations);
+  const run = async (c: Case): Promise<CaseResult> =>
+    applyKnownResults(await runCase(c, client, options), expectations);
   // --workers N: exactly N at once, as it always meant; by default the scheduler knows waiting from working.
-  const results = await (settings.workers ? runPool(cases, settings.workers, run, onResult)
-    : runAdaptive(cases, run, onResult, { ...ADAPTIVE_DEFAULTS, ...(settings.maxWorkers ? { max: settings.maxWorkers, maxWaiting: settings.maxWorkers } : {}), waits: waitsLong as (c: never) => boolean }));
+  const results = await (settings.workers
+    ? runPool(cases, settings.workers, run, onResult)
+    : runAdaptive(cases, run, onResult, {
+        ...ADAPTIVE_DEFAULTS,
+        ...(settings.maxWorkers ? { max: settings.maxWorkers, maxWaiting: settings.maxWorkers } : {}),
+        waits: waitsLong as (c: never) => boolean,
+      }));
   // What the run generated goes into the certificates' record index, for the next start (certs/store.ts); only a cache.
   await options.certs.flush().catch(() => undefined);
   return results;
@@ -125,21 +143,40 @@ export async function runCases(
  */
 export function selectRun(catalogue: Case[], selection: Selection, suitesDir?: string): Case[] {
   if (!catalogue.length) {
-    throw new UsageError('BAD_FLAG', `no cases selected: ${suitesDir ? `--suites ${suitesDir} holds no suite files (<protocol>/*.yaml)` : 'the catalogue is empty'}`);
+    throw new UsageError(
+      'BAD_FLAG',
+      `no cases selected: ${suitesDir ? `--suites ${suitesDir} holds no suite files (<protocol>/*.yaml)` : 'the catalogue is empty'}`,
+    );
   }
   const { shard, ...unsharded } = selection;
   const selected = selectCases(catalogue, unsharded);
   if (!selected.length) {
-    const by = [selection.protocols ? `--protocol ${selection.protocols.join(',')}` : '', selection.grep !== undefined ? `--grep '${selection.grep}'` : ''].filter(Boolean).join(' ');
-    throw new UsageError('BAD_FLAG', `no cases selected: ${by || 'the selection'} matches none of the ${catalogue.length} cases (see conform list)`);
+    const by = [
+      selection.protocols ? `--protocol ${selection.protocols.join(',')}` : '',
+      selection.grep !== undefined ? `--grep '${selection.grep}'` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    throw new UsageError(
+      'BAD_FLAG',
+      `no cases selected: ${by || 'the selection'} matches none of the ${catalogue.length} cases (see conform list)`,
+    );
   }
   return shard ? selectCases(selected, { shard }) : selected;
 }
 
 /** Runs the selected cases against one client and reports; resolves with the summary. */
-export async function runConform(settings: RunSettings, extraReporters: Reporter[] = []): Promise<{ results: CaseResult[]; summary: Summary }> {
+export async function runConform(
+  settings: RunSettings,
+  extraReporters: Reporter[] = [],
+): Promise<{ results: CaseResult[]; summary: Summary }> {
   const clients = await resolveClients(settings.clients);
-  const expectations = settings.knownResultsPaths?.length ? bindKnownResults(await loadKnownResultsSet(settings.knownResultsPaths), clients.map((c) => c.label)) : new Map<string, KnownResults>();
+  const expectations = settings.knownResultsPaths?.length
+    ? bindKnownResults(
+        await loadKnownResultsSet(settings.knownResultsPaths),
+        clients.map((c) => c.label),
+      )
+    : new Map<string, KnownResults>();
   const cases = selectRun(await loadCatalogue(settings.suitesDir), settings.selection, settings.suitesDir);
   const reporters: Reporter[] = [
     ...settings.reporters.map((r) => (r === 'tap' ? tapReporter() : consoleReporter())),
@@ -160,15 +197,35 @@ export async function runConform(settings: RunSettings, extraReporters: Reporter
     workers: settings.workers,
     strict: settings.strict,
     startedAt: new Date(),
-    selection: { ...(protocols ? { protocols } : {}), ...(grep !== undefined ? { grep } : {}), ...(shard ? { shard } : {}) },
+    selection: {
+      ...(protocols ? { protocols } : {}),
+      ...(grep !== undefined ? { grep } : {}),
+      ...(shard ? { shard } : {}),
+    },
   });
   const results: CaseResult[] = [];
   // Clients one after another: each gets the machine to itself, as its timings assume.
   for (const client of clients) {
     // Several clients: each keeps its artifacts in a folder of its own.
-    const artifactsDir = settings.artifactsDir && clients.length > 1 ? join(settings.artifactsDir, slug(client.label)) : settings.artifactsDir;
-    results.push(...(await runCases(cases, client, { ...settings, ...(artifactsDir ? { artifactsDir } : {}) }, (r) => void mux.onCaseEnd(r), expectations.get(client.label))));
-    if (artifactsDir && artifactsDir !== settings.artifactsDir && results.some((r) => r.client === client.label && r.artifacts)) await markClientFolder(artifactsDir, client.label);
+    const artifactsDir =
+      settings.artifactsDir && clients.length > 1
+        ? join(settings.artifactsDir, slug(client.label))
+        : settings.artifactsDir;
+    results.push(
+      ...(await runCases(
+        cases,
+        client,
+        { ...settings, ...(artifactsDir ? { artifactsDir } : {}) },
+        (r) => void mux.onCaseEnd(r),
+        expectations.get(client.label),
+      )),
+    );
+    if (
+      artifactsDir &&
+      artifactsDir !== settings.artifactsDir &&
+      results.some((r) => r.client === client.label && r.artifacts)
+    )
+      await markClientFolder(artifactsDir, client.label);
   }
   const summary = summarize(results, Math.round(performance.now() - started), settings.strict);
   await mux.onEnd(results, summary);

@@ -13,7 +13,10 @@ export type UsageCode =
 
 /** The user's input is wrong: exit 2, and the message says where. */
 export class UsageError extends Error {
-  constructor(readonly code: UsageCode, message: string) {
+  constructor(
+    readonly code: UsageCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'UsageError';
   }
@@ -23,7 +26,10 @@ export type HarnessCode = 'SERVER_START' | 'SERVER_CRASH' | 'CLIENT_SPAWN' | 'JU
 
 /** The harness or a server broke: reported as an error, never blamed on the client. */
 export class HarnessError extends Error {
-  constructor(readonly code: HarnessCode, message: string) {
+  constructor(
+    readonly code: HarnessCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'HarnessError';
   }

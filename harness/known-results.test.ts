@@ -27,7 +27,10 @@ describe('expectations bound to the clients they describe', () => {
       'mine.yaml': 'client: my client 1.0\nprofile: reference --flaw skip-verify\nfail:\n  https.a: why\n',
       'own.yaml': 'client: my client 1.0\nfail:\n  https.b: why\n',
     });
-    const byField = bindKnownResults(await loadKnownResultsSet([join(dir, 'mine.yaml')]), ['reference --flaw skip-verify', 'curl']);
+    const byField = bindKnownResults(await loadKnownResultsSet([join(dir, 'mine.yaml')]), [
+      'reference --flaw skip-verify',
+      'curl',
+    ]);
     expect(byField.get('reference --flaw skip-verify')?.fail).toEqual({ 'https.a': 'why' });
     const single = bindKnownResults(await loadKnownResultsSet([join(dir, 'own.yaml')]), ['python3 my_client.py']);
     expect(single.get('python3 my_client.py')?.fail).toEqual({ 'https.b': 'why' });
@@ -39,9 +42,19 @@ describe('expectations bound to the clients they describe', () => {
       'curl.yaml': 'client: curl 8\nfail:\n  https.a: one\n',
       'curl.https.yaml': 'client: curl 8\nskip:\n  https.a: two\n',
     });
-    expect(() => bindKnownResults({ byProfile: new Map([['wget', { expectations: { client: 'w', fail: {}, skip: {} }, files: ['wget.yaml'], named: true }]]) }, ['curl', 'python']))
-      .toThrow(/expectations for "wget" \(wget\.yaml\) fit no client of this run \(curl, python\)/);
-    await expect(loadKnownResultsSet([join(dir, 'curl.yaml'), join(dir, 'curl.https.yaml')])).rejects.toThrow(/case https\.a is already listed for curl/);
+    expect(() =>
+      bindKnownResults(
+        {
+          byProfile: new Map([
+            ['wget', { expectations: { client: 'w', fail: {}, skip: {} }, files: ['wget.yaml'], named: true }],
+          ]),
+        },
+        ['curl', 'python'],
+      ),
+    ).toThrow(/expectations for "wget" \(wget\.yaml\) fit no client of this run \(curl, python\)/);
+    await expect(loadKnownResultsSet([join(dir, 'curl.yaml'), join(dir, 'curl.https.yaml')])).rejects.toThrow(
+      /case https\.a is already listed for curl/,
+    );
     await expect(loadKnownResultsSet([join(dir, 'nope')])).rejects.toThrow(/does not exist/);
   });
 });

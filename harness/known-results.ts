@@ -9,18 +9,20 @@ import { UsageError } from './errors.js';
  * cases it is expected to fail or skip, each with the reason found by
  * investigating it. Everything not listed is expected to pass.
  */
-export const KnownResultsFileSchema = z.object({
-  /** Which client and version the file was measured with. */
-  client: z.string().min(1),
-  /**
-   * The client of a run the file belongs to: a profile name (`curl`) or a
-   * client's label. Default: the file name up to its first dot
-   * (`curl.socks5.yaml` belongs to `curl`).
-   */
-  profile: z.string().min(1).optional(),
-  fail: z.record(z.string(), z.string().min(1, 'every expected failure needs its reason')).default({}),
-  skip: z.record(z.string(), z.string().min(1, 'every expected skip needs its reason')).default({}),
-}).strict();
+export const KnownResultsFileSchema = z
+  .object({
+    /** Which client and version the file was measured with. */
+    client: z.string().min(1),
+    /**
+     * The client of a run the file belongs to: a profile name (`curl`) or a
+     * client's label. Default: the file name up to its first dot
+     * (`curl.socks5.yaml` belongs to `curl`).
+     */
+    profile: z.string().min(1).optional(),
+    fail: z.record(z.string(), z.string().min(1, 'every expected failure needs its reason')).default({}),
+    skip: z.record(z.string(), z.string().min(1, 'every expected skip needs its reason')).default({}),
+  })
+  .strict();
 
 export type KnownResults = z.infer<typeof KnownResultsFileSchema>;
 
@@ -58,7 +60,12 @@ export async function loadKnownResultsSet(paths: readonly string[]): Promise<Kno
   for (const path of paths) {
     const info = await stat(path).catch(() => undefined);
     if (!info) throw new UsageError('BAD_FLAG', `cannot read known-results file ${path}: it does not exist`);
-    const files = info.isDirectory() ? (await readdir(path)).filter((n) => /\.ya?ml$/.test(n)).sort().map((n) => join(path, n)) : [path];
+    const files = info.isDirectory()
+      ? (await readdir(path))
+          .filter((n) => /\.ya?ml$/.test(n))
+          .sort()
+          .map((n) => join(path, n))
+      : [path];
     if (!files.length) throw new UsageError('BAD_FLAG', `expectation directory ${path} holds no .yaml file`);
     for (const file of files) {
       const exp = await loadKnownResults(file);
@@ -70,7 +77,11 @@ export async function loadKnownResultsSet(paths: readonly string[]): Promise<Kno
       }
       for (const kind of ['fail', 'skip'] as const) {
         for (const [id, reason] of Object.entries(exp[kind])) {
-          if (entry.expectations.fail[id] || entry.expectations.skip[id]) throw new UsageError('BAD_FLAG', `${file}: case ${id} is already listed for ${profile} in ${entry.files.join(', ')}`);
+          if (entry.expectations.fail[id] || entry.expectations.skip[id])
+            throw new UsageError(
+              'BAD_FLAG',
+              `${file}: case ${id} is already listed for ${profile} in ${entry.files.join(', ')}`,
+            );
           entry.expectations[kind][id] = reason;
         }
       }
@@ -107,7 +118,10 @@ export function bindKnownResults(set: KnownResultsSet, labels: readonly string[]
   const stray = [...set.byProfile].filter(([key, e]) => e.named && !used.has(key));
   if (stray.length) {
     const [key, e] = stray[0]!;
-    throw new UsageError('BAD_FLAG', `expectations for "${key}" (${e.files.join(', ')}) fit no client of this run (${labels.join(', ')}); name the client in the file's profile: field`);
+    throw new UsageError(
+      'BAD_FLAG',
+      `expectations for "${key}" (${e.files.join(', ')}) fit no client of this run (${labels.join(', ')}); name the client in the file's profile: field`,
+    );
   }
   return bound;
 }

@@ -119,13 +119,31 @@ async function runSuite(cases: Case[], spec: string, workers: number): Promise<S
   progress(`${seconds(wallMs)} s\n`);
   const counts: Record<CaseResult['status'], number> = { pass: 0, fail: 0, skip: 0, error: 0, xfail: 0 };
   for (const r of results) counts[r.status]++;
-  return { client: spec, workers, allCpuMs, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, casesPerSecond: results.length / (wallMs / 1000), counts, results };
+  return {
+    client: spec,
+    workers,
+    allCpuMs,
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    casesPerSecond: results.length / (wallMs / 1000),
+    counts,
+    results,
+  };
 }
 
 /** Case duration minus the client's own lifetime: what the harness itself spent (skipped cases excluded). */
 function overheads(results: readonly CaseResult[]): CaseOverhead[] {
   return results.flatMap((r) =>
-    r.status === 'skip' || !r.outcome ? [] : [{ id: r.id, durationMs: r.durationMs, clientMs: r.outcome.durationMs, overheadMs: r.durationMs - r.outcome.durationMs }],
+    r.status === 'skip' || !r.outcome
+      ? []
+      : [
+          {
+            id: r.id,
+            durationMs: r.durationMs,
+            clientMs: r.outcome.durationMs,
+            overheadMs: r.durationMs - r.outcome.durationMs,
+          },
+        ],
   );
 }
 
@@ -185,16 +203,34 @@ async function listStartup(cache: 'warm' | 'off'): Promise<{ samplesMs: number[]
 }
 
 /** The CLI as a user runs it, in a child with a probe that reports its peak RSS. */
-async function cliRun(workers: number, scratch: string, protocols: string[]): Promise<{ wallMs: number; maxRssKb: number | undefined; exitCode: number | null }> {
+async function cliRun(
+  workers: number,
+  scratch: string,
+  protocols: string[],
+): Promise<{ wallMs: number; maxRssKb: number | undefined; exitCode: number | null }> {
   const argv = [
-    process.execPath, '--import', fromHere('./bench/rss-probe.js'), cliPath,
-    '--protocol', protocols.join(','), '--workers', String(workers), '--json', join(scratch, 'results.json'), '--junit', join(scratch, 'junit.xml'),
-    '--html', join(scratch, 'index.html'), '--artifacts', 'none',
+    process.execPath,
+    '--import',
+    fromHere('./bench/rss-probe.js'),
+    cliPath,
+    '--protocol',
+    protocols.join(','),
+    '--workers',
+    String(workers),
+    '--json',
+    join(scratch, 'results.json'),
+    '--junit',
+    join(scratch, 'junit.xml'),
+    '--html',
+    join(scratch, 'index.html'),
+    '--artifacts',
+    'none',
   ];
   progress(`  conform --protocol ${protocols.join(',')} (child process), workers=${workers} … `);
   const run = await spawnTimed(argv, { cwd: repoRoot });
   progress(`${seconds(run.wallMs)} s\n`);
-  if (run.code !== 0 && run.code !== 1) throw new Error(`conform exited ${run.code ?? run.signal}: ${run.stderr.trim()}`);
+  if (run.code !== 0 && run.code !== 1)
+    throw new Error(`conform exited ${run.code ?? run.signal}: ${run.stderr.trim()}`);
   return { wallMs: run.wallMs, maxRssKb: parseMaxRssKb(run.stderr), exitCode: run.code };
 }
 
@@ -215,11 +251,23 @@ const mb = (kb: number | undefined): string => (kb === undefined ? '–' : `${(k
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const protocolAt = args.indexOf('--protocol');
-  const protocols = protocolsFrom(protocolAt >= 0 ? args[protocolAt + 1] : undefined, PROTOCOL_NAMES) ?? [...PROTOCOL_NAMES];
+  const protocols = protocolsFrom(protocolAt >= 0 ? args[protocolAt + 1] : undefined, PROTOCOL_NAMES) ?? [
+    ...PROTOCOL_NAMES,
+  ];
   const repeatAt = args.indexOf('--repeat');
-  const unknown = args.filter((a, i) => a !== '--quick' && a !== '--floor' && i !== protocolAt && i !== protocolAt + 1 && i !== repeatAt && i !== repeatAt + 1);
+  const unknown = args.filter(
+    (a, i) =>
+      a !== '--quick' &&
+      a !== '--floor' &&
+      i !== protocolAt &&
+      i !== protocolAt + 1 &&
+      i !== repeatAt &&
+      i !== repeatAt + 1,
+  );
   if (unknown.length) {
-    process.stderr.write(`bench: unknown argument ${unknown.join(' ')} (known: --quick, --floor, --repeat N, --protocol P[,P])\n`);
+    process.stderr.write(
+      `bench: unknown argument ${unknown.join(' ')} (known: --quick, --floor, --repeat N, --protocol P[,P])\n`,
+    );
     process.exitCode = 2;
     return;
   }
@@ -243,7 +291,10 @@ async function main(): Promise<void> {
     const perProtocol = protocols.map((p) => `${p} ${cases.filter((c) => c.protocol === p).length}`).join(', ');
     console.log(`${machine}; DEFAULT_WORKERS=${DEFAULT_WORKERS}; catalogue: ${cases.length} cases (${perProtocol})`);
     // Timings are wall clock: anything else running on the machine inflates them.
-    if (loadavg()[0]! > 1) console.log(`note: load average ${loadavg()[0]!.toFixed(2)} before the bench started — other processes are competing for the ${cores} cores, so figures are inflated`);
+    if (loadavg()[0]! > 1)
+      console.log(
+        `note: load average ${loadavg()[0]!.toFixed(2)} before the bench started — other processes are competing for the ${cores} cores, so figures are inflated`,
+      );
     console.log();
 
     // RSA keys (1024 to 8192 bits) are made once per machine and shared by every certificate
@@ -260,12 +311,15 @@ async function main(): Promise<void> {
 
     // Suite runs use the default cache, warmed first: cold generation is measured on its own above.
     const warmed = await generateAll();
-    progress(`certificate cache ${relative(repoRoot, warmed.dir)}: ${warmed.generated.length} of ${Object.keys(warmed.certs).length} profiles generated before timing\n`);
+    progress(
+      `certificate cache ${relative(repoRoot, warmed.dir)}: ${warmed.generated.length} of ${Object.keys(warmed.certs).length} profiles generated before timing\n`,
+    );
 
     progress('suite runs …\n');
     const runs: SuiteRun[] = [];
     for (const w of [...referenceWorkers, 0]) runs.push(await runSuite(cases, 'reference', w));
-    if (curl) for (const w of [...new Set([...workerCounts, DEFAULT_WORKERS]), 0]) runs.push(await runSuite(cases, 'curl', w));
+    if (curl)
+      for (const w of [...new Set([...workerCounts, DEFAULT_WORKERS]), 0]) runs.push(await runSuite(cases, 'curl', w));
     const httpsRun = protocols.includes('https') ? await runSuite(httpsCases, 'reference', DEFAULT_WORKERS) : undefined;
     const benchMaxRssKb = process.resourceUsage().maxRSS;
 
@@ -284,10 +338,19 @@ async function main(): Promise<void> {
     console.log(
       table(
         ['client', 'workers', 'wall s', 'cases/s', 'cpu s¹', 'pass', 'fail', 'skip', 'error'],
-        runs.map((r) => [r.client, r.workers ? String(r.workers) : 'adaptive', seconds(r.wallMs), r.casesPerSecond.toFixed(1), seconds(r.cpuMs), ...(['pass', 'fail', 'skip', 'error'] as const).map((s) => String(r.counts[s]))]),
+        runs.map((r) => [
+          r.client,
+          r.workers ? String(r.workers) : 'adaptive',
+          seconds(r.wallMs),
+          r.casesPerSecond.toFixed(1),
+          seconds(r.cpuMs),
+          ...(['pass', 'fail', 'skip', 'error'] as const).map((s) => String(r.counts[s])),
+        ]),
       ),
     );
-    console.log('  ¹ CPU of the bench process (user+sys); a spawned client such as curl spends its own CPU outside it.\n');
+    console.log(
+      '  ¹ CPU of the bench process (user+sys); a spawned client such as curl spends its own CPU outside it.\n',
+    );
 
     // ── Overhead
     const overheadByClient = runs
@@ -296,11 +359,20 @@ async function main(): Promise<void> {
         const perCase = overheads(r.results);
         return { client: r.client, perCase, spread: spread(perCase.map((o) => o.overheadMs)) };
       });
-    console.log('Harness overhead per case = case duration − client lifetime (workers=1 runs, so no contention between cases; skipped cases excluded)');
+    console.log(
+      'Harness overhead per case = case duration − client lifetime (workers=1 runs, so no contention between cases; skipped cases excluded)',
+    );
     console.log(
       table(
         ['client', 'cases', 'median ms', 'p95 ms', 'mean ms', 'max ms'],
-        overheadByClient.map((o) => [o.client, String(o.spread.n), ms(o.spread.median), ms(o.spread.p95), ms(o.spread.mean), ms(o.spread.max)]),
+        overheadByClient.map((o) => [
+          o.client,
+          String(o.spread.n),
+          ms(o.spread.median),
+          ms(o.spread.p95),
+          ms(o.spread.mean),
+          ms(o.spread.max),
+        ]),
       ),
     );
     for (const o of overheadByClient) {
@@ -310,7 +382,9 @@ async function main(): Promise<void> {
     console.log();
 
     // ── Certificates
-    console.log(`Certificates (${childCold.profiles} profiles; cold = fresh folder, warm = same folder again; fresh-process figures are medians of ${CERT_SPAWNS})`);
+    console.log(
+      `Certificates (${childCold.profiles} profiles; cold = fresh folder, warm = same folder again; fresh-process figures are medians of ${CERT_SPAWNS})`,
+    );
     console.log(
       table(
         ['', 'cold ms', 'warm ms'],
@@ -322,8 +396,12 @@ async function main(): Promise<void> {
         ],
       ),
     );
-    console.log(`  generated: cold ${childCold.generated}, warm ${childWarm.generated}; Node start-up before the child's first line: ${ms(childCold.bootMs)} ms`);
-    console.log(`  RSA key cache (${relative(repoRoot, keysCacheDir())}, made once per machine, shared by every folder): ${ms(keysMs)} ms in this bench${keysMs > 1000 ? ' (made now)' : ' (already made)'}\n`);
+    console.log(
+      `  generated: cold ${childCold.generated}, warm ${childWarm.generated}; Node start-up before the child's first line: ${ms(childCold.bootMs)} ms`,
+    );
+    console.log(
+      `  RSA key cache (${relative(repoRoot, keysCacheDir())}, made once per machine, shared by every folder): ${ms(keysMs)} ms in this bench${keysMs > 1000 ? ' (made now)' : ' (already made)'}\n`,
+    );
 
     // ── list start-up
     console.log(`conform list start-up (${LIST_SPAWNS} fresh processes each, ${catalogue.length} cases)`);
@@ -332,7 +410,12 @@ async function main(): Promise<void> {
         ['catalogue', 'median ms', 'min ms', 'max ms'],
         [
           ['cached (same suites, same build)', ms(list.spread.median), ms(list.spread.min), ms(list.spread.max)],
-          ['validated (CONFORM_CACHE=off: YAML + zod)', ms(listUncached.spread.median), ms(listUncached.spread.min), ms(listUncached.spread.max)],
+          [
+            'validated (CONFORM_CACHE=off: YAML + zod)',
+            ms(listUncached.spread.median),
+            ms(listUncached.spread.min),
+            ms(listUncached.spread.max),
+          ],
         ],
       ),
     );
@@ -341,13 +424,18 @@ async function main(): Promise<void> {
     // ── Memory
     console.log('Peak RSS (process.resourceUsage().maxRSS)');
     console.log(`  bench process, through the suite runs above (in-process reference client): ${mb(benchMaxRssKb)}`);
-    if (cli) console.log(`  conform CLI child, ${cases.length} cases, reference, workers=${DEFAULT_WORKERS}: ${mb(cli.maxRssKb)} (wall ${seconds(cli.wallMs)} s, exit ${cli.exitCode})`);
+    if (cli)
+      console.log(
+        `  conform CLI child, ${cases.length} cases, reference, workers=${DEFAULT_WORKERS}: ${mb(cli.maxRssKb)} (wall ${seconds(cli.wallMs)} s, exit ${cli.exitCode})`,
+      );
     console.log();
 
     // ── Script overhead
     const script = scriptOverhead();
     console.log(`Script overhead (SMTP, ${script.rules} rules tried on every line, none matching)`);
-    console.log(`  per line: machine alone ${script.plainMs.toFixed(4)} ms, with the script ${script.scriptedMs.toFixed(4)} ms, added ${script.overheadMs.toFixed(4)} ms\n`);
+    console.log(
+      `  per line: machine alone ${script.plainMs.toFixed(4)} ms, with the script ${script.scriptedMs.toFixed(4)} ms, added ${script.overheadMs.toFixed(4)} ms\n`,
+    );
 
     // ── Targets
     const curlRun = runs.find((r) => r.client === 'curl' && r.workers === DEFAULT_WORKERS);
@@ -356,11 +444,31 @@ async function main(): Promise<void> {
     printFloor(adaptive, cores);
     const coreNote = cores === 2 ? '' : ` [this machine has ${cores} cores, the target is for 2]`;
     const checks: TargetCheck[] = [
-      ...(httpsRun ? [check(`HTTPS suite (${httpsCases.length}), reference, workers=${DEFAULT_WORKERS}${coreNote}`, httpsRun.wallMs, TARGETS.suiteMs)] : []),
-      ...(curlRun ? [check(`catalogue (${cases.length}), curl, workers=${DEFAULT_WORKERS}${coreNote}`, curlRun.wallMs, TARGETS.catalogueCurlMs)] : []),
+      ...(httpsRun
+        ? [
+            check(
+              `HTTPS suite (${httpsCases.length}), reference, workers=${DEFAULT_WORKERS}${coreNote}`,
+              httpsRun.wallMs,
+              TARGETS.suiteMs,
+            ),
+          ]
+        : []),
+      ...(curlRun
+        ? [
+            check(
+              `catalogue (${cases.length}), curl, workers=${DEFAULT_WORKERS}${coreNote}`,
+              curlRun.wallMs,
+              TARGETS.catalogueCurlMs,
+            ),
+          ]
+        : []),
       check('peak RSS, bench process', Math.round(benchMaxRssKb / 1024), TARGETS.peakRssKb / 1024, 'MiB'),
-      ...(cli?.maxRssKb ? [check('peak RSS, CLI run', Math.round(cli.maxRssKb / 1024), TARGETS.peakRssKb / 1024, 'MiB')] : []),
-      ...overheadByClient.map((o) => check(`harness overhead median, ${o.client}`, o.spread.median, TARGETS.overheadMedianMs)),
+      ...(cli?.maxRssKb
+        ? [check('peak RSS, CLI run', Math.round(cli.maxRssKb / 1024), TARGETS.peakRssKb / 1024, 'MiB')]
+        : []),
+      ...overheadByClient.map((o) =>
+        check(`harness overhead median, ${o.client}`, o.spread.median, TARGETS.overheadMedianMs),
+      ),
       check('certificates cold (fresh process)', childCold.totalMs, TARGETS.certColdMs),
       check('certificates warm (fresh process)', childWarm.totalMs, TARGETS.certWarmMs),
       check('conform list start-up, median (catalogue cached)', list.spread.median, TARGETS.listMs),
@@ -368,20 +476,42 @@ async function main(): Promise<void> {
       ...floorChecks(adaptive, cores),
     ];
     console.log('Targets');
-    console.log(table(['', 'target', 'measured', ''], checks.map((c) => [c.name, `≤ ${figure(c.limitMs, c.unit)} ${c.unit}`, `${figure(c.valueMs, c.unit)} ${c.unit}`, c.pass ? 'PASS' : 'MISS'])));
+    console.log(
+      table(
+        ['', 'target', 'measured', ''],
+        checks.map((c) => [
+          c.name,
+          `≤ ${figure(c.limitMs, c.unit)} ${c.unit}`,
+          `${figure(c.valueMs, c.unit)} ${c.unit}`,
+          c.pass ? 'PASS' : 'MISS',
+        ]),
+      ),
+    );
 
     const reportFile = join(repoRoot, 'reports', 'bench.json');
     await mkdir(join(repoRoot, 'reports'), { recursive: true });
     const report = {
       at: new Date().toISOString(),
       quick,
-      machine: { node: process.version, platform: platform(), arch: arch(), cores, cpu: cpus()[0]?.model.trim(), loadAverage: loadavg() },
+      machine: {
+        node: process.version,
+        platform: platform(),
+        arch: arch(),
+        cores,
+        cpu: cpus()[0]?.model.trim(),
+        loadAverage: loadavg(),
+      },
       defaultWorkers: DEFAULT_WORKERS,
       cases: cases.length,
       curl: curl ?? null,
       runs: runs.map(({ results: _r, ...run }) => run),
       overhead: overheadByClient.map((o) => ({ client: o.client, workers: 1, ...o.spread, perCase: o.perCase })),
-      certs: { childCold: childCerts.cold, childWarm: childCerts.warm, inProcess: { coldMs: inProcessCold.ms, warmMs: inProcessWarm.ms }, rsaKeyCacheMs: keysMs },
+      certs: {
+        childCold: childCerts.cold,
+        childWarm: childCerts.warm,
+        inProcess: { coldMs: inProcessCold.ms, warmMs: inProcessWarm.ms },
+        rsaKeyCacheMs: keysMs,
+      },
       list: { spawns: LIST_SPAWNS, ...list, uncached: listUncached },
       maxRssKb: { bench: benchMaxRssKb, cli: cli?.maxRssKb ?? null },
       cli: cli ?? null,
@@ -399,7 +529,9 @@ const floorOf = (r: SuiteRun, cores: number): number => r.allCpuMs / cores;
 
 function printFloor(adaptive: readonly SuiteRun[], cores: number): void {
   for (const r of adaptive) {
-    console.log(`default settings (adaptive), ${r.client}: wall ${seconds(r.wallMs)} s, CPU ${seconds(r.allCpuMs)} s (harness process ${seconds(r.cpuMs)} s) over ${cores} cores = floor ${seconds(floorOf(r, cores))} s; ratio ${(r.wallMs / floorOf(r, cores)).toFixed(2)} (target ≤ ${TARGETS.floorRatio}); harness CPU per case ${(r.cpuMs / r.results.length).toFixed(1)} ms${r.client === 'reference' ? ` (target ≤ ${TARGETS.harnessCpuPerCaseMs} ms)` : ''}`);
+    console.log(
+      `default settings (adaptive), ${r.client}: wall ${seconds(r.wallMs)} s, CPU ${seconds(r.allCpuMs)} s (harness process ${seconds(r.cpuMs)} s) over ${cores} cores = floor ${seconds(floorOf(r, cores))} s; ratio ${(r.wallMs / floorOf(r, cores)).toFixed(2)} (target ≤ ${TARGETS.floorRatio}); harness CPU per case ${(r.cpuMs / r.results.length).toFixed(1)} ms${r.client === 'reference' ? ` (target ≤ ${TARGETS.harnessCpuPerCaseMs} ms)` : ''}`,
+    );
   }
   if (adaptive.length) console.log();
 }
@@ -409,7 +541,11 @@ function soakFigures(): { name: string; changes: number | undefined; runs: numbe
   return (['soak.json', 'soak-neighbour.json'] as const).map((file) => {
     const name = file === 'soak.json' ? 'default settings' : 'default settings + neighbour';
     try {
-      const soak = JSON.parse(readFileSync(join(repoRoot, 'reports', file), 'utf8')) as { runs: number; verdictChanges: number; clients: string[] };
+      const soak = JSON.parse(readFileSync(join(repoRoot, 'reports', file), 'utf8')) as {
+        runs: number;
+        verdictChanges: number;
+        clients: string[];
+      };
       return { name, changes: soak.verdictChanges, runs: soak.runs };
     } catch {
       return { name, changes: undefined, runs: undefined };
@@ -419,12 +555,40 @@ function soakFigures(): { name: string; changes: number | undefined; runs: numbe
 
 function floorChecks(adaptive: readonly SuiteRun[], cores: number): TargetCheck[] {
   return [
-    ...adaptive.map((r) => check(`catalogue × ${r.client}, default settings: wall / CPU floor (floor ${seconds(floorOf(r, cores))} s)`, Number((r.wallMs / floorOf(r, cores)).toFixed(2)), TARGETS.floorRatio, '×')),
-    ...adaptive.filter((r) => r.client === 'reference').map((r) => check('harness CPU per case, reference, default settings', Number((r.cpuMs / r.results.length).toFixed(1)), TARGETS.harnessCpuPerCaseMs)),
+    ...adaptive.map((r) =>
+      check(
+        `catalogue × ${r.client}, default settings: wall / CPU floor (floor ${seconds(floorOf(r, cores))} s)`,
+        Number((r.wallMs / floorOf(r, cores)).toFixed(2)),
+        TARGETS.floorRatio,
+        '×',
+      ),
+    ),
+    ...adaptive
+      .filter((r) => r.client === 'reference')
+      .map((r) =>
+        check(
+          'harness CPU per case, reference, default settings',
+          Number((r.cpuMs / r.results.length).toFixed(1)),
+          TARGETS.harnessCpuPerCaseMs,
+        ),
+      ),
     // Not measured here (it takes 20 full runs twice): read from the soak's reports, or shown as missing.
-    ...soakFigures().map((f) => (f.changes === undefined
-      ? { name: `verdict changes, soak at ${f.name} (npm run soak${f.name.includes('neighbour') ? ' -- --neighbour' : ''}: no report yet)`, valueMs: NaN, limitMs: TARGETS.soakVerdictChanges, unit: '', pass: false }
-      : check(`verdict changes, soak at ${f.name}, ${f.runs} runs (reports/, npm run soak)`, f.changes, TARGETS.soakVerdictChanges, ''))),
+    ...soakFigures().map((f) =>
+      f.changes === undefined
+        ? {
+            name: `verdict changes, soak at ${f.name} (npm run soak${f.name.includes('neighbour') ? ' -- --neighbour' : ''}: no report yet)`,
+            valueMs: NaN,
+            limitMs: TARGETS.soakVerdictChanges,
+            unit: '',
+            pass: false,
+          }
+        : check(
+            `verdict changes, soak at ${f.name}, ${f.runs} runs (reports/, npm run soak)`,
+            f.changes,
+            TARGETS.soakVerdictChanges,
+            '',
+          ),
+    ),
   ];
 }
 
@@ -438,23 +602,41 @@ async function floorBench(protocols: Selection['protocols'], repeat: number): Pr
   const cores = availableParallelism();
   const cases = selectCases(await loadCatalogue(), { protocols });
   await generateAll();
-  console.log(`Conform bench --floor: ${cases.length} cases, default settings, ${repeat} run(s) per client; ${cores} cores, load average ${loadavg()[0]!.toFixed(2)}`);
+  console.log(
+    `Conform bench --floor: ${cases.length} cases, default settings, ${repeat} run(s) per client; ${cores} cores, load average ${loadavg()[0]!.toFixed(2)}`,
+  );
   const median: SuiteRun[] = [];
   for (const client of ['reference', ...(findExecutable('curl') ? ['curl'] : [])]) {
     const runs: SuiteRun[] = [];
     for (let i = 0; i < repeat; i++) runs.push(await runSuite(cases, client, 0));
     runs.sort((a, b) => a.wallMs / a.allCpuMs - b.wallMs / b.allCpuMs);
-    if (repeat > 1) console.log(`${client}: ratios ${runs.map((r) => (r.wallMs / floorOf(r, cores)).toFixed(2)).join(', ')}; walls ${runs.map((r) => seconds(r.wallMs)).join(', ')} s`);
+    if (repeat > 1)
+      console.log(
+        `${client}: ratios ${runs.map((r) => (r.wallMs / floorOf(r, cores)).toFixed(2)).join(', ')}; walls ${runs.map((r) => seconds(r.wallMs)).join(', ')} s`,
+      );
     median.push(runs[runs.length >> 1]!);
   }
   console.log();
   printFloor(median, cores);
   const checks = floorChecks(median, cores);
   console.log('Targets');
-  console.log(table(['', 'target', 'measured', ''], checks.map((c) => [c.name, `≤ ${figure(c.limitMs, c.unit)} ${c.unit}`, `${figure(c.valueMs, c.unit)} ${c.unit}`, c.pass ? 'PASS' : 'MISS'])));
+  console.log(
+    table(
+      ['', 'target', 'measured', ''],
+      checks.map((c) => [
+        c.name,
+        `≤ ${figure(c.limitMs, c.unit)} ${c.unit}`,
+        `${figure(c.valueMs, c.unit)} ${c.unit}`,
+        c.pass ? 'PASS' : 'MISS',
+      ]),
+    ),
+  );
   const reportFile = join(repoRoot, 'reports', 'bench-floor.json');
   await mkdir(join(repoRoot, 'reports'), { recursive: true });
-  await writeFile(reportFile, `${JSON.stringify({ at: new Date().toISOString(), cores, loadAverage: loadavg(), cases: cases.length, repeat, runs: median.map(({ results: _r, ...run }) => ({ ...run, floorMs: floorOf(run as SuiteRun, cores), ratio: run.wallMs / floorOf(run as SuiteRun, cores) })), targets: checks }, null, 2)}\n`);
+  await writeFile(
+    reportFile,
+    `${JSON.stringify({ at: new Date().toISOString(), cores, loadAverage: loadavg(), cases: cases.length, repeat, runs: median.map(({ results: _r, ...run }) => ({ ...run, floorMs: floorOf(run as SuiteRun, cores), ratio: run.wallMs / floorOf(run as SuiteRun, cores) })), targets: checks }, null, 2)}\n`,
+  );
   console.log(`\nWrote ${relative(process.cwd(), reportFile)}`);
 }
 

@@ -39,5 +39,7 @@ const heapBefore = liveHeapMiB();
 const sockets = await socketCampaign();
 for (const line of sockets.lines) process.stdout.write(`${line}\n`);
 failed += sockets.failures;
-process.stdout.write(`heap after the socket campaign${(globalThis as { gc?: unknown }).gc ? ', collected' : ''}: ${liveHeapMiB()} MiB (before: ${heapBefore} MiB)\n`);
+process.stdout.write(
+  `heap after the socket campaign${(globalThis as { gc?: unknown }).gc ? ', collected' : ''}: ${liveHeapMiB()} MiB (before: ${heapBefore} MiB)\n`,
+);
 process.exitCode = failed ? 1 : 0;

@@ -74,7 +74,9 @@ function resources(): Resources {
       return false;
     }
   }).length;
-  const live = pids().map((pid) => ({ pid, stat: statOf(pid) })).filter((p) => p.stat && p.stat.state !== 'Z');
+  const live = pids()
+    .map((pid) => ({ pid, stat: statOf(pid) }))
+    .filter((p) => p.stat && p.stat.state !== 'Z');
   // Children still alive: processes whose parent is this one.
   const children = live.filter((p) => p.stat!.ppid === process.pid).length;
   const clientProcesses = live.filter((p) => marked(p.pid)).length;
@@ -158,17 +160,33 @@ interface RunRecord {
 }
 
 /** A full CLI run at default settings in a child process; its verdicts from its results.json. */
-async function neighbourRun(scratch: string, run: number, protocol: string): Promise<{ wallMs: number; code: number | null; results: CaseResult[] }> {
+async function neighbourRun(
+  scratch: string,
+  run: number,
+  protocol: string,
+): Promise<{ wallMs: number; code: number | null; results: CaseResult[] }> {
   const dir = join(scratch, `neighbour-${run}`);
-  const argv = [cliPath, '--artifacts', 'none', '--json', join(dir, 'results.json'), '--junit', join(dir, 'junit.xml'), '--html', join(dir, 'index.html'),
-    ...(protocol ? ['--protocol', protocol] : [])];
+  const argv = [
+    cliPath,
+    '--artifacts',
+    'none',
+    '--json',
+    join(dir, 'results.json'),
+    '--junit',
+    join(dir, 'junit.xml'),
+    '--html',
+    join(dir, 'index.html'),
+    ...(protocol ? ['--protocol', protocol] : []),
+  ];
   const started = performance.now();
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(process.execPath, argv, { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
-    child.on('close', (c) => (c === 0 || c === 1 ? resolve(c) : reject(new Error(`neighbour run exited ${c}: ${stderr.trim()}`))));
+    child.on('close', (c) =>
+      c === 0 || c === 1 ? resolve(c) : reject(new Error(`neighbour run exited ${c}: ${stderr.trim()}`)),
+    );
   });
   const wallMs = performance.now() - started;
   const { results } = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as { results: CaseResult[] };
@@ -180,15 +198,17 @@ const runs = Number(arg('runs', '20'));
 const withNeighbour = process.argv.includes('--neighbour');
 const protocolArg = arg('protocol', '');
 /** Built-in profiles whose program is installed (reference-cli included); the others are named and left out. */
-const clientNames = arg('clients', 'reference').split(',').filter((name) => {
-  try {
-    profileClient(name);
-    return true;
-  } catch (err) {
-    process.stderr.write(`soak: leaving out ${name}: ${(err as Error).message.split('\n')[0]}\n`);
-    return false;
-  }
-});
+const clientNames = arg('clients', 'reference')
+  .split(',')
+  .filter((name) => {
+    try {
+      profileClient(name);
+      return true;
+    } catch (err) {
+      process.stderr.write(`soak: leaving out ${name}: ${(err as Error).message.split('\n')[0]}\n`);
+      return false;
+    }
+  });
 const cases = selectCases(await loadCatalogue(), { protocols: protocolsFrom(protocolArg, PROTOCOL_NAMES) });
 const scratch = await mkdtemp(join(tmpdir(), 'conform-soak-'));
 await runCases(cases.slice(0, 3), profileClient('reference'), { workers: 2 }); // warm caches before the baseline
@@ -205,7 +225,9 @@ const changes: Change[] = [];
 const records: RunRecord[] = [];
 let executed = 0;
 const started = performance.now();
-process.stdout.write(`soak: ${runs} runs of ${cases.length} cases × ${clientNames.join(', ')}, default settings${withNeighbour ? ', each with a neighbour (a second full CLI run, reference) beside it' : ''}\n`);
+process.stdout.write(
+  `soak: ${runs} runs of ${cases.length} cases × ${clientNames.join(', ')}, default settings${withNeighbour ? ', each with a neighbour (a second full CLI run, reference) beside it' : ''}\n`,
+);
 
 /** Compares one run's results with the first run's (the first run sets them), recording each change. */
 function compare(run: number, source: Change['source'], client: string, results: readonly CaseResult[]): number {
@@ -249,13 +271,19 @@ for (let run = 1; run <= runs; run++) {
   }
   record.clientProcessesAfter = resources().clientProcesses;
   records.push(record);
-  const walls = Object.entries(record.wallMs).map(([c, w]) => `${c} ${(w / 1000).toFixed(1)} s`).join(', ');
-  process.stdout.write(`run ${run}/${runs}: ${walls}${record.neighbourWallMs !== undefined ? `, neighbour ${(record.neighbourWallMs / 1000).toFixed(1)} s` : ''}; verdict changes ${record.changes}; client processes left ${record.clientProcessesAfter}\n`);
+  const walls = Object.entries(record.wallMs)
+    .map(([c, w]) => `${c} ${(w / 1000).toFixed(1)} s`)
+    .join(', ');
+  process.stdout.write(
+    `run ${run}/${runs}: ${walls}${record.neighbourWallMs !== undefined ? `, neighbour ${(record.neighbourWallMs / 1000).toFixed(1)} s` : ''}; verdict changes ${record.changes}; client processes left ${record.clientProcessesAfter}\n`,
+  );
 }
 await new Promise((r) => setTimeout(r, 500));
 const after = resources();
 const totalS = ((performance.now() - started) / 1000).toFixed(1);
-process.stdout.write(`\n${executed} cases in ${totalS} s over ${runs} runs of ${cases.length} cases × ${clientNames.join(', ')}${withNeighbour ? ' (+ neighbour)' : ''}\n`);
+process.stdout.write(
+  `\n${executed} cases in ${totalS} s over ${runs} runs of ${cases.length} cases × ${clientNames.join(', ')}${withNeighbour ? ' (+ neighbour)' : ''}\n`,
+);
 process.stdout.write(`verdicts that changed from the first run: ${changes.length}\n`);
 for (const c of changes) {
   process.stdout.write(`  run ${c.run} ${c.source} ${c.client} :: ${c.case}: ${c.first.status} → ${c.now.status}\n`);
@@ -264,32 +292,58 @@ for (const c of changes) {
 }
 for (const name of clientNames) {
   const walls = records.map((r) => r.wallMs[name]!).sort((a, b) => a - b);
-  process.stdout.write(`wall per run, ${name}: min ${(walls[0]! / 1000).toFixed(1)} s, median ${(walls[walls.length >> 1]! / 1000).toFixed(1)} s, max ${(walls[walls.length - 1]! / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `wall per run, ${name}: min ${(walls[0]! / 1000).toFixed(1)} s, median ${(walls[walls.length >> 1]! / 1000).toFixed(1)} s, max ${(walls[walls.length - 1]! / 1000).toFixed(1)} s\n`,
+  );
 }
-const row = (label: string, a: number, b: number): string => `  ${label.padEnd(22)} ${String(a).padStart(5)} → ${String(b).padStart(5)}${a === b ? '' : '   ← changed'}\n`;
+const row = (label: string, a: number, b: number): string =>
+  `  ${label.padEnd(22)} ${String(a).padStart(5)} → ${String(b).padStart(5)}${a === b ? '' : '   ← changed'}\n`;
 process.stdout.write('\nresources, before → after:\n');
 process.stdout.write(row('file descriptors', before.fds, after.fds));
 process.stdout.write(row('sockets', before.sockets, after.sockets));
 process.stdout.write(row('child processes', before.children, after.children));
 process.stdout.write(row('client processes (any)', before.clientProcesses, after.clientProcesses));
 const kinds = [...new Set([...Object.keys(before.active), ...Object.keys(after.active)])];
-for (const kind of kinds) process.stdout.write(row(`active ${kind}`, before.active[kind] ?? 0, after.active[kind] ?? 0));
+for (const kind of kinds)
+  process.stdout.write(row(`active ${kind}`, before.active[kind] ?? 0, after.active[kind] ?? 0));
 const strayRuns = records.filter((r) => r.clientProcessesAfter > before.clientProcesses);
-const changed = before.fds !== after.fds || before.sockets !== after.sockets || before.children !== after.children || before.clientProcesses !== after.clientProcesses
-  || kinds.some((k) => (before.active[k] ?? 0) !== (after.active[k] ?? 0)) || strayRuns.length > 0;
+const changed =
+  before.fds !== after.fds ||
+  before.sockets !== after.sockets ||
+  before.children !== after.children ||
+  before.clientProcesses !== after.clientProcesses ||
+  kinds.some((k) => (before.active[k] ?? 0) !== (after.active[k] ?? 0)) ||
+  strayRuns.length > 0;
 const leaked = [...handles()].filter((h) => !handlesBefore.has(h)).map((h) => describeHandle(h, caseByPort));
 if (leaked.length) {
   process.stdout.write('\nhandles left behind:\n');
   for (const h of leaked) process.stdout.write(`  ${h}\n`);
 }
-if (strayRuns.length) process.stdout.write(`\nclient processes still running after runs ${strayRuns.map((r) => r.run).join(', ')}\n`);
+if (strayRuns.length)
+  process.stdout.write(`\nclient processes still running after runs ${strayRuns.map((r) => r.run).join(', ')}\n`);
 await mkdir(join(repoRoot, 'reports'), { recursive: true });
 /** One report per mode, so that the bench can show both (reports/soak.json, reports/soak-neighbour.json). */
 const reportName = withNeighbour ? 'soak-neighbour.json' : 'soak.json';
-await writeFile(join(repoRoot, 'reports', reportName), `${JSON.stringify({
-  at: new Date().toISOString(), runs, neighbour: withNeighbour, clients: clientNames, cases: cases.length, executed, totalMs: Math.round(performance.now() - started),
-  verdictChanges: changes.length, changes, perRun: records, resources: { before, after, leakedHandles: leaked },
-}, null, 2)}\n`);
+await writeFile(
+  join(repoRoot, 'reports', reportName),
+  `${JSON.stringify(
+    {
+      at: new Date().toISOString(),
+      runs,
+      neighbour: withNeighbour,
+      clients: clientNames,
+      cases: cases.length,
+      executed,
+      totalMs: Math.round(performance.now() - started),
+      verdictChanges: changes.length,
+      changes,
+      perRun: records,
+      resources: { before, after, leakedHandles: leaked },
+    },
+    null,
+    2,
+  )}\n`,
+);
 await rm(scratch, { recursive: true, force: true });
 process.stdout.write(`\nWrote reports/${reportName}\n`);
 process.exit(changes.length || changed ? 1 : 0);

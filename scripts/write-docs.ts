@@ -5,7 +5,10 @@ import { loadCatalogue } from '../harness/conform.js';
 import { casesMarkdown, suiteFormatMarkdown } from './docs.js';
 import { SCHEMA_PROTOCOLS } from './json-schema.js';
 
-const docs = join(new URL('.', import.meta.url).pathname, import.meta.url.includes('/dist/') ? '../../docs' : '../docs');
+const docs = join(
+  new URL('.', import.meta.url).pathname,
+  import.meta.url.includes('/dist/') ? '../../docs' : '../docs',
+);
 await writeFile(join(docs, 'cases.md'), casesMarkdown(await loadCatalogue()));
 await writeFile(join(docs, 'suite-format.md'), suiteFormatMarkdown(SCHEMA_PROTOCOLS));
 process.stdout.write(`wrote ${join(docs, 'cases.md')} and ${join(docs, 'suite-format.md')}\n`);

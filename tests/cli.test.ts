@@ -10,12 +10,21 @@ import { findExecutable } from '../harness/clients/which.js';
 const CLI = join(import.meta.dirname, '../dist/harness/cli.js');
 const XSD = join(import.meta.dirname, 'fixtures/junit-10.xsd');
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 function conform(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { ...process.env, ...env }, maxBuffer: 32 << 20 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -28,7 +37,9 @@ async function reportPaths(): Promise<{ dir: string; flags: string[]; junit: str
 
 function xmllint(file: string): Promise<Run> {
   return new Promise((resolve) => {
-    execFile('xmllint', ['--noout', '--schema', XSD, file], (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }));
+    execFile('xmllint', ['--noout', '--schema', XSD, file], (err, stdout, stderr) =>
+      resolve({ code: err ? 1 : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -47,12 +58,22 @@ describe('conform CLI', () => {
   it('exits 1 when a case fails, with the reason, transcript and a repro line in JUnit', async () => {
     const p = await reportPaths();
     const artifacts = join(p.dir, 'cases');
-    const run = await conform(['--client', 'reference --flaw skip-verify', '--grep', '^https\\.certificate\\.expired$', '--artifacts-dir', artifacts, ...p.flags]);
+    const run = await conform([
+      '--client',
+      'reference --flaw skip-verify',
+      '--grep',
+      '^https\\.certificate\\.expired$',
+      '--artifacts-dir',
+      artifacts,
+      ...p.flags,
+    ]);
     expect(run.code).toBe(1);
     // The failed case keeps its evidence, including an NSS key log for the TLS session.
     const keylog = await readFile(join(artifacts, 'https.certificate.expired/keylog.txt'), 'utf8');
     expect(keylog).toMatch(/^CLIENT_HANDSHAKE_TRAFFIC_SECRET [0-9a-f]{64} [0-9a-f]+$/m);
-    expect(await readFile(join(artifacts, 'https.certificate.expired/transcript.txt'), 'utf8')).toMatch(/C→S \[tls\] GET \/conform\/body\.bin HTTP\/1\.1/);
+    expect(await readFile(join(artifacts, 'https.certificate.expired/transcript.txt'), 'utf8')).toMatch(
+      /C→S \[tls\] GET \/conform\/body\.bin HTTP\/1\.1/,
+    );
     expect(run.stdout).toMatch(/rerun: npm run conform -- --grep/);
     const xml = await readFile(p.junit, 'utf8');
     expect(xml).toMatch(/<failure message="\[must\] the client reported success/);
@@ -60,39 +81,86 @@ describe('conform CLI', () => {
     expect(xml).toMatch(/tls-established/);
   });
 
-  it.skipIf(!findExecutable('xmllint'))('writes JUnit that validates against the CI schema, even with a hostile client', async () => {
-    const p = await reportPaths();
-    const hostile = `${process.execPath} ${join(import.meta.dirname, 'fixtures/hostile-client.mjs')}`;
-    const run = await conform(['--client-cmd', hostile, '--grep', '^https\\.(certificate\\.valid|plaintext\\.client-speaks-tls)$', ...p.flags]);
-    expect(run.code).toBe(1);
-    const xml = await readFile(p.junit, 'utf8');
-    // In attributes markup is escaped; in bodies it sits inside CDATA, split around any "]]>".
-    expect(xml).toMatch(/message="[^"]*&lt;script>/);
-    expect(xml).not.toMatch(/message="[^"]*<script/);
-    expect(xml).toContain('<![CDATA[');
-    expect(xml).toContain(']]\\x3e');
-    const lint = await xmllint(p.junit);
-    expect(lint.stderr).toMatch(/validates/);
-    expect(lint.code).toBe(0);
-  });
+  it.skipIf(!findExecutable('xmllint'))(
+    'writes JUnit that validates against the CI schema, even with a hostile client',
+    async () => {
+      const p = await reportPaths();
+      const hostile = `${process.execPath} ${join(import.meta.dirname, 'fixtures/hostile-client.mjs')}`;
+      const run = await conform([
+        '--client-cmd',
+        hostile,
+        '--grep',
+        '^https\\.(certificate\\.valid|plaintext\\.client-speaks-tls)$',
+        ...p.flags,
+      ]);
+      expect(run.code).toBe(1);
+      const xml = await readFile(p.junit, 'utf8');
+      // In attributes markup is escaped; in bodies it sits inside CDATA, split around any "]]>".
+      expect(xml).toMatch(/message="[^"]*&lt;script>/);
+      expect(xml).not.toMatch(/message="[^"]*<script/);
+      expect(xml).toContain('<![CDATA[');
+      expect(xml).toContain(']]\\x3e');
+      const lint = await xmllint(p.junit);
+      expect(lint.stderr).toMatch(/validates/);
+      expect(lint.code).toBe(0);
+    },
+  );
 
   it('gives a client every CONTRACT variable, the same in CONFORM_JOB, and 89 skips the case', async () => {
     const p = await reportPaths();
     const dump = join(p.dir, 'env.json');
     const cmd = `${process.execPath} ${join(import.meta.dirname, 'fixtures/env-client.mjs')} "two words" 'it''s'`;
-    const run = await conform(['--client-cmd', cmd, '--grep', '^https\\.hostname\\.wildcard$', ...p.flags], { CONFORM_ENV_DUMP: dump });
+    const run = await conform(['--client-cmd', cmd, '--grep', '^https\\.hostname\\.wildcard$', ...p.flags], {
+      CONFORM_ENV_DUMP: dump,
+    });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/1 skipped/);
     // The reason rides on <skipped message>, where CI viewers show it.
     expect(await readFile(p.junit, 'utf8')).toMatch(/<skipped message="the client answered 89: unsupported"\/>/);
     const { env, job, argv } = JSON.parse(await readFile(dump, 'utf8'));
-    const names = ['CONFORM_CASE', 'CONFORM_PROTOCOL', 'CONFORM_ACTION', 'CONFORM_URL', 'CONFORM_HOST', 'CONFORM_PORT', 'CONFORM_ADDR', 'CONFORM_TLS', 'CONFORM_REQUIRE_TLS', 'CONFORM_CA_FILE', 'CONFORM_USER', 'CONFORM_PASS', 'CONFORM_CLIENT_CERT', 'CONFORM_CLIENT_KEY', 'CONFORM_FTP_MODE', 'CONFORM_FTP_TYPE', 'CONFORM_FTP_PROT', 'CONFORM_FTP_CCC', 'CONFORM_MAIL_FROM', 'CONFORM_MAIL_TO', 'CONFORM_INPUT_FILE', 'CONFORM_OUTPUT_FILE', 'CONFORM_PROXY_URL', 'CONFORM_TIMEOUT_MS', 'CONFORM_WORKDIR', 'CONFORM_JOB'];
+    const names = [
+      'CONFORM_CASE',
+      'CONFORM_PROTOCOL',
+      'CONFORM_ACTION',
+      'CONFORM_URL',
+      'CONFORM_HOST',
+      'CONFORM_PORT',
+      'CONFORM_ADDR',
+      'CONFORM_TLS',
+      'CONFORM_REQUIRE_TLS',
+      'CONFORM_CA_FILE',
+      'CONFORM_USER',
+      'CONFORM_PASS',
+      'CONFORM_CLIENT_CERT',
+      'CONFORM_CLIENT_KEY',
+      'CONFORM_FTP_MODE',
+      'CONFORM_FTP_TYPE',
+      'CONFORM_FTP_PROT',
+      'CONFORM_FTP_CCC',
+      'CONFORM_MAIL_FROM',
+      'CONFORM_MAIL_TO',
+      'CONFORM_INPUT_FILE',
+      'CONFORM_OUTPUT_FILE',
+      'CONFORM_PROXY_URL',
+      'CONFORM_TIMEOUT_MS',
+      'CONFORM_WORKDIR',
+      'CONFORM_JOB',
+    ];
     for (const name of names) expect(env).toHaveProperty(name);
     const { CONFORM_ENV_DUMP: _ignored, ...contractEnv } = env;
     expect(job).toEqual(contractEnv);
-    expect(env).toMatchObject({ CONFORM_CASE: 'https.hostname.wildcard', CONFORM_PROTOCOL: 'https', CONFORM_ACTION: 'get', CONFORM_HOST: 'www.conform.test', CONFORM_ADDR: '127.0.0.1', CONFORM_TLS: 'implicit', CONFORM_REQUIRE_TLS: '1', CONFORM_FTP_MODE: '' });
+    expect(env).toMatchObject({
+      CONFORM_CASE: 'https.hostname.wildcard',
+      CONFORM_PROTOCOL: 'https',
+      CONFORM_ACTION: 'get',
+      CONFORM_HOST: 'www.conform.test',
+      CONFORM_ADDR: '127.0.0.1',
+      CONFORM_TLS: 'implicit',
+      CONFORM_REQUIRE_TLS: '1',
+      CONFORM_FTP_MODE: '',
+    });
     expect(env.CONFORM_URL).toBe(`https://www.conform.test:${env.CONFORM_PORT}/conform/body.bin`);
-    expect(argv).toEqual(['two words', "its"]);
+    expect(argv).toEqual(['two words', 'its']);
   });
 
   it('reports a server that cannot start as a harness error (JUnit <error>, exit 2), never as a client failure', async () => {
@@ -124,7 +192,10 @@ describe('conform CLI', () => {
     const p = await reportPaths();
     const suites = join(p.dir, 'suites');
     await mkdir(join(suites, 'https'), { recursive: true });
-    await writeFile(join(suites, 'https/broken.yaml'), '- id: https.demo.x\n  title: x\n  level: must\n  refs: [RFC 1]\n  server: { minVersion: TLSv9 }\n  expect: [{ outcome: success }]\n');
+    await writeFile(
+      join(suites, 'https/broken.yaml'),
+      '- id: https.demo.x\n  title: x\n  level: must\n  refs: [RFC 1]\n  server: { minVersion: TLSv9 }\n  expect: [{ outcome: success }]\n',
+    );
     const run = await conform(['--suites', suites, ...p.flags]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/broken\.yaml:5: case https\.demo\.x: field server\.minVersion: /);
@@ -137,13 +208,16 @@ describe('conform CLI', () => {
     const file = join(suites, 'https/demo.yaml');
     const env = { CONFORM_CACHE_DIR: join(p.dir, 'cache') };
     await mkdir(join(suites, 'https'), { recursive: true });
-    const text = '- id: https.demo.x\n  title: first title\n  level: info\n  refs: [RFC 1]\n  expect: [{ outcome: success }]\n';
+    const text =
+      '- id: https.demo.x\n  title: first title\n  level: info\n  refs: [RFC 1]\n  expect: [{ outcome: success }]\n';
     await writeFile(file, text);
     expect((await conform(['list', '--suites', suites], env)).stdout).toMatch(/^https\.demo\.x\t\[info\]\tfirst title/);
     expect((await readdir(env.CONFORM_CACHE_DIR)).filter((n) => n.startsWith('catalogue-'))).toHaveLength(1);
     expect((await conform(['list', '--suites', suites], env)).stdout).toMatch(/first title/);
     await writeFile(file, text.replace('first title', 'second title'));
-    expect((await conform(['list', '--suites', suites], env)).stdout).toMatch(/^https\.demo\.x\t\[info\]\tsecond title/);
+    expect((await conform(['list', '--suites', suites], env)).stdout).toMatch(
+      /^https\.demo\.x\t\[info\]\tsecond title/,
+    );
     await writeFile(file, text.replace('level: info', 'level: maybe'));
     for (let i = 0; i < 2; i++) {
       const run = await conform(['list', '--suites', suites], env);
@@ -165,13 +239,21 @@ describe('conform CLI', () => {
     expect(run.stderr).toMatch(/module file:.*\/dist\/harness\/suite\/catalogue\.js/);
     expect(run.stderr).not.toMatch(/node_modules\/(yaml|zod)\//);
     // certs/cache-dir.js (where caches live; node: modules only) is the one certs/ module it needs.
-    expect(run.stderr).not.toMatch(/\/dist\/(servers\/(?!shared\/listen\.js)|harness\/protocols|certs\/(?!cache-dir\.js))/);
+    expect(run.stderr).not.toMatch(
+      /\/dist\/(servers\/(?!shared\/listen\.js)|harness\/protocols|certs\/(?!cache-dir\.js))/,
+    );
   });
 
   it('splits the catalogue into disjoint, stable shards that cover it', async () => {
-    const ids = (out: string) => out.split('\n').filter((l) => l.startsWith('https.')).map((l) => l.split('\t')[0]);
+    const ids = (out: string) =>
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('https.'))
+        .map((l) => l.split('\t')[0]);
     const all = ids((await conform(['list'])).stdout);
-    const shards = await Promise.all([1, 2, 3].map(async (i) => ids((await conform(['list', '--shard', `${i}/3`])).stdout)));
+    const shards = await Promise.all(
+      [1, 2, 3].map(async (i) => ids((await conform(['list', '--shard', `${i}/3`])).stdout)),
+    );
     expect(shards.flat().sort()).toEqual([...all].sort());
     expect(new Set(shards.flat()).size).toBe(all.length);
     expect(shards.every((s) => s.length > 0)).toBe(true);
@@ -183,7 +265,13 @@ describe('conform CLI', () => {
 describe('module clients and serve', () => {
   it('runs a module client in-process with the job as an object', async () => {
     const p = await reportPaths();
-    const run = await conform(['--client-module', join(import.meta.dirname, 'fixtures/module-client.mjs'), '--grep', '^https\\.certificate\\.(valid|expired)$', ...p.flags]);
+    const run = await conform([
+      '--client-module',
+      join(import.meta.dirname, 'fixtures/module-client.mjs'),
+      '--grep',
+      '^https\\.certificate\\.(valid|expired)$',
+      ...p.flags,
+    ]);
     expect(run.stdout).toMatch(/2 passed/);
     expect(run.code).toBe(0);
   });
@@ -241,7 +329,16 @@ describe('clients that misbehave are contained and the run goes on', () => {
     const hang = `${process.execPath} -e "setInterval(() => {}, 1000)"`;
     const started = Date.now();
     // The stall cases are should (no RFC requires a client timeout): --strict makes their failures fail the run.
-    const run = await conform(['--client-cmd', hang, '--grep', '^https\\.robustness\\.stall-', '--reporter', 'tap', '--strict', ...p.flags]);
+    const run = await conform([
+      '--client-cmd',
+      hang,
+      '--grep',
+      '^https\\.robustness\\.stall-',
+      '--reporter',
+      'tap',
+      '--strict',
+      ...p.flags,
+    ]);
     expect(run.code).toBe(1);
     // Three cases with a 1500 ms limit and 1 s of grace each, run in parallel.
     expect(Date.now() - started).toBeLessThan(8000);
@@ -257,25 +354,39 @@ describe('clients that misbehave are contained and the run goes on', () => {
 
 describe('JUnit means what the exit status means', () => {
   // Both cases are should-level; the flaw corrupts what the client stores, so both fail.
-  const shouldOnly = ['--client', 'reference --flaw corrupt-output', '--grep', '^https\\.integrity\\.(binary|text)-body$', '--workers', '2'];
+  const shouldOnly = [
+    '--client',
+    'reference --flaw corrupt-output',
+    '--grep',
+    '^https\\.integrity\\.(binary|text)-body$',
+    '--workers',
+    '2',
+  ];
 
-  it.skipIf(!findExecutable('xmllint'))('a should failure without --strict: exit 0, no <failure>, a property and a note; the JSON and console agree', async () => {
-    const p = await reportPaths();
-    const run = await conform([...shouldOnly, ...p.flags]);
-    expect(run.code).toBe(0);
-    const xml = await readFile(p.junit, 'utf8');
-    expect(xml).not.toMatch(/<failure/);
-    expect(xml).toMatch(/<testsuites [^>]*failures="0"/);
-    expect(xml.match(/<property name="should-not-met" value="https\.integrity\.(binary|text)-body"\/>/g)).toHaveLength(2);
-    expect(xml).toMatch(/<system-out><!\[CDATA\[NOTE: should-level expectation not met; this does not fail the run/);
-    expect(xml).toMatch(/<testsuite name="https" time="\d+(\.\d+)?" timestamp="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"/);
-    expect((await xmllint(p.junit)).code).toBe(0);
-    const json = JSON.parse(await readFile(p.json, 'utf8'));
-    expect(json.summary).toMatchObject({ failed: 0, failedShould: 2, strict: false, exitCode: 0 });
-    expect(run.stdout).toMatch(/0 passed, 0 failed, 2 should not met \(not failing without --strict\)/);
-    expect(run.stdout).not.toMatch(/^Failures:/m);
-    expect(run.stdout).toMatch(/△ +\d\/2 https\.integrity\.binary-body \[should, not failing the run without --strict\]/);
-  });
+  it.skipIf(!findExecutable('xmllint'))(
+    'a should failure without --strict: exit 0, no <failure>, a property and a note; the JSON and console agree',
+    async () => {
+      const p = await reportPaths();
+      const run = await conform([...shouldOnly, ...p.flags]);
+      expect(run.code).toBe(0);
+      const xml = await readFile(p.junit, 'utf8');
+      expect(xml).not.toMatch(/<failure/);
+      expect(xml).toMatch(/<testsuites [^>]*failures="0"/);
+      expect(
+        xml.match(/<property name="should-not-met" value="https\.integrity\.(binary|text)-body"\/>/g),
+      ).toHaveLength(2);
+      expect(xml).toMatch(/<system-out><!\[CDATA\[NOTE: should-level expectation not met; this does not fail the run/);
+      expect(xml).toMatch(/<testsuite name="https" time="\d+(\.\d+)?" timestamp="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"/);
+      expect((await xmllint(p.junit)).code).toBe(0);
+      const json = JSON.parse(await readFile(p.json, 'utf8'));
+      expect(json.summary).toMatchObject({ failed: 0, failedShould: 2, strict: false, exitCode: 0 });
+      expect(run.stdout).toMatch(/0 passed, 0 failed, 2 should not met \(not failing without --strict\)/);
+      expect(run.stdout).not.toMatch(/^Failures:/m);
+      expect(run.stdout).toMatch(
+        /△ +\d\/2 https\.integrity\.binary-body \[should, not failing the run without --strict\]/,
+      );
+    },
+  );
 
   it.skipIf(!findExecutable('xmllint'))('with --strict the same failures are <failure>s and exit 1', async () => {
     const p = await reportPaths();
@@ -285,17 +396,32 @@ describe('JUnit means what the exit status means', () => {
     expect(xml.match(/<failure message="\[should\] /g)).toHaveLength(2);
     expect(xml).not.toMatch(/should-not-met/);
     expect((await xmllint(p.junit)).code).toBe(0);
-    expect(JSON.parse(await readFile(p.json, 'utf8')).summary).toMatchObject({ failed: 2, failedShould: 2, strict: true, exitCode: 1 });
+    expect(JSON.parse(await readFile(p.json, 'utf8')).summary).toMatchObject({
+      failed: 2,
+      failedShould: 2,
+      strict: true,
+      exitCode: 1,
+    });
     expect(run.stdout).toMatch(/0 passed, 2 failed \(2 should\)/);
   });
 
   it('several clients: classname <client>.<protocol>, so no two test cases share classname and name', async () => {
     const p = await reportPaths();
-    const run = await conform(['--client', 'reference', '--client', 'reference --flaw skip-verify', '--grep', '^https\\.certificate\\.expired$', ...p.flags]);
+    const run = await conform([
+      '--client',
+      'reference',
+      '--client',
+      'reference --flaw skip-verify',
+      '--grep',
+      '^https\\.certificate\\.expired$',
+      ...p.flags,
+    ]);
     expect(run.code).toBe(1);
     const xml = await readFile(p.junit, 'utf8');
     expect(xml).toMatch(/<testcase classname="reference\.https" name="https\.certificate\.expired"/);
-    expect(xml).toMatch(/<testcase classname="reference --flaw skip-verify\.https" name="https\.certificate\.expired"[^>]*>\s*<failure/);
+    expect(xml).toMatch(
+      /<testcase classname="reference --flaw skip-verify\.https" name="https\.certificate\.expired"[^>]*>\s*<failure/,
+    );
     expect(xml).toMatch(/<property name="client-version" value="conform reference client /);
   });
 });
@@ -315,7 +441,9 @@ describe('usage errors: one clear line, exit 2', () => {
     const p = await reportPaths();
     const grep = await conform(['--grep', '^https\\.no-such\\.case$', ...p.flags]);
     expect(grep.code).toBe(2);
-    expect(grep.stderr).toMatch(/^conform: no cases selected: --grep '\^https\\\.no-such\\\.case\$' matches none of the \d+ cases/);
+    expect(grep.stderr).toMatch(
+      /^conform: no cases selected: --grep '\^https\\\.no-such\\\.case\$' matches none of the \d+ cases/,
+    );
     const empty = join(p.dir, 'empty');
     await mkdir(empty);
     const suites = await conform(['--suites', empty, ...p.flags]);
@@ -328,7 +456,10 @@ describe('usage errors: one clear line, exit 2', () => {
     const p = await reportPaths();
     const suites = join(p.dir, 'suites');
     await mkdir(join(suites, 'https'), { recursive: true });
-    await writeFile(join(suites, 'https/broken.yaml'), '- id: https.demo.x\n  title: x\n  level: must\n  refs: [RFC 1]\n  server: { minVersion: TLSv1.2\n  expect: [{ outcome: success }]\n');
+    await writeFile(
+      join(suites, 'https/broken.yaml'),
+      '- id: https.demo.x\n  title: x\n  level: must\n  refs: [RFC 1]\n  server: { minVersion: TLSv1.2\n  expect: [{ outcome: success }]\n',
+    );
     const run = await conform(['list', '--suites', suites]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/broken\.yaml:5: YAML syntax: the \{ opened on this line is not closed with \}/);
@@ -339,7 +470,11 @@ describe('usage errors: one clear line, exit 2', () => {
     // Longer than a pipe's buffer, so the writer is still writing when head exits.
     expect(listing.length).toBeGreaterThan(65536);
     const run = await new Promise<Run>((resolve) => {
-      execFile('bash', ['-c', `"${process.execPath}" "${CLI}" list | head -1; echo "status \${PIPESTATUS[0]}" >&2`], (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }));
+      execFile(
+        'bash',
+        ['-c', `"${process.execPath}" "${CLI}" list | head -1; echo "status \${PIPESTATUS[0]}" >&2`],
+        (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }),
+      );
     });
     expect(run.stdout.split('\n').filter(Boolean)).toHaveLength(1);
     expect(run.stderr).toBe('status 0\n');
@@ -350,23 +485,44 @@ describe('--known-results: a client’s known failures', () => {
   it('reports a listed failure as expected (exit 0) and a listed case that passes as stale', async () => {
     const p = await reportPaths();
     const file = join(p.dir, 'skip-verify.yaml');
-    await writeFile(file, [
-      'client: reference --flaw skip-verify',
-      'fail:',
-      '  https.certificate.expired: accepts any certificate, by design of the flaw',
-      '  https.certificate.valid: listed by mistake',
-      '',
-    ].join('\n'));
-    const run = await conform(['--client', 'reference --flaw skip-verify', '--known-results', file, '--grep', '^https\\.certificate\\.(valid|expired|self-signed)$', ...p.flags]);
+    await writeFile(
+      file,
+      [
+        'client: reference --flaw skip-verify',
+        'fail:',
+        '  https.certificate.expired: accepts any certificate, by design of the flaw',
+        '  https.certificate.valid: listed by mistake',
+        '',
+      ].join('\n'),
+    );
+    const run = await conform([
+      '--client',
+      'reference --flaw skip-verify',
+      '--known-results',
+      file,
+      '--grep',
+      '^https\\.certificate\\.(valid|expired|self-signed)$',
+      ...p.flags,
+    ]);
     // self-signed is not listed, so it still fails the run.
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/~ .* https\.certificate\.expired .*expected failure \(accepts any certificate/);
     expect(run.stdout).toMatch(/https\.certificate\.valid .*stale known result: listed as an expected fail/);
     expect(run.stdout).toMatch(/1 passed, 1 failed, 0 skipped, 1 expected failures, 1 stale known results/);
     const xml = await readFile(p.junit, 'utf8');
-    expect(xml).toMatch(/name="https\.certificate\.expired"[^>]*>\s*<skipped message="expected failure \(accepts any certificate/);
+    expect(xml).toMatch(
+      /name="https\.certificate\.expired"[^>]*>\s*<skipped message="expected failure \(accepts any certificate/,
+    );
     // The flag's older name keeps working.
-    const old = await conform(['--client', 'reference --flaw skip-verify', '--expect', file, '--grep', '^https\\.certificate\\.expired$', ...p.flags]);
+    const old = await conform([
+      '--client',
+      'reference --flaw skip-verify',
+      '--expect',
+      file,
+      '--grep',
+      '^https\\.certificate\\.expired$',
+      ...p.flags,
+    ]);
     expect(old.code).toBe(0);
     expect(old.stdout).toMatch(/1 expected failures/);
   });
@@ -377,6 +533,8 @@ describe('--known-results: a client’s known failures', () => {
     await writeFile(file, 'client: x\nfail:\n  https.certificate.expired: ""\n');
     const run = await conform(['--known-results', file, ...p.flags]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/bad\.yaml: field fail\.https\.certificate\.expired: every expected failure needs its reason/);
+    expect(run.stderr).toMatch(
+      /bad\.yaml: field fail\.https\.certificate\.expired: every expected failure needs its reason/,
+    );
   });
 });

@@ -9,7 +9,9 @@ const CLI = join(ROOT, 'dist/harness/cli.js');
 
 function conformIn(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) =>
-    execFile(process.execPath, [CLI, ...args], { cwd }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr })),
+    execFile(process.execPath, [CLI, ...args], { cwd }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
+    ),
   );
 }
 
@@ -22,7 +24,10 @@ async function workFolder(): Promise<string> {
 describe('config files', () => {
   it('a YAML config chooses clients, cases and the output folder', async () => {
     const dir = await workFolder();
-    await writeFile(join(dir, 'conform.config.yaml'), "clients: ['reference --flaw skip-verify']\ngrep: '^https\\.certificate\\.expired$'\noutputDir: out\n");
+    await writeFile(
+      join(dir, 'conform.config.yaml'),
+      "clients: ['reference --flaw skip-verify']\ngrep: '^https\\.certificate\\.expired$'\noutputDir: out\n",
+    );
     const run = await conformIn(dir, []);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/1 case\(s\) against reference --flaw skip-verify/);
@@ -32,11 +37,14 @@ describe('config files', () => {
   it('a TypeScript config with defineConfig is compiled and used; flags override it', async () => {
     const dir = await workFolder();
     const configModule = join(ROOT, 'harness/config.js');
-    await writeFile(join(dir, 'conform.config.ts'), [
-      `import { defineConfig } from '${configModule}';`,
-      "export default defineConfig({ clients: ['reference --flaw skip-verify'], grep: '^https\\\\.certificate\\\\.(valid|expired)$', outputDir: 'ts-out', workers: 2 });",
-      '',
-    ].join('\n'));
+    await writeFile(
+      join(dir, 'conform.config.ts'),
+      [
+        `import { defineConfig } from '${configModule}';`,
+        "export default defineConfig({ clients: ['reference --flaw skip-verify'], grep: '^https\\\\.certificate\\\\.(valid|expired)$', outputDir: 'ts-out', workers: 2 });",
+        '',
+      ].join('\n'),
+    );
     const fromConfig = await conformIn(dir, []);
     expect(fromConfig.stdout).toMatch(/2 case\(s\) against reference --flaw skip-verify, 2 worker\(s\)/);
     const overridden = await conformIn(dir, ['--client', 'reference', '--workers', '1']);

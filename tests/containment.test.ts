@@ -68,19 +68,29 @@ if (process.env.CONFORM_CASE !== victim) {
 const TAG = `CONTAINMENT_TEST_TAG=${process.pid}-${Date.now()}`;
 
 function procs(): { pid: number; state: string; environ: Buffer }[] {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      return [{ pid: Number(p), state: stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3), environ: readFileSync(`/proc/${p}/environ`) }];
-    } catch {
-      return [];
-    }
-  });
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .flatMap((p) => {
+      try {
+        const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+        return [
+          {
+            pid: Number(p),
+            state: stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3),
+            environ: readFileSync(`/proc/${p}/environ`),
+          },
+        ];
+      } catch {
+        return [];
+      }
+    });
 }
 
 /** Processes started by any client of this file that are still running (zombies are dead). */
 function survivors(): number[] {
-  return procs().filter((p) => p.state !== 'Z' && p.environ.includes(`${TAG}\0`)).map((p) => p.pid);
+  return procs()
+    .filter((p) => p.state !== 'Z' && p.environ.includes(`${TAG}\0`))
+    .map((p) => p.pid);
 }
 
 /** This process's open sockets, as /proc tells it. */
@@ -97,9 +107,12 @@ function openSockets(): number {
 /** TCP sockets on this port that something still holds (TIME_WAIT, state 06, is the kernel's alone). */
 function tcpOnPort(port: number): number {
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((f) => readFileSync(f, 'utf8').split('\n').slice(1))
+  return ['/proc/net/tcp', '/proc/net/tcp6']
+    .flatMap((f) => readFileSync(f, 'utf8').split('\n').slice(1))
     .map((l) => l.trim().split(/\s+/))
-    .filter((cols) => cols.length > 3 && (cols[1]!.endsWith(`:${hex}`) || cols[2]!.endsWith(`:${hex}`)) && cols[3] !== '06').length;
+    .filter(
+      (cols) => cols.length > 3 && (cols[1]!.endsWith(`:${hex}`) || cols[2]!.endsWith(`:${hex}`)) && cols[3] !== '06',
+    ).length;
 }
 
 const portOf = (r: CaseResult): number => {
@@ -120,16 +133,26 @@ beforeAll(async () => {
   victim = cases.find((c) => c.id === 'https.certificate.valid')!;
   next = cases.find((c) => c.id === 'https.certificate.expired')!;
   // The first run of a process loads modules and certificates: not a leak.
-  await runCases([next], commandClient(`${process.execPath} ${script} warm-up none ${referenceMainPath()}`), { workers: 1 });
+  await runCases([next], commandClient(`${process.execPath} ${script} warm-up none ${referenceMainPath()}`), {
+    workers: 1,
+  });
 });
 
 /** Runs the victim (with its time limit cut to `timeoutMs`) then the next case, one after the other. */
-async function misbehave(mode: string, timeoutMs: number): Promise<{ victim: CaseResult; next: CaseResult; wallMs: number }> {
+async function misbehave(
+  mode: string,
+  timeoutMs: number,
+): Promise<{ victim: CaseResult; next: CaseResult; wallMs: number }> {
   const sockets = openSockets();
   const client = commandClient(`${process.execPath} ${script} ${mode} ${victim.id} ${referenceMainPath()}`);
   const started = performance.now();
   const ended: number[] = [];
-  const [v, n] = await runCases([{ ...victim, job: { ...victim.job, timeoutMs } }, next], client, { workers: 1, graceMs: GRACE_MS }, () => ended.push(performance.now()));
+  const [v, n] = await runCases(
+    [{ ...victim, job: { ...victim.job, timeoutMs } }, next],
+    client,
+    { workers: 1, graceMs: GRACE_MS },
+    () => ended.push(performance.now()),
+  );
   // Within its limit plus one second, counted from the start of the run (the server's start included).
   const wallMs = ended[0]! - started;
   expect(wallMs).toBeLessThan(timeoutMs + GRACE_MS + 1000);

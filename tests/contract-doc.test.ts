@@ -25,8 +25,12 @@ function tableAfter(marker: string): string[][] {
   for (const line of doc.slice(at).split('\n').slice(1)) {
     if (line.startsWith('|')) {
       started = true;
-      const cells = line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
-      if (!/^-+$/.test(cells[0]!) && cells[0] !== 'key' && cells[0] !== 'field' && cells[0] !== 'variable') rows.push(cells);
+      const cells = line
+        .split(/(?<!\\)\|/)
+        .slice(1, -1)
+        .map((c) => c.trim());
+      if (!/^-+$/.test(cells[0]!) && cells[0] !== 'key' && cells[0] !== 'field' && cells[0] !== 'variable')
+        rows.push(cells);
     } else if (started) break;
   }
   return rows;
@@ -53,19 +57,42 @@ describe('docs/contract.md says what the code does', () => {
     expect(rows.map((r) => names(r[0]!)[0]).sort()).toEqual(Object.keys(KnownResultsFileSchema.shape).sort());
   });
 
-  it("lists the keys of results.json, its summary and its results, as a real run writes them", async () => {
+  it('lists the keys of results.json, its summary and its results, as a real run writes them', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'conform-contract-'));
     const json = join(dir, 'results.json');
-    await promisify(execFile)(process.execPath, [join(repo, 'dist/harness/cli.js'), '--grep', '^https\\.certificate\\.(expired|valid)', '--client', 'reference --flaw skip-verify',
-      '--json', json, '--junit', join(dir, 'j.xml'), '--html', join(dir, 'i.html'), '--artifacts', 'none'], { cwd: dir }).catch(() => undefined);
+    await promisify(execFile)(
+      process.execPath,
+      [
+        join(repo, 'dist/harness/cli.js'),
+        '--grep',
+        '^https\\.certificate\\.(expired|valid)',
+        '--client',
+        'reference --flaw skip-verify',
+        '--json',
+        json,
+        '--junit',
+        join(dir, 'j.xml'),
+        '--html',
+        join(dir, 'i.html'),
+        '--artifacts',
+        'none',
+      ],
+      { cwd: dir },
+    ).catch(() => undefined);
     const file = JSON.parse(await readFile(json, 'utf8')) as { summary: object; results: object[] };
     const top = tableAfter('holds one object').map((r) => names(r[0]!)[0]);
     expect(top.sort()).toEqual(Object.keys(file).sort());
-    expect(tableAfter('`summary`:').map((r) => names(r[0]!)[0]).sort()).toEqual(Object.keys(file.summary).sort());
+    expect(
+      tableAfter('`summary`:')
+        .map((r) => names(r[0]!)[0])
+        .sort(),
+    ).toEqual(Object.keys(file.summary).sort());
     const documented = tableAfter('each of `results`:').flatMap((r) => names(r[0]!));
     const written = new Set(file.results.flatMap((r) => Object.keys(r)));
     expect([...written].filter((k) => !documented.includes(k))).toEqual([]);
     // The keys a run may leave out (no stale entry, no harness fault) are the only ones not seen here.
-    expect(documented.filter((k) => !written.has(k)).every((k) => ['stale', 'errorCode', 'reason', 'outcome'].includes(k))).toBe(true);
+    expect(
+      documented.filter((k) => !written.has(k)).every((k) => ['stale', 'errorCode', 'reason', 'outcome'].includes(k)),
+    ).toBe(true);
   }, 60_000);
 });

@@ -20,7 +20,9 @@ beforeAll(async () => {
 const judged = (results: CaseResult[]): CaseResult[] => results.filter((r) => r.level !== 'info');
 
 describe('a client that never reached the point under test', () => {
-  it('`false` (exits 1 at once) passes no must or should case, and each failure says it never reached the point', { timeout: 120_000 }, async () => {
+  it('`false` (exits 1 at once) passes no must or should case, and each failure says it never reached the point', {
+    timeout: 120_000,
+  }, async () => {
     const results = judged(await runCases(cases, commandClient('false')));
     expect(results.length).toBeGreaterThan(300);
     expect(results.filter((r) => r.status === 'pass').map((r) => r.id)).toEqual([]);
@@ -28,10 +30,16 @@ describe('a client that never reached the point under test', () => {
     // Skipped only where a refusal before connecting is right and looks the same on the wire (reported as inconclusive).
     const other = results.filter((r) => r.status !== 'fail');
     expect(other.every((r) => r.status === 'skip' && /^inconclusive/.test(r.reason ?? ''))).toBe(true);
-    expect(failed.filter((r) => !/^the client never reached .+ \(no connection\)$/.test(r.reason ?? '')).map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
+    expect(
+      failed
+        .filter((r) => !/^the client never reached .+ \(no connection\)$/.test(r.reason ?? ''))
+        .map((r) => `${r.id}: ${r.reason}`),
+    ).toEqual([]);
   });
 
-  it('a missing script passes no must or should case, and its stderr is kept for the report', { timeout: 120_000 }, async () => {
+  it('a missing script passes no must or should case, and its stderr is kept for the report', {
+    timeout: 120_000,
+  }, async () => {
     const missing = join(tmpdir(), 'conform-no-such-client.mjs');
     const https = cases.filter((c) => c.protocol === 'https' || c.protocol === 'smtp');
     const results = judged(await runCases(https, commandClient(`node ${missing}`)));
@@ -43,9 +51,13 @@ describe('a client that never reached the point under test', () => {
     expect(sample.outcome?.stderr).toMatch(/Cannot find module/);
   });
 
-  it('a client that connects and hangs up passes no certificate case: it never sent a ClientHello', { timeout: 60_000 }, async () => {
+  it('a client that connects and hangs up passes no certificate case: it never sent a ClientHello', {
+    timeout: 60_000,
+  }, async () => {
     const hangUp = `node -e "require('net').connect(+process.env.CONFORM_PORT, process.env.CONFORM_ADDR, function () { this.destroy(); process.exitCode = 1; })"`;
-    const certificateCases = cases.filter((c) => /^(https|smtp|pop3|ftps)\.certificates?\./.test(c.id) && c.level !== 'info');
+    const certificateCases = cases.filter(
+      (c) => /^(https|smtp|pop3|ftps)\.certificates?\./.test(c.id) && c.level !== 'info',
+    );
     const results = await runCases(certificateCases, commandClient(hangUp));
     expect(results.length).toBeGreaterThan(50);
     expect(results.filter((r) => r.status === 'pass').map((r) => r.id)).toEqual([]);

@@ -16,7 +16,9 @@ function warmUp(): ChildProcess[] {
   const chromium = findExecutable('chromium') ?? findExecutable('chromium-browser');
   const tshark = findExecutable('tshark');
   const commands = [
-    ...(chromium ? [[chromium, '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--dump-dom', 'about:blank']] : []),
+    ...(chromium
+      ? [[chromium, '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--dump-dom', 'about:blank']]
+      : []),
     ...(tshark ? [[tshark, '-G', 'protocols']] : []),
   ];
   return commands.map(([file, ...args]) => {

@@ -16,7 +16,9 @@ const CHROMIUM = findExecutable('chromium') ?? findExecutable('chromium-browser'
 const CLI = join(import.meta.dirname, '../dist/harness/cli.js');
 
 function conform(args: string[]): Promise<number> {
-  return new Promise((resolve) => execFile(process.execPath, [CLI, ...args], (err) => resolve(err ? Number(err.code) : 0)));
+  return new Promise((resolve) =>
+    execFile(process.execPath, [CLI, ...args], (err) => resolve(err ? Number(err.code) : 0)),
+  );
 }
 
 describe.skipIf(!CHROMIUM)('HTML report in Chromium', () => {
@@ -25,16 +27,36 @@ describe.skipIf(!CHROMIUM)('HTML report in Chromium', () => {
     const html = join(dir, 'index.html');
     const hostile = `${process.execPath} ${join(import.meta.dirname, 'fixtures/hostile-client.mjs')}`;
     await conform([
-      '--client', 'reference', '--client', 'reference --flaw skip-verify', '--client-cmd', hostile,
-      '--grep', '^https\\.(certificate\\.(valid|expired)|plaintext\\.client-speaks-tls)$',
-      '--html', html, '--junit', join(dir, 'junit.xml'), '--json', join(dir, 'results.json'), '--artifacts-dir', join(dir, 'cases'),
+      '--client',
+      'reference',
+      '--client',
+      'reference --flaw skip-verify',
+      '--client-cmd',
+      hostile,
+      '--grep',
+      '^https\\.(certificate\\.(valid|expired)|plaintext\\.client-speaks-tls)$',
+      '--html',
+      html,
+      '--junit',
+      join(dir, 'junit.xml'),
+      '--json',
+      join(dir, 'results.json'),
+      '--artifacts-dir',
+      join(dir, 'cases'),
     ]);
     // Several clients: each keeps its failed cases' artifacts in a folder of its own.
     expect((await readdir(join(dir, 'cases'))).length).toBeGreaterThanOrEqual(2);
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: CHROMIUM!,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -56,19 +78,36 @@ describe.skipIf(!CHROMIUM)('HTML report in Chromium', () => {
 
       // At the top: the run's exit status, and counts per client (with what each client is) and per protocol.
       expect(await page.locator('#verdict').textContent()).toMatch(/^exit 1: \d+ failure\(s\) fail the run/);
-      const clientRows = await page.locator('#by-client tr').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
-      expect(clientRows[0]).toEqual(['client', 'version (or command)', 'passed', 'failed', 'should not met', 'skipped', 'expected failures', 'errors']);
+      const clientRows = await page
+        .locator('#by-client tr')
+        .evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+      expect(clientRows[0]).toEqual([
+        'client',
+        'version (or command)',
+        'passed',
+        'failed',
+        'should not met',
+        'skipped',
+        'expected failures',
+        'errors',
+      ]);
       expect(clientRows.slice(1).map((r) => r[0])).toEqual(['reference', 'reference --flaw skip-verify', hostile]);
       expect(clientRows[1]![1]).toMatch(/^conform reference client \d+\.\d+\.\d+ on Node\.js v\d+/);
       // A --client-cmd client cannot be asked its version: the page shows its command.
       expect(clientRows[3]![1]).toBe(hostile);
       expect(clientRows[1]!.slice(2)).toEqual(['3', '0', '0', '0', '0', '0']);
       expect(Number(clientRows[2]![3])).toBeGreaterThanOrEqual(1);
-      const protocolRows = await page.locator('#by-protocol tr').evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+      const protocolRows = await page
+        .locator('#by-protocol tr')
+        .evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
       expect(protocolRows.map((r) => r[0])).toEqual(['protocol', 'https']);
 
       // Failures first: in the list, no failing case after one that does not fail.
-      const order = await page.locator('#cases details').evaluateAll((nodes) => nodes.map((n) => /\b(fail|error)\b/.test(n.className) && !n.className.includes('noted')));
+      const order = await page
+        .locator('#cases details')
+        .evaluateAll((nodes) =>
+          nodes.map((n) => /\b(fail|error)\b/.test(n.className) && !n.className.includes('noted')),
+        );
       expect(order[0]).toBe(true);
       expect(order.indexOf(false)).toBeGreaterThan(0);
       expect(order.slice(order.indexOf(false))).not.toContain(true);
@@ -76,7 +115,11 @@ describe.skipIf(!CHROMIUM)('HTML report in Chromium', () => {
       expect(await page.locator('#matrix tr:nth-child(2) td.fail').count()).toBeGreaterThan(0);
 
       // Every cell says the case's level, and links to its details.
-      const cells = await page.locator('#matrix td:not(:first-child)').evaluateAll((tds) => tds.map((td) => [td.querySelector('.lvl')?.textContent, td.querySelector('a.to-case')?.getAttribute('href')]));
+      const cells = await page
+        .locator('#matrix td:not(:first-child)')
+        .evaluateAll((tds) =>
+          tds.map((td) => [td.querySelector('.lvl')?.textContent, td.querySelector('a.to-case')?.getAttribute('href')]),
+        );
       expect(cells).toHaveLength(9);
       for (const [level, href] of cells) {
         expect(['must', 'should', 'info']).toContain(level);
@@ -86,12 +129,17 @@ describe.skipIf(!CHROMIUM)('HTML report in Chromium', () => {
       const target = (await failing.getAttribute('href'))!.slice(1);
       expect(await page.locator(`[id="${target}"]`).getAttribute('open')).toBeNull();
       await failing.click();
-      await page.waitForFunction((id) => (document.getElementById(id) as HTMLDetailsElement | null)?.open === true, target);
+      await page.waitForFunction(
+        (id) => (document.getElementById(id) as HTMLDetailsElement | null)?.open === true,
+        target,
+      );
 
       // A failed cell links to the artifacts the case kept, a folder beside the page.
       const files = await page.locator('#matrix td.fail a.files').first().getAttribute('href');
       expect(files).toMatch(/^cases\/[^/]+\/https\.[^/]+\/$/);
-      expect((await readdir(join(dir, decodeURIComponent(files!)))).sort()).toEqual(expect.arrayContaining(['events.json', 'keylog.txt', 'transcript.txt']));
+      expect((await readdir(join(dir, decodeURIComponent(files!)))).sort()).toEqual(
+        expect.arrayContaining(['events.json', 'keylog.txt', 'transcript.txt']),
+      );
 
       // Filter to failures: every case shown failed.
       await page.selectOption('#f-status', 'fail');

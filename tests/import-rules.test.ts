@@ -31,7 +31,9 @@ const CODE = /\.(ts|mts|mjs|js)$/;
 
 async function files(dir: string): Promise<string[]> {
   const entries = await readdir(join(root, dir), { withFileTypes: true, recursive: true });
-  return entries.filter((e) => e.isFile() && CODE.test(e.name) && !e.name.endsWith('.d.ts')).map((e) => relative(root, join(e.parentPath, e.name)));
+  return entries
+    .filter((e) => e.isFile() && CODE.test(e.name) && !e.name.endsWith('.d.ts'))
+    .map((e) => relative(root, join(e.parentPath, e.name)));
 }
 
 /** The repository paths a file imports (relative specifiers only: packages and node: are not layers). */
@@ -66,7 +68,11 @@ describe('import rules', () => {
 
   it.each(Object.keys(MAY_IMPORT))('%s/ imports only what its layer may', async (dir) => {
     const allowed = new Set([dir, ...MAY_IMPORT[dir]!]);
-    expect(await violations(dir, (_file, target) => (allowed.has(topOf(target)) ? undefined : `${dir}/ may import only ${[...allowed].join(', ')}`))).toEqual([]);
+    expect(
+      await violations(dir, (_file, target) =>
+        allowed.has(topOf(target)) ? undefined : `${dir}/ may import only ${[...allowed].join(', ')}`,
+      ),
+    ).toEqual([]);
   });
 
   it('the harness reaches a protocol only through its descriptor (servers/<protocol>/index.ts)', async () => {
@@ -80,7 +86,9 @@ describe('import rules', () => {
 
   it('the harness reaches the reference client only through its entry points', async () => {
     const rule = (_file: string, target: string): string | undefined =>
-      !target.startsWith('clients/') || target === 'clients/reference/index.js' ? undefined : 'not clients/reference/index.js';
+      !target.startsWith('clients/') || target === 'clients/reference/index.js'
+        ? undefined
+        : 'not clients/reference/index.js';
     expect(await violations('harness', rule)).toEqual([]);
   });
 
@@ -88,7 +96,8 @@ describe('import rules', () => {
     // servers/<p>/… or clients/reference/<p>/…: the protocol a path belongs to, if any.
     const protocolOf = (path: string): string | undefined => {
       const parts = path.split('/');
-      const name = parts[0] === 'servers' ? parts[1] : parts[0] === 'clients' && parts[1] === 'reference' ? parts[2] : undefined;
+      const name =
+        parts[0] === 'servers' ? parts[1] : parts[0] === 'clients' && parts[1] === 'reference' ? parts[2] : undefined;
       return PROTOCOL_NAMES.find((p) => p === name);
     };
     const rule = (file: string, target: string): string | undefined => {
@@ -103,7 +112,10 @@ describe('import rules', () => {
     const graph = new Map<string, string[]>();
     for (const dir of Object.keys(MAY_IMPORT).filter((d) => !['tests', 'bin'].includes(d))) {
       for (const file of (await files(dir)).filter((f) => !isTest(f))) {
-        graph.set(file, (await importsOf(file)).map((t) => t.replace(/\.js$/, '.ts')));
+        graph.set(
+          file,
+          (await importsOf(file)).map((t) => t.replace(/\.js$/, '.ts')),
+        );
       }
     }
     const circles: string[] = [];
@@ -123,7 +135,8 @@ describe('import rules', () => {
     const entries = await readdir(join(root, 'suites'), { recursive: true });
     const yamlFiles = entries.filter((f) => f.endsWith('.yaml'));
     expect(yamlFiles.length).toBeGreaterThan(0);
-    for (const f of yamlFiles) expect(await readFile(join(root, 'suites', f), 'utf8')).not.toMatch(/!!js|!!python|!<tag:/);
+    for (const f of yamlFiles)
+      expect(await readFile(join(root, 'suites', f), 'utf8')).not.toMatch(/!!js|!!python|!<tag:/);
     expect((await readdir(join(root, 'suites'), { recursive: true })).filter((f) => CODE.test(f))).toEqual([]);
   });
 });

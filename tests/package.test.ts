@@ -27,7 +27,10 @@ const version = (JSON.parse(await readFile(join(repo, 'package.json'), 'utf8')) 
 /** Every file under a folder, relative to it. */
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
 }
 
 async function setMode(dir: string, writable: boolean): Promise<void> {
@@ -38,26 +41,49 @@ beforeAll(async () => {
   const work = await mkdtemp(join(tmpdir(), 'conform-package-'));
   project = join(work, 'project');
   cache = join(work, 'cache');
-  const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', work], { cwd: repo, maxBuffer: 1 << 24 });
+  const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', work], {
+    cwd: repo,
+    maxBuffer: 1 << 24,
+  });
   const tarball = join(work, stdout.trim().split('\n').pop()!);
   await run('mkdir', ['-p', project]);
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'my-client', private: true, type: 'module' }));
   // @types/node: what any TypeScript project for Node has; the package's declarations use Node's types.
-  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, '@types/node@20'], { cwd: project, maxBuffer: 1 << 24 });
-  await writeFile(join(project, 'conform.config.ts'), [
-    "import { defineConfig, type Job, type ModuleClient, type ResultsFile } from 'conform-harness';",
-    '',
-    'export const client: ModuleClient = { run: async (job: Job) => (job.protocol === "https" ? 0 : 89) };',
-    "export type Summary = ResultsFile['summary'];",
-    "export default defineConfig({ grep: '^https\\\\.integrity\\\\.', workers: 2 });",
-    '',
-  ].join('\n'));
-  await writeFile(join(project, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
-    include: ['conform.config.ts', 'bad.ts'],
-  }));
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, '@types/node@20'], {
+    cwd: project,
+    maxBuffer: 1 << 24,
+  });
+  await writeFile(
+    join(project, 'conform.config.ts'),
+    [
+      "import { defineConfig, type Job, type ModuleClient, type ResultsFile } from 'conform-harness';",
+      '',
+      'export const client: ModuleClient = { run: async (job: Job) => (job.protocol === "https" ? 0 : 89) };',
+      "export type Summary = ResultsFile['summary'];",
+      "export default defineConfig({ grep: '^https\\\\.integrity\\\\.', workers: 2 });",
+      '',
+    ].join('\n'),
+  );
+  await writeFile(
+    join(project, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        types: ['node'],
+      },
+      include: ['conform.config.ts', 'bad.ts'],
+    }),
+  );
   // A wrong key, so the type-check is seen to be real.
-  await writeFile(join(project, 'bad.ts'), "import { defineConfig } from 'conform-harness';\nexport default defineConfig({ wokers: 2 });\n");
+  await writeFile(
+    join(project, 'bad.ts'),
+    "import { defineConfig } from 'conform-harness';\nexport default defineConfig({ wokers: 2 });\n",
+  );
   await setMode(join(project, 'node_modules'), false);
 }, 180_000);
 
@@ -72,8 +98,24 @@ describe('the packed package, installed in a user project with a read-only node_
 
   it('ships the CLI built, the suites and the contract, and no tests or CI scripts', async () => {
     const files = await filesUnder(join(project, 'node_modules', 'conform-harness'));
-    expect(files).toEqual(expect.arrayContaining(['bin/conform.js', 'dist/harness/cli.js', 'dist/harness/index.js', 'dist/types/harness/index.d.ts', 'docs/contract.md', 'suites/https.schema.json']));
-    expect(files.filter((f) => /^(tests|\.ci|harness|servers)\//.test(f) || f.endsWith('.test.js') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'bin/conform.js',
+        'dist/harness/cli.js',
+        'dist/harness/index.js',
+        'dist/types/harness/index.d.ts',
+        'docs/contract.md',
+        'suites/https.schema.json',
+      ]),
+    );
+    expect(
+      files.filter(
+        (f) =>
+          /^(tests|\.ci|harness|servers)\//.test(f) ||
+          f.endsWith('.test.js') ||
+          (f.endsWith('.ts') && !f.endsWith('.d.ts')),
+      ),
+    ).toEqual([]);
   });
 
   it('npx conform --version prints the version', async () => {
@@ -94,9 +136,14 @@ describe('the packed package, installed in a user project with a read-only node_
 
   it('type-checks a conform.config.ts that imports defineConfig and the module-client types', async () => {
     const tsc = join(repo, 'node_modules', '.bin', 'tsc');
-    const result = await run(tsc, ['-p', project], { cwd: project }).then(() => ({ stdout: '' }), (e: { stdout: string }) => e);
+    const result = await run(tsc, ['-p', project], { cwd: project }).then(
+      () => ({ stdout: '' }),
+      (e: { stdout: string }) => e,
+    );
     // The one error is the misspelt key of bad.ts: conform.config.ts and the package's declarations check clean.
-    expect(result.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^bad\.ts\(2,\d+\): error TS\d+: .*wokers/)]);
+    expect(result.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^bad\.ts\(2,\d+\): error TS\d+: .*wokers/),
+    ]);
   }, 60_000);
 });
 
@@ -112,21 +159,40 @@ interface Job {
 }
 
 /** GitHub Actions: env, a shard matrix, `run:` and the few `uses:` actions the example needs. */
-function githubJobs(doc: { env: Record<string, string>; jobs: Record<string, { strategy?: { matrix: { shard: number[] } }; steps: Array<Record<string, unknown>> }> }): Job[] {
+function githubJobs(doc: {
+  env: Record<string, string>;
+  jobs: Record<string, { strategy?: { matrix: { shard: number[] } }; steps: Array<Record<string, unknown>> }>;
+}): Job[] {
   return Object.entries(doc.jobs).map(([name, job]) => ({
     name,
-    steps: job.steps.map((st) => ('run' in st ? { run: String(st.run) } : { uses: String(st.uses), ...(st.with ? { with: st.with as Record<string, unknown> } : {}) })),
+    steps: job.steps.map((st) =>
+      'run' in st
+        ? { run: String(st.run) }
+        : { uses: String(st.uses), ...(st.with ? { with: st.with as Record<string, unknown> } : {}) },
+    ),
     instances: (job.strategy?.matrix.shard ?? [0]).map((shard) => ({ MATRIX_SHARD: String(shard) })),
   }));
 }
 
 /** GitLab CI: variables, `parallel:` instances with CI_NODE_INDEX/TOTAL, `script:` lines, artifacts passed on to `needs:`. */
-function gitlabJobs(doc: Record<string, { parallel?: number; script?: string[]; artifacts?: { paths: string[] } }>): Job[] {
-  return Object.entries(doc).filter(([, j]) => j.script).map(([name, job]) => ({
-    name,
-    steps: [...job.script!.map((run) => ({ run })), ...(job.artifacts ? [{ uses: 'gitlab/artifacts', with: { path: job.artifacts.paths[0] } }] : [])],
-    instances: job.parallel ? Array.from({ length: job.parallel }, (_, i) => ({ CI_NODE_INDEX: String(i + 1), CI_NODE_TOTAL: String(job.parallel) })) : [{}],
-  }));
+function gitlabJobs(
+  doc: Record<string, { parallel?: number; script?: string[]; artifacts?: { paths: string[] } }>,
+): Job[] {
+  return Object.entries(doc)
+    .filter(([, j]) => j.script)
+    .map(([name, job]) => ({
+      name,
+      steps: [
+        ...job.script!.map((run) => ({ run })),
+        ...(job.artifacts ? [{ uses: 'gitlab/artifacts', with: { path: job.artifacts.paths[0] } }] : []),
+      ],
+      instances: job.parallel
+        ? Array.from({ length: job.parallel }, (_, i) => ({
+            CI_NODE_INDEX: String(i + 1),
+            CI_NODE_TOTAL: String(job.parallel),
+          }))
+        : [{}],
+    }));
 }
 
 /**
@@ -135,37 +201,60 @@ function gitlabJobs(doc: Record<string, { parallel?: number; script?: string[]; 
  * above. Artifacts: GitHub's upload/download, GitLab's paths (every earlier
  * job's reach the later ones, as `needs:` gives them). Returns each step's exit status.
  */
-async function runJobs(jobs: Job[], env: Record<string, string>, root: string): Promise<Array<{ job: string; instance: number; run: string; code: number }>> {
+async function runJobs(
+  jobs: Job[],
+  env: Record<string, string>,
+  root: string,
+): Promise<Array<{ job: string; instance: number; run: string; code: number }>> {
   const store = join(root, 'artifacts');
   const statuses: Array<{ job: string; instance: number; run: string; code: number }> = [];
   for (const [j, job] of jobs.entries()) {
     // A job's instances (the shards) run side by side, as on the CI systems.
-    await Promise.all(job.instances.map(async (instance, i) => {
-      const ws = join(root, `ws-${j}-${i}`);
-      await mkdir(ws, { recursive: true });
-      for (const f of ['package.json', 'package-lock.json']) await cp(join(project, f), join(ws, f));
-      await symlink(join(project, 'node_modules'), join(ws, 'node_modules'));
-      for (const step of job.steps) {
-        if ('uses' in step) {
-          const w = step.with ?? {};
-          if (step.uses.startsWith('actions/upload-artifact')) await cp(join(ws, String(w.path)), join(store, String(w.name).replace('${{ matrix.shard }}', instance.MATRIX_SHARD!)), { recursive: true, force: true });
-          else if (step.uses.startsWith('actions/download-artifact')) {
-            const pattern = new RegExp(`^${String(w.pattern).replace('*', '.*')}$`);
-            for (const name of (await readdir(store).catch(() => [])).filter((n) => pattern.test(n))) await cp(join(store, name), join(ws, String(w.path)), { recursive: true, force: true });
-          } else if (step.uses === 'gitlab/artifacts') await cp(join(ws, String(w.path)), join(store, 'gitlab', String(w.path)), { recursive: true, force: true }).catch(() => undefined);
-          continue;
+    await Promise.all(
+      job.instances.map(async (instance, i) => {
+        const ws = join(root, `ws-${j}-${i}`);
+        await mkdir(ws, { recursive: true });
+        for (const f of ['package.json', 'package-lock.json']) await cp(join(project, f), join(ws, f));
+        await symlink(join(project, 'node_modules'), join(ws, 'node_modules'));
+        for (const step of job.steps) {
+          if ('uses' in step) {
+            const w = step.with ?? {};
+            if (step.uses.startsWith('actions/upload-artifact'))
+              await cp(
+                join(ws, String(w.path)),
+                join(store, String(w.name).replace('${{ matrix.shard }}', instance.MATRIX_SHARD!)),
+                { recursive: true, force: true },
+              );
+            else if (step.uses.startsWith('actions/download-artifact')) {
+              const pattern = new RegExp(`^${String(w.pattern).replace('*', '.*')}$`);
+              for (const name of (await readdir(store).catch(() => [])).filter((n) => pattern.test(n)))
+                await cp(join(store, name), join(ws, String(w.path)), { recursive: true, force: true });
+            } else if (step.uses === 'gitlab/artifacts')
+              await cp(join(ws, String(w.path)), join(store, 'gitlab', String(w.path)), {
+                recursive: true,
+                force: true,
+              }).catch(() => undefined);
+            continue;
+          }
+          if (step.run.trim() === 'npm ci') continue;
+          // GitLab hands the artifacts of the jobs a job needs to it before its script.
+          if (job.steps.some((st) => 'uses' in st && st.uses === 'gitlab/artifacts'))
+            await cp(join(store, 'gitlab'), ws, { recursive: true, force: true }).catch(() => undefined);
+          const script = step.run.replaceAll('${{ matrix.shard }}', instance.MATRIX_SHARD ?? '');
+          const code = await run('bash', ['-e', '-c', script], {
+            cwd: ws,
+            env: { ...process.env, ...env, ...instance, XDG_CACHE_HOME: cache, FORCE_COLOR: '0' },
+            maxBuffer: 1 << 26,
+          }).then(
+            () => 0,
+            (e: { code: number }) => e.code,
+          );
+          statuses.push({ job: job.name, instance: i, run: script, code });
+          // A failed step ends its job, as on the CI systems.
+          if (code !== 0) break;
         }
-        if (step.run.trim() === 'npm ci') continue;
-        // GitLab hands the artifacts of the jobs a job needs to it before its script.
-        if (job.steps.some((st) => 'uses' in st && st.uses === 'gitlab/artifacts')) await cp(join(store, 'gitlab'), ws, { recursive: true, force: true }).catch(() => undefined);
-        const script = step.run.replaceAll('${{ matrix.shard }}', instance.MATRIX_SHARD ?? '');
-        const code = await run('bash', ['-e', '-c', script], { cwd: ws, env: { ...process.env, ...env, ...instance, XDG_CACHE_HOME: cache, FORCE_COLOR: '0' }, maxBuffer: 1 << 26 })
-          .then(() => 0, (e: { code: number }) => e.code);
-        statuses.push({ job: job.name, instance: i, run: script, code });
-        // A failed step ends its job, as on the CI systems.
-        if (code !== 0) break;
-      }
-    }));
+      }),
+    );
   }
   return statuses;
 }
@@ -176,32 +265,54 @@ describe('the CI examples of docs/ci, run as written in a user project', () => {
     { file: 'gitlab-ci.yml', jobs: (doc: unknown) => gitlabJobs(doc as never) },
   ];
 
-  it.each(examples)('$file: the shards run, the merge reports every https case once, and exit 2 is never swallowed', async ({ file, jobs }) => {
-    const doc = parse(await readFile(join(repo, 'docs/ci', file), 'utf8')) as Record<string, unknown>;
-    const root = await mkdtemp(join(project, '..', 'ci-'));
-    const statuses = await runJobs(jobs(doc), { CLIENT_CMD, PROTOCOLS: 'https' }, root);
-    expect(statuses.length).toBeGreaterThanOrEqual(5);
-    expect(statuses.filter((s) => s.code !== 0)).toEqual([]);
-    const merged = statuses[statuses.length - 1]!;
-    expect(merged.run).toMatch(/conform merge/);
-    const ws = join(root, (await readdir(root)).filter((n) => n.startsWith('ws-')).sort().pop()!);
-    const results = JSON.parse(await readFile(join(ws, 'reports/results.json'), 'utf8')) as { results: Array<{ id: string; status: string }> };
-    const ids = results.results.map((r) => r.id);
-    expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.length).toBeGreaterThan(50);
-    expect(ids.every((id) => id.startsWith('https.'))).toBe(true);
-    expect(await readFile(join(ws, 'reports/junit.xml'), 'utf8')).toContain('<testsuites');
-    // A shard lost on the way: the merge says so (exit 2) instead of reporting a partial run as whole.
-    const partial = await mkdtemp(join(project, '..', 'ci-partial-'));
-    await cp(join(root, 'artifacts'), join(partial, 'artifacts'), { recursive: true });
-    await rm(join(partial, 'artifacts', file.startsWith('github') ? 'conform-shard-2' : 'gitlab/reports/shard-2.json'), { recursive: true });
-    const merge = jobs(doc).pop()!;
-    const lost = await runJobs([merge], { CLIENT_CMD, PROTOCOLS: 'https' }, partial);
-    expect(lost[lost.length - 1]).toMatchObject({ run: expect.stringMatching(/conform merge/), code: 2 });
-    // A usage error in a shard (exit 2) fails its step: `|| [ $? -eq 1 ]` lets only exit 1 (a failed case) through.
-    const [shard] = jobs(doc);
-    const bad = await runJobs([{ ...shard!, instances: [shard!.instances[0]!] }], { CLIENT_CMD, PROTOCOLS: 'gopher' }, await mkdtemp(join(project, '..', 'ci-bad-')));
-    expect(bad[bad.length - 1]).toMatchObject({ run: expect.stringMatching(/--protocol "\$PROTOCOLS"/), code: expect.any(Number) });
-    expect(bad[bad.length - 1]!.code).not.toBe(0);
-  }, 180_000);
+  it.each(examples)(
+    '$file: the shards run, the merge reports every https case once, and exit 2 is never swallowed',
+    async ({ file, jobs }) => {
+      const doc = parse(await readFile(join(repo, 'docs/ci', file), 'utf8')) as Record<string, unknown>;
+      const root = await mkdtemp(join(project, '..', 'ci-'));
+      const statuses = await runJobs(jobs(doc), { CLIENT_CMD, PROTOCOLS: 'https' }, root);
+      expect(statuses.length).toBeGreaterThanOrEqual(5);
+      expect(statuses.filter((s) => s.code !== 0)).toEqual([]);
+      const merged = statuses[statuses.length - 1]!;
+      expect(merged.run).toMatch(/conform merge/);
+      const ws = join(
+        root,
+        (await readdir(root))
+          .filter((n) => n.startsWith('ws-'))
+          .sort()
+          .pop()!,
+      );
+      const results = JSON.parse(await readFile(join(ws, 'reports/results.json'), 'utf8')) as {
+        results: Array<{ id: string; status: string }>;
+      };
+      const ids = results.results.map((r) => r.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.length).toBeGreaterThan(50);
+      expect(ids.every((id) => id.startsWith('https.'))).toBe(true);
+      expect(await readFile(join(ws, 'reports/junit.xml'), 'utf8')).toContain('<testsuites');
+      // A shard lost on the way: the merge says so (exit 2) instead of reporting a partial run as whole.
+      const partial = await mkdtemp(join(project, '..', 'ci-partial-'));
+      await cp(join(root, 'artifacts'), join(partial, 'artifacts'), { recursive: true });
+      await rm(
+        join(partial, 'artifacts', file.startsWith('github') ? 'conform-shard-2' : 'gitlab/reports/shard-2.json'),
+        { recursive: true },
+      );
+      const merge = jobs(doc).pop()!;
+      const lost = await runJobs([merge], { CLIENT_CMD, PROTOCOLS: 'https' }, partial);
+      expect(lost[lost.length - 1]).toMatchObject({ run: expect.stringMatching(/conform merge/), code: 2 });
+      // A usage error in a shard (exit 2) fails its step: `|| [ $? -eq 1 ]` lets only exit 1 (a failed case) through.
+      const [shard] = jobs(doc);
+      const bad = await runJobs(
+        [{ ...shard!, instances: [shard!.instances[0]!] }],
+        { CLIENT_CMD, PROTOCOLS: 'gopher' },
+        await mkdtemp(join(project, '..', 'ci-bad-')),
+      );
+      expect(bad[bad.length - 1]).toMatchObject({
+        run: expect.stringMatching(/--protocol "\$PROTOCOLS"/),
+        code: expect.any(Number),
+      });
+      expect(bad[bad.length - 1]!.code).not.toBe(0);
+    },
+    180_000,
+  );
 });

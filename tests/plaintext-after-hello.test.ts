@@ -17,11 +17,17 @@ const INJECTION = /^inject-after-(starttls|stls|auth)$/;
 let injection: Case[] = [];
 beforeAll(async () => {
   const cases = await loadCatalogue();
-  injection = cases.filter((c) => c.level !== 'info' && ((c.server as { faults?: { kind: string }[] }).faults ?? []).some((f) => INJECTION.test(f.kind)));
+  injection = cases.filter(
+    (c) =>
+      c.level !== 'info' &&
+      ((c.server as { faults?: { kind: string }[] }).faults ?? []).some((f) => INJECTION.test(f.kind)),
+  );
 });
 
 describe('a client that sends plaintext behind its ClientHello', () => {
-  it(`fails every injection case of SMTP, POP3, IMAP and FTPS, in ${RUNS} of ${RUNS} runs, on the plaintext it sent`, { timeout: 180_000 }, async () => {
+  it(`fails every injection case of SMTP, POP3, IMAP and FTPS, in ${RUNS} of ${RUNS} runs, on the plaintext it sent`, {
+    timeout: 180_000,
+  }, async () => {
     expect(new Set(injection.map((c) => c.protocol))).toEqual(new Set(['smtp', 'pop3', 'imap', 'ftps']));
     const client = profileClient('reference --flaw plaintext-after-hello');
     const verdicts: string[] = [];
@@ -29,7 +35,9 @@ describe('a client that sends plaintext behind its ClientHello', () => {
       for (const r of await runCases(injection, client, { workers: 4 })) {
         const sawIt = r.events.some((e) => e.type === 'plaintext-after-hello');
         const leaked = r.events.some((e) => e.type === 'credentials' && e.layer === 'plaintext');
-        verdicts.push(`${r.id}: ${r.status}${sawIt ? '' : ' (no plaintext-after-hello recorded)'}${leaked ? '' : ' (no plaintext credentials recorded)'}`);
+        verdicts.push(
+          `${r.id}: ${r.status}${sawIt ? '' : ' (no plaintext-after-hello recorded)'}${leaked ? '' : ' (no plaintext credentials recorded)'}`,
+        );
       }
     }
     const wrong = verdicts.filter((v) => !/: fail$/.test(v));
@@ -37,7 +45,9 @@ describe('a client that sends plaintext behind its ClientHello', () => {
     expect(verdicts.length).toBe(RUNS * injection.length);
   });
 
-  it('the same cases pass for the reference client, so each failure above is the plaintext', { timeout: 60_000 }, async () => {
+  it('the same cases pass for the reference client, so each failure above is the plaintext', {
+    timeout: 60_000,
+  }, async () => {
     const results = await runCases(injection, profileClient('reference'), { workers: 4 });
     expect(results.filter((r) => r.status !== 'pass').map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
   });

@@ -14,7 +14,13 @@ const root = join(import.meta.dirname, '..');
 
 describe('protocol plug-ins', () => {
   it.each(PROTOCOL_NAMES)('%s has its server, descriptor, reference client, suites and schema', (p) => {
-    for (const path of [`servers/${p}/index.ts`, `clients/reference/${p}/index.ts`, `clients/reference/${p}/flaws.ts`, `suites/${p}`, `suites/${p}.schema.json`]) {
+    for (const path of [
+      `servers/${p}/index.ts`,
+      `clients/reference/${p}/index.ts`,
+      `clients/reference/${p}/flaws.ts`,
+      `suites/${p}`,
+      `suites/${p}.schema.json`,
+    ]) {
       expect(existsSync(join(root, path)), path).toBe(true);
     }
     expect(PROTOCOLS[p].actions.length).toBeGreaterThan(0);

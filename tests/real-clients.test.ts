@@ -32,7 +32,9 @@ import { shardOf } from '../harness/run/select.js';
 const SAMPLE = process.env.CONFORM_REAL_CLIENTS === 'all' ? undefined : 4;
 const sampled = (c: Case): boolean => SAMPLE === undefined || shardOf(c.id, SAMPLE) === 0;
 /** The protocols whose cases run here: CONFORM_REAL_CLIENT_PROTOCOLS (comma-separated), else all. */
-const ONLY = process.env.CONFORM_REAL_CLIENT_PROTOCOLS?.split(',').map((p) => p.trim()).filter(Boolean);
+const ONLY = process.env.CONFORM_REAL_CLIENT_PROTOCOLS?.split(',')
+  .map((p) => p.trim())
+  .filter(Boolean);
 const chosen = (p: string): boolean => !ONLY?.length || ONLY.includes(p);
 
 let catalogue: Case[] = [];
@@ -43,7 +45,9 @@ beforeAll(async () => {
 /** Every real client profile, why it cannot run here (if so), and the protocols it speaks that have suites. */
 const CLIENTS = PROFILE_NAMES.filter((name) => !/^reference|insecure$/.test(name)).map((profile) => {
   const unavailable = profileUnavailable(profile);
-  const protocols = (unavailable ? [] : profileClient(profile).protocols).filter((p) => PROTOCOLS[p] && chosen(p)) as Protocol[];
+  const protocols = (unavailable ? [] : profileClient(profile).protocols).filter(
+    (p) => PROTOCOLS[p] && chosen(p),
+  ) as Protocol[];
   return { profile, unavailable, protocols };
 });
 
@@ -60,9 +64,15 @@ function skipUnavailable(title: string, profile: string, reason: string): void {
 /** A client's known-results file, plus any per-protocol part (`<profile>.<protocol>.yaml`) beside it. */
 async function expectationsOf(profile: string, protocols: Protocol[]): Promise<KnownResults> {
   const dir = join(import.meta.dirname, '../clients/known-results');
-  const parts = [join(dir, `${profile}.yaml`), ...protocols.map((p) => join(dir, `${profile}.${p}.yaml`))].filter((f) => existsSync(f));
+  const parts = [join(dir, `${profile}.yaml`), ...protocols.map((p) => join(dir, `${profile}.${p}.yaml`))].filter((f) =>
+    existsSync(f),
+  );
   const loaded = await Promise.all(parts.map(loadKnownResults));
-  return { client: loaded[0]?.client ?? profile, fail: Object.assign({}, ...loaded.map((l) => l.fail)), skip: Object.assign({}, ...loaded.map((l) => l.skip)) };
+  return {
+    client: loaded[0]?.client ?? profile,
+    fail: Object.assign({}, ...loaded.map((l) => l.fail)),
+    skip: Object.assign({}, ...loaded.map((l) => l.skip)),
+  };
 }
 
 /** Per protocol: `https 57 pass / 3 fail / 0 skip` (expected failures count as failures). */
@@ -73,7 +83,9 @@ function summary(results: CaseResult[]): string {
     counts[r.status] = (counts[r.status] ?? 0) + 1;
     by.set(r.protocol, counts);
   }
-  return [...by].map(([p, c]) => `${p} ${c.pass} pass / ${c.fail} fail / ${c.skip} skip${c.error ? ` / ${c.error} error` : ''}`).join('; ');
+  return [...by]
+    .map(([p, c]) => `${p} ${c.pass} pass / ${c.fail} fail / ${c.skip} skip${c.error ? ` / ${c.error} error` : ''}`)
+    .join('; ');
 }
 
 /** Profiles run side by side, each with the adaptive scheduler: most of a run is waiting on stalls and time limits. */
@@ -89,7 +101,10 @@ function runOf(profile: string): Promise<CaseResult[]> {
     const lane = async (): Promise<void> => {
       for (let next = queue.shift(); next; next = queue.shift()) {
         const { profile: name, protocols } = next;
-        const run = runCases(catalogue.filter((c) => protocols.includes(c.protocol) && sampled(c)), profileClient(name));
+        const run = runCases(
+          catalogue.filter((c) => protocols.includes(c.protocol) && sampled(c)),
+          profileClient(name),
+        );
         settle.get(name)!(run);
         await run.catch(() => undefined);
       }
@@ -140,19 +155,26 @@ for (const { profile, unavailable, protocols } of CLIENTS) {
 /** curl -k: the suites catch a real client's insecure configuration, on every protocol. */
 const insecureUnavailable = profileUnavailable('curl-insecure');
 if (insecureUnavailable) skipUnavailable('curl -k (curl-insecure)', 'curl-insecure', insecureUnavailable);
-else describe('curl -k (curl-insecure)', () => {
-  const refusal = (c: Case): boolean =>
-    /^(https|smtp|pop3|imap|ftps|socks5)\.(certificate|hostname)\./.test(c.id) &&
-    chosen(c.protocol) &&
-    c.level === 'must' &&
-    c.expect.some((e) => 'outcome' in e && e.outcome === 'failure') &&
-    !/wildcard|cn-fallback|weak|sni/.test(c.id);
+else
+  describe('curl -k (curl-insecure)', () => {
+    const refusal = (c: Case): boolean =>
+      /^(https|smtp|pop3|imap|ftps|socks5)\.(certificate|hostname)\./.test(c.id) &&
+      chosen(c.protocol) &&
+      c.level === 'must' &&
+      c.expect.some((e) => 'outcome' in e && e.outcome === 'failure') &&
+      !/wildcard|cn-fallback|weak|sni/.test(c.id);
 
-  it('fails every certificate refusal case, having talked inside the TLS it should have refused', async () => {
-    const refusals = catalogue.filter(refusal);
-    expect(refusals.length).toBeGreaterThanOrEqual(ONLY?.length ? 1 : 40);
-    const results = await runCases(refusals, profileClient('curl-insecure'), { workers: 4 });
-    const caught = results.filter((r) => r.status === 'fail' && r.events.some((e) => e.type === 'command' && (e.layer === 'tls' || r.protocol === 'https')));
-    expect(results.filter((r) => !caught.includes(r)).map((r) => `${r.id}: ${r.status} ${r.reason ?? ''}`)).toEqual([]);
-  }, 120_000);
-});
+    it('fails every certificate refusal case, having talked inside the TLS it should have refused', async () => {
+      const refusals = catalogue.filter(refusal);
+      expect(refusals.length).toBeGreaterThanOrEqual(ONLY?.length ? 1 : 40);
+      const results = await runCases(refusals, profileClient('curl-insecure'), { workers: 4 });
+      const caught = results.filter(
+        (r) =>
+          r.status === 'fail' &&
+          r.events.some((e) => e.type === 'command' && (e.layer === 'tls' || r.protocol === 'https')),
+      );
+      expect(results.filter((r) => !caught.includes(r)).map((r) => `${r.id}: ${r.status} ${r.reason ?? ''}`)).toEqual(
+        [],
+      );
+    }, 120_000);
+  });

@@ -28,12 +28,21 @@ const CLI = join(ROOT, 'dist/harness/cli.js');
 const XSD = join(ROOT, 'tests/fixtures/junit-10.xsd');
 const CHROMIUM = findExecutable('chromium') ?? findExecutable('chromium-browser');
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 function conform(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...opts.env }, cwd: opts.cwd ?? ROOT, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { ...process.env, ...opts.env }, cwd: opts.cwd ?? ROOT, maxBuffer: 32 << 20 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -42,7 +51,8 @@ async function scratch(): Promise<string> {
 }
 
 /** One case of every protocol, each with more than one listener where the protocol has them. */
-const ONE_PER_PROTOCOL = '^(https\\.certificate\\.valid|smtp\\.starttls\\.stripped|pop3\\.stls\\.order|imap\\.starttls\\.order|ftps\\.explicit\\.order|socks5\\.negotiation\\.no-auth)$';
+const ONE_PER_PROTOCOL =
+  '^(https\\.certificate\\.valid|smtp\\.starttls\\.stripped|pop3\\.stls\\.order|imap\\.starttls\\.order|ftps\\.explicit\\.order|socks5\\.negotiation\\.no-auth)$';
 
 /**
  * A client that reports every listening TCP socket and every UDP socket the
@@ -69,13 +79,33 @@ appendFileSync(process.env.LISTENERS_DUMP, JSON.stringify({ id: process.env.CONF
 process.exit(89);
 `;
 
-async function listeners(bind: string[]): Promise<{ run: Run; seen: { id: string; addr: string; found: { table: string; addr: string; port: number }[] }[] }> {
+async function listeners(
+  bind: string[],
+): Promise<{ run: Run; seen: { id: string; addr: string; found: { table: string; addr: string; port: number }[] }[] }> {
   const dir = await scratch();
   const client = join(dir, 'listeners.mjs');
   const dump = join(dir, 'listeners.jsonl');
   await writeFile(client, LISTENERS_CLIENT);
-  const run = await conform(['--client-cmd', `${process.execPath} ${client}`, '--grep', ONE_PER_PROTOCOL, ...bind, '--junit', join(dir, 'j.xml'), '--json', join(dir, 'r.json'), '--html', join(dir, 'i.html')], { env: { LISTENERS_DUMP: dump } });
-  const seen = (await readFile(dump, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { id: string; addr: string; found: { table: string; addr: string; port: number }[] });
+  const run = await conform(
+    [
+      '--client-cmd',
+      `${process.execPath} ${client}`,
+      '--grep',
+      ONE_PER_PROTOCOL,
+      ...bind,
+      '--junit',
+      join(dir, 'j.xml'),
+      '--json',
+      join(dir, 'r.json'),
+      '--html',
+      join(dir, 'i.html'),
+    ],
+    { env: { LISTENERS_DUMP: dump } },
+  );
+  const seen = (await readFile(dump, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { id: string; addr: string; found: { table: string; addr: string; port: number }[] });
   return { run, seen };
 }
 
@@ -87,7 +117,8 @@ describe('servers listen on loopback unless told otherwise', () => {
     expect(seen.map((s) => s.id.split('.')[0]).sort()).toEqual(['ftps', 'https', 'imap', 'pop3', 'smtp', 'socks5']);
     for (const s of seen) {
       expect(s.found.length, s.id).toBeGreaterThan(0);
-      for (const l of s.found) expect(`${s.id} ${l.table} ${l.addr}`).toBe(`${s.id} ${l.table.replace('6', '')} 127.0.0.1`);
+      for (const l of s.found)
+        expect(`${s.id} ${l.table} ${l.addr}`).toBe(`${s.id} ${l.table.replace('6', '')} 127.0.0.1`);
     }
   });
 
@@ -102,14 +133,19 @@ describe('servers listen on loopback unless told otherwise', () => {
   });
 
   it('serve --bind warns too', async () => {
-    const child = spawn(process.execPath, [CLI, 'serve', 'https.certificate.valid', '--bind', '127.0.0.2'], { cwd: ROOT });
+    const child = spawn(process.execPath, [CLI, 'serve', 'https.certificate.valid', '--bind', '127.0.0.2'], {
+      cwd: ROOT,
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise((resolve) => child.on('exit', resolve));
     await new Promise<void>((resolve) => {
-      const timer = setInterval(() => (out.includes('# events') || child.exitCode !== null) && (clearInterval(timer), resolve()), 20);
+      const timer = setInterval(
+        () => (out.includes('# events') || child.exitCode !== null) && (clearInterval(timer), resolve()),
+        20,
+      );
     });
     child.kill('SIGTERM');
     await exited;
@@ -152,24 +188,62 @@ describe('client commands never pass through a shell', () => {
   it('--client-cmd: metacharacters reach the client as literal arguments and run nothing', async () => {
     const dir = await scratch();
     const client = join(dir, 'argv.mjs');
-    await writeFile(client, `import { writeFileSync } from 'node:fs'; writeFileSync(process.env.ARGV_DUMP, JSON.stringify(process.argv.slice(2))); process.exit(89);`);
+    await writeFile(
+      client,
+      `import { writeFileSync } from 'node:fs'; writeFileSync(process.env.ARGV_DUMP, JSON.stringify(process.argv.slice(2))); process.exit(89);`,
+    );
     const cmd = `${process.execPath} ${client} '$(touch pwned-1)' "\`touch pwned-2\`" '; touch pwned-3' '| touch pwned-4' '> pwned-5' '*' '$HOME' && touch pwned-6`;
-    const run = await conform(['--client-cmd', cmd, '--grep', '^https\\.certificate\\.valid$', '--artifacts', 'none', '--junit', join(dir, 'j.xml'), '--json', join(dir, 'r.json'), '--html', join(dir, 'i.html')], { cwd: dir, env: { ARGV_DUMP: join(dir, 'argv.json') } });
+    const run = await conform(
+      [
+        '--client-cmd',
+        cmd,
+        '--grep',
+        '^https\\.certificate\\.valid$',
+        '--artifacts',
+        'none',
+        '--junit',
+        join(dir, 'j.xml'),
+        '--json',
+        join(dir, 'r.json'),
+        '--html',
+        join(dir, 'i.html'),
+      ],
+      { cwd: dir, env: { ARGV_DUMP: join(dir, 'argv.json') } },
+    );
     expect(run.code).toBe(0);
-    expect(JSON.parse(await readFile(join(dir, 'argv.json'), 'utf8'))).toEqual(['$(touch pwned-1)', '`touch pwned-2`', '; touch pwned-3', '| touch pwned-4', '> pwned-5', '*', '$HOME', '&&', 'touch', 'pwned-6']);
+    expect(JSON.parse(await readFile(join(dir, 'argv.json'), 'utf8'))).toEqual([
+      '$(touch pwned-1)',
+      '`touch pwned-2`',
+      '; touch pwned-3',
+      '| touch pwned-4',
+      '> pwned-5',
+      '*',
+      '$HOME',
+      '&&',
+      'touch',
+      'pwned-6',
+    ]);
     expect((await readdir(dir)).filter((n) => n.startsWith('pwned'))).toEqual([]);
   });
 
   it('no harness module can start a process through a shell', async () => {
-    const sources = (await readdir(join(ROOT, 'harness'), { recursive: true })).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+    const sources = (await readdir(join(ROOT, 'harness'), { recursive: true })).filter(
+      (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'),
+    );
     const spawning: string[] = [];
     for (const file of sources) {
       const text = await readFile(join(ROOT, 'harness', file), 'utf8');
       const imported = /import\s*\{([^}]*)\}\s*from\s*'node:child_process'/.exec(text);
       if (!imported) continue;
       spawning.push(file);
-      expect(imported[1]!.split(',').map((s) => s.trim()), file).not.toContain('exec');
-      expect(imported[1]!.split(',').map((s) => s.trim()), file).not.toContain('execSync');
+      expect(
+        imported[1]!.split(',').map((s) => s.trim()),
+        file,
+      ).not.toContain('exec');
+      expect(
+        imported[1]!.split(',').map((s) => s.trim()),
+        file,
+      ).not.toContain('execSync');
       expect(text, file).not.toMatch(/shell:\s*true/);
     }
     expect(spawning).toContain('clients/contain.ts');
@@ -177,10 +251,11 @@ describe('client commands never pass through a shell', () => {
 });
 
 describe('suite YAML is data and cannot execute code', () => {
-  const suite = (title: string) => `- id: https.demo.ok\n  title: ${title}\n  level: info\n  refs: [RFC 1]\n  expect: [{ outcome: success }]\n`;
+  const suite = (title: string) =>
+    `- id: https.demo.ok\n  title: ${title}\n  level: info\n  refs: [RFC 1]\n  expect: [{ outcome: success }]\n`;
 
   it.each([
-    ['!!js/function "function () { require(\'fs\').writeFileSync(\'/tmp/conform-pwned\', \'\') }"', '!!js/function'],
+    ["!!js/function \"function () { require('fs').writeFileSync('/tmp/conform-pwned', '') }\"", '!!js/function'],
     ['!!js/undefined ""', '!!js/undefined'],
     ['!!python/object/apply:os.system ["id"]', '!!python/object/apply:os.system'],
     ['!custom x', '!custom'],
@@ -188,15 +263,28 @@ describe('suite YAML is data and cannot execute code', () => {
   ])('rejects the tag in %s, naming file and line', (value, tag) => {
     const { cases, problems } = parseSuite('suites/https/x.yaml', suite(value), 'https');
     expect(cases).toEqual([]);
-    expect(problems).toEqual([{ file: 'suites/https/x.yaml', line: 2, message: `tag ${tag} is not allowed: a suite file is plain data (strings, numbers, booleans, lists, maps)` }]);
+    expect(problems).toEqual([
+      {
+        file: 'suites/https/x.yaml',
+        line: 2,
+        message: `tag ${tag} is not allowed: a suite file is plain data (strings, numbers, booleans, lists, maps)`,
+      },
+    ]);
   });
 
   it('rejects an alias bomb ("billion laughs") with an error, not a hang or a crash', () => {
     const levels = ['refs: &a [RFC 1, RFC 1, RFC 1, RFC 1, RFC 1, RFC 1, RFC 1, RFC 1, RFC 1]'];
-    for (let i = 1; i < 6; i++) levels.push(`x${i}: &${'abcdef'[i]} [${Array(9).fill(`*${'abcdef'[i - 1]}`).join(', ')}]`);
+    for (let i = 1; i < 6; i++)
+      levels.push(
+        `x${i}: &${'abcdef'[i]} [${Array(9)
+          .fill(`*${'abcdef'[i - 1]}`)
+          .join(', ')}]`,
+      );
     const text = `- id: https.demo.ok\n  title: x\n  level: info\n  ${levels.join('\n  ')}\n  expect: [{ outcome: success }]\n`;
     const { problems } = parseSuite('b.yaml', text, 'https');
-    expect(problems).toEqual([{ file: 'b.yaml', line: 5, message: 'YAML: Excessive alias count indicates a resource exhaustion attack' }]);
+    expect(problems).toEqual([
+      { file: 'b.yaml', line: 5, message: 'YAML: Excessive alias count indicates a resource exhaustion attack' },
+    ]);
   });
 
   it('a __proto__ key pollutes nothing and is reported as an unknown field', () => {
@@ -210,7 +298,10 @@ describe('suite YAML is data and cannot execute code', () => {
     const dir = await scratch();
     await mkdir(join(dir, 'suites/https'), { recursive: true });
     await writeFile(join(dir, 'suites/https/evil.yaml'), suite('!!js/function "function () { return 1 }"'));
-    const run = await conform(['--suites', join(dir, 'suites'), '--junit', join(dir, 'j.xml'), '--json', join(dir, 'r.json')], { cwd: dir });
+    const run = await conform(
+      ['--suites', join(dir, 'suites'), '--junit', join(dir, 'j.xml'), '--json', join(dir, 'r.json')],
+      { cwd: dir },
+    );
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/suites\/https\/evil\.yaml:2: tag !!js\/function is not allowed/);
     expect(existsSync(join(dir, 'j.xml'))).toBe(false);
@@ -240,12 +331,15 @@ setTimeout(() => process.exit(3), 1000);
 `;
 
 function xmllint(args: string[]): Promise<Run> {
-  return new Promise((resolve) => execFile('xmllint', args, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr })));
+  return new Promise((resolve) =>
+    execFile('xmllint', args, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr })),
+  );
 }
 
 describe('reports escape everything a client sent', () => {
   // Each expects the client to succeed, so the hostile client fails every one.
-  const HOSTILE_CASES = '^(https\\.(certificate\\.valid|plaintext\\.client-speaks-tls)|smtp\\.certificate\\.starttls-valid-chain|pop3\\.stls\\.order|ftps\\.explicit\\.order)$';
+  const HOSTILE_CASES =
+    '^(https\\.(certificate\\.valid|plaintext\\.client-speaks-tls)|smtp\\.certificate\\.starttls-valid-chain|pop3\\.stls\\.order|ftps\\.explicit\\.order)$';
   let once: ReturnType<typeof hostileRun> | undefined;
   const hostile = (): ReturnType<typeof hostileRun> => (once ??= hostileRun());
 
@@ -256,23 +350,41 @@ describe('reports escape everything a client sent', () => {
     const cmd = `${process.execPath} ${client} '<script>alert(3)</script>' ']]>' '&amp;'`;
     const junit = join(dir, 'junit.xml');
     const html = join(dir, 'index.html');
-    const run = await conform(['--client-cmd', cmd, '--grep', HOSTILE_CASES, '--junit', junit, '--html', html, '--json', join(dir, 'r.json'), '--artifacts', 'none']);
+    const run = await conform([
+      '--client-cmd',
+      cmd,
+      '--grep',
+      HOSTILE_CASES,
+      '--junit',
+      junit,
+      '--html',
+      html,
+      '--json',
+      join(dir, 'r.json'),
+      '--artifacts',
+      'none',
+    ]);
     expect(run.code).toBe(1);
     return { dir, junit, html, label: cmd };
   }
 
-  it.skipIf(!findExecutable('xmllint'))('JUnit validates against the common schema and holds exactly the cases, as text', async () => {
-    const { junit } = await hostile();
-    const lint = await xmllint(['--noout', '--schema', XSD, junit]);
-    expect(lint.stderr).toMatch(/validates/);
-    expect(lint.code).toBe(0);
-    // Nothing the client sent became an element or an attribute.
-    expect((await xmllint(['--xpath', 'count(//testcase)', junit])).stdout.trim()).toBe('5');
-    expect((await xmllint(['--xpath', 'count(//failure)', junit])).stdout.trim()).toBe('5');
-    expect((await xmllint(['--xpath', 'count(//script | //img | //*[@onerror])', junit])).stdout.trim()).toBe('0');
-    // The client's label survives as text in an attribute.
-    expect((await xmllint(['--xpath', 'string(//property[@name="client"]/@value)', junit])).stdout).toContain("'<script>alert(3)</script>' ']]>' '&amp;'");
-  });
+  it.skipIf(!findExecutable('xmllint'))(
+    'JUnit validates against the common schema and holds exactly the cases, as text',
+    async () => {
+      const { junit } = await hostile();
+      const lint = await xmllint(['--noout', '--schema', XSD, junit]);
+      expect(lint.stderr).toMatch(/validates/);
+      expect(lint.code).toBe(0);
+      // Nothing the client sent became an element or an attribute.
+      expect((await xmllint(['--xpath', 'count(//testcase)', junit])).stdout.trim()).toBe('5');
+      expect((await xmllint(['--xpath', 'count(//failure)', junit])).stdout.trim()).toBe('5');
+      expect((await xmllint(['--xpath', 'count(//script | //img | //*[@onerror])', junit])).stdout.trim()).toBe('0');
+      // The client's label survives as text in an attribute.
+      expect((await xmllint(['--xpath', 'string(//property[@name="client"]/@value)', junit])).stdout).toContain(
+        "'<script>alert(3)</script>' ']]>' '&amp;'",
+      );
+    },
+  );
 
   it('HTML: the embedded data cannot end its script element, and in Chromium it is shown as text and runs nothing', async () => {
     const { html, label } = await hostile();
@@ -284,7 +396,10 @@ describe('reports escape everything a client sent', () => {
     expect(page).not.toMatch(/<img\b/);
     if (!CHROMIUM) return;
     const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+    });
     try {
       const tab = await browser.newPage();
       const dialogs: string[] = [];

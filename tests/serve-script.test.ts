@@ -21,38 +21,64 @@ async function scriptFile(text: string): Promise<string> {
 }
 
 describe('serve --script', () => {
-  it.skipIf(!findExecutable('curl'))('serves a scripted reply that curl meets and refuses (STARTTLS answered 221)', async () => {
-    const file = await scriptFile(`- on: { command: STARTTLS }\n  do: [{ reply: '221 2.0.0 Bye' }]\n`);
-    const serve = spawn(process.execPath, [CLI, 'serve', '--protocol', 'smtp', '--script', file, '--once'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    serve.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const port = await new Promise<number>((resolve, reject) => {
-      const poll = setInterval(() => {
-        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
-        if (m) {
-          clearInterval(poll);
-          resolve(Number(m[1]));
-        }
-      }, 20);
-      serve.once('exit', () => reject(new Error(`serve exited: ${out}`)));
-    });
-    const curl = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      execFile('curl', ['-sS', '--ssl-reqd', '--url', `smtp://127.0.0.1:${port}`, '--mail-from', 'a@conform.test', '--mail-rcpt', 'b@conform.test', '-T', '/dev/null'], (err, _o, stderr) => {
-        resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stderr });
+  it.skipIf(!findExecutable('curl'))(
+    'serves a scripted reply that curl meets and refuses (STARTTLS answered 221)',
+    async () => {
+      const file = await scriptFile(`- on: { command: STARTTLS }\n  do: [{ reply: '221 2.0.0 Bye' }]\n`);
+      const serve = spawn(process.execPath, [CLI, 'serve', '--protocol', 'smtp', '--script', file, '--once'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-    });
-    const exited = await new Promise<number | null>((resolve) => serve.once('exit', resolve));
-    expect(curl.code).not.toBe(0);
-    expect(exited).toBe(0);
-    expect(out).toMatch(/fault name="script-rule-1" explain="rule 1: on STARTTLS, the server replies \\"221 2\.0\.0 Bye\\""/);
-    expect(out).toMatch(/S→C \[plaintext\] 221 2\.0\.0 Bye/);
-    expect(out).not.toMatch(/MAIL FROM/);
-  });
+      let out = '';
+      serve.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const port = await new Promise<number>((resolve, reject) => {
+        const poll = setInterval(() => {
+          const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
+          if (m) {
+            clearInterval(poll);
+            resolve(Number(m[1]));
+          }
+        }, 20);
+        serve.once('exit', () => reject(new Error(`serve exited: ${out}`)));
+      });
+      const curl = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        execFile(
+          'curl',
+          [
+            '-sS',
+            '--ssl-reqd',
+            '--url',
+            `smtp://127.0.0.1:${port}`,
+            '--mail-from',
+            'a@conform.test',
+            '--mail-rcpt',
+            'b@conform.test',
+            '-T',
+            '/dev/null',
+          ],
+          (err, _o, stderr) => {
+            resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr });
+          },
+        );
+      });
+      const exited = await new Promise<number | null>((resolve) => serve.once('exit', resolve));
+      expect(curl.code).not.toBe(0);
+      expect(exited).toBe(0);
+      expect(out).toMatch(
+        /fault name="script-rule-1" explain="rule 1: on STARTTLS, the server replies \\"221 2\.0\.0 Bye\\""/,
+      );
+      expect(out).toMatch(/S→C \[plaintext\] 221 2\.0\.0 Bye/);
+      expect(out).not.toMatch(/MAIL FROM/);
+    },
+  );
 
   it('refuses a bad script with its file, line, rule and field', async () => {
-    const file = await scriptFile(`- on: { command: STARTTLS }\n  do: [{ reply: '220 go' }]\n- on: { command: EHLO }\n  do: [{ delay: -5 }]\n`);
+    const file = await scriptFile(
+      `- on: { command: STARTTLS }\n  do: [{ reply: '220 go' }]\n- on: { command: EHLO }\n  do: [{ delay: -5 }]\n`,
+    );
     const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      execFile(process.execPath, [CLI, 'serve', '--protocol', 'pop3', '--script', file], (err, _o, stderr) => resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, stderr }));
+      execFile(process.execPath, [CLI, 'serve', '--protocol', 'pop3', '--script', file], (err, _o, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+      );
     });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`${file}:4: field script[1].do[0].delay: rule 2: `);

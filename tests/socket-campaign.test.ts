@@ -13,7 +13,9 @@ describe('socket campaign', () => {
   it('leaves every server up, with no server-error and no exception escaping', async () => {
     const { lines, failures } = await socketCampaign();
     for (const protocol of Object.keys(PROTOCOLS)) {
-      expect(lines.find((l) => l.includes(` ${protocol}: `))).toMatch(new RegExp(`^✓ ${protocol}: \\d+ hostile connections .*server-errors 0; still serving: yes$`));
+      expect(lines.find((l) => l.includes(` ${protocol}: `))).toMatch(
+        new RegExp(`^✓ ${protocol}: \\d+ hostile connections .*server-errors 0; still serving: yes$`),
+      );
     }
     expect(lines.at(-1)).toBe('✓ exceptions escaping the servers: 0');
     expect(failures).toBe(0);

@@ -27,7 +27,8 @@ beforeAll(async () => {
 /** Runs each witness spec once over all the cases that name it. */
 async function runWitnesses(pick: (c: Case) => string[]): Promise<Map<string, CaseResult>> {
   const bySpec = new Map<string, Case[]>();
-  for (const c of cases.filter((x) => x.witnesses)) for (const spec of pick(c)) bySpec.set(spec, [...(bySpec.get(spec) ?? []), c]);
+  for (const c of cases.filter((x) => x.witnesses))
+    for (const spec of pick(c)) bySpec.set(spec, [...(bySpec.get(spec) ?? []), c]);
   const results = new Map<string, CaseResult>();
   const queue = [...bySpec].filter(([spec]) => {
     const program = spec.split(/\s+/)[0]!;
@@ -38,7 +39,8 @@ async function runWitnesses(pick: (c: Case) => string[]): Promise<Map<string, Ca
   const runNext = async (): Promise<void> => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const [spec, group] = next;
-      for (const r of await runCases(group, profileClient(spec), { graceMs: TEST_GRACE_MS })) results.set(`${spec} :: ${r.id}`, r);
+      for (const r of await runCases(group, profileClient(spec), { graceMs: TEST_GRACE_MS }))
+        results.set(`${spec} :: ${r.id}`, r);
     }
   };
   await Promise.all(Array.from({ length: GROUPS_AT_ONCE }, runNext));
@@ -54,14 +56,18 @@ describe('witnesses', () => {
 
   it('each pass witness passes its cases', { timeout: 300_000 }, async () => {
     const results = await runWitnesses((c) => [c.witnesses!.pass]);
-    const wrong = [...results].filter(([, r]) => r.status !== 'pass').map(([k, r]) => `${k}: ${r.status} ${r.reason ?? ''}`);
+    const wrong = [...results]
+      .filter(([, r]) => r.status !== 'pass')
+      .map(([k, r]) => `${k}: ${r.status} ${r.reason ?? ''}`);
     expect(wrong).toEqual([]);
     expect(results.size).toBeGreaterThan(0);
   });
 
   it('each fail witness fails its cases, by the case’s own expectations', { timeout: 300_000 }, async () => {
     const results = await runWitnesses((c) => c.witnesses!.fail);
-    const wrong = [...results].filter(([, r]) => r.status !== 'fail').map(([k, r]) => `${k}: ${r.status} ${r.reason ?? ''}`);
+    const wrong = [...results]
+      .filter(([, r]) => r.status !== 'fail')
+      .map(([k, r]) => `${k}: ${r.status} ${r.reason ?? ''}`);
     expect(wrong).toEqual([]);
     expect(results.size).toBeGreaterThanOrEqual(cases.filter((c) => c.witnesses).length);
   });
@@ -72,7 +78,8 @@ describe('the reference client as a process', () => {
     // The in-process profile runs every case above; a process per case costs a Node
     // start-up each, so one case per group shows the process form behaves the same.
     const groups = new Map<string, Case>();
-    for (const c of cases) if (!groups.has(c.id.split('.').slice(0, 2).join('.'))) groups.set(c.id.split('.').slice(0, 2).join('.'), c);
+    for (const c of cases)
+      if (!groups.has(c.id.split('.').slice(0, 2).join('.'))) groups.set(c.id.split('.').slice(0, 2).join('.'), c);
     const sample = [...groups.values()];
     const results = await runCases(sample, profileClient('reference-cli'), { workers: 4, graceMs: TEST_GRACE_MS });
     const notPassed = results.filter((r) => r.status !== 'pass').map((r) => `${r.id}: ${r.status} ${r.reason ?? ''}`);

@@ -16,7 +16,11 @@ afterEach(() => peer?.close());
 /** Connects to `peer`, asks, reads to the end, and says what came and whether the guard passed a bare FIN on. */
 async function readToEnd(): Promise<{ data: string; eofPassedOn: boolean }> {
   const job = tlsJob('localhost', peer!.port, cert.caFile);
-  const socket: TLSSocket = await handshake(await tlsOptions(job, new Set(), false), new AbortController().signal, connect({ host: '127.0.0.1', port: peer!.port }));
+  const socket: TLSSocket = await handshake(
+    await tlsOptions(job, new Set(), false),
+    new AbortController().signal,
+    connect({ host: '127.0.0.1', port: peer!.port }),
+  );
   socket.write('ask');
   let data = '';
   socket.on('data', (c: Buffer) => (data += c.toString()));

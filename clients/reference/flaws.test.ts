@@ -11,24 +11,27 @@ import { TLS_FLAWS } from './tls-flaws.js';
 describe('REFERENCE_PROTOCOLS', () => {
   it('lists exactly the folders beside it that hold an index module, in name order', () => {
     const here = import.meta.dirname;
-    const folders = readdirSync(here, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    const folders = readdirSync(here, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
     expect(REFERENCE_PROTOCOLS).toEqual(folders.filter((f) => existsSync(join(here, f, 'index.ts'))).sort());
     expect(REFERENCE_PROTOCOLS).toEqual(expect.arrayContaining(['ftps', 'https', 'pop3', 'smtp', 'socks5']));
   });
 
-  it('loads each one\'s client, whose flaw table is its flaws module\'s; an unknown protocol has none', async () => {
+  it("loads each one's client, whose flaw table is its flaws module's; an unknown protocol has none", async () => {
     for (const p of REFERENCE_PROTOCOLS) {
       const reference = await loadReferenceProtocol(p);
       expect(reference?.flaws, p).toEqual(PROTOCOL_FLAWS[p]);
       // A protocol honours only shared flaws that are opt-in (the others apply everywhere anyway).
-      for (const flaw of reference?.honours ?? []) expect(TLS_FLAWS[flaw as keyof typeof TLS_FLAWS], `${p} honours ${flaw}`).toMatchObject({ optIn: true });
+      for (const flaw of reference?.honours ?? [])
+        expect(TLS_FLAWS[flaw as keyof typeof TLS_FLAWS], `${p} honours ${flaw}`).toMatchObject({ optIn: true });
     }
     expect(await loadReferenceProtocol('gopher')).toBeUndefined();
   });
 });
 
 describe('FLAWS', () => {
-  it('holds the shared flaws and every protocol\'s, no name in two tables', () => {
+  it("holds the shared flaws and every protocol's, no name in two tables", () => {
     const tables = [TLS_FLAWS, ...Object.values(PROTOCOL_FLAWS)];
     expect(FLAW_NAMES.length).toBe(tables.reduce((n, t) => n + Object.keys(t).length, 0));
     expect(FLAWS['skip-verify']).toBe(TLS_FLAWS['skip-verify']);
@@ -39,7 +42,9 @@ describe('FLAWS', () => {
 describe('parseFlawArgs', () => {
   it('takes --flaw NAME and --flaw=NAME, repeated', () => {
     expect(parseFlawArgs([])).toEqual(new Set());
-    expect(parseFlawArgs(['--flaw', 'skip-verify', '--flaw=omit-sni', '--flaw', 'skip-verify'])).toEqual(new Set(['skip-verify', 'omit-sni']));
+    expect(parseFlawArgs(['--flaw', 'skip-verify', '--flaw=omit-sni', '--flaw', 'skip-verify'])).toEqual(
+      new Set(['skip-verify', 'omit-sni']),
+    );
   });
 
   it('refuses an unknown flaw in either form, listing every known one', () => {
@@ -62,7 +67,7 @@ describe('parseFlawArgs', () => {
 });
 
 describe('flawApplies', () => {
-  it('a protocol\'s own flaw applies to it alone', () => {
+  it("a protocol's own flaw applies to it alone", () => {
     expect(flawApplies('pop3-no-unstuffing', 'pop3')).toBe(true);
     expect(flawApplies('pop3-no-unstuffing', 'smtp')).toBe(false);
   });
@@ -82,16 +87,26 @@ describe('flawApplies', () => {
 
 describe('runReference', () => {
   const job = (protocol: string, action: string): Job => ({ protocol, action, timeoutMs: 5000 }) as Job;
-  const opts = (flaws: string[], lines: string[]) => ({ signal: new AbortController().signal, log: (l: string) => lines.push(l), flaws: new Set(flaws) });
+  const opts = (flaws: string[], lines: string[]) => ({
+    signal: new AbortController().signal,
+    log: (l: string) => lines.push(l),
+    flaws: new Set(flaws),
+  });
 
   it('answers a protocol it does not speak, or an action it does not know, with 89 (unsupported)', async () => {
     expect(await runReference(job('gopher', 'get'), opts([], []))).toBe(UNSUPPORTED);
     expect(await runReference(job('https', 'upload'), opts([], []))).toBe(UNSUPPORTED);
   });
 
-  it('says which of its flaws do not apply to the job\'s protocol', async () => {
+  it("says which of its flaws do not apply to the job's protocol", async () => {
     const lines: string[] = [];
-    await runReference(job('https', 'upload'), opts(['pop3-no-unstuffing', 'skip-verify', 'print-raw-server-text'], lines));
-    expect(lines).toEqual(['flaw pop3-no-unstuffing does not apply to https', 'flaw print-raw-server-text does not apply to https']);
+    await runReference(
+      job('https', 'upload'),
+      opts(['pop3-no-unstuffing', 'skip-verify', 'print-raw-server-text'], lines),
+    );
+    expect(lines).toEqual([
+      'flaw pop3-no-unstuffing does not apply to https',
+      'flaw print-raw-server-text does not apply to https',
+    ]);
   });
 });

@@ -17,7 +17,9 @@ function deadline(job: Job, flaws: ReadonlySet<Flaw>, harness: AbortSignal): { s
   const onHarness = (): void => controller.abort(harness.reason);
   if (harness.aborted) onHarness();
   else harness.addEventListener('abort', onHarness, { once: true });
-  const timer = flaws.has('no-timeout') ? undefined : setTimeout(() => controller.abort(new Error('CONFORM_TIMEOUT_MS elapsed')), Math.max(50, job.timeoutMs - 100));
+  const timer = flaws.has('no-timeout')
+    ? undefined
+    : setTimeout(() => controller.abort(new Error('CONFORM_TIMEOUT_MS elapsed')), Math.max(50, job.timeoutMs - 100));
   return {
     signal: controller.signal,
     dispose() {
@@ -27,7 +29,10 @@ function deadline(job: Job, flaws: ReadonlySet<Flaw>, harness: AbortSignal): { s
   };
 }
 
-export async function runReference(job: Job, opts: { signal: AbortSignal; log: (line: string) => void; flaws: ReadonlySet<Flaw> }): Promise<number> {
+export async function runReference(
+  job: Job,
+  opts: { signal: AbortSignal; log: (line: string) => void; flaws: ReadonlySet<Flaw> },
+): Promise<number> {
   const protocol = await loadReferenceProtocol(job.protocol);
   if (!protocol) return UNSUPPORTED;
   for (const flaw of opts.flaws) {
@@ -52,5 +57,8 @@ export function printable(line: string): string {
 /** A module client (harness/clients/adapter.ts's ModuleClient) with the given flaws. */
 export function referenceClient(args: readonly string[] = []) {
   const flaws = parseFlawArgs(args);
-  return { run: (job: Job, opts: { signal: AbortSignal; log: (line: string) => void }) => runReference(job, { ...opts, flaws }) };
+  return {
+    run: (job: Job, opts: { signal: AbortSignal; log: (line: string) => void }) =>
+      runReference(job, { ...opts, flaws }),
+  };
 }

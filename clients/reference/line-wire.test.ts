@@ -27,7 +27,7 @@ describe('LineWire', () => {
     expect(await w.line()).toBe('A\u00e9\u00ff');
   });
 
-  it('starts with the bytes it was given, before the stream\'s own', async () => {
+  it("starts with the bytes it was given, before the stream's own", async () => {
     const w = await wire(undefined, Buffer.from('early\r\nhal'));
     pair.server.write('f\r\n');
     expect(await w.line()).toBe('early');

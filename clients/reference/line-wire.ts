@@ -30,7 +30,11 @@ export class LineWire {
     this.onEnd();
   };
 
-  constructor(readonly stream: Duplex, private readonly signal: AbortSignal, initial?: Buffer) {
+  constructor(
+    readonly stream: Duplex,
+    private readonly signal: AbortSignal,
+    initial?: Buffer,
+  ) {
     if (initial?.length) this.buffer = initial;
     stream.on('data', this.onData);
     stream.once('end', this.onEnd);
@@ -54,7 +58,10 @@ export class LineWire {
         return line;
       }
       if (this.buffer.length > MAX_LINE) throw new Error(`the server sent a line over ${MAX_LINE} bytes`);
-      if (this.ended) throw new Closed(`the connection closed${this.failure ? ` (${this.failure.message})` : ''} before a complete line`);
+      if (this.ended)
+        throw new Closed(
+          `the connection closed${this.failure ? ` (${this.failure.message})` : ''} before a complete line`,
+        );
       await this.waitForBytes();
     }
   }

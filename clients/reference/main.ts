@@ -10,5 +10,8 @@ try {
   process.stderr.write(`reference: ${(err as Error).message}\n`);
   process.exit(2);
 }
-const code = await client.run(jobFromEnv(process.env), { signal: new AbortController().signal, log: (line) => process.stderr.write(`${line}\n`) });
+const code = await client.run(jobFromEnv(process.env), {
+  signal: new AbortController().signal,
+  log: (line) => process.stderr.write(`${line}\n`),
+});
 process.exit(code);

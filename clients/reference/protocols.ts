@@ -14,7 +14,10 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 
 /** Folders with an index module (built or source), in name order. */
 export const REFERENCE_PROTOCOLS: readonly string[] = readdirSync(HERE, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && (existsSync(join(HERE, d.name, 'index.js')) || existsSync(join(HERE, d.name, 'index.ts'))))
+  .filter(
+    (d) =>
+      d.isDirectory() && (existsSync(join(HERE, d.name, 'index.js')) || existsSync(join(HERE, d.name, 'index.ts'))),
+  )
   .map((d) => d.name)
   .sort();
 
@@ -26,7 +29,8 @@ function modulePath(protocol: string, module: 'index' | 'flaws'): string {
 /** The protocol's client, or undefined when the reference client does not speak it. */
 export async function loadReferenceProtocol(protocol: string): Promise<ReferenceProtocol | undefined> {
   if (!REFERENCE_PROTOCOLS.includes(protocol)) return undefined;
-  return ((await import(/* @vite-ignore */ modulePath(protocol, 'index'))) as { reference: ReferenceProtocol }).reference;
+  return ((await import(/* @vite-ignore */ modulePath(protocol, 'index'))) as { reference: ReferenceProtocol })
+    .reference;
 }
 
 /** Each protocol's own flaw table (light modules: no client code is loaded). */

@@ -38,6 +38,9 @@ export function buildClientHello(opts: { sni: string | null; extraSuites: readon
     Buffer.from([1, 0]), // compression: null
     vec16(Buffer.concat(extensions)),
   ]);
-  const handshake = Buffer.concat([Buffer.from([1, (body.length >> 16) & 0xff, (body.length >> 8) & 0xff, body.length & 0xff]), body]);
+  const handshake = Buffer.concat([
+    Buffer.from([1, (body.length >> 16) & 0xff, (body.length >> 8) & 0xff, body.length & 0xff]),
+    body,
+  ]);
   return Buffer.concat([Buffer.from([0x16, 0x03, 0x01]), u16(handshake.length), handshake]);
 }

@@ -9,7 +9,9 @@ export const TLS_FLAWS = {
   'skip-hostname-check': { explain: 'verifies the chain but not that it names the host' },
   'allow-cn-fallback': { explain: 'matches the host against the subject CN when the certificate has no SAN' },
   'allow-weak-keys': { explain: 'accepts RSA keys under 2048 bits, SHA-1 signatures and DH groups under 2048 bits' },
-  'legacy-ciphers': { explain: "offers Node's default TLS 1.2 suites: static RSA, finite-field DHE and CBC among them" },
+  'legacy-ciphers': {
+    explain: "offers Node's default TLS 1.2 suites: static RSA, finite-field DHE and CBC among them",
+  },
   'trust-dh-group': { explain: 'uses whatever DH modulus the server sends, prime or not' },
   'lax-wildcards': { explain: "matches '*' anywhere in a name, any number of times, as a glob within a label" },
   'case-sensitive-names': { explain: 'compares host names byte for byte, not case-insensitively' },
@@ -19,18 +21,24 @@ export const TLS_FLAWS = {
   'wrong-sni': { explain: 'sends the SNI of another name' },
   'no-timeout': { explain: 'ignores CONFORM_TIMEOUT_MS and waits forever' },
   'no-client-cert': { explain: 'never presents the client certificate it was given' },
-  'x25519-only': { explain: 'supports X25519 as its only key-exchange group, not P-256 (so it cannot answer a HelloRetryRequest for it)' },
+  'x25519-only': {
+    explain:
+      'supports X25519 as its only key-exchange group, not P-256 (so it cannot answer a HelloRetryRequest for it)',
+  },
   'corrupt-output': { explain: 'flips a bit in the data it delivers' },
   'answer-plaintext-banner': {
     optIn: true,
-    explain: 'on an implicit-TLS port, answers a plaintext banner with its login in plaintext, as if the port were not TLS',
+    explain:
+      'on an implicit-TLS port, answers a plaintext banner with its login in plaintext, as if the port were not TLS',
   },
   'plaintext-after-hello': {
     optIn: true,
-    explain: 'writes its login (and, for SMTP, its envelope) in plaintext right behind its ClientHello, as if TLS were already up',
+    explain:
+      'writes its login (and, for SMTP, its envelope) in plaintext right behind its ClientHello, as if TLS were already up',
   },
   'print-raw-server-text': {
     optIn: true,
-    explain: "prints the server's text (a refused greeting, a reply) with its control bytes raw, escape sequences included",
+    explain:
+      "prints the server's text (a refused greeting, a reply) with its control bytes raw, escape sequences included",
   },
 } as const satisfies FlawTable;

@@ -54,8 +54,15 @@ describe('tlsOptions', () => {
 
   it('offers TLS 1.2 at least, TLS 1.0 only with accept-legacy-tls, and TLS 1.0 alone for a legacy-only retry', async () => {
     const job = tlsJob('localhost', 1, valid.caFile);
-    expect(await tlsOptions(job, new Set(), false)).toMatchObject({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', rejectUnauthorized: false });
-    expect(await tlsOptions(job, new Set(['accept-legacy-tls']), false)).toMatchObject({ minVersion: 'TLSv1', maxVersion: 'TLSv1.3' });
+    expect(await tlsOptions(job, new Set(), false)).toMatchObject({
+      minVersion: 'TLSv1.2',
+      maxVersion: 'TLSv1.3',
+      rejectUnauthorized: false,
+    });
+    expect(await tlsOptions(job, new Set(['accept-legacy-tls']), false)).toMatchObject({
+      minVersion: 'TLSv1',
+      maxVersion: 'TLSv1.3',
+    });
     expect(await tlsOptions(job, new Set(), true)).toMatchObject({ minVersion: 'TLSv1', maxVersion: 'TLSv1' });
   });
 });
@@ -92,9 +99,17 @@ describe('failures', () => {
 
   it('a handshake begun after the deadline passed gives up at once, and openTcp() too', async () => {
     const port = await plain(() => undefined);
-    const late = handshake(await tlsOptions(tlsJob('localhost', port, valid.caFile), new Set(), false), AbortSignal.abort(), raw(port));
-    await expect(Promise.race([late, sleep(500).then(() => 'still waiting')])).rejects.toThrow(new Refused('timed out during the handshake'));
-    await expect(Promise.race([openTcp('127.0.0.1', port, AbortSignal.abort()), sleep(500).then(() => 'connected')])).rejects.toThrow(new Refused('timed out connecting'));
+    const late = handshake(
+      await tlsOptions(tlsJob('localhost', port, valid.caFile), new Set(), false),
+      AbortSignal.abort(),
+      raw(port),
+    );
+    await expect(Promise.race([late, sleep(500).then(() => 'still waiting')])).rejects.toThrow(
+      new Refused('timed out during the handshake'),
+    );
+    await expect(
+      Promise.race([openTcp('127.0.0.1', port, AbortSignal.abort()), sleep(500).then(() => 'connected')]),
+    ).rejects.toThrow(new Refused('timed out connecting'));
   });
 });
 
@@ -105,7 +120,11 @@ describe('the leaks of the plaintext flaws', () => {
     const socket = raw(port);
     afterHello(socket, () => socket.write('LEAK'));
     const controller = new AbortController();
-    const pending = handshake(await tlsOptions(tlsJob('localhost', port, valid.caFile), new Set(), false), controller.signal, socket);
+    const pending = handshake(
+      await tlsOptions(tlsJob('localhost', port, valid.caFile), new Set(), false),
+      controller.signal,
+      socket,
+    );
     pending.catch(() => undefined);
     await until(() => heard().subarray(-4).toString() === 'LEAK');
     expect(heard()[0]).toBe(0x16); // a TLS handshake record first
@@ -119,7 +138,9 @@ describe('the leaks of the plaintext flaws', () => {
       socket.write('+OK POP3 ready\r\n');
     });
     const job = tlsJob('localhost', port, valid.caFile, { protocol: 'pop3', user: 'ann', pass: 'pw' });
-    await expect(secureConnection(job, new Set(['answer-plaintext-banner']), never(), raw(port))).rejects.toThrow('the server spoke plaintext on an implicit-TLS port');
+    await expect(secureConnection(job, new Set(['answer-plaintext-banner']), never(), raw(port))).rejects.toThrow(
+      'the server spoke plaintext on an implicit-TLS port',
+    );
     expect(heard().toString()).toBe('USER ann\r\nPASS pw\r\n');
   });
 });

@@ -24,8 +24,12 @@ export const guards = new WeakMap<Socket, EofGuard>();
  * TLS 1.3's suites are Node's defaults, all AEAD.
  */
 const TLS12_SUITES = [
-  'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384',
-  'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
 ].join(':');
 
 /** The reference client's TLS settings for a job: strict, each rule relaxable by one flaw. */
@@ -35,7 +39,8 @@ export async function tlsOptions(job: Job, flaws: ReadonlySet<Flaw>, legacyOnly:
   const level0 = legacy || flaws.has('allow-weak-keys');
   // TLS 1.0 and 1.1 have no AEAD suites: the legacy flaws offer OpenSSL's whole default list.
   const suites = legacy ? 'DEFAULT' : flaws.has('legacy-ciphers') ? DEFAULT_CIPHERS : TLS12_SUITES;
-  const servername = isIP(job.host) || flaws.has('omit-sni') ? undefined : flaws.has('wrong-sni') ? 'other.example' : dnsName(job.host);
+  const servername =
+    isIP(job.host) || flaws.has('omit-sni') ? undefined : flaws.has('wrong-sni') ? 'other.example' : dnsName(job.host);
   const withCert = job.clientCert && !flaws.has('no-client-cert');
   return {
     host: job.addr || job.host,
@@ -92,7 +97,12 @@ export function handshake(options: ConnectionOptions, signal: AbortSignal, raw: 
  * The whole secure connection as protocols other than HTTPS need it: handshake
  * over `raw`, then the certificate check; throws Refused or HandshakeFailed.
  */
-export async function secureConnection(job: Job, flaws: ReadonlySet<Flaw>, signal: AbortSignal, raw: Socket): Promise<TLSSocket> {
+export async function secureConnection(
+  job: Job,
+  flaws: ReadonlySet<Flaw>,
+  signal: AbortSignal,
+  raw: Socket,
+): Promise<TLSSocket> {
   if (job.tls === 'implicit' && flaws.has('answer-plaintext-banner')) await answerBanner(job, raw);
   // curl 7.78's desynchronised state (CVE-2021-22947): the client believes it upgraded and talks on in the clear.
   if (flaws.has('plaintext-after-hello')) afterHello(raw, () => raw.write(plaintextLogin(job)));

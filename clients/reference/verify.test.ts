@@ -10,7 +10,16 @@ import { dhModulus } from './server-flight.js';
 import { Refused, secureConnection } from './tls.js';
 import { dnsIdMatch, dnsName } from './verify.js';
 
-const PROFILES = ['valid', 'wrong-host', 'expired', 'self-signed', 'cn-only', 'rsa-1024', 'wildcard', 'wildcard-nomatch'] as const satisfies CertProfileName[];
+const PROFILES = [
+  'valid',
+  'wrong-host',
+  'expired',
+  'self-signed',
+  'cn-only',
+  'rsa-1024',
+  'wildcard',
+  'wildcard-nomatch',
+] as const satisfies CertProfileName[];
 const peers = new Map<CertProfileName, TlsPeer>();
 let caFile = '';
 
@@ -31,7 +40,12 @@ async function verdict(profile: CertProfileName, host: string, ...flaws: string[
   const port = peers.get(profile)!.port;
   const raw = connect({ host: '127.0.0.1', port });
   try {
-    const socket = await secureConnection(tlsJob(host, port, caFile), new Set(flaws), new AbortController().signal, raw);
+    const socket = await secureConnection(
+      tlsJob(host, port, caFile),
+      new Set(flaws),
+      new AbortController().signal,
+      raw,
+    );
     socket.destroy();
     return 'accepted';
   } catch (err) {
@@ -49,12 +63,18 @@ describe('refuseCertificate', () => {
   });
 
   it('refuses a certificate for another host, and a wildcard over two labels (RFC 9525 §6.3)', async () => {
-    expect(await verdict('wrong-host', 'localhost')).toBe('certificate rejected: localhost matches none of 1 DNS names');
-    expect(await verdict('valid', 'other.example')).toBe('certificate rejected: other.example matches none of 1 DNS names');
-    expect(await verdict('wildcard-nomatch', 'a.b.conform.test')).toBe('certificate rejected: a.b.conform.test matches none of 1 DNS names');
+    expect(await verdict('wrong-host', 'localhost')).toBe(
+      'certificate rejected: localhost matches none of 1 DNS names',
+    );
+    expect(await verdict('valid', 'other.example')).toBe(
+      'certificate rejected: other.example matches none of 1 DNS names',
+    );
+    expect(await verdict('wildcard-nomatch', 'a.b.conform.test')).toBe(
+      'certificate rejected: a.b.conform.test matches none of 1 DNS names',
+    );
   });
 
-  it('refuses an expired and a self-signed certificate with OpenSSL\'s reason', async () => {
+  it("refuses an expired and a self-signed certificate with OpenSSL's reason", async () => {
     expect(await verdict('expired', 'localhost')).toBe('certificate rejected: CERT_HAS_EXPIRED');
     expect(await verdict('self-signed', 'localhost')).toBe('certificate rejected: DEPTH_ZERO_SELF_SIGNED_CERT');
   });
@@ -83,8 +103,12 @@ describe('the flaws that relax it', () => {
 
   it('allow-cn-fallback matches the CN when there is no SAN, and only the host it names', async () => {
     expect(await verdict('cn-only', 'localhost', 'allow-cn-fallback')).toBe('accepted');
-    expect(await verdict('cn-only', 'other.example', 'allow-cn-fallback')).toBe('certificate rejected: other.example matches none of 1 DNS names');
-    expect(await verdict('wrong-host', 'localhost', 'allow-cn-fallback')).toBe('certificate rejected: localhost matches none of 1 DNS names');
+    expect(await verdict('cn-only', 'other.example', 'allow-cn-fallback')).toBe(
+      'certificate rejected: other.example matches none of 1 DNS names',
+    );
+    expect(await verdict('wrong-host', 'localhost', 'allow-cn-fallback')).toBe(
+      'certificate rejected: localhost matches none of 1 DNS names',
+    );
   });
 
   it('allow-weak-keys accepts the short RSA key', async () => {

@@ -31,7 +31,8 @@ export function refuseCertificate(socket: TLSSocket, host: string, flaws: Readon
   const weakOk = flaws.has('allow-weak-keys');
   if (!socket.authorized) return `certificate rejected: ${String(socket.authorizationError)}`;
   const peer = socket.getPeerCertificate(true);
-  if (!weakOk && peer.modulus && (peer.bits ?? 0) < MIN_RSA_BITS) return `certificate rejected: RSA key of ${peer.bits} bits`;
+  if (!weakOk && peer.modulus && (peer.bits ?? 0) < MIN_RSA_BITS)
+    return `certificate rejected: RSA key of ${peer.bits} bits`;
   if (flaws.has('skip-hostname-check')) return undefined;
   return hostMismatch(host, peer, flaws);
 }
@@ -40,15 +41,20 @@ export function refuseCertificate(socket: TLSSocket, host: string, flaws: Readon
 function refuseKeyExchange(socket: TLSSocket, flaws: ReadonlySet<Flaw>): string | undefined {
   const info = socket.getEphemeralKeyInfo();
   if (!info || !('type' in info) || info.type !== 'DH') return undefined;
-  if (!flaws.has('allow-weak-keys') && (info.size ?? 0) < MIN_DH_BITS) return `key exchange refused: a ${info.size}-bit DH group`;
+  if (!flaws.has('allow-weak-keys') && (info.size ?? 0) < MIN_DH_BITS)
+    return `key exchange refused: a ${info.size}-bit DH group`;
   const modulus = dhModuli.get(socket);
-  if (!flaws.has('trust-dh-group') && modulus && !checkPrimeSync(modulus)) return 'key exchange refused: the DH modulus is not prime';
+  if (!flaws.has('trust-dh-group') && modulus && !checkPrimeSync(modulus))
+    return 'key exchange refused: the DH modulus is not prime';
   return undefined;
 }
 
 /** The subjectAltName entries of one type (`DNS`, `IP Address`), as Node lists them. */
 function altNames(peer: PeerCertificate, type: string): string[] {
-  return (peer.subjectaltname ?? '').split(', ').filter((e) => e.startsWith(`${type}:`)).map((e) => e.slice(type.length + 1));
+  return (peer.subjectaltname ?? '')
+    .split(', ')
+    .filter((e) => e.startsWith(`${type}:`))
+    .map((e) => e.slice(type.length + 1));
 }
 
 /** An IP literal in one canonical text form, so that `::1` and `0:0:0:0:0:0:0:1` compare equal. */
@@ -63,7 +69,9 @@ function hostMismatch(host: string, peer: PeerCertificate, flaws: ReadonlySet<Fl
     // RFC 9525 §6.2: "An IP-ID reference identifier MUST exactly match the value of an iPAddress entry in subjectAltName".
     const presented = altNames(peer, 'IP Address').map(canonicalIp);
     if (cnFallback && !hasSan && peer.subject?.CN) presented.push(String(peer.subject.CN));
-    return presented.includes(canonicalIp(host)) ? undefined : `certificate rejected: ${host} is not among its IP addresses`;
+    return presented.includes(canonicalIp(host))
+      ? undefined
+      : `certificate rejected: ${host} is not among its IP addresses`;
   }
   // RFC 9525 §6.3: U-labels become A-labels before any comparison.
   const reference = flaws.has('no-idna') ? host : dnsName(host);
@@ -73,7 +81,9 @@ function hostMismatch(host: string, peer: PeerCertificate, flaws: ReadonlySet<Fl
   if (!presented.length) return `certificate rejected: it has no subjectAltName${hasSan ? ' DNS name' : ''}`;
   const caseSensitive = flaws.has('case-sensitive-names');
   const match = flaws.has('lax-wildcards') ? globMatch : (r: string, p: string) => dnsIdMatch(r, p, caseSensitive);
-  return presented.some((p) => match(reference, p)) ? undefined : `certificate rejected: ${host} matches none of ${presented.length} DNS names`;
+  return presented.some((p) => match(reference, p))
+    ? undefined
+    : `certificate rejected: ${host} matches none of ${presented.length} DNS names`;
 }
 
 /**
@@ -92,11 +102,19 @@ export function dnsIdMatch(reference: string, presented: string, caseSensitive =
   const labels = pattern.split('.');
   if (labels[0] !== '*' || pattern.indexOf('*') !== pattern.lastIndexOf('*') || labels.length < 3) return false;
   const refLabels = ref.split('.');
-  return refLabels.length === labels.length && refLabels[0] !== '' && refLabels.slice(1).join('.') === labels.slice(1).join('.');
+  return (
+    refLabels.length === labels.length &&
+    refLabels[0] !== '' &&
+    refLabels.slice(1).join('.') === labels.slice(1).join('.')
+  );
 }
 
 /** The lax-wildcards flaw: `*` anywhere, any number of times, each matching within a label (a pre-RFC 6125 glob). */
 function globMatch(reference: string, presented: string): boolean {
-  const re = presented.toLowerCase().split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^.]*');
+  const re = presented
+    .toLowerCase()
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[^.]*');
   return new RegExp(`^${re}$`).test(reference.toLowerCase());
 }

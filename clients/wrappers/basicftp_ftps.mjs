@@ -15,10 +15,12 @@ import { isIP } from 'node:net';
 import { startDeadline, unsupported } from './conform-common.mjs';
 
 const env = process.env;
-if (env.CONFORM_PROTOCOL !== 'ftps' || !['download', 'upload'].includes(env.CONFORM_ACTION)) unsupported(`${env.CONFORM_PROTOCOL} ${env.CONFORM_ACTION}`);
+if (env.CONFORM_PROTOCOL !== 'ftps' || !['download', 'upload'].includes(env.CONFORM_ACTION))
+  unsupported(`${env.CONFORM_PROTOCOL} ${env.CONFORM_ACTION}`);
 if (env.CONFORM_FTP_MODE === 'active') unsupported('basic-ftp has no active mode');
 if (env.CONFORM_FTP_TYPE === 'A') unsupported('basic-ftp transfers in TYPE I only');
-if (env.CONFORM_TLS !== 'none' && env.CONFORM_FTP_PROT === 'C') unsupported('basic-ftp always protects the data channel on a TLS connection');
+if (env.CONFORM_TLS !== 'none' && env.CONFORM_FTP_PROT === 'C')
+  unsupported('basic-ftp always protects the data channel on a TLS connection');
 if (env.CONFORM_FTP_CCC === '1') unsupported('basic-ftp has no CCC');
 if (env.CONFORM_TLS === 'none' && env.CONFORM_REQUIRE_TLS === '1') {
   console.error('the job requires TLS but the server offers none');
@@ -44,7 +46,9 @@ try {
       rejectUnauthorized: true,
       minVersion: 'TLSv1.2',
       ...(isIP(host) ? {} : { servername: host }),
-      ...(env.CONFORM_CLIENT_CERT ? { cert: readFileSync(env.CONFORM_CLIENT_CERT), key: readFileSync(env.CONFORM_CLIENT_KEY) } : {}),
+      ...(env.CONFORM_CLIENT_CERT
+        ? { cert: readFileSync(env.CONFORM_CLIENT_CERT), key: readFileSync(env.CONFORM_CLIENT_KEY) }
+        : {}),
     },
   });
   const path = decodeURIComponent(new URL(env.CONFORM_URL).pathname);

@@ -17,9 +17,12 @@ export function unsupported(why) {
  */
 export function startDeadline(env) {
   const timeout = Number(env.CONFORM_TIMEOUT_MS) || 5000;
-  const timer = setTimeout(() => {
-    console.error('CONFORM_TIMEOUT_MS elapsed');
-    process.exit(1);
-  }, Math.max(100, timeout - 150 - performance.now()));
+  const timer = setTimeout(
+    () => {
+      console.error('CONFORM_TIMEOUT_MS elapsed');
+      process.exit(1);
+    },
+    Math.max(100, timeout - 150 - performance.now()),
+  );
   return { timeout, timer };
 }

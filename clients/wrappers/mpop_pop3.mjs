@@ -56,7 +56,9 @@ function configuration(env, inbox) {
     `tls_starttls ${tls === 'explicit' ? 'on' : 'off'}`,
     `tls_trust_file ${env.CONFORM_CA_FILE}`,
     'tls_certcheck on',
-    ...(env.CONFORM_CLIENT_CERT ? [`tls_cert_file ${env.CONFORM_CLIENT_CERT}`, `tls_key_file ${env.CONFORM_CLIENT_KEY}`] : []),
+    ...(env.CONFORM_CLIENT_CERT
+      ? [`tls_cert_file ${env.CONFORM_CLIENT_CERT}`, `tls_key_file ${env.CONFORM_CLIENT_KEY}`]
+      : []),
     // `on` picks the best method and refuses plaintext ones without TLS; a job without
     // TLS is a user who chose a plaintext server, and must name USER/PASS to use it.
     `auth ${tls === 'none' ? 'user' : 'on'}`,

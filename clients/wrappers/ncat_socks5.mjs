@@ -36,10 +36,12 @@ import { unsupported } from './conform-common.mjs';
 
 const env = process.env;
 if (env.CONFORM_PROTOCOL !== 'socks5') unsupported(`${env.CONFORM_PROTOCOL} ${env.CONFORM_ACTION}`);
-if (env.CONFORM_ACTION !== 'get') unsupported(`${env.CONFORM_ACTION}: ncat's SOCKS5 client sends only CONNECT (no BIND, no UDP ASSOCIATE)`);
+if (env.CONFORM_ACTION !== 'get')
+  unsupported(`${env.CONFORM_ACTION}: ncat's SOCKS5 client sends only CONNECT (no BIND, no UDP ASSOCIATE)`);
 
 const proxyUrl = new URL(env.CONFORM_PROXY_URL);
-if (proxyUrl.protocol !== 'socks5:' && proxyUrl.protocol !== 'socks5h:') unsupported(`proxy scheme ${proxyUrl.protocol}`);
+if (proxyUrl.protocol !== 'socks5:' && proxyUrl.protocol !== 'socks5h:')
+  unsupported(`proxy scheme ${proxyUrl.protocol}`);
 const target = new URL(env.CONFORM_URL);
 if (target.protocol !== 'http:' && target.protocol !== 'https:') unsupported(`target scheme ${target.protocol}`);
 
@@ -51,12 +53,18 @@ const port = target.port || (target.protocol === 'https:' ? '443' : '80');
 const limit = `${Number(env.CONFORM_TIMEOUT_MS) || 5000}ms`;
 
 const argv = [
-  '--proxy', `${isIP(proxyHost) === 6 ? `[${proxyHost}]` : proxyHost}:${proxyUrl.port || 1080}`,
-  '--proxy-type', 'socks5',
-  '--proxy-dns', proxyUrl.protocol === 'socks5h:' ? 'remote' : 'local',
+  '--proxy',
+  `${isIP(proxyHost) === 6 ? `[${proxyHost}]` : proxyHost}:${proxyUrl.port || 1080}`,
+  '--proxy-type',
+  'socks5',
+  '--proxy-dns',
+  proxyUrl.protocol === 'socks5h:' ? 'remote' : 'local',
   ...(target.protocol === 'https:' ? ['--ssl', '--ssl-verify', '--ssl-trustfile', env.CONFORM_CA_FILE] : []),
-  ...(target.protocol === 'https:' && env.CONFORM_CLIENT_CERT ? ['--ssl-cert', env.CONFORM_CLIENT_CERT, '--ssl-key', env.CONFORM_CLIENT_KEY] : []),
-  '-w', limit,
+  ...(target.protocol === 'https:' && env.CONFORM_CLIENT_CERT
+    ? ['--ssl-cert', env.CONFORM_CLIENT_CERT, '--ssl-key', env.CONFORM_CLIENT_KEY]
+    : []),
+  '-w',
+  limit,
   host,
   port,
 ];
@@ -67,7 +75,9 @@ if (user || pass) childEnv.NCAT_PROXY_AUTH = `${user}:${pass}`;
 const ncat = spawn('ncat', argv, { env: childEnv, stdio: ['pipe', 'pipe', 'inherit'] });
 const exited = new Promise((resolve) => {
   ncat.once('error', (err) => resolve({ code: null, why: `cannot run ncat: ${err.message}` }));
-  ncat.once('exit', (code, signal) => resolve({ code, why: signal ? `ncat died of ${signal}` : `ncat exited ${code}` }));
+  ncat.once('exit', (code, signal) =>
+    resolve({ code, why: signal ? `ncat died of ${signal}` : `ncat exited ${code}` }),
+  );
 });
 // ncat's standard input and output are the tunnel, for Node's HTTP client.
 const tunnel = Duplex.from({ readable: ncat.stdout, writable: ncat.stdin });
@@ -75,7 +85,11 @@ tunnel.on('error', () => undefined);
 
 const body = await new Promise((resolve) => {
   const req = request(
-    { createConnection: () => tunnel, path: `${target.pathname}${target.search}`, headers: { host: target.host, connection: 'close' } },
+    {
+      createConnection: () => tunnel,
+      path: `${target.pathname}${target.search}`,
+      headers: { host: target.host, connection: 'close' },
+    },
     (res) => {
       if (res.statusCode !== 200) return resolve(new Error(`HTTP status ${res.statusCode}`));
       const chunks = [];

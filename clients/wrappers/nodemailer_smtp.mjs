@@ -12,7 +12,8 @@ import { isIP } from 'node:net';
 import { startDeadline, unsupported } from './conform-common.mjs';
 
 const env = process.env;
-if (env.CONFORM_PROTOCOL !== 'smtp' || env.CONFORM_ACTION !== 'send') unsupported(`${env.CONFORM_PROTOCOL} ${env.CONFORM_ACTION}`);
+if (env.CONFORM_PROTOCOL !== 'smtp' || env.CONFORM_ACTION !== 'send')
+  unsupported(`${env.CONFORM_PROTOCOL} ${env.CONFORM_ACTION}`);
 const host = env.CONFORM_HOST;
 const { timeout, timer: deadline } = startDeadline(env);
 const { default: nodemailer } = await import('nodemailer');
@@ -36,8 +37,13 @@ const transport = nodemailer.createTransport({
   socketTimeout: timeout,
 });
 try {
-  const to = env.CONFORM_MAIL_TO.split(',').map((r) => r.trim()).filter(Boolean);
-  const info = await transport.sendMail({ envelope: { from: env.CONFORM_MAIL_FROM, to }, raw: readFileSync(env.CONFORM_INPUT_FILE) });
+  const to = env.CONFORM_MAIL_TO.split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const info = await transport.sendMail({
+    envelope: { from: env.CONFORM_MAIL_FROM, to },
+    raw: readFileSync(env.CONFORM_INPUT_FILE),
+  });
   if (info.rejected?.length) throw new Error(`recipients refused: ${info.rejected.join(', ')}`);
   clearTimeout(deadline);
   process.exit(0);

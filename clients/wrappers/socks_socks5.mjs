@@ -37,7 +37,8 @@ import { startDeadline, unsupported } from './conform-common.mjs';
 const RESEND_MS = 1000;
 
 const env = process.env;
-if (env.CONFORM_PROTOCOL !== 'socks5' || !['get', 'bind', 'udp'].includes(env.CONFORM_ACTION)) unsupported(`${env.CONFORM_PROTOCOL} ${env.CONFORM_ACTION}`);
+if (env.CONFORM_PROTOCOL !== 'socks5' || !['get', 'bind', 'udp'].includes(env.CONFORM_ACTION))
+  unsupported(`${env.CONFORM_PROTOCOL} ${env.CONFORM_ACTION}`);
 const { timeout, timer } = startDeadline(env);
 // The timer must not keep a finished client alive.
 timer.unref();
@@ -50,7 +51,8 @@ const fail = (err) => {
 try {
   const { SocksClient } = await import('socks');
   const proxyUrl = new URL(env.CONFORM_PROXY_URL);
-  if (proxyUrl.protocol !== 'socks5:' && proxyUrl.protocol !== 'socks5h:') unsupported(`proxy scheme ${proxyUrl.protocol}`);
+  if (proxyUrl.protocol !== 'socks5:' && proxyUrl.protocol !== 'socks5h:')
+    unsupported(`proxy scheme ${proxyUrl.protocol}`);
   const user = decodeURIComponent(proxyUrl.username) || env.CONFORM_USER;
   const pass = decodeURIComponent(proxyUrl.password) || env.CONFORM_PASS;
   const proxy = {
@@ -72,21 +74,41 @@ try {
 
 async function get({ SocksClient, proxy, target, host, dest }) {
   const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
-  const { socket } = await SocksClient.createConnection({ proxy, command: 'connect', destination: { host: dest, port }, timeout });
-  const stream = target.protocol === 'https:'
-    ? tlsConnect({ socket, ca: readFileSync(env.CONFORM_CA_FILE), rejectUnauthorized: true, minVersion: 'TLSv1.2',
-        // An IP literal is no SNI (RFC 6066 §3), but it is still the name to verify: Node checks `host` (else 'localhost').
-        ...(isIP(host) ? { host } : { servername: host }) })
-    : socket;
+  const { socket } = await SocksClient.createConnection({
+    proxy,
+    command: 'connect',
+    destination: { host: dest, port },
+    timeout,
+  });
+  const stream =
+    target.protocol === 'https:'
+      ? tlsConnect({
+          socket,
+          ca: readFileSync(env.CONFORM_CA_FILE),
+          rejectUnauthorized: true,
+          minVersion: 'TLSv1.2',
+          // An IP literal is no SNI (RFC 6066 §3), but it is still the name to verify: Node checks `host` (else 'localhost').
+          ...(isIP(host) ? { host } : { servername: host }),
+        })
+      : socket;
   const body = await new Promise((resolve, reject) => {
-    const req = request({ createConnection: () => stream, path: `${target.pathname}${target.search}`, headers: { host: target.host, connection: 'close' } }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`HTTP status ${res.statusCode}`));
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => (res.complete ? resolve(Buffer.concat(chunks)) : reject(new Error('the response ended early'))));
-      res.on('error', reject);
-      res.on('aborted', () => reject(new Error('the response was aborted')));
-    });
+    const req = request(
+      {
+        createConnection: () => stream,
+        path: `${target.pathname}${target.search}`,
+        headers: { host: target.host, connection: 'close' },
+      },
+      (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`HTTP status ${res.statusCode}`));
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () =>
+          res.complete ? resolve(Buffer.concat(chunks)) : reject(new Error('the response ended early')),
+        );
+        res.on('error', reject);
+        res.on('aborted', () => reject(new Error('the response was aborted')));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -96,8 +118,15 @@ async function get({ SocksClient, proxy, target, host, dest }) {
 async function bind({ SocksClient, proxy, target, dest }) {
   const input = readFileSync(env.CONFORM_INPUT_FILE);
   const body = await new Promise((resolve, reject) => {
-    const client = new SocksClient({ proxy, command: 'bind', destination: { host: dest, port: Number(target.port) }, timeout });
-    client.on('bound', (info) => console.error(`the proxy listens for the peer at ${info.remoteHost.host}:${info.remoteHost.port}`));
+    const client = new SocksClient({
+      proxy,
+      command: 'bind',
+      destination: { host: dest, port: Number(target.port) },
+      timeout,
+    });
+    client.on('bound', (info) =>
+      console.error(`the proxy listens for the peer at ${info.remoteHost.host}:${info.remoteHost.port}`),
+    );
     client.on('established', ({ socket, remoteHost }) => {
       console.error(`the peer connected from ${remoteHost?.host}:${remoteHost?.port}`);
       const chunks = [];
@@ -135,26 +164,34 @@ async function udp({ SocksClient, proxy, target, dest }) {
     control.on('error', () => undefined);
   });
   // An unspecified BND.ADDR means the proxy's own address (the library then reports proxy.ipaddress, unset here).
-  const relay = { host: !remoteHost.host || /^(0\.0\.0\.0|::)$/.test(remoteHost.host) ? proxy.host : remoteHost.host, port: remoteHost.port };
+  const relay = {
+    host: !remoteHost.host || /^(0\.0\.0\.0|::)$/.test(remoteHost.host) ? proxy.host : remoteHost.host,
+    port: remoteHost.port,
+  };
   console.error(`the relay is at ${relay.host}:${relay.port}`);
-  await new Promise((resolve, reject) => local.connect(relay.port, relay.host, (err) => (err ? reject(err) : resolve())));
+  await new Promise((resolve, reject) =>
+    local.connect(relay.port, relay.host, (err) => (err ? reject(err) : resolve())),
+  );
   const packet = SocksClient.createUDPFrame({ remoteHost: { host: dest, port: Number(target.port) }, data: input });
-  const answer = await Promise.race([closed, new Promise((resolve) => {
-    const send = () => local.send(packet);
-    const resend = setInterval(send, RESEND_MS);
-    local.on('message', (message) => {
-      let frame;
-      try {
-        frame = SocksClient.parseUDPFrame(message);
-      } catch (err) {
-        return console.error(`dropped a datagram parseUDPFrame cannot parse: ${err.message}`);
-      }
-      if (frame.frameNumber !== 0) return console.error(`dropped a fragment (frameNumber ${frame.frameNumber})`);
-      clearInterval(resend);
-      resolve(frame.data);
-    });
-    send();
-  })]);
+  const answer = await Promise.race([
+    closed,
+    new Promise((resolve) => {
+      const send = () => local.send(packet);
+      const resend = setInterval(send, RESEND_MS);
+      local.on('message', (message) => {
+        let frame;
+        try {
+          frame = SocksClient.parseUDPFrame(message);
+        } catch (err) {
+          return console.error(`dropped a datagram parseUDPFrame cannot parse: ${err.message}`);
+        }
+        if (frame.frameNumber !== 0) return console.error(`dropped a fragment (frameNumber ${frame.frameNumber})`);
+        clearInterval(resend);
+        resolve(frame.data);
+      });
+      send();
+    }),
+  ]);
   writeFileSync(env.CONFORM_OUTPUT_FILE, answer);
   control.destroy();
   local.close();

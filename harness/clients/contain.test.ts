@@ -77,7 +77,18 @@ describe('client containment', () => {
   });
 
   it('runs without a shell: metacharacters arrive as literal arguments', async () => {
-    const out = await runContained({ ...base, argv: [process.execPath, '-e', 'console.log(JSON.stringify(process.argv.slice(1)))', '$(touch /tmp/conform-pwned)', '; ls', '*'], limitMs: 5000 });
+    const out = await runContained({
+      ...base,
+      argv: [
+        process.execPath,
+        '-e',
+        'console.log(JSON.stringify(process.argv.slice(1)))',
+        '$(touch /tmp/conform-pwned)',
+        '; ls',
+        '*',
+      ],
+      limitMs: 5000,
+    });
     expect(JSON.parse(out.stdout)).toEqual(['$(touch /tmp/conform-pwned)', '; ls', '*']);
   });
 

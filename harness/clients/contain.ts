@@ -78,7 +78,13 @@ export function runContained(run: ContainedRun): Promise<ClientOutcome> {
   const started = performance.now();
   const [file, ...args] = run.argv;
   return new Promise((resolve) => {
-    const child = spawn(file!, args, { cwd: run.cwd, env: run.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'], shell: false });
+    const child = spawn(file!, args, {
+      cwd: run.cwd,
+      env: run.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      shell: false,
+    });
     const stdout = new BoundedCapture();
     const stderr = new BoundedCapture();
     child.stdout.on('data', (c: Buffer) => stdout.push(c));

@@ -75,11 +75,19 @@ export function containerClient(image: string, command?: string): ClientAdapter 
   };
 }
 
-async function runInContainer(image: string, argv: string[], job: Job, env: Record<string, string>, limitMs: number): Promise<ClientOutcome> {
+async function runInContainer(
+  image: string,
+  argv: string[],
+  job: Job,
+  env: Record<string, string>,
+  limitMs: number,
+): Promise<ClientOutcome> {
   const tc = await import('testcontainers');
   const started = performance.now();
   const contractEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('CONFORM_')));
-  const mounts = [...new Set([job.workdir, dirname(job.caFile), ...(job.clientCert ? [dirname(job.clientCert)] : [])])].filter(Boolean);
+  const mounts = [
+    ...new Set([job.workdir, dirname(job.caFile), ...(job.clientCert ? [dirname(job.clientCert)] : [])]),
+  ].filter(Boolean);
   let container: Awaited<ReturnType<InstanceType<typeof tc.GenericContainer>['start']>> | undefined;
   try {
     const definition = new tc.GenericContainer(image)
@@ -92,10 +100,26 @@ async function runInContainer(image: string, argv: string[], job: Job, env: Reco
     const client = await tc.getContainerRuntimeClient();
     const info = await client.container.inspect(client.container.getById(container.getId()));
     const logs = await collect(await container.logs());
-    return { exitCode: info.State.ExitCode, signal: null, hung: false, durationMs: Math.round(performance.now() - started), stdout: logs, stderr: '', droppedBytes: 0 };
+    return {
+      exitCode: info.State.ExitCode,
+      signal: null,
+      hung: false,
+      durationMs: Math.round(performance.now() - started),
+      stdout: logs,
+      stderr: '',
+      droppedBytes: 0,
+    };
   } catch (err) {
     const hung = /timed? ?out/i.test((err as Error).message);
-    return { exitCode: hung ? null : 125, signal: null, hung, durationMs: Math.round(performance.now() - started), stdout: '', stderr: `container: ${(err as Error).message}`, droppedBytes: 0 };
+    return {
+      exitCode: hung ? null : 125,
+      signal: null,
+      hung,
+      durationMs: Math.round(performance.now() - started),
+      stdout: '',
+      stderr: `container: ${(err as Error).message}`,
+      droppedBytes: 0,
+    };
   } finally {
     await container?.stop({ remove: true, timeout: 0 }).catch(() => undefined);
   }

@@ -45,7 +45,15 @@ interface Profile {
 
 /** An outcome for a job this client cannot do, without starting anything. */
 function unsupported(): ClientOutcome {
-  return { exitCode: EXIT_UNSUPPORTED, signal: null, hung: false, durationMs: 0, stdout: '', stderr: 'profile does not support this job', droppedBytes: 0 };
+  return {
+    exitCode: EXIT_UNSUPPORTED,
+    signal: null,
+    hung: false,
+    durationMs: 0,
+    stdout: '',
+    stderr: 'profile does not support this job',
+    droppedBytes: 0,
+  };
 }
 
 /** A profile that turns each job into a command line. */
@@ -54,7 +62,9 @@ function commandProfile(build: (job: Job, args: string[]) => string[] | 'unsuppo
     protocols,
     run: async (job: Job, env: Record<string, string>, limitMs: number) => {
       const argv = build(job, args);
-      return argv === 'unsupported' ? unsupported() : runContainedAway(spawnerPath(), { argv, env, cwd: process.cwd(), limitMs });
+      return argv === 'unsupported'
+        ? unsupported()
+        : runContainedAway(spawnerPath(), { argv, env, cwd: process.cwd(), limitMs });
     },
   });
 }
@@ -92,9 +102,14 @@ export const PROFILES: Record<string, Profile> = {
       // In worker threads of this process: beside the servers' thread, not on it (worker-client.ts).
       const script = referenceWorkerPath();
       warmWorkerClients(script);
-      return { protocols: PROTOCOL_NAMES, inProcess: true, run: (job, _env, limitMs) => runInWorker(script, args, job, limitMs) };
+      return {
+        protocols: PROTOCOL_NAMES,
+        inProcess: true,
+        run: (job, _env, limitMs) => runInWorker(script, args, job, limitMs),
+      };
     },
-    version: () => `conform reference client ${conformVersion(repoRoot) ?? '(version unknown)'} on Node.js ${process.version}`,
+    version: () =>
+      `conform reference client ${conformVersion(repoRoot) ?? '(version unknown)'} on Node.js ${process.version}`,
   },
   'reference-cli': {
     describe: 'the reference client as a separate process, exactly as a --client-cmd client runs',
@@ -102,7 +117,8 @@ export const PROFILES: Record<string, Profile> = {
       referenceClient(args); // validates the flaws now, as a usage error
       return commandProfile(() => [process.execPath, referenceMainPath(), ...args], PROTOCOL_NAMES)(args);
     },
-    version: () => `conform reference client ${conformVersion(repoRoot) ?? '(version unknown)'} on Node.js ${process.version}`,
+    version: () =>
+      `conform reference client ${conformVersion(repoRoot) ?? '(version unknown)'} on Node.js ${process.version}`,
   },
   curl: {
     describe: 'curl, strict (--cacert, --resolve, no -k)',
@@ -119,28 +135,39 @@ export const PROFILES: Record<string, Profile> = {
     version: () => versionLine(['curl', '--version']),
   },
   python: {
-    describe: "Python's ssl with http.client / smtplib / poplib / imaplib / ftplib / PySocks, through clients/wrappers/python_<protocol>.py",
+    describe:
+      "Python's ssl with http.client / smtplib / poplib / imaplib / ftplib / PySocks, through clients/wrappers/python_<protocol>.py",
     requires: 'python3',
     tls: TLS_PROBES.python,
     create: (args) => {
       const python = pythonExecutable();
       // One wrapper per protocol: http.client, smtplib, poplib, imaplib, ftplib, PySocks.
-      return commandProfile((job) => {
-        const wrapper = join(repoRoot, `clients/wrappers/python_${job.protocol}.py`);
-        return existsSync(wrapper) ? [python, wrapper] : 'unsupported';
-      }, ['https', 'smtp', 'pop3', 'imap', 'ftps', 'socks5'])(args);
+      return commandProfile(
+        (job) => {
+          const wrapper = join(repoRoot, `clients/wrappers/python_${job.protocol}.py`);
+          return existsSync(wrapper) ? [python, wrapper] : 'unsupported';
+        },
+        ['https', 'smtp', 'pop3', 'imap', 'ftps', 'socks5'],
+      )(args);
     },
-    version: () => versionLine([pythonExecutable(), '-c', 'import sys, ssl; print("Python", sys.version.split()[0], "with", ssl.OPENSSL_VERSION)']),
+    version: () =>
+      versionLine([
+        pythonExecutable(),
+        '-c',
+        'import sys, ssl; print("Python", sys.version.split()[0], "with", ssl.OPENSSL_VERSION)',
+      ]),
   },
   wget: {
-    describe: 'GNU wget (GnuTLS on Debian), --ca-certificate, no --no-check-certificate; names only CONFORM_ADDR maps are unsupported',
+    describe:
+      'GNU wget (GnuTLS on Debian), --ca-certificate, no --no-check-certificate; names only CONFORM_ADDR maps are unsupported',
     requires: 'wget',
     tls: TLS_PROBES.wget,
     create: commandProfile((job) => wgetArgv(job), ['https']),
     version: () => versionLine(['wget', '--version']),
   },
   mpop: {
-    describe: 'mpop (GnuTLS on Debian), POP3 only, through clients/wrappers/mpop_pop3.mjs: certificate checks on, CONFORM_CA_FILE only',
+    describe:
+      'mpop (GnuTLS on Debian), POP3 only, through clients/wrappers/mpop_pop3.mjs: certificate checks on, CONFORM_CA_FILE only',
     requires: 'mpop',
     tls: TLS_PROBES.mpop,
     create: commandProfile((job) => mpopArgv(job), ['pop3']),
@@ -161,7 +188,8 @@ export const PROFILES: Record<string, Profile> = {
     version: () => versionLine(['msmtp', '--version']),
   },
   nodemailer: {
-    describe: 'nodemailer (npm) with requireTLS and a strict tls.ca, through clients/wrappers/nodemailer_smtp.mjs; SMTP only',
+    describe:
+      'nodemailer (npm) with requireTLS and a strict tls.ca, through clients/wrappers/nodemailer_smtp.mjs; SMTP only',
     create: commandProfile((job) => mailWrapperArgv(repoRoot, 'nodemailer', job), ['smtp']),
     version: () => packageVersion(repoRoot, 'nodemailer'),
   },
@@ -173,26 +201,30 @@ export const PROFILES: Record<string, Profile> = {
     version: () => versionLine(['lftp', '--version']),
   },
   'basic-ftp': {
-    describe: 'basic-ftp (npm) with secure TLS options and a strict CA, through clients/wrappers/basicftp_ftps.mjs; FTPS only',
+    describe:
+      'basic-ftp (npm) with secure TLS options and a strict CA, through clients/wrappers/basicftp_ftps.mjs; FTPS only',
     requires: 'node',
     create: commandProfile((job) => basicFtpArgv(repoRoot, job), ['ftps']),
     version: () => packageVersion(repoRoot, 'basic-ftp'),
   },
   imapflow: {
-    describe: 'imapflow (npm) with doSTARTTLS when TLS is required and a strict tls.ca, through clients/wrappers/imapflow_imap.mjs; IMAP only',
+    describe:
+      'imapflow (npm) with doSTARTTLS when TLS is required and a strict tls.ca, through clients/wrappers/imapflow_imap.mjs; IMAP only',
     requires: 'node',
     requiresPackage: 'imapflow',
     create: commandProfile((job) => imapflowArgv(repoRoot, job), ['imap']),
     version: () => packageVersion(repoRoot, 'imapflow'),
   },
   'node-socks': {
-    describe: 'the `socks` npm library (SocksClient) with Node tls and http, through clients/wrappers/socks_socks5.mjs; SOCKS5 only',
+    describe:
+      'the `socks` npm library (SocksClient) with Node tls and http, through clients/wrappers/socks_socks5.mjs; SOCKS5 only',
     requires: 'node',
     create: commandProfile((job) => socksWrapperArgv(repoRoot, job), ['socks5']),
     version: () => packageVersion(repoRoot, 'socks'),
   },
   ncat: {
-    describe: "nmap's ncat (--proxy-type socks5, --ssl-verify with --ssl-trustfile) through clients/wrappers/ncat_socks5.mjs; SOCKS5 get only",
+    describe:
+      "nmap's ncat (--proxy-type socks5, --ssl-verify with --ssl-trustfile) through clients/wrappers/ncat_socks5.mjs; SOCKS5 get only",
     requires: 'ncat',
     tls: TLS_PROBES.ncat,
     create: commandProfile((job) => ncatWrapperArgv(repoRoot, job), ['socks5']),
@@ -213,7 +245,8 @@ export function profileUnavailable(name: string): string | undefined {
     return `needs the npm package ${profile.requiresPackage}, which is not installed (npm install --save-dev ${profile.requiresPackage})`;
   }
   if (!profile?.requires) return undefined;
-  if (!findExecutable(profile.requires)) return `needs ${profile.requires}, which is not installed (on Debian: apt-get install ${profile.requires})`;
+  if (!findExecutable(profile.requires))
+    return `needs ${profile.requires}, which is not installed (on Debian: apt-get install ${profile.requires})`;
   const missing = profile.tls && tlsMissing(profile.tls);
   return missing ? `cannot speak TLS: ${missing}` : undefined;
 }
@@ -233,7 +266,10 @@ export function profileClient(spec: string): ClientAdapter {
   const [name = '', ...args] = splitCommand(spec);
   const profile = PROFILES[name];
   if (!profile) {
-    throw new UsageError('UNKNOWN_CLIENT', `unknown client "${name}"; built-in profiles:\n${PROFILE_NAMES.map((n) => `  ${n.padEnd(14)} ${PROFILES[n]!.describe}`).join('\n')}`);
+    throw new UsageError(
+      'UNKNOWN_CLIENT',
+      `unknown client "${name}"; built-in profiles:\n${PROFILE_NAMES.map((n) => `  ${n.padEnd(14)} ${PROFILES[n]!.describe}`).join('\n')}`,
+    );
   }
   const unavailable = profileUnavailable(name);
   if (unavailable) throw new UsageError('CLIENT_UNAVAILABLE', `client "${name}" ${unavailable}`);
@@ -256,7 +292,8 @@ export function commandClient(command: string): ClientAdapter {
   const argv = splitCommand(command);
   if (!argv.length) throw new UsageError('BAD_FLAG', '--client-cmd is empty');
   const program = argv[0]!;
-  if (!findExecutable(program) && !existsSync(program)) throw new UsageError('CLIENT_UNAVAILABLE', `--client-cmd: cannot find program "${program}"`);
+  if (!findExecutable(program) && !existsSync(program))
+    throw new UsageError('CLIENT_UNAVAILABLE', `--client-cmd: cannot find program "${program}"`);
   return {
     label: command,
     cliFlags: ['--client-cmd', command],
@@ -279,7 +316,14 @@ export async function moduleClient(file: string): Promise<ClientAdapter> {
     throw new UsageError('CLIENT_UNAVAILABLE', `--client-module: cannot load ${file}: ${(err as Error).message}`);
   }
   const run = typeof mod.run === 'function' ? mod.run : mod.default?.run;
-  if (typeof run !== 'function') throw new UsageError('BAD_FLAG', `--client-module: ${file} exports no run(job, { signal, log }) function`);
+  if (typeof run !== 'function')
+    throw new UsageError('BAD_FLAG', `--client-module: ${file} exports no run(job, { signal, log }) function`);
   const client: ModuleClient = { run: run as ModuleClient['run'] };
-  return { label: `module ${file}`, cliFlags: ['--client-module', file], protocols: PROTOCOL_NAMES, inProcess: true, run: (job, _env, limitMs) => runModuleClient(client, job, limitMs) };
+  return {
+    label: `module ${file}`,
+    cliFlags: ['--client-module', file],
+    protocols: PROTOCOL_NAMES,
+    inProcess: true,
+    run: (job, _env, limitMs) => runModuleClient(client, job, limitMs),
+  };
 }

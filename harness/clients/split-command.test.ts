@@ -7,7 +7,7 @@ import { findExecutable } from './which.js';
 const CASES: [string, string[]][] = [
   ['python3 my_client.py --verbose', ['python3', 'my_client.py', '--verbose']],
   ['  a \t b  ', ['a', 'b']],
-  ['"two words" \'it\'\'s\'', ['two words', 'its']],
+  ["\"two words\" 'it''s'", ['two words', 'its']],
   ['a\\ b', ['a b']],
   ['a\\\\b', ['a\\b']],
   ['C:\\\\dir\\\\client.exe', ['C:\\dir\\client.exe']],
@@ -18,7 +18,7 @@ const CASES: [string, string[]][] = [
   ['"keeps \\n and \\t"', ['keeps \\n and \\t']],
   ["'single \\ keeps \\\\ all'", ['single \\ keeps \\\\ all']],
   ['a\\\nb', ['ab']],
-  ["'' \"\" x", ['', '', 'x']],
+  ['\'\' "" x', ['', '', 'x']],
   ['pre"mid dle"\'post\'', ['premid dlepost']],
   ['--re=\\^a\\.b\\$', ['--re=^a.b$']],
   ['trailing\\', ['trailing\\']],

@@ -13,32 +13,52 @@ const said = (stdout: string, stderr = '', status = 0): ProbeOutput => ({ status
 describe('TLS probes read what each client says about itself', () => {
   it('curl: the SSL feature', () => {
     const features = 'Features: alt-svc AsynchDNS brotli GSS-API HSTS HTTP2 HTTPS-proxy IDN IPv6 Largefile libz';
-    expect(TLS_PROBES.curl.missing(said(`curl 7.88.1\n${features} SSL threadsafe TLS-SRP UnixSockets\n`))).toBeUndefined();
-    expect(TLS_PROBES.curl.missing(said(`curl 7.88.1\n${features} threadsafe UnixSockets\n`))).toMatch(/no SSL feature/);
+    expect(
+      TLS_PROBES.curl.missing(said(`curl 7.88.1\n${features} SSL threadsafe TLS-SRP UnixSockets\n`)),
+    ).toBeUndefined();
+    expect(TLS_PROBES.curl.missing(said(`curl 7.88.1\n${features} threadsafe UnixSockets\n`))).toMatch(
+      /no SSL feature/,
+    );
   });
 
   it('wget: +https', () => {
-    expect(TLS_PROBES.wget.missing(said('-cares +digest -gpgme +https +ipv6\n+ntlm +opie +psl +ssl/gnutls\n'))).toBeUndefined();
-    expect(TLS_PROBES.wget.missing(said('-cares +digest -gpgme -https +ipv6\n+ntlm +opie +psl -ssl\n'))).toMatch(/-https/);
+    expect(
+      TLS_PROBES.wget.missing(said('-cares +digest -gpgme +https +ipv6\n+ntlm +opie +psl +ssl/gnutls\n')),
+    ).toBeUndefined();
+    expect(TLS_PROBES.wget.missing(said('-cares +digest -gpgme -https +ipv6\n+ntlm +opie +psl -ssl\n'))).toMatch(
+      /-https/,
+    );
   });
 
   it('swaks: "=== TLS supported", else the line that names the missing module', () => {
     const other = '=== AUTH CRAM-MD5 supported\n=== Socket Transport supported\n';
     expect(TLS_PROBES.swaks.missing(said(`${other}=== TLS supported\n`))).toBeUndefined();
-    const without = TLS_PROBES.swaks.missing(said(other, '*** IPv6 not available: requires IO::Socket::INET6\n*** TLS not available: requires Net::SSLeay\n'));
+    const without = TLS_PROBES.swaks.missing(
+      said(other, '*** IPv6 not available: requires IO::Socket::INET6\n*** TLS not available: requires Net::SSLeay\n'),
+    );
     expect(without).toBe('swaks --support: *** TLS not available: requires Net::SSLeay');
   });
 
   it('msmtp and mpop: a TLS/SSL library other than none', () => {
     for (const probe of [TLS_PROBES.msmtp, TLS_PROBES.mpop]) {
-      expect(probe.missing(said('msmtp version 1.8.23\nPlatform: x86_64-pc-linux-gnu\nTLS/SSL library: GnuTLS\n'))).toBeUndefined();
-      expect(probe.missing(said('msmtp version 1.8.23\nPlatform: x86_64-pc-linux-gnu\nTLS/SSL library: none\n'))).toMatch(/none/);
+      expect(
+        probe.missing(said('msmtp version 1.8.23\nPlatform: x86_64-pc-linux-gnu\nTLS/SSL library: GnuTLS\n')),
+      ).toBeUndefined();
+      expect(
+        probe.missing(said('msmtp version 1.8.23\nPlatform: x86_64-pc-linux-gnu\nTLS/SSL library: none\n')),
+      ).toMatch(/none/);
     }
   });
 
   it('lftp: GnuTLS or OpenSSL among its libraries', () => {
-    expect(TLS_PROBES.lftp.missing(said('LFTP | Version 4.9.2\n\nLibraries used: GnuTLS 3.7.9, idn2 2.3.3, Readline 8.2, zlib 1.2.13\n'))).toBeUndefined();
-    expect(TLS_PROBES.lftp.missing(said('LFTP | Version 4.9.2\n\nLibraries used: idn2 2.3.3, Readline 8.2, zlib 1.2.13\n'))).toMatch(/neither GnuTLS nor OpenSSL/);
+    expect(
+      TLS_PROBES.lftp.missing(
+        said('LFTP | Version 4.9.2\n\nLibraries used: GnuTLS 3.7.9, idn2 2.3.3, Readline 8.2, zlib 1.2.13\n'),
+      ),
+    ).toBeUndefined();
+    expect(
+      TLS_PROBES.lftp.missing(said('LFTP | Version 4.9.2\n\nLibraries used: idn2 2.3.3, Readline 8.2, zlib 1.2.13\n')),
+    ).toMatch(/neither GnuTLS nor OpenSSL/);
   });
 
   it('ncat: --ssl-verify accepted, or its refusal', () => {
@@ -55,13 +75,18 @@ describe('an installed client that cannot speak TLS is unavailable, with the rea
   it('a swaks without Net::SSLeay (a stand-in earlier on PATH that answers --support as that swaks does)', () => {
     const bin = join(dir, 'bin');
     mkdirSync(bin);
-    writeFileSync(join(bin, 'swaks'), '#!/bin/sh\necho "=== Socket Transport supported"\necho "*** TLS not available: requires Net::SSLeay" >&2\n');
+    writeFileSync(
+      join(bin, 'swaks'),
+      '#!/bin/sh\necho "=== Socket Transport supported"\necho "*** TLS not available: requires Net::SSLeay" >&2\n',
+    );
     chmodSync(join(bin, 'swaks'), 0o755);
     const path = process.env.PATH;
     process.env.PATH = `${bin}${delimiter}${path ?? ''}`;
     try {
       const reason = profileUnavailable('swaks');
-      expect(reason).toBe('cannot speak TLS: swaks --support: *** TLS not available: requires Net::SSLeay; needs apt-get install libnet-ssleay-perl libio-socket-ssl-perl');
+      expect(reason).toBe(
+        'cannot speak TLS: swaks --support: *** TLS not available: requires Net::SSLeay; needs apt-get install libnet-ssleay-perl libio-socket-ssl-perl',
+      );
       let error: unknown;
       try {
         profileClient('swaks');

@@ -38,45 +38,96 @@ function prints(argv: readonly string[], pattern: RegExp, absent: string, fix: s
 
 /** The first line of the probe's standard error that matches `line`, or the fallback. */
 function errorLine(out: ProbeOutput, line: RegExp, fallback: string): string {
-  return out.stderr.split('\n').map((l) => l.trim()).find((l) => line.test(l)) ?? fallback;
+  return (
+    out.stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => line.test(l)) ?? fallback
+  );
 }
 
 export const TLS_PROBES = {
   // curl -V's Features line names SSL whenever curl has a TLS backend (OpenSSL, GnuTLS, ...).
-  curl: prints(['curl', '-V'], /^Features:.*\bSSL\b/m, 'curl -V lists no SSL feature (built without a TLS backend)', "Debian's curl (libcurl4 on OpenSSL)"),
+  curl: prints(
+    ['curl', '-V'],
+    /^Features:.*\bSSL\b/m,
+    'curl -V lists no SSL feature (built without a TLS backend)',
+    "Debian's curl (libcurl4 on OpenSSL)",
+  ),
   // The same interpreter the python profile resolves: python3 on PATH.
   python: {
     argv: ['python3', '-c', 'import ssl'],
     // A traceback ends with the exception: "ModuleNotFoundError: No module named '_ssl'".
-    missing: (out) => (out.status === 0 ? undefined : `python3 cannot import ssl (${out.stderr.trim().split('\n').pop() || 'no ssl module'})`),
+    missing: (out) =>
+      out.status === 0
+        ? undefined
+        : `python3 cannot import ssl (${out.stderr.trim().split('\n').pop() || 'no ssl module'})`,
     fix: "a python3 built with OpenSSL (Debian's python3)",
   },
   // wget --version: "+https" when built with GnuTLS or OpenSSL, "-https" without.
-  wget: prints(['wget', '--version'], /(^|\s)\+https\b/m, 'wget --version shows -https (built without GnuTLS or OpenSSL)', "Debian's wget (GnuTLS)"),
+  wget: prints(
+    ['wget', '--version'],
+    /(^|\s)\+https\b/m,
+    'wget --version shows -https (built without GnuTLS or OpenSSL)',
+    "Debian's wget (GnuTLS)",
+  ),
   // swaks' TLS is Net::SSLeay, loaded at run time: --support prints "=== TLS supported",
   // or "*** TLS not available: requires Net::SSLeay" on standard error.
   swaks: {
     argv: ['swaks', '--support'],
-    missing: (out) => (/^=== (STARTTLS|TLS) supported/m.test(out.stdout) ? undefined : `swaks --support: ${errorLine(out, /TLS/, 'no TLS support listed')}`),
+    missing: (out) =>
+      /^=== (STARTTLS|TLS) supported/m.test(out.stdout)
+        ? undefined
+        : `swaks --support: ${errorLine(out, /TLS/, 'no TLS support listed')}`,
     fix: 'apt-get install libnet-ssleay-perl libio-socket-ssl-perl',
   },
   // msmtp and mpop --version: "TLS/SSL library: GnuTLS" (or OpenSSL, libtls), "none" without.
-  msmtp: prints(['msmtp', '--version'], /^TLS\/SSL library: (?!none)\S/m, 'msmtp --version: TLS/SSL library: none', "Debian's msmtp (GnuTLS)"),
-  mpop: prints(['mpop', '--version'], /^TLS\/SSL library: (?!none)\S/m, 'mpop --version: TLS/SSL library: none', "Debian's mpop (GnuTLS)"),
+  msmtp: prints(
+    ['msmtp', '--version'],
+    /^TLS\/SSL library: (?!none)\S/m,
+    'msmtp --version: TLS/SSL library: none',
+    "Debian's msmtp (GnuTLS)",
+  ),
+  mpop: prints(
+    ['mpop', '--version'],
+    /^TLS\/SSL library: (?!none)\S/m,
+    'mpop --version: TLS/SSL library: none',
+    "Debian's mpop (GnuTLS)",
+  ),
   // lftp --version ends with "Libraries used: ..., GnuTLS 3.7.9, ..." (or OpenSSL).
-  lftp: prints(['lftp', '--version'], /^Libraries used:.*\b(GnuTLS|OpenSSL)\b/m, 'lftp --version lists neither GnuTLS nor OpenSSL among its libraries', "Debian's lftp (GnuTLS)"),
+  lftp: prints(
+    ['lftp', '--version'],
+    /^Libraries used:.*\b(GnuTLS|OpenSSL)\b/m,
+    'lftp --version lists neither GnuTLS nor OpenSSL among its libraries',
+    "Debian's lftp (GnuTLS)",
+  ),
   // ncat built without OpenSSL refuses --ssl-verify ("OpenSSL isn't compiled in") before --version runs.
   ncat: {
     argv: ['ncat', '--ssl-verify', '--version'],
-    missing: (out) => (out.status === 0 ? undefined : `ncat --ssl-verify: ${errorLine(out, /OpenSSL|ssl/i, 'refused')}`),
+    missing: (out) =>
+      out.status === 0 ? undefined : `ncat --ssl-verify: ${errorLine(out, /OpenSSL|ssl/i, 'refused')}`,
     fix: "Debian's ncat (OpenSSL)",
   },
 } satisfies Record<string, TlsProbe>;
 
 /** Runs a probe (in this process's environment unless `env` is given): the client's answer, never an exception. */
-export function runProbe(probe: TlsProbe, executable = probe.argv[0]!, env: NodeJS.ProcessEnv = process.env): ProbeOutput {
-  const out = spawnSync(executable, probe.argv.slice(1), { encoding: 'utf8', env, timeout: 15_000, stdio: ['ignore', 'pipe', 'pipe'] });
-  return { status: out.status, stdout: out.stdout ?? '', stderr: out.stderr ?? '', ...(out.error ? { error: out.error.message } : {}) };
+export function runProbe(
+  probe: TlsProbe,
+  executable = probe.argv[0]!,
+  env: NodeJS.ProcessEnv = process.env,
+): ProbeOutput {
+  const out = spawnSync(executable, probe.argv.slice(1), {
+    encoding: 'utf8',
+    env,
+    timeout: 15_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return {
+    status: out.status,
+    stdout: out.stdout ?? '',
+    stderr: out.stderr ?? '',
+    ...(out.error ? { error: out.error.message } : {}),
+  };
 }
 
 /** Probe answers per resolved executable: a run asks each client once, however many times its profile is built. */

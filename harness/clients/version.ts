@@ -14,16 +14,25 @@ const MAX = 160;
  * result can be tied to the build that produced it.
  */
 export function versionLine(argv: readonly string[]): string | undefined {
-  const out = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: PROBE_MS, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = spawnSync(argv[0]!, argv.slice(1), {
+    encoding: 'utf8',
+    timeout: PROBE_MS,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (out.error || out.status !== 0) return undefined;
-  const line = `${out.stdout ?? ''}\n${out.stderr ?? ''}`.split('\n').map((l) => l.trim()).find(Boolean);
+  const line = `${out.stdout ?? ''}\n${out.stderr ?? ''}`
+    .split('\n')
+    .map((l) => l.trim())
+    .find(Boolean);
   return line && (line.length > MAX ? `${line.slice(0, MAX)}…` : line);
 }
 
 /** `NAME VERSION` of an installed npm package (the Node client libraries the profiles test). */
 export function packageVersion(root: string, name: string): string | undefined {
   try {
-    const pkg = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ? `${name} ${pkg.version}` : undefined;
   } catch {
     return undefined;

@@ -9,7 +9,8 @@ function describeExpectation(e: Expectation): string {
   if ('event' in e) return `the server records ${describeMatcher(e.event)}`;
   if ('never' in e) return `the server never records ${describeMatcher(e.never)}`;
   if ('order' in e) return `in order: ${e.order.map(describeMatcher).join(' < ')}`;
-  if ('firstAfter' in e) return `the first ${describeMatcher(e.firstAfter.among)} after ${describeMatcher(e.firstAfter.after)} is ${describeMatcher(e.firstAfter.next)}`;
+  if ('firstAfter' in e)
+    return `the first ${describeMatcher(e.firstAfter.among)} after ${describeMatcher(e.firstAfter.after)} is ${describeMatcher(e.firstAfter.next)}`;
   if ('count' in e) return `${describeMatcher(e.count.of)} recorded ${e.count.min ?? 0}..${e.count.max ?? '∞'} times`;
   if ('clientHello' in e) return `every ClientHello: ${JSON.stringify(e.clientHello)}`;
   if ('delivered' in e) return `what the server receives: ${e.delivered}`;
@@ -36,7 +37,9 @@ export function explainCase(c: Case): string {
     '',
     ...faultLines(c),
     `server options (${c.protocol}, defaults filled in):`,
-    ...JSON.stringify(c.server, null, 2).split('\n').map((l) => `  ${l}`),
+    ...JSON.stringify(c.server, null, 2)
+      .split('\n')
+      .map((l) => `  ${l}`),
     '',
     'job:',
     ...Object.entries(c.job).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`),
@@ -45,7 +48,12 @@ export function explainCase(c: Case): string {
     ...c.expect.map((e) => `  - ${describeExpectation(e)}`),
     'invariants:',
     ...invariants,
-    ...(c.witnesses ? ['', `witnesses: passes with "${c.witnesses.pass}", fails with ${c.witnesses.fail.map((f) => `"${f}"`).join(', ')}`] : []),
+    ...(c.witnesses
+      ? [
+          '',
+          `witnesses: passes with "${c.witnesses.pass}", fails with ${c.witnesses.fail.map((f) => `"${f}"`).join(', ')}`,
+        ]
+      : []),
     '',
   ].join('\n');
 }

@@ -26,14 +26,17 @@ async function readResults(file: string): Promise<ResultsFile & { file: string }
   } catch (err) {
     throw new UsageError('BAD_FLAG', `merge: cannot read ${file}: ${(err as Error).message}`);
   }
-  if (data.version !== 1 || !Array.isArray(data.results)) throw new UsageError('BAD_FLAG', `merge: ${file} is not a Conform results file (version 1)`);
+  if (data.version !== 1 || !Array.isArray(data.results))
+    throw new UsageError('BAD_FLAG', `merge: ${file} is not a Conform results file (version 1)`);
   return { ...(data as ResultsFile), file };
 }
 
 type Shard = ResultsFile & { file: string };
 
 const selectionText = (s: SelectionInfo | undefined): string =>
-  [s?.protocols ? `--protocol ${s.protocols.join(',')}` : '', s?.grep !== undefined ? `--grep '${s.grep}'` : ''].filter(Boolean).join(' ') || 'every case';
+  [s?.protocols ? `--protocol ${s.protocols.join(',')}` : '', s?.grep !== undefined ? `--grep '${s.grep}'` : '']
+    .filter(Boolean)
+    .join(' ') || 'every case';
 
 /**
  * The shards of one set of clients must be exactly 1/N … N/N of one selection:
@@ -51,17 +54,37 @@ export function checkShards(shards: Shard[]): void {
     const sharded = group.filter((s) => s.selection?.shard);
     if (!sharded.length) continue;
     const whole = group.find((s) => !s.selection?.shard);
-    if (whole) throw new UsageError('BAD_FLAG', `merge: ${whole.file} is a whole run but ${sharded[0]!.file} is a shard of the same client(s); merge the shards of one run`);
+    if (whole)
+      throw new UsageError(
+        'BAD_FLAG',
+        `merge: ${whole.file} is a whole run but ${sharded[0]!.file} is a shard of the same client(s); merge the shards of one run`,
+      );
     const total = sharded[0]!.selection!.shard!.total;
     const other = sharded.find((s) => s.selection!.shard!.total !== total);
-    if (other) throw new UsageError('BAD_FLAG', `merge: ${sharded[0]!.file} is a shard of ${total} but ${other.file} of ${other.selection!.shard!.total}`);
+    if (other)
+      throw new UsageError(
+        'BAD_FLAG',
+        `merge: ${sharded[0]!.file} is a shard of ${total} but ${other.file} of ${other.selection!.shard!.total}`,
+      );
     const differs = sharded.find((s) => selectionText(s.selection) !== selectionText(sharded[0]!.selection));
-    if (differs) throw new UsageError('BAD_FLAG', `merge: the shards selected different cases (${sharded[0]!.file}: ${selectionText(sharded[0]!.selection)}; ${differs.file}: ${selectionText(differs.selection)})`);
+    if (differs)
+      throw new UsageError(
+        'BAD_FLAG',
+        `merge: the shards selected different cases (${sharded[0]!.file}: ${selectionText(sharded[0]!.selection)}; ${differs.file}: ${selectionText(differs.selection)})`,
+      );
     const byIndex = new Map<number, string[]>();
-    for (const s of sharded) byIndex.set(s.selection!.shard!.index, [...(byIndex.get(s.selection!.shard!.index) ?? []), s.file]);
-    const twice = [...byIndex].filter(([, files]) => files.length > 1).map(([i, files]) => `shard ${i}/${total} given twice (${files.join(', ')})`);
-    const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !byIndex.has(i)).map((i) => `${i}/${total}`);
-    const problems = [...twice, ...(missing.length ? [`shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing`] : [])];
+    for (const s of sharded)
+      byIndex.set(s.selection!.shard!.index, [...(byIndex.get(s.selection!.shard!.index) ?? []), s.file]);
+    const twice = [...byIndex]
+      .filter(([, files]) => files.length > 1)
+      .map(([i, files]) => `shard ${i}/${total} given twice (${files.join(', ')})`);
+    const missing = Array.from({ length: total }, (_, i) => i + 1)
+      .filter((i) => !byIndex.has(i))
+      .map((i) => `${i}/${total}`);
+    const problems = [
+      ...twice,
+      ...(missing.length ? [`shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing`] : []),
+    ];
     if (problems.length) throw new UsageError('BAD_FLAG', `merge: ${problems.join('; ')}`);
   }
 }
@@ -76,7 +99,12 @@ export interface MergeOptions {
  * (as an unsharded run lists them), per client in the order first seen, and
  * one summary recomputed from them.
  */
-export async function mergeResults(files: string[], catalogue: Case[], reporters: Reporter[], opts: MergeOptions = {}): Promise<Summary> {
+export async function mergeResults(
+  files: string[],
+  catalogue: Case[],
+  reporters: Reporter[],
+  opts: MergeOptions = {},
+): Promise<Summary> {
   if (!files.length) throw new UsageError('BAD_FLAG', 'merge: give the results files of the shards');
   const shards = await Promise.all(files.map(readResults));
   checkShards(shards);
@@ -86,11 +114,14 @@ export async function mergeResults(files: string[], catalogue: Case[], reporters
   const seen = new Set<string>();
   for (const r of all) {
     const key = `${r.client}\u0000${r.id}`;
-    if (seen.has(key)) throw new UsageError('BAD_FLAG', `merge: case ${r.id} for ${r.client} appears in more than one results file`);
+    if (seen.has(key))
+      throw new UsageError('BAD_FLAG', `merge: case ${r.id} for ${r.client} appears in more than one results file`);
     seen.add(key);
   }
   const rank = (r: CaseResult): number => order.get(r.id) ?? Number.MAX_SAFE_INTEGER;
-  const results = [...all].sort((a, b) => clients.indexOf(a.client) - clients.indexOf(b.client) || rank(a) - rank(b) || a.id.localeCompare(b.id));
+  const results = [...all].sort(
+    (a, b) => clients.indexOf(a.client) - clients.indexOf(b.client) || rank(a) - rank(b) || a.id.localeCompare(b.id),
+  );
   const strict = Boolean(opts.strict) || shards.some((s) => s.strict);
   const summary = summarize(results, Math.max(...shards.map((s) => s.summary.durationMs)), strict);
   const mux = new ReporterMux(reporters);
@@ -105,7 +136,14 @@ export async function mergeResults(files: string[], catalogue: Case[], reporters
     mergedFiles: files.length,
     strict,
     startedAt: starts.length ? new Date(Math.min(...starts)) : new Date(),
-    ...(selection ? { selection: { ...(selection.protocols ? { protocols: selection.protocols } : {}), ...(selection.grep !== undefined ? { grep: selection.grep } : {}) } } : {}),
+    ...(selection
+      ? {
+          selection: {
+            ...(selection.protocols ? { protocols: selection.protocols } : {}),
+            ...(selection.grep !== undefined ? { grep: selection.grep } : {}),
+          },
+        }
+      : {}),
   });
   for (const r of results) await mux.onCaseEnd(r);
   await mux.onEnd(results, summary);

@@ -28,9 +28,11 @@ function clientsFrom(flags: Flags, config: UserConfig): ClientSpec[] {
  * file, then the built-in default.
  */
 export function runSettings(flags: Flags, source: (key: string) => Source, config: UserConfig): RunSettings {
-  const pick = <T>(key: string, fromConfig: T | undefined): T => (source(key) === 'cli' || fromConfig === undefined ? (flags[key] as T) : fromConfig);
+  const pick = <T>(key: string, fromConfig: T | undefined): T =>
+    source(key) === 'cli' || fromConfig === undefined ? (flags[key] as T) : fromConfig;
   const outputDir = config.outputDir;
-  const output = (key: string, name: string): string => (source(key) !== 'cli' && outputDir ? join(outputDir, name) : (flags[key] as string));
+  const output = (key: string, name: string): string =>
+    source(key) !== 'cli' && outputDir ? join(outputDir, name) : (flags[key] as string);
   const protocolFlag = flags.protocol as string | undefined;
   return {
     clients: clientsFrom(flags, config),
@@ -47,11 +49,16 @@ export function runSettings(flags: Flags, source: (key: string) => Source, confi
     workers: pick('workers', config.workers),
     reporters: pick('reporter', config.reporters),
     strict: pick('strict', config.strict),
-    ...(((flags.suites as string | undefined) ?? config.suites) ? { suitesDir: (flags.suites as string | undefined) ?? config.suites! } : {}),
+    ...(((flags.suites as string | undefined) ?? config.suites)
+      ? { suitesDir: (flags.suites as string | undefined) ?? config.suites! }
+      : {}),
     bindHost: (flags.bind as string | undefined) ?? config.bind ?? LOOPBACK,
     graceMs: config.graceMs ?? 1000,
     timeoutScale: config.timeoutScale ?? 1,
-    ...knownResultsPaths([...((flags.knownResults as string[] | undefined) ?? []), ...((flags.expect as string[] | undefined) ?? [])], config.knownResults ?? config.expect),
+    ...knownResultsPaths(
+      [...((flags.knownResults as string[] | undefined) ?? []), ...((flags.expect as string[] | undefined) ?? [])],
+      config.knownResults ?? config.expect,
+    ),
   };
 }
 

@@ -25,7 +25,12 @@ export async function serveCase(c: Case, opts: ServeOptions): Promise<void> {
   const out = opts.out ?? process.stdout;
   const log = new EventLog();
   const certs = openCertStore();
-  const server = await PROTOCOLS[c.protocol].start(c.server, { log, bindHost: opts.bindHost, keylog: [], cert: (p) => certs.get(p) });
+  const server = await PROTOCOLS[c.protocol].start(c.server, {
+    log,
+    bindHost: opts.bindHost,
+    keylog: [],
+    cert: (p) => certs.get(p),
+  });
   let workdir: string | undefined;
   // Listening for Ctrl-C before anything is printed: a signal with no listener kills at once, leaving the temporary files.
   let stop: () => void = () => undefined;
@@ -37,7 +42,9 @@ export async function serveCase(c: Case, opts: ServeOptions): Promise<void> {
     const job = await buildJob(c, server, workdir, { certs, bindHost: opts.bindHost });
     out.write(`${c.id} [${c.level}] ${c.title}\nreferences: ${c.refs.join(', ')}\n`);
     for (const fault of server.faults) out.write(`fault: ${fault}\n`);
-    out.write(`\nlistening on ${opts.bindHost}:${server.endpoint.port} (${server.endpoint.url}); CA file ${server.endpoint.caFile}\n`);
+    out.write(
+      `\nlistening on ${opts.bindHost}:${server.endpoint.port} (${server.endpoint.url}); CA file ${server.endpoint.caFile}\n`,
+    );
     out.write(`\n# paste into the shell of the client under test:\n`);
     for (const [name, value] of Object.entries(jobEnv(job))) out.write(`export ${name}=${shellQuote(value)}\n`);
     out.write(`\n# events (Ctrl-C to stop${opts.once ? '; stops after the first connection closes' : ''}):\n`);

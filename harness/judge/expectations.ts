@@ -50,20 +50,39 @@ export function evaluate(e: Expectation, input: JudgeInput): Check {
     const met = e.outcome === 'success' ? succeeded : failed;
     return {
       met,
-      expectation: e.outcome === 'success' ? 'the client completes the action (exit 0)' : 'the client refuses or reports failure (non-zero exit)',
-      ...(met ? {} : { reason: e.outcome === 'success' ? `the client did not complete the action (${status})` : `the client reported success (${status})` }),
+      expectation:
+        e.outcome === 'success'
+          ? 'the client completes the action (exit 0)'
+          : 'the client refuses or reports failure (non-zero exit)',
+      ...(met
+        ? {}
+        : {
+            reason:
+              e.outcome === 'success'
+                ? `the client did not complete the action (${status})`
+                : `the client reported success (${status})`,
+          }),
     };
   }
   if ('event' in e) {
     const found = events.filter((ev) => matches(ev, e.event));
-    return { met: found.length > 0, expectation: `the server records ${describeMatcher(e.event)}`, ...(found.length ? {} : { reason: `no ${describeMatcher(e.event)} was recorded` }) };
+    return {
+      met: found.length > 0,
+      expectation: `the server records ${describeMatcher(e.event)}`,
+      ...(found.length ? {} : { reason: `no ${describeMatcher(e.event)} was recorded` }),
+    };
   }
   if ('never' in e) {
     const found = events.filter((ev) => matches(ev, e.never));
     return {
       met: found.length === 0,
       expectation: `the server never records ${describeMatcher(e.never)}`,
-      ...(found.length ? { reason: `the server recorded ${describeMatcher(e.never)} (event #${found[0]!.seq})`, evidence: found.slice(0, 5) } : {}),
+      ...(found.length
+        ? {
+            reason: `the server recorded ${describeMatcher(e.never)} (event #${found[0]!.seq})`,
+            evidence: found.slice(0, 5),
+          }
+        : {}),
     };
   }
   if ('order' in e) return evaluateOrder(e.order, events);
@@ -80,9 +99,17 @@ export function evaluate(e: Expectation, input: JudgeInput): Check {
 function evaluatePrinted(pattern: string, input: JudgeInput): Check {
   const re = new RegExp(pattern);
   const expectation = `the client prints nothing matching /${pattern}/ (stdout, stderr)`;
-  for (const [stream, text] of [['stdout', input.outcome.stdout], ['stderr', input.outcome.stderr]] as const) {
+  for (const [stream, text] of [
+    ['stdout', input.outcome.stdout],
+    ['stderr', input.outcome.stderr],
+  ] as const) {
     const m = re.exec(text);
-    if (m) return { met: false, expectation, reason: `its ${stream} has ${JSON.stringify(text.slice(Math.max(0, m.index - 20), m.index + m[0].length + 20))}` };
+    if (m)
+      return {
+        met: false,
+        expectation,
+        reason: `its ${stream} has ${JSON.stringify(text.slice(Math.max(0, m.index - 20), m.index + m[0].length + 20))}`,
+      };
   }
   return { met: true, expectation };
 }
@@ -114,26 +141,56 @@ function evaluateOrder(order: EventMatcher[], events: ServerEvent[]): Check {
   return { met: true, expectation };
 }
 
-function evaluateFirstAfter(f: { after: EventMatcher; next: EventMatcher; among: EventMatcher; required: boolean }, events: ServerEvent[]): Check {
+function evaluateFirstAfter(
+  f: { after: EventMatcher; next: EventMatcher; among: EventMatcher; required: boolean },
+  events: ServerEvent[],
+): Check {
   const expectation = `the first ${describeMatcher(f.among)} after ${describeMatcher(f.after)} is ${describeMatcher(f.next)}${f.required ? '' : ` (if ${describeMatcher(f.after)} happens)`}`;
   const start = events.findIndex((ev) => matches(ev, f.after));
-  if (start < 0) return f.required ? { met: false, expectation, reason: `${describeMatcher(f.after)} never happened` } : { met: true, expectation };
+  if (start < 0)
+    return f.required
+      ? { met: false, expectation, reason: `${describeMatcher(f.after)} never happened` }
+      : { met: true, expectation };
   const first = events.slice(start + 1).find((ev) => matches(ev, f.among));
-  if (!first) return { met: false, expectation, reason: `no ${describeMatcher(f.among)} followed ${describeMatcher(f.after)}`, evidence: [events[start]!] };
+  if (!first)
+    return {
+      met: false,
+      expectation,
+      reason: `no ${describeMatcher(f.among)} followed ${describeMatcher(f.after)}`,
+      evidence: [events[start]!],
+    };
   if (matches(first, f.next)) return { met: true, expectation };
-  return { met: false, expectation, reason: `the first ${describeMatcher(f.among)} after ${describeMatcher(f.after)} was event #${first.seq}, not ${describeMatcher(f.next)}`, evidence: [events[start]!, first] };
+  return {
+    met: false,
+    expectation,
+    reason: `the first ${describeMatcher(f.among)} after ${describeMatcher(f.after)} was event #${first.seq}, not ${describeMatcher(f.next)}`,
+    evidence: [events[start]!, first],
+  };
 }
 
-function evaluateCount(c: { of: EventMatcher; min?: number | undefined; max?: number | undefined }, events: ServerEvent[]): Check {
+function evaluateCount(
+  c: { of: EventMatcher; min?: number | undefined; max?: number | undefined },
+  events: ServerEvent[],
+): Check {
   const found = events.filter((ev) => matches(ev, c.of));
-  const bounds = [c.min !== undefined ? `at least ${c.min}` : '', c.max !== undefined ? `at most ${c.max}` : ''].filter(Boolean).join(' and ');
+  const bounds = [c.min !== undefined ? `at least ${c.min}` : '', c.max !== undefined ? `at most ${c.max}` : '']
+    .filter(Boolean)
+    .join(' and ');
   const expectation = `the server records ${bounds} ${describeMatcher(c.of)}`;
   const met = (c.min === undefined || found.length >= c.min) && (c.max === undefined || found.length <= c.max);
-  return { met, expectation, ...(met ? {} : { reason: `the server recorded ${found.length} ${describeMatcher(c.of)}`, evidence: found.slice(0, 5) }) };
+  return {
+    met,
+    expectation,
+    ...(met
+      ? {}
+      : { reason: `the server recorded ${found.length} ${describeMatcher(c.of)}`, evidence: found.slice(0, 5) }),
+  };
 }
 
 function evaluateHello(want: Extract<Expectation, { clientHello: unknown }>['clientHello'], input: JudgeInput): Check {
-  const hellos = input.events.filter((ev): ev is Extract<ServerEvent, { type: 'client-hello' }> => ev.type === 'client-hello');
+  const hellos = input.events.filter(
+    (ev): ev is Extract<ServerEvent, { type: 'client-hello' }> => ev.type === 'client-hello',
+  );
   // docs/contract.md: the TLS name is CONFORM_HOST, except through a SOCKS proxy, where it is the target URL's host.
   const tlsName = descriptorOf(input.job)?.tlsName?.(input.job) ?? input.job.host;
   const parts: string[] = [];
@@ -149,19 +206,29 @@ function evaluateHello(want: Extract<Expectation, { clientHello: unknown }>['cli
   for (const hello of hellos) {
     const fail = (reason: string): Check => ({ met: false, expectation, reason, evidence: [hello] });
     if (want.sni === 'host' && hello.sni !== tlsName) {
-      return fail(hello.sni === null ? `the ClientHello (event #${hello.seq}) carries no SNI` : `the ClientHello's SNI is "${hello.sni}", not "${tlsName}"`);
+      return fail(
+        hello.sni === null
+          ? `the ClientHello (event #${hello.seq}) carries no SNI`
+          : `the ClientHello's SNI is "${hello.sni}", not "${tlsName}"`,
+      );
     }
-    if (want.sni === 'absent' && hello.sni !== null) return fail(`the ClientHello sends SNI "${hello.sni}" for an IP literal (RFC 6066 §3 forbids it)`);
+    if (want.sni === 'absent' && hello.sni !== null)
+      return fail(`the ClientHello sends SNI "${hello.sni}" for an IP literal (RFC 6066 §3 forbids it)`);
     if (want.minVersion) {
       const low = hello.versions.filter((v) => versionRank(v) >= 0 && versionRank(v) < versionRank(want.minVersion!));
       if (low.length) return fail(`the ClientHello offers ${low.join(', ')}`);
     }
     if (want.noVersionDowngrade && highest(hello.versions) < firstHighest) {
-      return fail(`a later ClientHello (event #${hello.seq}) offers at most ${hello.versions.join(', ')}, below the first one's: a downgrade retry`);
+      return fail(
+        `a later ClientHello (event #${hello.seq}) offers at most ${hello.versions.join(', ')}, below the first one's: a downgrade retry`,
+      );
     }
     for (const cls of (want.noCiphers ?? []) as WeakCipherClass[]) {
       const weak = hello.cipherNames.filter((n) => WEAK_CIPHER_CLASSES[cls].test(n));
-      if (weak.length) return fail(`the ClientHello offers ${weak.slice(0, 3).join(', ')}${weak.length > 3 ? ` and ${weak.length - 3} more` : ''}: ${WEAK_CIPHER_CLASSES[cls].why}`);
+      if (weak.length)
+        return fail(
+          `the ClientHello offers ${weak.slice(0, 3).join(', ')}${weak.length > 3 ? ` and ${weak.length - 3} more` : ''}: ${WEAK_CIPHER_CLASSES[cls].why}`,
+        );
     }
   }
   return { met: true, expectation };
@@ -181,11 +248,20 @@ const lineEndsToLf = (b: Buffer): Buffer => Buffer.from(b.toString('latin1').rep
 
 function evaluateOutput(input: JudgeInput): Check {
   const { output, expectedOutput } = input;
-  if (!expectedOutput) return { met: false, expectation: 'the output equals the payload served', reason: 'this server served no payload to compare with' };
+  if (!expectedOutput)
+    return {
+      met: false,
+      expectation: 'the output equals the payload served',
+      reason: 'this server served no payload to compare with',
+    };
   if (isText(input.job) && output) {
     const expectation = `the output file holds the ${expectedOutput.length} bytes of text served (CRLF or LF line ends)`;
     if (lineEndsToLf(output).equals(lineEndsToLf(expectedOutput))) return { met: true, expectation };
-    return { met: false, expectation, reason: `the output file's text differs from what was served from byte ${firstDifference(lineEndsToLf(output), lineEndsToLf(expectedOutput))} (line ends aside)` };
+    return {
+      met: false,
+      expectation,
+      reason: `the output file's text differs from what was served from byte ${firstDifference(lineEndsToLf(output), lineEndsToLf(expectedOutput))} (line ends aside)`,
+    };
   }
   const expectation = `the output file equals the ${expectedOutput.length} bytes served`;
   if (output?.equals(expectedOutput)) return { met: true, expectation };
@@ -201,10 +277,19 @@ function evaluateDelivered(want: 'input' | 'nothing', input: JudgeInput): Check 
   const got = input.received ?? null;
   if (want === 'nothing') {
     const met = !got || got.length === 0;
-    return { met, expectation: 'nothing of the input reaches the server', ...(met ? {} : { reason: `the server received ${got!.length} bytes of the input` }) };
+    return {
+      met,
+      expectation: 'nothing of the input reaches the server',
+      ...(met ? {} : { reason: `the server received ${got!.length} bytes of the input` }),
+    };
   }
   const given = input.input;
-  if (!given) return { met: false, expectation: 'the server receives the input', reason: 'this server gives the client no input' };
+  if (!given)
+    return {
+      met: false,
+      expectation: 'the server receives the input',
+      reason: 'this server gives the client no input',
+    };
   const expectation = `the server receives the ${given.length} bytes of the input unchanged`;
   if (got?.equals(given)) return { met: true, expectation };
   const reason = !got

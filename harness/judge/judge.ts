@@ -27,7 +27,11 @@ function leakChecks(c: Case, input: JudgeInput): Check[] {
     if (!on(type)) return;
     const found = input.events.filter((e): e is Extract<ServerEvent, { type: typeof type }> => e.type === type);
     const first = found[0];
-    checks.push({ met: !first, expectation, ...(first ? { reason: `${INVARIANTS[type]} ("${first.preview}")`, evidence: found.slice(0, 3) } : {}) });
+    checks.push({
+      met: !first,
+      expectation,
+      ...(first ? { reason: `${INVARIANTS[type]} ("${first.preview}")`, evidence: found.slice(0, 3) } : {}),
+    });
   };
   noPlaintext('plaintext-on-tls-port', 'the client speaks TLS from the first byte on a TLS port');
   noPlaintext('plaintext-after-hello', 'nothing crosses in plaintext after the client’s ClientHello');
@@ -44,11 +48,13 @@ function leakChecks(c: Case, input: JudgeInput): Check[] {
 
 function hungCheck(c: Case, input: JudgeInput): Check[] {
   if (c.allow.includes('hung')) return [];
-  return [{
-    met: !input.outcome.hung,
-    expectation: `the client finishes within its time limit (${input.job.timeoutMs} ms)`,
-    ...(input.outcome.hung ? { reason: `${INVARIANTS.hung} and was killed` } : {}),
-  }];
+  return [
+    {
+      met: !input.outcome.hung,
+      expectation: `the client finishes within its time limit (${input.job.timeoutMs} ms)`,
+      ...(input.outcome.hung ? { reason: `${INVARIANTS.hung} and was killed` } : {}),
+    },
+  ];
 }
 
 /**
@@ -66,8 +72,13 @@ export function judge(c: Case, input: JudgeInput): Verdict {
     // "Unsupported" excuses what the client did not do, never what it did: a prohibition it broke first still fails it.
     const prohibitions = c.expect.filter((e) => 'never' in e).map((e) => evaluate(e, input));
     const broken = [...leaks, ...prohibitions].find((k) => !k.met);
-    if (broken && c.level !== 'info') return { status: 'fail', reason: broken.reason!, checks: [...leaks, ...prohibitions] };
-    return { status: 'skip', reason: 'the client answered 89: unsupported', checks: [...leaks, reached, ...prohibitions] };
+    if (broken && c.level !== 'info')
+      return { status: 'fail', reason: broken.reason!, checks: [...leaks, ...prohibitions] };
+    return {
+      status: 'skip',
+      reason: 'the client answered 89: unsupported',
+      checks: [...leaks, reached, ...prohibitions],
+    };
   }
   // A hang explains itself better than what it kept the client from reaching.
   const checks = [...leaks, ...hungCheck(c, input), reached, ...c.expect.map((e) => evaluate(e, input))];
@@ -76,7 +87,11 @@ export function judge(c: Case, input: JudgeInput): Verdict {
   if (!unmet) return { status: 'pass', checks };
   const connected = input.events.some((e) => e.type === 'connect');
   if (unmet === reached && reach.unreached === 'skip' && !connected) {
-    return { status: 'skip', reason: `inconclusive: ${reached.reason}; a refusal before connecting cannot be told on the wire from a client that never ran`, checks };
+    return {
+      status: 'skip',
+      reason: `inconclusive: ${reached.reason}; a refusal before connecting cannot be told on the wire from a client that never ran`,
+      checks,
+    };
   }
   if (unmet === reached && reach.unreached === 'not-applicable') {
     return { status: 'skip', reason: `not applicable to this client: ${reached.reason}`, checks };

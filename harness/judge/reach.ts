@@ -44,7 +44,9 @@ const CONNECT: Step = { matcher: 'connect', missing: 'no connection' };
 function faultKinds(options: unknown): string[] {
   const faults = (options as { faults?: unknown } | null)?.faults;
   if (!Array.isArray(faults)) return [];
-  return [...new Set(faults.map((f) => (f as { kind?: unknown }).kind).filter((k): k is string => typeof k === 'string'))];
+  return [
+    ...new Set(faults.map((f) => (f as { kind?: unknown }).kind).filter((k): k is string => typeof k === 'string')),
+  ];
 }
 
 /** The script rules of a case's server options, if its protocol takes scripts. */
@@ -64,22 +66,37 @@ export function reachPoint(c: Case, job: Job): ReachPoint {
   const unreached = c.reach?.unreached ?? 'fail';
   if (c.reach?.events) {
     const steps = c.reach.events.map((m) => ({ matcher: m, missing: `no ${describeMatcher(m)}` }));
-    return { point: c.reach.point ?? steps.map((s) => describeMatcher(s.matcher)).join(', then '), steps: [CONNECT, ...steps], unreached };
+    return {
+      point: c.reach.point ?? steps.map((s) => describeMatcher(s.matcher)).join(', then '),
+      steps: [CONNECT, ...steps],
+      unreached,
+    };
   }
   const kinds = faultKinds(c.server);
   // An optional rule answers only some clients: it is no point every client must reach.
-  const rules = scriptRules(c.server).map((rule, index) => ({ rule, index })).filter(({ rule }) => !rule.optional);
-  const explain = (PROTOCOLS[c.protocol].explainRule as ((rule: ScriptRule, index: number) => string) | undefined) ?? explainRule;
+  const rules = scriptRules(c.server)
+    .map((rule, index) => ({ rule, index }))
+    .filter(({ rule }) => !rule.optional);
+  const explain =
+    (PROTOCOLS[c.protocol].explainRule as ((rule: ScriptRule, index: number) => string) | undefined) ?? explainRule;
   if (kinds.length || rules.length) {
     const steps: Step[] = [
       // A rule that never matched tested nothing: the author sees which.
-      ...rules.map(({ rule, index }) => ({ matcher: { type: 'fault' as const, name: ruleName(index) }, missing: `${explain(rule, index).replace(/^rule (\d+): /, 'rule $1 never matched: ')}` })),
+      ...rules.map(({ rule, index }) => ({
+        matcher: { type: 'fault' as const, name: ruleName(index) },
+        missing: `${explain(rule, index).replace(/^rule (\d+): /, 'rule $1 never matched: ')}`,
+      })),
       ...kinds.map((k) => ({ matcher: { type: 'fault' as const, name: k }, missing: `the fault ${k} never fired` })),
     ];
     const names = [...(rules.length ? [`${rules.length} script rule${rules.length > 1 ? 's' : ''}`] : []), ...kinds];
     return { point: `the scripted misbehaviour (${names.join(', ')})`, steps: [...opening, ...steps], unreached };
   }
-  if (speaksTls(c, job)) return { point: 'its TLS handshake', steps: [...opening, { matcher: 'client-hello', missing: 'connected, but sent no ClientHello' }], unreached };
+  if (speaksTls(c, job))
+    return {
+      point: 'its TLS handshake',
+      steps: [...opening, { matcher: 'client-hello', missing: 'connected, but sent no ClientHello' }],
+      unreached,
+    };
   return { point: first?.point ?? 'the server', steps: opening, unreached };
 }
 

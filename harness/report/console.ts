@@ -22,7 +22,12 @@ function eta(done: number, total: number, elapsedMs: number): string {
  */
 export function statusLine(done: number, total: number, failed: number, etaText: string, columns: number): string {
   const room = Math.max(1, columns - 1);
-  const forms = [`[${done}/${total}] ${failed} failed${etaText}`, `[${done}/${total}] ${failed} failed`, `${done}/${total} ✗${failed}`, `${done}/${total}`];
+  const forms = [
+    `[${done}/${total}] ${failed} failed${etaText}`,
+    `[${done}/${total}] ${failed} failed`,
+    `${done}/${total} ✗${failed}`,
+    `${done}/${total}`,
+  ];
   const fit = forms.find((f) => f.length <= room);
   return fit ?? `${forms.at(-1)!.slice(0, Math.max(0, room - 1))}…`;
 }
@@ -48,7 +53,9 @@ export function stderrTail(r: CaseResult): string[] {
  * place, and a line only for cases that did not pass. Elsewhere (CI logs,
  * pipes): one plain line per case.
  */
-export function consoleReporter(out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number } = process.stdout): Reporter {
+export function consoleReporter(
+  out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number } = process.stdout,
+): Reporter {
   const live = Boolean(out.isTTY) && !process.env.CI;
   let total = 0;
   let done = 0;
@@ -72,20 +79,32 @@ export function consoleReporter(out: NodeJS.WritableStream & { isTTY?: boolean; 
       multi = info.clients.length > 1;
       strict = info.strict;
       // A merge replays results: it has files, not workers.
-      const how = info.mergedFiles !== undefined ? `merged from ${info.mergedFiles} results file(s)` : info.workers ? `${info.workers} worker(s)` : `adaptive workers (from the cores, up to 32)`;
+      const how =
+        info.mergedFiles !== undefined
+          ? `merged from ${info.mergedFiles} results file(s)`
+          : info.workers
+            ? `${info.workers} worker(s)`
+            : `adaptive workers (from the cores, up to 32)`;
       out.write(`conform: ${info.cases.length} case(s) against ${info.clients.join(', ')}, ${how}\n`);
       const shard = info.selection?.shard;
-      if (shard && !info.cases.length) out.write(`conform: shard ${shard.index}/${shard.total} holds none of the selected cases; its empty results still count for merge\n`);
+      if (shard && !info.cases.length)
+        out.write(
+          `conform: shard ${shard.index}/${shard.total} holds none of the selected cases; its empty results still count for merge\n`,
+        );
     },
     onCaseEnd(r) {
       done++;
       if (failsRun(r, strict) || r.status === 'error') failed++;
-      const notable = r.status !== 'pass' || r.stale !== undefined || (r.level === 'info' && r.checks.some((k) => !k.met));
+      const notable =
+        r.status !== 'pass' || r.stale !== undefined || (r.level === 'info' && r.checks.some((k) => !k.met));
       clearStatus();
       if (!live || notable) out.write(caseLine(r));
       // Info cases are never failed, but what they observed is worth a line.
-      if (r.level === 'info') for (const c of r.checks.filter((k) => !k.met)) out.write(`    noted: ${c.reason ?? `not: ${c.expectation}`}\n`);
-      if (live) out.write(statusLine(done, total, failed, eta(done, total, performance.now() - started), out.columns || 80));
+      if (r.level === 'info')
+        for (const c of r.checks.filter((k) => !k.met))
+          out.write(`    noted: ${c.reason ?? `not: ${c.expectation}`}\n`);
+      if (live)
+        out.write(statusLine(done, total, failed, eta(done, total, performance.now() - started), out.columns || 80));
     },
     onEnd(results, s) {
       clearStatus();

@@ -72,7 +72,11 @@ function pageCase(r: CaseResult, strict: boolean, pageDir: string): PageCase {
     stale: r.stale ?? '',
     checks: r.checks.map((c) => ({ met: c.met, expectation: c.expectation, reason: c.reason ?? '' })),
     faults: r.faults,
-    outcome: o ? (o.hung ? `hung (killed) after ${o.durationMs} ms` : `exit ${o.exitCode ?? o.signal} after ${o.durationMs} ms`) : 'not run',
+    outcome: o
+      ? o.hung
+        ? `hung (killed) after ${o.durationMs} ms`
+        : `exit ${o.exitCode ?? o.signal} after ${o.durationMs} ms`
+      : 'not run',
     output: o ? `${o.stdout}${o.stderr}`.slice(-4000) : '',
     repro: r.repro,
     transcript: r.events.slice(0, 400).map(formatEvent),
@@ -100,7 +104,10 @@ function counts(name: string, detail: string, group: CaseResult[], strict: boole
  * the page renders client-sent text with textContent only.
  */
 export function embedJson(data: unknown): string {
-  return JSON.stringify(data).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(data)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 export interface HtmlOptions {
@@ -122,13 +129,30 @@ export function buildHtml(results: CaseResult[], summary: Summary, opts: HtmlOpt
   const pageDir = dirname(resolve(opts.file ?? 'index.html'));
   const labels = [...new Set(results.map((r) => r.client))];
   const info = new Map((opts.clients ?? []).map((c) => [c.label, c]));
-  const ordered = results.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r, strict) - rank(b.r, strict) || a.i - b.i).map((x) => x.r);
+  const ordered = results
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => rank(a.r, strict) - rank(b.r, strict) || a.i - b.i)
+    .map((x) => x.r);
   const data = {
     generatedAt: (opts.generatedAt ?? new Date()).toISOString(),
     summary,
     clients: labels,
-    byClient: labels.map((label) => counts(label, info.get(label)?.version ?? label, results.filter((r) => r.client === label), strict)),
-    byProtocol: [...new Set(results.map((r) => r.protocol))].map((p) => counts(p, '', results.filter((r) => r.protocol === p), strict)),
+    byClient: labels.map((label) =>
+      counts(
+        label,
+        info.get(label)?.version ?? label,
+        results.filter((r) => r.client === label),
+        strict,
+      ),
+    ),
+    byProtocol: [...new Set(results.map((r) => r.protocol))].map((p) =>
+      counts(
+        p,
+        '',
+        results.filter((r) => r.protocol === p),
+        strict,
+      ),
+    ),
     cases: ordered.map((r) => pageCase(r, strict, pageDir)),
   };
   return `<!doctype html>

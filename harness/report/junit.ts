@@ -67,38 +67,55 @@ export async function buildJunit(results: CaseResult[], opts: JunitOptions = { s
   const clients = [...new Set(results.map((r) => r.client))];
   const multi = clients.length > 1;
   // The run's clients name the report even when it holds no case (an empty shard).
-  const builder = (await loadBuilder()).newBuilder().name(`conform (${(clients.length ? clients : (opts.clients ?? []).map((c) => c.label)).join(', ')})`);
+  const builder = (await loadBuilder())
+    .newBuilder()
+    .name(`conform (${(clients.length ? clients : (opts.clients ?? []).map((c) => c.label)).join(', ')})`);
   const protocols = [...new Set(results.map((r) => r.protocol))];
-  for (const client of clients) for (const protocol of protocols) {
-    const group = results.filter((x) => x.protocol === protocol && x.client === client);
-    if (!group.length) continue;
-    const suite = builder.testSuite().name(multi ? `${protocol} [${client}]` : protocol);
-    // Seconds the cases took, summed as Surefire does (cases overlap when several workers run).
-    suite.time(group.reduce((sum, r) => sum + r.durationMs, 0) / 1000);
-    if (opts.startedAt) suite.timestamp(opts.startedAt);
-    suite.property('client', client);
-    const version = opts.clients?.find((c) => c.label === client)?.version;
-    if (version) suite.property('client-version', version);
-    suite.property('strict', String(opts.strict));
-    // The schema allows no properties on a testcase: each noted should-failure is a suite property naming it.
-    for (const r of group) if (shouldNotMet(r, opts.strict)) suite.property('should-not-met', r.id);
-    const classname = multi ? `${client}.${protocol}` : protocol;
-    for (const r of group) {
-      const tc = suite.testCase().className(classname).name(r.id).time(r.durationMs / 1000);
-      if (failsRun(r, opts.strict)) tc.failure(`[${r.level}] ${r.reason ?? 'failed'}`, r.level).stacktrace(cdataSafe(failureDetail(r)));
-      else if (shouldNotMet(r, opts.strict)) {
-        tc.standardOutput(cdataSafe(`NOTE: should-level expectation not met; this does not fail the run (only --strict makes it a failure)\n${failureDetail(r)}`));
-      } else if (r.status === 'error') tc.error(`[${r.errorCode ?? 'HARNESS'}] ${r.reason ?? 'harness error'}`, r.errorCode ?? 'harness', cdataSafe(failureDetail(r)));
-      else if (r.status === 'skip') {
-        skipWithMessage(tc, r.reason ?? 'skipped');
-        tc.standardOutput(cdataSafe(r.reason ?? 'skipped'));
-      } else if (r.status === 'xfail') {
-        // As pytest reports xfail: skipped, with the reason, so CI stays green but shows it.
-        skipWithMessage(tc, r.reason ?? 'expected failure');
-        tc.standardOutput(cdataSafe(`${r.reason ?? 'expected failure'}\n\n${failureDetail(r)}`));
-      } else tc.standardOutput(cdataSafe(passDetail(r)));
+  for (const client of clients)
+    for (const protocol of protocols) {
+      const group = results.filter((x) => x.protocol === protocol && x.client === client);
+      if (!group.length) continue;
+      const suite = builder.testSuite().name(multi ? `${protocol} [${client}]` : protocol);
+      // Seconds the cases took, summed as Surefire does (cases overlap when several workers run).
+      suite.time(group.reduce((sum, r) => sum + r.durationMs, 0) / 1000);
+      if (opts.startedAt) suite.timestamp(opts.startedAt);
+      suite.property('client', client);
+      const version = opts.clients?.find((c) => c.label === client)?.version;
+      if (version) suite.property('client-version', version);
+      suite.property('strict', String(opts.strict));
+      // The schema allows no properties on a testcase: each noted should-failure is a suite property naming it.
+      for (const r of group) if (shouldNotMet(r, opts.strict)) suite.property('should-not-met', r.id);
+      const classname = multi ? `${client}.${protocol}` : protocol;
+      for (const r of group) {
+        const tc = suite
+          .testCase()
+          .className(classname)
+          .name(r.id)
+          .time(r.durationMs / 1000);
+        if (failsRun(r, opts.strict))
+          tc.failure(`[${r.level}] ${r.reason ?? 'failed'}`, r.level).stacktrace(cdataSafe(failureDetail(r)));
+        else if (shouldNotMet(r, opts.strict)) {
+          tc.standardOutput(
+            cdataSafe(
+              `NOTE: should-level expectation not met; this does not fail the run (only --strict makes it a failure)\n${failureDetail(r)}`,
+            ),
+          );
+        } else if (r.status === 'error')
+          tc.error(
+            `[${r.errorCode ?? 'HARNESS'}] ${r.reason ?? 'harness error'}`,
+            r.errorCode ?? 'harness',
+            cdataSafe(failureDetail(r)),
+          );
+        else if (r.status === 'skip') {
+          skipWithMessage(tc, r.reason ?? 'skipped');
+          tc.standardOutput(cdataSafe(r.reason ?? 'skipped'));
+        } else if (r.status === 'xfail') {
+          // As pytest reports xfail: skipped, with the reason, so CI stays green but shows it.
+          skipWithMessage(tc, r.reason ?? 'expected failure');
+          tc.standardOutput(cdataSafe(`${r.reason ?? 'expected failure'}\n\n${failureDetail(r)}`));
+        } else tc.standardOutput(cdataSafe(passDetail(r)));
+      }
     }
-  }
   // The common JUnit schema (Jenkins xUnit's junit-10.xsd) has no `skipped` on
   // <testsuites>; the builder writes one there, so it is taken off. The tag is
   // matched attribute by attribute: a value (the client's label) may hold ">",
@@ -111,7 +128,11 @@ export function junitReporter(file: string): Reporter {
   return {
     name: 'junit',
     onBegin(info) {
-      opts = { strict: info.strict, startedAt: info.startedAt, ...(info.clientInfo ? { clients: info.clientInfo } : {}) };
+      opts = {
+        strict: info.strict,
+        startedAt: info.startedAt,
+        ...(info.clientInfo ? { clients: info.clientInfo } : {}),
+      };
     },
     async onEnd(results, summary) {
       await mkdir(dirname(file), { recursive: true });

@@ -17,13 +17,20 @@ export function tapReporter(out: NodeJS.WritableStream = process.stdout): Report
       n++;
       // A should failure without --strict does not fail the run: TAP's TODO says "not ok, and that is not a failure".
       const noted = shouldNotMet(r, strict);
-      const directive = r.status === 'skip' ? ` # SKIP ${r.reason ?? ''}`
-        : r.status === 'xfail' ? ` # TODO ${r.reason ?? ''}`
-        : noted ? ` # TODO should-level, fails the run only with --strict: ${r.reason ?? ''}` : '';
+      const directive =
+        r.status === 'skip'
+          ? ` # SKIP ${r.reason ?? ''}`
+          : r.status === 'xfail'
+            ? ` # TODO ${r.reason ?? ''}`
+            : noted
+              ? ` # TODO should-level, fails the run only with --strict: ${r.reason ?? ''}`
+              : '';
       const ok = r.status === 'pass' || r.status === 'skip';
       out.write(`${ok ? 'ok' : 'not ok'} ${n} - ${r.id}${multi ? ` [${r.client}]` : ''}${directive}\n`);
       if (r.status === 'fail' || r.status === 'error') {
-        out.write(`  ---\n  message: ${JSON.stringify(r.reason ?? '')}\n  severity: ${r.status === 'error' ? 'error' : r.level}\n  rerun: ${JSON.stringify(r.repro)}\n  ...\n`);
+        out.write(
+          `  ---\n  message: ${JSON.stringify(r.reason ?? '')}\n  severity: ${r.status === 'error' ? 'error' : r.level}\n  rerun: ${JSON.stringify(r.repro)}\n  ...\n`,
+        );
       }
     },
   };

@@ -7,7 +7,18 @@ import { clearArtifacts, markClientFolder, writeCaseArtifacts } from './artifact
 import { shardOf } from './select.js';
 
 const result = (id: string): CaseResult => ({
-  id, title: id, protocol: 'https', level: 'must', refs: [], client: 'reference', status: 'fail', checks: [], faults: [], events: [], durationMs: 1, repro: '',
+  id,
+  title: id,
+  protocol: 'https',
+  level: 'must',
+  refs: [],
+  client: 'reference',
+  status: 'fail',
+  checks: [],
+  faults: [],
+  events: [],
+  durationMs: 1,
+  repro: '',
 });
 
 /** Case ids that fall in shard 1 and shard 2 of 2. */

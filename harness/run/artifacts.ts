@@ -17,7 +17,10 @@ export const ARTIFACT_MARKER = '.conform-artifacts';
 type Marker = { case: string; client: string } | { client: string };
 
 async function writeMarker(folder: string, marker: Marker): Promise<void> {
-  await writeFile(join(folder, ARTIFACT_MARKER), `${JSON.stringify({ ...marker, note: 'written by conform; this folder is removed at the start of its next run' })}\n`);
+  await writeFile(
+    join(folder, ARTIFACT_MARKER),
+    `${JSON.stringify({ ...marker, note: 'written by conform; this folder is removed at the start of its next run' })}\n`,
+  );
 }
 
 async function readMarker(folder: string): Promise<Marker | undefined> {
@@ -34,7 +37,12 @@ async function readMarker(folder: string): Promise<Marker | undefined> {
  * filename") and a packet capture rebuilt from what the servers' sockets
  * carried, which Wireshark decrypts with that key log.
  */
-export async function writeCaseArtifacts(dir: string, result: CaseResult, keylog: string[], capture?: Capture): Promise<string> {
+export async function writeCaseArtifacts(
+  dir: string,
+  result: CaseResult,
+  keylog: string[],
+  capture?: Capture,
+): Promise<string> {
   const folder = join(dir, result.id);
   await mkdir(folder, { recursive: true });
   await Promise.all([
@@ -61,16 +69,21 @@ export async function markClientFolder(folder: string, client: string): Promise<
  */
 export async function clearArtifacts(dir: string, shard?: { index: number; total: number }): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  await Promise.all(entries.filter((e) => e.isDirectory()).map(async (e) => {
-    const folder = join(dir, e.name);
-    const marker = await readMarker(folder);
-    if (!marker) return;
-    if ('case' in marker) {
-      if (!shard || shardOf(marker.case, shard.total) === shard.index - 1) await rm(folder, { recursive: true, force: true });
-    } else if (!shard) {
-      await rm(folder, { recursive: true, force: true });
-    } else {
-      await clearArtifacts(folder, shard);
-    }
-  }));
+  await Promise.all(
+    entries
+      .filter((e) => e.isDirectory())
+      .map(async (e) => {
+        const folder = join(dir, e.name);
+        const marker = await readMarker(folder);
+        if (!marker) return;
+        if ('case' in marker) {
+          if (!shard || shardOf(marker.case, shard.total) === shard.index - 1)
+            await rm(folder, { recursive: true, force: true });
+        } else if (!shard) {
+          await rm(folder, { recursive: true, force: true });
+        } else {
+          await clearArtifacts(folder, shard);
+        }
+      }),
+  );
 }

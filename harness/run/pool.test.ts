@@ -19,11 +19,17 @@ function waiting(ms: number) {
 }
 
 describe('runAdaptive', () => {
-  it('on an idle machine admits waiting tasks past the minimum, up to the ceiling, results in the items\' order', async () => {
+  it("on an idle machine admits waiting tasks past the minimum, up to the ceiling, results in the items' order", async () => {
     const w = waiting(150);
     const items = Array.from({ length: 12 }, (_, i) => i);
     const done: number[] = [];
-    const results = await runAdaptive(items, w.task, (r) => done.push(r), { min: 2, max: 8, tickMs: 5, idleAbove: 0.3, probe: { idle: () => 1 } });
+    const results = await runAdaptive(items, w.task, (r) => done.push(r), {
+      min: 2,
+      max: 8,
+      tickMs: 5,
+      idleAbove: 0.3,
+      probe: { idle: () => 1 },
+    });
     expect(results).toEqual(items.map((i) => i * 10));
     expect(done.sort((a, b) => a - b)).toEqual(results);
     expect(w.peak()).toBe(8);
@@ -31,14 +37,26 @@ describe('runAdaptive', () => {
 
   it('on a busy machine keeps to the minimum', async () => {
     const w = waiting(20);
-    await runAdaptive(Array.from({ length: 8 }, (_, i) => i), w.task, () => undefined, { min: 2, max: 8, tickMs: 5, idleAbove: 0.3, probe: { idle: () => 0.1 } });
+    await runAdaptive(
+      Array.from({ length: 8 }, (_, i) => i),
+      w.task,
+      () => undefined,
+      { min: 2, max: 8, tickMs: 5, idleAbove: 0.3, probe: { idle: () => 0.1 } },
+    );
     expect(w.peak()).toBe(2);
   });
 
   it('starts the items with the highest priority first', async () => {
     const w = waiting(5);
     const waits = new Set([5, 7]);
-    await runAdaptive([1, 2, 3, 4, 5, 6, 7], w.task, () => undefined, { min: 1, max: 1, tickMs: 5, idleAbove: 0.3, probe: { idle: () => 0 }, priority: ((i: number) => (waits.has(i) ? 1 : 0)) as (i: never) => number });
+    await runAdaptive([1, 2, 3, 4, 5, 6, 7], w.task, () => undefined, {
+      min: 1,
+      max: 1,
+      tickMs: 5,
+      idleAbove: 0.3,
+      probe: { idle: () => 0 },
+      priority: ((i: number) => (waits.has(i) ? 1 : 0)) as (i: never) => number,
+    });
     expect(w.started).toEqual([5, 7, 1, 2, 3, 4, 6]);
   });
 
@@ -60,7 +78,13 @@ describe('runAdaptive', () => {
     };
     const items = [1, 2, 3, 4, 5, 6, 7, 8];
     const results = await runAdaptive(items, task, () => undefined, {
-      min: 2, max: 2, tickMs: 5, idleAbove: 0.3, probe: { idle: () => 0 }, waits: ((i: number) => waits.has(i)) as (i: never) => boolean, maxWaiting: 8,
+      min: 2,
+      max: 2,
+      tickMs: 5,
+      idleAbove: 0.3,
+      probe: { idle: () => 0 },
+      waits: ((i: number) => waits.has(i)) as (i: never) => boolean,
+      maxWaiting: 8,
     });
     expect(results).toEqual(items);
     // The three waits first, then the working items two at a time while the waits go on.
@@ -72,13 +96,25 @@ describe('runAdaptive', () => {
     const waits = new Set([1, 2, 3, 4, 5, 6, 7]);
     const startedAt: number[] = [];
     const t0 = performance.now();
-    await runAdaptive([1, 2, 3, 4, 5, 6, 7], async (i) => {
-      startedAt[i] = performance.now() - t0;
-      await sleep(5);
-      return i;
-    }, () => undefined, {
-      min: 2, max: 2, tickMs: 20, idleAbove: 0.3, probe: { idle: () => 0 }, waits: ((i: number) => waits.has(i)) as (i: never) => boolean, maxWaiting: 8, waitBatch: 3,
-    });
+    await runAdaptive(
+      [1, 2, 3, 4, 5, 6, 7],
+      async (i) => {
+        startedAt[i] = performance.now() - t0;
+        await sleep(5);
+        return i;
+      },
+      () => undefined,
+      {
+        min: 2,
+        max: 2,
+        tickMs: 20,
+        idleAbove: 0.3,
+        probe: { idle: () => 0 },
+        waits: ((i: number) => waits.has(i)) as (i: never) => boolean,
+        maxWaiting: 8,
+        waitBatch: 3,
+      },
+    );
     // Three at once, three a tick later, the last one a tick after that.
     expect(startedAt.slice(1, 4).every((t) => t < 10)).toBe(true);
     expect(startedAt.slice(4, 7).every((t) => t >= 15)).toBe(true);
@@ -98,16 +134,36 @@ describe('runAdaptive', () => {
     };
     const items = Array.from({ length: 40 }, (_, i) => i);
     // A neighbour takes the machine once the tenth item is done.
-    await runAdaptive(items, task, (_r, i) => void (i === 10 && (idle = 0)), { min: 2, max: 8, tickMs: 5, idleAbove: 0.3, idleBelow: 0.05, probe: { idle: () => idle } });
+    await runAdaptive(items, task, (_r, i) => void (i === 10 && (idle = 0)), {
+      min: 2,
+      max: 8,
+      tickMs: 5,
+      idleAbove: 0.3,
+      idleBelow: 0.05,
+      probe: { idle: () => idle },
+    });
     expect(Math.max(...atStart)).toBe(8);
     expect(atStart.slice(-10).every((n) => n <= 2)).toBe(true);
   });
 
   it('rejects with the first task that throws, and resolves at once with nothing to do', async () => {
-    await expect(runAdaptive([1, 2], async (i) => {
-      if (i === 2) throw new Error('boom');
-      return i;
-    }, () => undefined, { min: 2, max: 2, tickMs: 5, idleAbove: 0.3, probe: { idle: () => 0 } })).rejects.toThrow('boom');
-    await expect(runAdaptive([], async () => 1, () => undefined)).resolves.toEqual([]);
+    await expect(
+      runAdaptive(
+        [1, 2],
+        async (i) => {
+          if (i === 2) throw new Error('boom');
+          return i;
+        },
+        () => undefined,
+        { min: 2, max: 2, tickMs: 5, idleAbove: 0.3, probe: { idle: () => 0 } },
+      ),
+    ).rejects.toThrow('boom');
+    await expect(
+      runAdaptive(
+        [],
+        async () => 1,
+        () => undefined,
+      ),
+    ).resolves.toEqual([]);
   });
 });

@@ -5,7 +5,12 @@ import { cpus } from 'node:os';
 export const DEFAULT_WORKERS = Math.max(2, cpus().length * 2);
 
 /** Runs `task` over `items` with at most `workers` at once, calling `onDone` in completion order. */
-export async function runPool<T, R>(items: readonly T[], workers: number, task: (item: T) => Promise<R>, onDone: (result: R, item: T) => void): Promise<R[]> {
+export async function runPool<T, R>(
+  items: readonly T[],
+  workers: number,
+  task: (item: T) => Promise<R>,
+  onDone: (result: R, item: T) => void,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -27,7 +32,11 @@ export class IdleProbe {
   private static sample(): { idle: number; total: number } {
     // /proc/stat's first line sums every core, read on each tick: os.cpus() builds an object per core with its model name.
     try {
-      const [user, nice, sys, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'latin1').slice(5, 200).trim().split(/\s+/, 8).map(Number);
+      const [user, nice, sys, idle, iowait, irq, softirq, steal] = readFileSync('/proc/stat', 'latin1')
+        .slice(5, 200)
+        .trim()
+        .split(/\s+/, 8)
+        .map(Number);
       return { idle: idle! + iowait!, total: user! + nice! + sys! + idle! + iowait! + irq! + softirq! + steal! };
     } catch {
       let idle = 0;
@@ -88,7 +97,15 @@ export interface AdaptiveOptions {
  */
 let lastAdmission = 0;
 
-export const ADAPTIVE_DEFAULTS: AdaptiveOptions = { min: Math.max(2, cpus().length), max: 32, tickMs: 25, idleAbove: 0.1, idleBelow: 0.03, maxWaiting: 64, waitBatch: 4 };
+export const ADAPTIVE_DEFAULTS: AdaptiveOptions = {
+  min: Math.max(2, cpus().length),
+  max: 32,
+  tickMs: 25,
+  idleAbove: 0.1,
+  idleBelow: 0.03,
+  maxWaiting: 64,
+  waitBatch: 4,
+};
 
 /**
  * Runs `task` over `items` knowing waiting from working. Items known to wait
@@ -100,7 +117,12 @@ export const ADAPTIVE_DEFAULTS: AdaptiveOptions = { min: Math.max(2, cpus().leng
  * `min`, so a busy machine gets no more than it can take. A finished case is
  * replaced at once while the number is not exceeded.
  */
-export function runAdaptive<T, R>(items: readonly T[], task: (item: T) => Promise<R>, onDone: (result: R, item: T) => void, opts: AdaptiveOptions = ADAPTIVE_DEFAULTS): Promise<R[]> {
+export function runAdaptive<T, R>(
+  items: readonly T[],
+  task: (item: T) => Promise<R>,
+  onDone: (result: R, item: T) => void,
+  opts: AdaptiveOptions = ADAPTIVE_DEFAULTS,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   if (!items.length) return Promise.resolve(results);
   const probe = opts.probe ?? new IdleProbe();
@@ -128,18 +150,21 @@ export function runAdaptive<T, R>(items: readonly T[], task: (item: T) => Promis
     const launch = (i: number, waitItem: boolean): void => {
       if (waitItem) waiting++;
       else working++;
-      task(items[i]!).then((result) => {
-        results[i] = result;
-        if (waitItem) waiting--;
-        else working--;
-        remaining--;
-        onDone(result, items[i]!);
-        pump();
-      }, (err: unknown) => {
-        failed = true;
-        clearInterval(timer);
-        reject(err);
-      });
+      task(items[i]!).then(
+        (result) => {
+          results[i] = result;
+          if (waitItem) waiting--;
+          else working--;
+          remaining--;
+          onDone(result, items[i]!);
+          pump();
+        },
+        (err: unknown) => {
+          failed = true;
+          clearInterval(timer);
+          reject(err);
+        },
+      );
     };
     const pump = (): void => {
       if (failed) return;

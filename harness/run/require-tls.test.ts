@@ -15,7 +15,13 @@ describe('CONFORM_REQUIRE_TLS', () => {
         return { exitCode: 89, signal: null, hung: false, durationMs: 0, stdout: '', stderr: '', droppedBytes: 0 };
       },
     };
-    const ids = ['https.certificate.valid', 'socks5.tls.sni-is-target', 'socks5.integrity.large-body', 'socks5.udp.associate', 'socks5.auth.success'];
+    const ids = [
+      'https.certificate.valid',
+      'socks5.tls.sni-is-target',
+      'socks5.integrity.large-body',
+      'socks5.udp.associate',
+      'socks5.auth.success',
+    ];
     const cases = (await loadCatalogue()).filter((c) => ids.includes(c.id));
     expect(cases.map((c) => c.id).sort()).toEqual([...ids].sort());
     await runCases(cases, recorder, { workers: 2 });

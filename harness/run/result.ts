@@ -1,5 +1,5 @@
 import type { ServerEvent } from '../../servers/shared/events.js';
-import type { Check, } from '../judge/expectations.js';
+import type { Check } from '../judge/expectations.js';
 import type { Status } from '../judge/judge.js';
 import type { ClientOutcome } from '../clients/outcome.js';
 import type { Level } from '../suite/case.js';

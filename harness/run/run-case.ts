@@ -42,17 +42,36 @@ export async function runCase(c: Case, client: ClientAdapter, opts: RunOptions):
   return result;
 }
 
-async function runCaseInner(c: Case, client: ClientAdapter, opts: RunOptions, keylog: string[], capture: Capture | undefined): Promise<CaseResult> {
+async function runCaseInner(
+  c: Case,
+  client: ClientAdapter,
+  opts: RunOptions,
+  keylog: string[],
+  capture: Capture | undefined,
+): Promise<CaseResult> {
   const started = performance.now();
   const base = {
-    id: c.id, title: c.title, protocol: c.protocol, level: c.level, refs: c.refs, client: client.label,
+    id: c.id,
+    title: c.title,
+    protocol: c.protocol,
+    level: c.level,
+    refs: c.refs,
+    client: client.label,
     repro: `${opts.reproPrefix} --grep '^${c.id.replace(/\./g, '\\.')}$' ${client.cliFlags.map(shellQuote).join(' ')}`,
   };
   const log = new EventLog();
   if (capture) log.capture = capture;
   const elapsed = (): number => Math.round(performance.now() - started);
   if (!client.protocols.includes(c.protocol)) {
-    return { ...base, status: 'skip', reason: `${client.label} does not speak ${c.protocol}`, checks: [], faults: [], events: [], durationMs: 0 };
+    return {
+      ...base,
+      status: 'skip',
+      reason: `${client.label} does not speak ${c.protocol}`,
+      checks: [],
+      faults: [],
+      events: [],
+      durationMs: 0,
+    };
   }
   // Not by sync calls, though they cost the harness's thread less CPU: on a disk file system each of them waits
   // on the journal (1.9 ms a case under load, every server held still meanwhile); the thread pool waits instead.
@@ -60,29 +79,69 @@ async function runCaseInner(c: Case, client: ClientAdapter, opts: RunOptions, ke
   let server: RunningServer | undefined;
   try {
     try {
-      server = await PROTOCOLS[c.protocol].start(c.server, { log, bindHost: opts.bindHost, keylog, cert: (p) => opts.certs.get(p) });
+      server = await PROTOCOLS[c.protocol].start(c.server, {
+        log,
+        bindHost: opts.bindHost,
+        keylog,
+        cert: (p) => opts.certs.get(p),
+      });
     } catch (err) {
-      return { ...base, status: 'error', errorCode: 'SERVER_START', reason: `the ${c.protocol} server could not start: ${(err as Error).message}`, checks: [], faults: [], events: log.events, durationMs: elapsed() };
+      return {
+        ...base,
+        status: 'error',
+        errorCode: 'SERVER_START',
+        reason: `the ${c.protocol} server could not start: ${(err as Error).message}`,
+        checks: [],
+        faults: [],
+        events: log.events,
+        durationMs: elapsed(),
+      };
     }
     const job = await buildJob(c, server, workdir, opts);
-    const outcome = await client.run(job, { ...process.env as Record<string, string>, ...jobEnv(job) }, job.timeoutMs + opts.graceMs);
+    const outcome = await client.run(
+      job,
+      { ...(process.env as Record<string, string>), ...jobEnv(job) },
+      job.timeoutMs + opts.graceMs,
+    );
     // 250 ms: a closed connection's last bytes and FIN reach the server's event loop well within it, even loaded;
     // 50 ms of quiet for an in-process client, which sends nothing once returned (settle.ts).
     await settle(log, 250, client.inProcess ? 50 : undefined);
     await server.stop();
     const crash = log.events.find((e) => e.type === 'server-error');
     if (crash && crash.type === 'server-error') {
-      return { ...base, status: 'error', errorCode: 'SERVER_CRASH', reason: `the server failed (${crash.code}): ${crash.message}`, checks: [], faults: server.faults, outcome, events: log.events, durationMs: elapsed() };
+      return {
+        ...base,
+        status: 'error',
+        errorCode: 'SERVER_CRASH',
+        reason: `the server failed (${crash.code}): ${crash.message}`,
+        checks: [],
+        faults: server.faults,
+        outcome,
+        events: log.events,
+        durationMs: elapsed(),
+      };
     }
     const output = await readFile(job.outputFile).catch(() => null);
     const verdict = judge(c, {
-      events: log.events, job, outcome, output,
+      events: log.events,
+      job,
+      outcome,
+      output,
       ...(server.expectedOutput ? { expectedOutput: server.expectedOutput } : {}),
       ...(server.input ? { input: server.input, received: server.received?.() ?? null } : {}),
     });
     return { ...base, ...verdict, faults: server.faults, outcome, events: log.events, durationMs: elapsed() };
   } catch (err) {
-    return { ...base, status: 'error', errorCode: 'INTERNAL', reason: `harness fault: ${(err as Error).message}`, checks: [], faults: [], events: log.events, durationMs: elapsed() };
+    return {
+      ...base,
+      status: 'error',
+      errorCode: 'INTERNAL',
+      reason: `harness fault: ${(err as Error).message}`,
+      checks: [],
+      faults: [],
+      events: log.events,
+      durationMs: elapsed(),
+    };
   } finally {
     await server?.stop().catch(() => undefined);
     await rm(workdir, { recursive: true, force: true });
@@ -90,10 +149,20 @@ async function runCaseInner(c: Case, client: ClientAdapter, opts: RunOptions, ke
 }
 
 /** The job for a case whose server is running: docs/contract.md's variables, and their JSON copy on disk. */
-export async function buildJob(c: Case, server: RunningServer, workdir: string, opts: Pick<RunOptions, 'certs' | 'bindHost' | 'timeoutScale'>): Promise<Job> {
+export async function buildJob(
+  c: Case,
+  server: RunningServer,
+  workdir: string,
+  opts: Pick<RunOptions, 'certs' | 'bindHost' | 'timeoutScale'>,
+): Promise<Job> {
   const { endpoint } = server;
   const host = c.job.host ?? endpoint.host;
-  const url = c.job.host ? endpoint.url.replace(`//${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:`, `//${host.includes(':') ? `[${host}]` : host}:`) : endpoint.url;
+  const url = c.job.host
+    ? endpoint.url.replace(
+        `//${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:`,
+        `//${host.includes(':') ? `[${host}]` : host}:`,
+      )
+    : endpoint.url;
   const client = c.job.clientCert ? await opts.certs.get('client') : undefined;
   const job: Job = {
     case: c.id,

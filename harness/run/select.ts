@@ -13,9 +13,13 @@ export interface Selection {
 /** `--protocol https,smtp`: the protocols named, or undefined (all) when none is; each must be one of `known`. */
 export function protocolsFrom(text: string | undefined, known: readonly string[]): Protocol[] | undefined {
   if (!text) return undefined;
-  const list = text.split(',').map((p) => p.trim()).filter(Boolean);
+  const list = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const bad = list.filter((p) => !known.includes(p));
-  if (bad.length) throw new UsageError('BAD_FLAG', `--protocol: unknown ${bad.join(', ')} (known: ${known.join(', ')})`);
+  if (bad.length)
+    throw new UsageError('BAD_FLAG', `--protocol: unknown ${bad.join(', ')} (known: ${known.join(', ')})`);
   return list as Protocol[];
 }
 
@@ -24,7 +28,8 @@ export function parseShard(text: string): { index: number; total: number } {
   const m = /^(\d+)\/(\d+)$/.exec(text);
   const index = Number(m?.[1]);
   const total = Number(m?.[2]);
-  if (!m || total < 1 || index < 1 || index > total) throw new UsageError('BAD_FLAG', `--shard must be I/N with 1 ≤ I ≤ N, got "${text}"`);
+  if (!m || total < 1 || index < 1 || index > total)
+    throw new UsageError('BAD_FLAG', `--shard must be I/N with 1 ≤ I ≤ N, got "${text}"`);
   return { index, total };
 }
 

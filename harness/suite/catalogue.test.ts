@@ -22,10 +22,14 @@ async function scratch(): Promise<{ suites: string; cache: CatalogueCache; file:
   return { suites, cache: { dir: join(dir, 'cache'), buildId: 'build-1' }, file };
 }
 
-const entries = async (dir: string): Promise<string[]> => (await readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith('catalogue-'));
+const entries = async (dir: string): Promise<string[]> =>
+  (await readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith('catalogue-'));
 
 async function usageError(p: Promise<unknown>): Promise<UsageError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(UsageError);
   return err as UsageError;
 }

@@ -58,8 +58,14 @@ const entryName = (key: string): string => `catalogue-${key}.bin`;
 /** A cached catalogue, or undefined when there is none or it cannot be read (then it is rebuilt). */
 async function readEntry(dir: string, key: string): Promise<Case[] | undefined> {
   try {
-    const entry = deserialize(await readFile(join(dir, entryName(key)))) as { format?: unknown; key?: unknown; cases?: unknown };
-    return entry.format === FORMAT && entry.key === key && Array.isArray(entry.cases) ? (entry.cases as Case[]) : undefined;
+    const entry = deserialize(await readFile(join(dir, entryName(key)))) as {
+      format?: unknown;
+      key?: unknown;
+      cases?: unknown;
+    };
+    return entry.format === FORMAT && entry.key === key && Array.isArray(entry.cases)
+      ? (entry.cases as Case[])
+      : undefined;
   } catch {
     return undefined;
   }
@@ -74,7 +80,9 @@ async function writeEntry(dir: string, key: string, cases: Case[]): Promise<void
   await rename(temp, file);
   const entries = (await readdir(dir)).filter((n) => /^catalogue-[0-9a-f]+\.bin$/.test(n));
   if (entries.length <= KEEP) return;
-  const dated = await Promise.all(entries.map(async (n) => ({ n, mtime: (await stat(join(dir, n)).catch(() => undefined))?.mtimeMs ?? 0 })));
+  const dated = await Promise.all(
+    entries.map(async (n) => ({ n, mtime: (await stat(join(dir, n)).catch(() => undefined))?.mtimeMs ?? 0 })),
+  );
   dated.sort((a, b) => b.mtime - a.mtime);
   await Promise.all(dated.slice(KEEP).map((e) => rm(join(dir, e.n), { force: true })));
 }
@@ -85,7 +93,13 @@ async function writeEntry(dir: string, key: string, cases: Case[]): Promise<void
  * loads none of it.
  */
 async function validateCatalogue(files: readonly SuiteFile[]): Promise<Case[]> {
-  const [{ validateSuites }, { checkCatalogue }, { FLAW_NAMES }, { PROFILE_NAMES }, { isTemplateFile, validateTemplates }] = await Promise.all([
+  const [
+    { validateSuites },
+    { checkCatalogue },
+    { FLAW_NAMES },
+    { PROFILE_NAMES },
+    { isTemplateFile, validateTemplates },
+  ] = await Promise.all([
     import('./load.js'),
     import('./check.js'),
     import('../../clients/reference/index.js'),
@@ -107,7 +121,10 @@ async function validateCatalogue(files: readonly SuiteFile[]): Promise<Case[]> {
  * reports the same errors (file, line, case, field), and an edited one is a
  * different key. `cache: false` validates without reading or writing a cache.
  */
-export async function loadCatalogue(suitesDir?: string, cache: CatalogueCache | false = defaultCatalogueCache() ?? false): Promise<Case[]> {
+export async function loadCatalogue(
+  suitesDir?: string,
+  cache: CatalogueCache | false = defaultCatalogueCache() ?? false,
+): Promise<Case[]> {
   const files = await readSuiteFiles(suitesDir);
   const key = cache ? catalogueKey(cache.buildId, files) : undefined;
   const cached = cache && key ? await readEntry(cache.dir, key) : undefined;

@@ -2,15 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { levelProblem } from './check.js';
 
 describe('levels follow the RFC keywords', () => {
-  const must = (refs: string[], description?: string) => levelProblem({ level: 'must', refs, ...(description ? { description } : {}) });
+  const must = (refs: string[], description?: string) =>
+    levelProblem({ level: 'must', refs, ...(description ? { description } : {}) });
 
   it('accepts a must case that quotes its MUST sentence from a cited section', () => {
-    expect(must(['RFC 3207 §4.2'], 'RFC 3207 §4.2: "The client MUST discard any knowledge obtained from the server."')).toBeUndefined();
+    expect(
+      must(['RFC 3207 §4.2'], 'RFC 3207 §4.2: "The client MUST discard any knowledge obtained from the server."'),
+    ).toBeUndefined();
     expect(must(['RFC 5280 §6.1'], 'As RFC 5280 says, “the path MUST be rejected”.')).toBeUndefined();
   });
 
   it('accepts a must case that names the CVE of its refs', () => {
-    expect(must(['CVE-2021-22947', 'RFC 3207 §4.2'], 'Replies injected before TLS (CVE-2021-22947) are not acted on.')).toBeUndefined();
+    expect(
+      must(['CVE-2021-22947', 'RFC 3207 §4.2'], 'Replies injected before TLS (CVE-2021-22947) are not acted on.'),
+    ).toBeUndefined();
   });
 
   it('refuses a must case with no quote, an unquoted keyword, or a quote without a keyword', () => {

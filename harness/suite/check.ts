@@ -37,7 +37,8 @@ const QUOTED_REQUIREMENT = /["“][^"”]*\b(?:MUST|REQUIRED|SHALL)\b[^"”]*["�
  */
 export function levelProblem(c: Pick<Case, 'level' | 'refs' | 'description'>): string | undefined {
   if (c.level !== 'must') return undefined;
-  if (!c.refs.some((r) => REQUIREMENT_REF.test(r))) return 'a must case cites an RFC section ("RFC 3207 §4") or a CVE in its refs';
+  if (!c.refs.some((r) => REQUIREMENT_REF.test(r)))
+    return 'a must case cites an RFC section ("RFC 3207 §4") or a CVE in its refs';
   const text = c.description ?? '';
   const cves = c.refs.filter((r) => r.startsWith('CVE-'));
   if (QUOTED_REQUIREMENT.test(text) || cves.some((cve) => text.includes(cve))) return undefined;
@@ -66,13 +67,16 @@ export function checkCatalogue(cases: Case[], ctx: CheckContext): void {
     for (const w of c.witnesses ? [c.witnesses.pass, ...c.witnesses.fail] : []) {
       const client = w.trim().split(/\s+/)[0]!;
       if (!ctx.knownClients.has(client)) problems.push(`${where}: witness "${w}" names unknown client "${client}"`);
-      for (const flaw of flawsOf(w)) if (!ctx.knownFlaws.has(flaw)) problems.push(`${where}: witness "${w}" names unknown flaw "${flaw}"`);
+      for (const flaw of flawsOf(w))
+        if (!ctx.knownFlaws.has(flaw)) problems.push(`${where}: witness "${w}" names unknown flaw "${flaw}"`);
     }
     const emits = new Set(PROTOCOLS[c.protocol].emits);
     for (const m of c.expect.flatMap(matchers)) {
       const type = typeof m === 'string' ? m : m.type;
-      if (!emits.has(type)) problems.push(`${where}: expects event "${type}", which ${c.protocol} servers never record`);
+      if (!emits.has(type))
+        problems.push(`${where}: expects event "${type}", which ${c.protocol} servers never record`);
     }
   }
-  if (problems.length) throw new UsageError('CATALOGUE_INCONSISTENT', `the case catalogue is inconsistent:\n${problems.join('\n')}`);
+  if (problems.length)
+    throw new UsageError('CATALOGUE_INCONSISTENT', `the case catalogue is inconsistent:\n${problems.join('\n')}`);
 }

@@ -13,7 +13,6 @@ export const FieldMatchSchema = z.union([
 ]);
 export type FieldMatch = z.infer<typeof FieldMatchSchema>;
 
-
 /**
  * Which events an expectation is about: a type alone (`client-hello`), or a type
  * with fields (`{ type: command, layer: plaintext, verb: { in: [USER, PASS] } }`).
@@ -38,32 +37,48 @@ export const ExpectationSchema = z.union([
    * After the first `after` event, the next event matching `among` (default:
    * any command) matches `next`; e.g. the first command inside TLS is EHLO.
    */
-  z.object({
-    firstAfter: z.object({
-      after: EventMatcherSchema,
-      next: EventMatcherSchema,
-      among: EventMatcherSchema.default('command'),
-      /** When false, a run in which `after` never happens meets the expectation (e.g. TLS never came up). Default true. */
-      required: z.boolean().default(true),
-    }).strict(),
-  }).strict(),
+  z
+    .object({
+      firstAfter: z
+        .object({
+          after: EventMatcherSchema,
+          next: EventMatcherSchema,
+          among: EventMatcherSchema.default('command'),
+          /** When false, a run in which `after` never happens meets the expectation (e.g. TLS never came up). Default true. */
+          required: z.boolean().default(true),
+        })
+        .strict(),
+    })
+    .strict(),
   /** How many matching events there may be. */
-  z.object({
-    count: z.object({ of: EventMatcherSchema, min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() }).strict(),
-  }).strict(),
+  z
+    .object({
+      count: z
+        .object({
+          of: EventMatcherSchema,
+          min: z.number().int().min(0).optional(),
+          max: z.number().int().min(0).optional(),
+        })
+        .strict(),
+    })
+    .strict(),
   /** Properties every ClientHello of the case must have. */
-  z.object({
-    clientHello: z.object({
-      /** `host`: SNI equals the job's host; `absent`: no SNI (IP literal hosts, RFC 6066 §3). */
-      sni: z.enum(['host', 'absent']).optional(),
-      /** No version below this one offered. */
-      minVersion: z.enum(TLS_VERSIONS).optional(),
-      /** No ClientHello offers a lower highest version than the first one did (no downgrade retry). */
-      noVersionDowngrade: z.boolean().optional(),
-      /** None of these classes of cipher suites offered. */
-      noCiphers: z.array(z.enum(WEAK_CIPHER_CLASS_NAMES as [string, ...string[]])).optional(),
-    }).strict(),
-  }).strict(),
+  z
+    .object({
+      clientHello: z
+        .object({
+          /** `host`: SNI equals the job's host; `absent`: no SNI (IP literal hosts, RFC 6066 §3). */
+          sni: z.enum(['host', 'absent']).optional(),
+          /** No version below this one offered. */
+          minVersion: z.enum(TLS_VERSIONS).optional(),
+          /** No ClientHello offers a lower highest version than the first one did (no downgrade retry). */
+          noVersionDowngrade: z.boolean().optional(),
+          /** None of these classes of cipher suites offered. */
+          noCiphers: z.array(z.enum(WEAK_CIPHER_CLASS_NAMES as [string, ...string[]])).optional(),
+        })
+        .strict(),
+    })
+    .strict(),
   /** What the client wrote to CONFORM_OUTPUT_FILE equals, byte for byte, what the server sent. */
   z.object({ output: z.literal('served') }).strict(),
   /**
@@ -94,7 +109,7 @@ export const INVARIANTS = {
   'plaintext-on-tls-port': 'the client sent plaintext to a port that expects a TLS ClientHello',
   'plaintext-after-hello': 'the client sent plaintext after its ClientHello, as if TLS were up',
   'plaintext-credentials': 'the client sent credentials in plaintext although TLS was required',
-  'hung': 'the client did not finish within its time limit',
+  hung: 'the client did not finish within its time limit',
 } as const;
 export type InvariantName = keyof typeof INVARIANTS;
 export const INVARIANT_NAMES = Object.keys(INVARIANTS) as InvariantName[];

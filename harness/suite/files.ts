@@ -23,7 +23,10 @@ export function defaultSuitesDir(): string {
  * loads none), and the loader refuses a folder the registry does not know.
  */
 export async function readSuiteFiles(dir = defaultSuitesDir()): Promise<SuiteFile[]> {
-  const folders = (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const folders = (await readdir(dir, { withFileTypes: true }).catch(() => []))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const perProtocol = await Promise.all(
     folders.map(async (protocol) => {
       const folder = join(dir, protocol);
@@ -31,7 +34,12 @@ export async function readSuiteFiles(dir = defaultSuitesDir()): Promise<SuiteFil
       return Promise.all(
         names.map(async (name): Promise<SuiteFile> => {
           const path = join(folder, name);
-          return { protocol, path, displayName: relative(process.cwd(), path) || path, text: await readFile(path, 'utf8') };
+          return {
+            protocol,
+            path,
+            displayName: relative(process.cwd(), path) || path,
+            text: await readFile(path, 'utf8'),
+          };
         }),
       );
     }),

@@ -16,7 +16,12 @@ describe('suite loading', () => {
   it('loads a valid case with defaults filled in', () => {
     const { cases, problems } = parseSuite('x.yaml', valid, 'https');
     expect(problems).toEqual([]);
-    expect(cases[0]).toMatchObject({ id: 'https.demo.ok', protocol: 'https', job: { timeoutMs: 5000 }, source: { file: 'x.yaml', line: 2 } });
+    expect(cases[0]).toMatchObject({
+      id: 'https.demo.ok',
+      protocol: 'https',
+      job: { timeoutMs: 5000 },
+      source: { file: 'x.yaml', line: 2 },
+    });
     // Unset: the job decides it by protocol and target when it is built (run-case.ts).
     expect(cases[0]!.job.requireTls).toBeUndefined();
     expect(cases[0]!.server).toMatchObject({ certificate: 'valid', minVersion: 'TLSv1.2' });
@@ -26,7 +31,12 @@ describe('suite loading', () => {
     const text = valid.replace('level: must', 'level: sometimes');
     const { problems } = parseSuite('suites/https/bad.yaml', text, 'https');
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatchObject({ file: 'suites/https/bad.yaml', line: 4, caseId: 'https.demo.ok', field: 'level' });
+    expect(problems[0]).toMatchObject({
+      file: 'suites/https/bad.yaml',
+      line: 4,
+      caseId: 'https.demo.ok',
+      field: 'level',
+    });
   });
 
   it('points into the protocol server options', () => {
@@ -48,11 +58,36 @@ describe('suite loading', () => {
   });
 
   it.each([
-    ['a duplicate key', '- id: https.demo.a\n  title: t\n  level: must\n  refs: [RFC 1]\n  title: u\n', 5, /Map keys must be unique/],
-    ['a tab in the indentation', '- id: https.demo.a\n  title: t\n  level: must\n  refs: [RFC 1]\n\texpect: []\n', 5, /Unexpected/],
-    ['a [ never closed', '- id: https.demo.a\n  title: t\n  level: must\n  refs: [RFC 1\n  expect: []\n', 4, /the \[ opened on this line is not closed with \]/],
-    ['a { never closed, after a quoted bracket', '- id: https.demo.a\n  title: "a [ b"\n  level: must\n  server: { minVersion: TLSv1.2\n  expect: []\n', 4, /the \{ opened on this line is not closed/],
-    ['a colon in a plain value', '- id: https.demo.a\n  title: t\n  level: must\n  refs: [RFC 1]\n  expect: []\n  description: a: b\n', 6, /Nested mappings/],
+    [
+      'a duplicate key',
+      '- id: https.demo.a\n  title: t\n  level: must\n  refs: [RFC 1]\n  title: u\n',
+      5,
+      /Map keys must be unique/,
+    ],
+    [
+      'a tab in the indentation',
+      '- id: https.demo.a\n  title: t\n  level: must\n  refs: [RFC 1]\n\texpect: []\n',
+      5,
+      /Unexpected/,
+    ],
+    [
+      'a [ never closed',
+      '- id: https.demo.a\n  title: t\n  level: must\n  refs: [RFC 1\n  expect: []\n',
+      4,
+      /the \[ opened on this line is not closed with \]/,
+    ],
+    [
+      'a { never closed, after a quoted bracket',
+      '- id: https.demo.a\n  title: "a [ b"\n  level: must\n  server: { minVersion: TLSv1.2\n  expect: []\n',
+      4,
+      /the \{ opened on this line is not closed/,
+    ],
+    [
+      'a colon in a plain value',
+      '- id: https.demo.a\n  title: t\n  level: must\n  refs: [RFC 1]\n  expect: []\n  description: a: b\n',
+      6,
+      /Nested mappings/,
+    ],
   ])('names the real line of %s', (_what, text, line, message) => {
     const { problems } = parseSuite('s.yaml', text, 'https');
     expect(problems).toHaveLength(1);
@@ -99,7 +134,9 @@ describe('catalogue consistency check', () => {
   });
 
   it('rejects a must case that does not quote its requirement (levels follow the RFC keywords)', () => {
-    expect(() => checkCatalogue(load(valid.replace(/  description:.*\n/, '')), ctx)).toThrow(/a must case quotes its requirement/);
+    expect(() => checkCatalogue(load(valid.replace(/  description:.*\n/, '')), ctx)).toThrow(
+      /a must case quotes its requirement/,
+    );
   });
 
   it('rejects a judged case without witnesses', () => {
@@ -108,8 +145,12 @@ describe('catalogue consistency check', () => {
   });
 
   it('rejects witnesses naming an unknown flaw or client', () => {
-    expect(() => checkCatalogue(load(valid.replace('skip-verify', 'skip-everything')), ctx)).toThrow(/unknown flaw "skip-everything"/);
-    expect(() => checkCatalogue(load(valid.replace('pass: reference', 'pass: netscape')), ctx)).toThrow(/unknown client "netscape"/);
+    expect(() => checkCatalogue(load(valid.replace('skip-verify', 'skip-everything')), ctx)).toThrow(
+      /unknown flaw "skip-everything"/,
+    );
+    expect(() => checkCatalogue(load(valid.replace('pass: reference', 'pass: netscape')), ctx)).toThrow(
+      /unknown client "netscape"/,
+    );
   });
 
   it('rejects an expectation about an event the protocol never records', () => {
@@ -118,6 +159,8 @@ describe('catalogue consistency check', () => {
   });
 
   it('rejects an id whose prefix is not its protocol', () => {
-    expect(() => checkCatalogue(load(valid.replace('https.demo.ok', 'smtp.demo.ok')), ctx)).toThrow(/must start with "https\."/);
+    expect(() => checkCatalogue(load(valid.replace('https.demo.ok', 'smtp.demo.ok')), ctx)).toThrow(
+      /must start with "https\."/,
+    );
   });
 });

@@ -20,28 +20,49 @@ export interface SuiteProblem {
 /** Renders problems as `file:line: case X: field Y: message`, one per line. */
 export function formatProblems(problems: SuiteProblem[]): string {
   return problems
-    .map((p) => `${p.file}:${p.line}: ${p.caseId ? `case ${p.caseId}: ` : ''}${p.field ? `field ${p.field}: ` : ''}${p.message}`)
+    .map(
+      (p) =>
+        `${p.file}:${p.line}: ${p.caseId ? `case ${p.caseId}: ` : ''}${p.field ? `field ${p.field}: ` : ''}${p.message}`,
+    )
     .join('\n');
 }
 
 export function fieldPath(path: readonly PropertyKey[]): string {
-  return path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('').replace(/^\./, '');
+  return path
+    .map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`))
+    .join('')
+    .replace(/^\./, '');
 }
 
 /** Parses and validates one suite file; returns its expanded cases or its problems. */
-export function parseSuite(file: string, text: string, protocol: Protocol, displayName = file): { cases: Case[]; problems: SuiteProblem[] } {
+export function parseSuite(
+  file: string,
+  text: string,
+  protocol: Protocol,
+  displayName = file,
+): { cases: Case[]; problems: SuiteProblem[] } {
   const yaml = new YamlSource(displayName, text);
   const syntax = yaml.syntaxErrors();
-  if (syntax.length) return { cases: [], problems: syntax.map((e) => ({ file: displayName, line: e.line, message: `YAML syntax: ${e.message}` })) };
+  if (syntax.length)
+    return {
+      cases: [],
+      problems: syntax.map((e) => ({ file: displayName, line: e.line, message: `YAML syntax: ${e.message}` })),
+    };
   const tags = yaml.tagErrors();
-  if (tags.length) return { cases: [], problems: tags.map((e) => ({ file: displayName, line: e.line, message: e.message })) };
+  if (tags.length)
+    return { cases: [], problems: tags.map((e) => ({ file: displayName, line: e.line, message: e.message })) };
   const js = yaml.toJS();
-  if ('error' in js) return { cases: [], problems: [{ file: displayName, line: js.error.line, message: `YAML: ${js.error.message}` }] };
+  if ('error' in js)
+    return { cases: [], problems: [{ file: displayName, line: js.error.line, message: `YAML: ${js.error.message}` }] };
   return validateRaw(yaml, js.value, protocol);
 }
 
 /** Validates and expands cases already read from YAML; `yaml` names the file and the line of a path (templates.ts maps its instances' paths). */
-export function validateRaw(yaml: Pick<YamlSource, 'file' | 'lineOf'>, raw: unknown, protocol: Protocol): { cases: Case[]; problems: SuiteProblem[] } {
+export function validateRaw(
+  yaml: Pick<YamlSource, 'file' | 'lineOf'>,
+  raw: unknown,
+  protocol: Protocol,
+): { cases: Case[]; problems: SuiteProblem[] } {
   const displayName = yaml.file;
   const parsed = SuiteFileSchema.safeParse(raw);
   const idAt = (i: unknown): string | undefined => {
@@ -49,7 +70,12 @@ export function validateRaw(yaml: Pick<YamlSource, 'file' | 'lineOf'>, raw: unkn
     return typeof item?.id === 'string' ? item.id : undefined;
   };
   if (!parsed.success) {
-    return { cases: [], problems: parsed.error.issues.map(explainIssue).map((issue) => toProblem(yaml, issue.path, issue.message, idAt(issue.path[0]))) };
+    return {
+      cases: [],
+      problems: parsed.error.issues
+        .map(explainIssue)
+        .map((issue) => toProblem(yaml, issue.path, issue.message, idAt(issue.path[0]))),
+    };
   }
   const def = PROTOCOLS[protocol];
   const cases: Case[] = [];
@@ -91,7 +117,9 @@ export function validateRaw(yaml: Pick<YamlSource, 'file' | 'lineOf'>, raw: unkn
  */
 export function explainIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; message: string } {
   if (issue.code !== 'invalid_union' || !issue.errors.length) return { path: [...issue.path], message: issue.message };
-  const branches = issue.errors.map((branch) => branch.map((i) => explainIssue({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue)));
+  const branches = issue.errors.map((branch) =>
+    branch.map((i) => explainIssue({ ...i, path: [...issue.path, ...i.path] } as z.core.$ZodIssue)),
+  );
   // A branch of another shape (a key it does not know, one it misses) says little; one whose shape fits names the real mistake.
   const misfit = (i: { message: string }): boolean => /Unrecognized key|received undefined/.test(i.message);
   const fitting = branches.filter((b) => b.length && !b.some(misfit));
@@ -105,9 +133,20 @@ export function explainIssue(issue: z.core.$ZodIssue): { path: PropertyKey[]; me
   return best;
 }
 
-function toProblem(yaml: Pick<YamlSource, 'file' | 'lineOf'>, path: readonly PropertyKey[], message: string, caseId: string | undefined): SuiteProblem {
+function toProblem(
+  yaml: Pick<YamlSource, 'file' | 'lineOf'>,
+  path: readonly PropertyKey[],
+  message: string,
+  caseId: string | undefined,
+): SuiteProblem {
   const field = fieldPath(path.slice(1));
-  return { file: yaml.file, line: yaml.lineOf(path), ...(caseId ? { caseId } : {}), ...(field ? { field } : {}), message };
+  return {
+    file: yaml.file,
+    line: yaml.lineOf(path),
+    ...(caseId ? { caseId } : {}),
+    ...(field ? { field } : {}),
+    message,
+  };
 }
 
 export { defaultSuitesDir };
@@ -121,7 +160,11 @@ export function validateSuites(files: readonly SuiteFile[]): Case[] {
   const problems: SuiteProblem[] = [];
   for (const f of files) {
     if (!isProtocol(f.protocol)) {
-      problems.push({ file: f.displayName, line: 1, message: `suites/${f.protocol}/: no protocol "${f.protocol}" (a suite folder is named after one of ${PROTOCOL_NAMES.join(', ')})` });
+      problems.push({
+        file: f.displayName,
+        line: 1,
+        message: `suites/${f.protocol}/: no protocol "${f.protocol}" (a suite folder is named after one of ${PROTOCOL_NAMES.join(', ')})`,
+      });
       continue;
     }
     const result = parseSuite(f.path, f.text, f.protocol, f.displayName);

@@ -5,7 +5,10 @@ export class YamlSource {
   private readonly lines = new LineCounter();
   readonly doc: Document;
 
-  constructor(readonly file: string, private readonly text: string) {
+  constructor(
+    readonly file: string,
+    private readonly text: string,
+  ) {
     this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
   }
 
@@ -41,7 +44,10 @@ export class YamlSource {
       if (same) same.last = Math.max(same.last, last);
       else found.push({ line, last, message });
     }
-    return found.map((f) => ({ line: f.line, message: f.last > f.line ? `${f.message} (lines ${f.line}–${f.last})` : f.message }));
+    return found.map((f) => ({
+      line: f.line,
+      message: f.last > f.line ? `${f.message} (lines ${f.line}–${f.last})` : f.message,
+    }));
   }
 
   /**
@@ -54,7 +60,10 @@ export class YamlSource {
       Node: (_key, node) => {
         if (!node.tag) return;
         const tag = node.tag.replace(/^tag:yaml\.org,2002:/, '!!');
-        found.push({ line: node.range ? this.lines.linePos(node.range[0]).line : 1, message: `tag ${tag} is not allowed: a suite file is plain data (strings, numbers, booleans, lists, maps)` });
+        found.push({
+          line: node.range ? this.lines.linePos(node.range[0]).line : 1,
+          message: `tag ${tag} is not allowed: a suite file is plain data (strings, numbers, booleans, lists, maps)`,
+        });
       },
     });
     return found;

@@ -27,7 +27,12 @@ function perLineMs(make: () => LineMachine): number {
 
 export function scriptOverhead(): { plainMs: number; scriptedMs: number; overheadMs: number; rules: number } {
   const options = SmtpOptionsSchema.parse({});
-  const script = ScriptSchema.parse(Array.from({ length: RULES }, (_, i) => ({ on: { command: 'NOOP', args: `^never-${i}$` }, do: [{ reply: `250 rule ${i}` }] })));
+  const script = ScriptSchema.parse(
+    Array.from({ length: RULES }, (_, i) => ({
+      on: { command: 'NOOP', args: `^never-${i}$` },
+      do: [{ reply: `250 rule ${i}` }],
+    })),
+  );
   const machine = () => {
     const m = new SmtpMachine(options, { message: null }, false);
     const line = m.line.bind(m);

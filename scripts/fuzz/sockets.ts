@@ -29,7 +29,10 @@ function probe(server: RunningServer, protocol: Protocol): Promise<boolean> {
   const exchange = PROTOCOLS[protocol].firstExchange;
   return new Promise((resolve) => {
     const { port, tls } = server.endpoint;
-    const socket: Socket = tls === 'implicit' ? tlsConnect({ host: HOST, port, rejectUnauthorized: false, servername: 'localhost' }) : connect(port, HOST);
+    const socket: Socket =
+      tls === 'implicit'
+        ? tlsConnect({ host: HOST, port, rejectUnauthorized: false, servername: 'localhost' })
+        : connect(port, HOST);
     const timer = setTimeout(() => finish(false), 3000);
     let seen = Buffer.alloc(0);
     const finish = (ok: boolean): void => {
@@ -42,7 +45,8 @@ function probe(server: RunningServer, protocol: Protocol): Promise<boolean> {
     });
     socket.on('data', (chunk: Buffer) => {
       seen = Buffer.concat([seen, chunk]);
-      if (seen.length >= exchange.expect.length) finish(seen.subarray(0, exchange.expect.length).equals(exchange.expect));
+      if (seen.length >= exchange.expect.length)
+        finish(seen.subarray(0, exchange.expect.length).equals(exchange.expect));
     });
     socket.once('error', () => finish(false));
   });
@@ -54,8 +58,16 @@ const partialHello = Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01
 const ABUSES: { name: string; times: number; act: (s: Socket) => void }[] = [
   { name: 'garbage then close', times: 200, act: (s) => s.end(randomBytes(1 + Math.floor(Math.random() * 4096))) },
   { name: 'half-open (FIN, nothing sent)', times: 100, act: (s) => s.end() },
-  { name: 'reset in the middle of a handshake', times: 100, act: (s) => s.write(partialHello, () => s.resetAndDestroy()) },
-  { name: 'a ClientHello of garbage', times: 100, act: (s) => s.write(Buffer.concat([Buffer.from([0x16, 0x03, 0x03, 0x40, 0x00]), randomBytes(0x4000)])) },
+  {
+    name: 'reset in the middle of a handshake',
+    times: 100,
+    act: (s) => s.write(partialHello, () => s.resetAndDestroy()),
+  },
+  {
+    name: 'a ClientHello of garbage',
+    times: 100,
+    act: (s) => s.write(Buffer.concat([Buffer.from([0x16, 0x03, 0x03, 0x40, 0x00]), randomBytes(0x4000)])),
+  },
   { name: 'endless line', times: 20, act: (s) => s.write(Buffer.alloc(1 << 20, 0x41)) },
 ];
 
@@ -77,17 +89,32 @@ export async function socketCampaign(): Promise<{ lines: string[]; failures: num
   for (const protocol of PROTOCOL_NAMES) {
     const def = PROTOCOLS[protocol];
     const log = new EventLog();
-    const server = await def.start(def.optionsSchema.parse({}), { log, bindHost: HOST, keylog: [], cert: (p) => certs.get(p) });
+    const server = await def.start(def.optionsSchema.parse({}), {
+      log,
+      bindHost: HOST,
+      keylog: [],
+      cert: (p) => certs.get(p),
+    });
     const started = performance.now();
-    for (const abuseCase of ABUSES) await Promise.all(Array.from({ length: abuseCase.times }, () => abuse(server.endpoint.port, abuseCase.act)));
-    await Promise.all(Array.from({ length: 200 }, () => new Promise<void>((resolve) => {
-      const s = tlsConnect({ host: HOST, port: server.endpoint.port, rejectUnauthorized: false });
-      const end = (): void => { s.destroy(); resolve(); };
-      s.once('secureConnect', () => s.end(randomBytes(2048)));
-      s.on('error', end);
-      s.on('close', end);
-      setTimeout(end, 1500);
-    })));
+    for (const abuseCase of ABUSES)
+      await Promise.all(Array.from({ length: abuseCase.times }, () => abuse(server.endpoint.port, abuseCase.act)));
+    await Promise.all(
+      Array.from(
+        { length: 200 },
+        () =>
+          new Promise<void>((resolve) => {
+            const s = tlsConnect({ host: HOST, port: server.endpoint.port, rejectUnauthorized: false });
+            const end = (): void => {
+              s.destroy();
+              resolve();
+            };
+            s.once('secureConnect', () => s.end(randomBytes(2048)));
+            s.on('error', end);
+            s.on('close', end);
+            setTimeout(end, 1500);
+          }),
+      ),
+    );
     // 1,000 at once, each sending a little and leaving.
     await Promise.all(Array.from({ length: 1000 }, () => abuse(server.endpoint.port, (s) => s.end('\x00\r\n'), 3000)));
     const healthy = await probe(server, protocol);
@@ -95,11 +122,15 @@ export async function socketCampaign(): Promise<{ lines: string[]; failures: num
     await server.stop();
     const ok = healthy && errors.length === 0;
     if (!ok) failures++;
-    lines.push(`${ok ? '✓' : '✗'} ${protocol}: ${log.ofType('connect').length} hostile connections in ${Math.round(performance.now() - started)} ms; server-errors ${errors.length}; still serving: ${healthy ? 'yes' : 'no'}`);
+    lines.push(
+      `${ok ? '✓' : '✗'} ${protocol}: ${log.ofType('connect').length} hostile connections in ${Math.round(performance.now() - started)} ms; server-errors ${errors.length}; still serving: ${healthy ? 'yes' : 'no'}`,
+    );
   }
   process.off('uncaughtException', onEscape);
   process.off('unhandledRejection', onEscape);
   if (escaped.length) failures++;
-  lines.push(`${escaped.length ? '✗' : '✓'} exceptions escaping the servers: ${escaped.length}${escaped.length ? ` (${escaped.slice(0, 3).join('; ')})` : ''}`);
+  lines.push(
+    `${escaped.length ? '✗' : '✓'} exceptions escaping the servers: ${escaped.length}${escaped.length ? ` (${escaped.slice(0, 3).join('; ')})` : ''}`,
+  );
   return { lines, failures };
 }

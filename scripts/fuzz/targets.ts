@@ -15,11 +15,38 @@ export interface FuzzTarget {
 }
 
 /** Bytes that look like protocol traffic often enough to get past the first checks. */
-export const protocolish = fc.oneof(
-  fc.uint8Array({ maxLength: 2048 }),
-  fc.array(fc.constantFrom('GET ', '/', ' HTTP/1.1', '\r\n', '\n', 'Host: x', ':', '\r\n\r\n', '\x16\x03\x01', '\x00', 'EHLO a', 'STARTTLS', '.', 'AUTH PLAIN ', 'CAPA', 'STLS', 'USER a', 'PASS b', 'RETR 1', 'A'.repeat(5000)), { maxLength: 40 })
-    .map((parts) => Buffer.from(parts.join(''), 'latin1')),
-).map((b) => Buffer.from(b));
+export const protocolish = fc
+  .oneof(
+    fc.uint8Array({ maxLength: 2048 }),
+    fc
+      .array(
+        fc.constantFrom(
+          'GET ',
+          '/',
+          ' HTTP/1.1',
+          '\r\n',
+          '\n',
+          'Host: x',
+          ':',
+          '\r\n\r\n',
+          '\x16\x03\x01',
+          '\x00',
+          'EHLO a',
+          'STARTTLS',
+          '.',
+          'AUTH PLAIN ',
+          'CAPA',
+          'STLS',
+          'USER a',
+          'PASS b',
+          'RETR 1',
+          'A'.repeat(5000),
+        ),
+        { maxLength: 40 },
+      )
+      .map((parts) => Buffer.from(parts.join(''), 'latin1')),
+  )
+  .map((b) => Buffer.from(b));
 
 /** Splits bytes into chunks at arbitrary points, as TCP may deliver them. */
 export const chunked = fc.tuple(protocolish, fc.array(fc.nat(), { maxLength: 8 })).map(([bytes, cuts]) => {
@@ -63,6 +90,10 @@ export const TARGETS: FuzzTarget[] = [
   { protocol: 'smtp', name: 'SMTP machine (lines, chunks, upgrades, faults)', property: smtpProperty },
   { protocol: 'pop3', name: 'POP3 machine (lines, upgrades, faults)', property: pop3Property },
   { protocol: 'ftps', name: 'FTPS control machine (commands, upgrades, faults)', property: ftpsProperty },
-  { protocol: 'socks5', name: 'SOCKS5 machine (greeting, auth, request bytes in any chunks)', property: socks5Property },
+  {
+    protocol: 'socks5',
+    name: 'SOCKS5 machine (greeting, auth, request bytes in any chunks)',
+    property: socks5Property,
+  },
   { protocol: 'socks5', name: 'SOCKS5 UDP relay header parser', property: socks5DatagramProperty },
 ];

@@ -27,7 +27,12 @@ afterEach(async () => {
 
 async function start(options: unknown): Promise<{ log: EventLog; port: number; ca: string }> {
   const log = new EventLog();
-  server = await startFtpsServer(FtpsOptionsSchema.parse(options), { log, bindHost: '127.0.0.1', keylog: [], cert: (p) => certs.get(p) });
+  server = await startFtpsServer(FtpsOptionsSchema.parse(options), {
+    log,
+    bindHost: '127.0.0.1',
+    keylog: [],
+    cert: (p) => certs.get(p),
+  });
   return { log, port: server.endpoint.port, ca: (await certs.get('valid')).caPem };
 }
 
@@ -66,7 +71,10 @@ class Control {
 }
 
 /** AUTH TLS, login, PBSZ 0 / PROT P inside TLS. */
-async function protectedSession(port: number, ca: string): Promise<{ raw: Socket; guard: EofGuard; tls: TLSSocket; c: Control; session: () => Buffer | undefined }> {
+async function protectedSession(
+  port: number,
+  ca: string,
+): Promise<{ raw: Socket; guard: EofGuard; tls: TLSSocket; c: Control; session: () => Buffer | undefined }> {
   const raw = connect(port, '127.0.0.1');
   sockets.push(raw);
   const c = new Control(raw);
@@ -95,41 +103,53 @@ function readAll(socket: Duplex): Promise<Buffer> {
 }
 
 describe('FTPS server: CCC', () => {
-  it.each(['TLSv1.2', 'TLSv1.3'])('clears the control connection with close_notify both ways, and the data connection stays under TLS (%s)', async (version) => {
-    const { log, port, ca } = await start({ transfer: { ccc: true }, maxVersion: version });
-    const { raw, guard, tls, c, session } = await protectedSession(port, ca);
-    const resume = session();
-    guard.hold();
-    expect(await c.send('CCC')).toMatch(/^200 /);
-    const { closeNotify, rest } = await guard.release(tls, new AbortController().signal);
-    expect(closeNotify).toBe(true);
-    c.swap(raw, rest.toString('latin1'));
-    expect(await c.send('TYPE I')).toMatch(/^200 /);
-    // RFC 4217 §5: no more PBSZ or PROT once cleared.
-    expect(await c.send('PROT C')).toMatch(/^534 /);
-    const epsv = await c.send('EPSV');
-    const dataPort = Number(/\(\|\|\|(\d+)\|\)/.exec(epsv)![1]);
-    const dataRaw = connect(dataPort, '127.0.0.1');
-    sockets.push(dataRaw);
-    expect(await c.send('RETR /pub/binary.bin')).toMatch(/^150 /);
-    const data = tlsConnect({ socket: dataRaw, servername: 'localhost', ca, ...(resume ? { session: resume } : {}) });
-    const body = await readAll(data);
-    expect(await c.reply()).toMatch(/^226 /);
-    expect(body.length).toBe(1024);
-    expect(await c.send('QUIT')).toMatch(/^221 /);
+  it.each(['TLSv1.2', 'TLSv1.3'])(
+    'clears the control connection with close_notify both ways, and the data connection stays under TLS (%s)',
+    async (version) => {
+      const { log, port, ca } = await start({ transfer: { ccc: true }, maxVersion: version });
+      const { raw, guard, tls, c, session } = await protectedSession(port, ca);
+      const resume = session();
+      guard.hold();
+      expect(await c.send('CCC')).toMatch(/^200 /);
+      const { closeNotify, rest } = await guard.release(tls, new AbortController().signal);
+      expect(closeNotify).toBe(true);
+      c.swap(raw, rest.toString('latin1'));
+      expect(await c.send('TYPE I')).toMatch(/^200 /);
+      // RFC 4217 §5: no more PBSZ or PROT once cleared.
+      expect(await c.send('PROT C')).toMatch(/^534 /);
+      const epsv = await c.send('EPSV');
+      const dataPort = Number(/\(\|\|\|(\d+)\|\)/.exec(epsv)![1]);
+      const dataRaw = connect(dataPort, '127.0.0.1');
+      sockets.push(dataRaw);
+      expect(await c.send('RETR /pub/binary.bin')).toMatch(/^150 /);
+      const data = tlsConnect({ socket: dataRaw, servername: 'localhost', ca, ...(resume ? { session: resume } : {}) });
+      const body = await readAll(data);
+      expect(await c.reply()).toMatch(/^226 /);
+      expect(body.length).toBe(1024);
+      expect(await c.send('QUIT')).toMatch(/^221 /);
 
-    expect(log.ofType('tls-cleared')).toEqual([expect.objectContaining({ server: 'ftps', closeNotify: true })]);
-    const commands = log.ofType('command').filter((e) => e.server === 'ftps');
-    expect(commands.filter((e) => e.layer === 'plaintext').map((e) => e.verb)).toEqual(['AUTH', 'TYPE', 'PROT', 'EPSV', 'RETR', 'QUIT']);
-    expect(log.ofType('tls-established').map((e) => e.version)).toEqual([version, version]);
-    expect(log.ofType('tls-established').filter((e) => e.server === 'ftps-data')).toHaveLength(1);
-    expect(log.ofType('payload-sent')[0]).toMatchObject({ layer: 'tls', bytes: 1024 });
-    // Neither the TLS layer's end nor the plaintext after it is taken for the connection's end or a leak.
-    expect(log.ofType('plaintext-after-hello')).toEqual([]);
-    expect(log.ofType('close').filter((e) => e.server === 'ftps')).toEqual([expect.objectContaining({ by: 'server' })]);
-  });
+      expect(log.ofType('tls-cleared')).toEqual([expect.objectContaining({ server: 'ftps', closeNotify: true })]);
+      const commands = log.ofType('command').filter((e) => e.server === 'ftps');
+      expect(commands.filter((e) => e.layer === 'plaintext').map((e) => e.verb)).toEqual([
+        'AUTH',
+        'TYPE',
+        'PROT',
+        'EPSV',
+        'RETR',
+        'QUIT',
+      ]);
+      expect(log.ofType('tls-established').map((e) => e.version)).toEqual([version, version]);
+      expect(log.ofType('tls-established').filter((e) => e.server === 'ftps-data')).toHaveLength(1);
+      expect(log.ofType('payload-sent')[0]).toMatchObject({ layer: 'tls', bytes: 1024 });
+      // Neither the TLS layer's end nor the plaintext after it is taken for the connection's end or a leak.
+      expect(log.ofType('plaintext-after-hello')).toEqual([]);
+      expect(log.ofType('close').filter((e) => e.server === 'ftps')).toEqual([
+        expect.objectContaining({ by: 'server' }),
+      ]);
+    },
+  );
 
-  it('goes on when the client speaks plaintext without answering close_notify (curl\'s passive CCC mode)', async () => {
+  it("goes on when the client speaks plaintext without answering close_notify (curl's passive CCC mode)", async () => {
     const { log, port, ca } = await start({ transfer: { ccc: true } });
     const { raw, guard, tls, c } = await protectedSession(port, ca);
     guard.hold();
@@ -151,7 +171,9 @@ describe('FTPS server: CCC', () => {
 
 describe('FTPS server: a ClientHello nobody invited', () => {
   it('records the hello a client sends on a "234" injected behind a refusal, and closes', async () => {
-    const { log, port, ca } = await start({ faults: [{ kind: 'auth-refused', code: '504', inject: '234 AUTH TLS OK.\r\n' }] });
+    const { log, port, ca } = await start({
+      faults: [{ kind: 'auth-refused', code: '504', inject: '234 AUTH TLS OK.\r\n' }],
+    });
     const raw = connect(port, '127.0.0.1');
     sockets.push(raw);
     const c = new Control(raw);

@@ -37,10 +37,13 @@ export function serveControl(socket: Socket, opts: ControlOptions): Promise<void
   let ended = false;
   let listener: PassiveListener | undefined;
   const foreign = findFault(opts.options.faults, 'pasv-foreign-address');
-  const faultTrap: Trap | undefined = foreign && 'address' in foreign ? { address: foreign.address, name: foreign.kind } : undefined;
+  const faultTrap: Trap | undefined =
+    foreign && 'address' in foreign ? { address: foreign.address, name: foreign.kind } : undefined;
   // A script answers around the machine, and the data channel's later replies (227/229, 226) go through it too.
   // The script's shadow must be a machine of its own: the live one fed twice would answer twice.
-  const scripted = opts.options.script.length ? new FtpsScriptedMachine(machine, opts.plaintextMachine(), opts.options.script, opts.implicitTls) : undefined;
+  const scripted = opts.options.script.length
+    ? new FtpsScriptedMachine(machine, opts.plaintextMachine(), opts.options.script, opts.implicitTls)
+    : undefined;
   const answering = scripted ?? machine;
 
   const runData = async (out: FtpOutput): Promise<FtpOutput | undefined> => {
@@ -62,14 +65,26 @@ export function serveControl(socket: Socket, opts: ControlOptions): Promise<void
     }
     const current = req.transfer.plan.mode === 'passive' ? listener : undefined;
     listener = undefined;
-    const result = await runTransfer(opts, req.transfer, current, (path, data) => machine.ctx.tree.uploads.set(path, data), req.script);
+    const result = await runTransfer(
+      opts,
+      req.transfer,
+      current,
+      (path, data) => machine.ctx.tree.uploads.set(path, data),
+      req.script,
+    );
     return ended ? undefined : answering.transferred(result);
   };
 
   return serveLineSession<FtpOutput>(socket, {
-    log: opts.log, server: opts.server, connection: opts.connection, context: opts.context, sessions: opts.sessions,
+    log: opts.log,
+    server: opts.server,
+    connection: opts.connection,
+    context: opts.context,
+    sessions: opts.sessions,
     ...(opts.clientCert ? { clientCert: opts.clientCert } : {}),
-    keylog: opts.keylog, implicitTls: opts.implicitTls, maxLine: MAX_LINE,
+    keylog: opts.keylog,
+    implicitTls: opts.implicitTls,
+    maxLine: MAX_LINE,
     machine: answering,
     plaintextMachine: opts.plaintextMachine,
     ...(opts.plaintextBanner !== undefined ? { plaintextBanner: opts.plaintextBanner } : {}),

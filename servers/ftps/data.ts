@@ -99,7 +99,13 @@ export class PassiveListener {
   private handedOut = false;
   private waiter: ((c: DataConnection | undefined) => void) | undefined;
   private readonly trapped: Socket[] = [];
-  private constructor(private readonly deps: DataDeps, readonly server: Server, readonly port: number, readonly trap: Server | undefined, trapName = '') {
+  private constructor(
+    private readonly deps: DataDeps,
+    readonly server: Server,
+    readonly port: number,
+    readonly trap: Server | undefined,
+    trapName = '',
+  ) {
     // Connections accepted in the same turn as the first one find the door already shut.
     server.on('connection', (s: Socket) => {
       if (this.taken) return void s.destroy();
@@ -114,7 +120,12 @@ export class PassiveListener {
       deps.sockets.add(s);
       this.trapped.push(s);
       const c = new TrackedConnection(deps.log, TRAP_SERVER, s);
-      deps.log.record(TRAP_SERVER, 'fault', { name: trapName, explain: 'the client connected to the foreign address the PASV reply named' }, c.id);
+      deps.log.record(
+        TRAP_SERVER,
+        'fault',
+        { name: trapName, explain: 'the client connected to the foreign address the PASV reply named' },
+        c.id,
+      );
       s.resume();
       s.on('error', () => undefined);
     });
@@ -190,7 +201,10 @@ function connectActive(deps: DataDeps, host: string, port: number): Promise<Data
   });
 }
 
-function fault<K extends FtpsFault['kind']>(options: FtpsOptions, kind: K): Extract<FtpsFault, { kind: K }> | undefined {
+function fault<K extends FtpsFault['kind']>(
+  options: FtpsOptions,
+  kind: K,
+): Extract<FtpsFault, { kind: K }> | undefined {
   return findFault(options.faults, kind);
 }
 
@@ -202,7 +216,13 @@ const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex
  * `ftps-data` server name. A script rule's change (`script`) or the case's
  * named faults make it misbehave. Resolves with what the control channel answers.
  */
-export async function runTransfer(deps: DataDeps, req: TransferRequest, listener: PassiveListener | undefined, store: (path: string, data: Buffer) => void, script?: DataScript): Promise<TransferResult> {
+export async function runTransfer(
+  deps: DataDeps,
+  req: TransferRequest,
+  listener: PassiveListener | undefined,
+  store: (path: string, data: Buffer) => void,
+  script?: DataScript,
+): Promise<TransferResult> {
   const { log, options } = deps;
   const edit = script?.edit ?? {};
   const none = fault(options, 'no-data-connection');
@@ -214,10 +234,12 @@ export async function runTransfer(deps: DataDeps, req: TransferRequest, listener
     early?.conn.serverCloses();
     early?.socket.destroy();
     listener?.close();
-    if (none?.code === '421') return { ok: false, code: '421', text: 'Service not available, closing control connection.', close: true };
+    if (none?.code === '421')
+      return { ok: false, code: '421', text: 'Service not available, closing control connection.', close: true };
     return { ok: false, code: '425', text: "Can't open data connection." };
   }
-  const data = req.plan.mode === 'passive' ? await listener?.accept() : await connectActive(deps, req.plan.host, req.plan.port);
+  const data =
+    req.plan.mode === 'passive' ? await listener?.accept() : await connectActive(deps, req.plan.host, req.plan.port);
   listener?.close();
   if (!data) return { ok: false, code: '425', text: 'Failed to establish connection.' };
   const { socket: raw, conn } = data;
@@ -230,7 +252,8 @@ export async function runTransfer(deps: DataDeps, req: TransferRequest, listener
     return { ok: true };
   }
   const clear = fault(options, 'clear-data-after-prot-p');
-  if (req.protect && clear) log.record(DATA_SERVER, 'fault', { name: clear.kind, explain: explainFtpsFault(clear) }, conn.id);
+  if (req.protect && clear)
+    log.record(DATA_SERVER, 'fault', { name: clear.kind, explain: explainFtpsFault(clear) }, conn.id);
   const inClear = clear !== undefined || edit.tls === false;
   if (req.protect && edit.tls === false) acted(deps, script!, conn);
   const tls = req.protect && !inClear ? await protect(deps, data) : undefined;
@@ -242,11 +265,22 @@ export async function runTransfer(deps: DataDeps, req: TransferRequest, listener
 }
 
 /** PROT P: the server's side of TLS on the data connection (RFC 4217 §7), or the failure the control channel answers. */
-async function protect(deps: DataDeps, { socket: raw, conn }: DataConnection): Promise<TLSSocket | TransferResult & { ok: false }> {
+async function protect(
+  deps: DataDeps,
+  { socket: raw, conn }: DataConnection,
+): Promise<TLSSocket | (TransferResult & { ok: false })> {
   // A client that connects and never says a word holds the transfer for DATA_WAIT_MS at most.
   const silent = setTimeout(() => raw.destroy(), DATA_WAIT_MS);
   const { context, sessions, clientCert } = deps.dataTls;
-  const result = await acceptTls(raw, { log: deps.log, server: DATA_SERVER, conn: conn.id, context, keylog: deps.keylog, ...(sessions ? { sessions } : {}), ...(clientCert ? { clientCert } : {}) });
+  const result = await acceptTls(raw, {
+    log: deps.log,
+    server: DATA_SERVER,
+    conn: conn.id,
+    context,
+    keylog: deps.keylog,
+    ...(sessions ? { sessions } : {}),
+    ...(clientCert ? { clientCert } : {}),
+  });
   clearTimeout(silent);
   if (result.kind !== 'tls') {
     conn.serverCloses();
@@ -274,7 +308,14 @@ function settled(stream: Duplex, op: (done: () => void) => void): Promise<void> 
   });
 }
 
-async function send(deps: DataDeps, stream: Duplex, conn: TrackedConnection, layer: 'tls' | 'plaintext', data: Buffer, script?: DataScript): Promise<TransferResult> {
+async function send(
+  deps: DataDeps,
+  stream: Duplex,
+  conn: TrackedConnection,
+  layer: 'tls' | 'plaintext',
+  data: Buffer,
+  script?: DataScript,
+): Promise<TransferResult> {
   const { log, options } = deps;
   const edit = script?.edit ?? {};
   const cut = fault(options, 'truncate-data');
@@ -287,7 +328,12 @@ async function send(deps: DataDeps, stream: Duplex, conn: TrackedConnection, lay
   // A client that never reads holds the transfer for DATA_WAIT_MS at most.
   const stuck = setTimeout(() => stream.destroy(), DATA_WAIT_MS);
   await settled(stream, (done) => stream.write(sent, done));
-  log.record(DATA_SERVER, 'payload-sent', { layer, bytes: sent.length, sha256: sha256(sent), complete: sent.length === data.length }, conn.id);
+  log.record(
+    DATA_SERVER,
+    'payload-sent',
+    { layer, bytes: sent.length, sha256: sha256(sent), complete: sent.length === data.length },
+    conn.id,
+  );
   conn.serverCloses();
   if (cut) log.record(DATA_SERVER, 'fault', { name: cut.kind, explain: explainFtpsFault(cut) }, conn.id);
   const end = edit.end ?? (cut && !cut.closeNotify ? 'close-without-notify' : 'close');
@@ -310,7 +356,14 @@ async function send(deps: DataDeps, stream: Duplex, conn: TrackedConnection, lay
   return { ok: true };
 }
 
-function receive(deps: DataDeps, stream: Duplex, conn: TrackedConnection, layer: 'tls' | 'plaintext', req: TransferRequest, store: (path: string, data: Buffer) => void): Promise<TransferResult> {
+function receive(
+  deps: DataDeps,
+  stream: Duplex,
+  conn: TrackedConnection,
+  layer: 'tls' | 'plaintext',
+  req: TransferRequest,
+  store: (path: string, data: Buffer) => void,
+): Promise<TransferResult> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

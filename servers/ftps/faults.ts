@@ -20,19 +20,34 @@ export const FtpsFaultSchema = z.discriminatedUnion('kind', [
    * written behind the first refusal, in the same write (curl tests 980-983);
    * a ClientHello that follows them is recorded, and the connection closed.
    */
-  z.object({
-    kind: z.literal('auth-refused'),
-    code: z.enum(['500', '502', '504', '534']).default('534'),
-    inject: z.string().min(1).optional(),
-  }).strict(),
+  z
+    .object({
+      kind: z.literal('auth-refused'),
+      code: z.enum(['500', '502', '504', '534']).default('534'),
+      inject: z.string().min(1).optional(),
+    })
+    .strict(),
   /** The greeting is "230 already logged in" instead of 220 (curl's CVE-2021-22946 trigger). */
   z.object({ kind: z.literal('greeting-230') }).strict(),
   /** Bytes written in the same write as "234", before the handshake (CVE-2021-22947). Default: a fake 230 login reply. */
-  z.object({ kind: z.literal('inject-after-auth'), bytes: z.string().min(1).default('230 User logged in, proceed.\r\n') }).strict(),
+  z
+    .object({
+      kind: z.literal('inject-after-auth'),
+      bytes: z.string().min(1).default('230 User logged in, proceed.\r\n'),
+    })
+    .strict(),
   /** PROT P is refused with 536 (RFC 2228: protection level not supported). */
   z.object({ kind: z.literal('prot-refused') }).strict(),
   /** The PASV (and EPSV) reply names another address, where a trap listener records any client that follows it (CVE-2020-8284). Default 127.0.0.3. */
-  z.object({ kind: z.literal('pasv-foreign-address'), address: z.string().regex(/^127\.\d+\.\d+\.\d+$/).default('127.0.0.3') }).strict(),
+  z
+    .object({
+      kind: z.literal('pasv-foreign-address'),
+      address: z
+        .string()
+        .regex(/^127\.\d+\.\d+\.\d+$/)
+        .default('127.0.0.3'),
+    })
+    .strict(),
   /** The data connection is never made or never accepted: 425 (or 421 and close). Default 425. */
   z.object({ kind: z.literal('no-data-connection'), code: z.enum(['425', '421']).default('425') }).strict(),
   /**
@@ -44,7 +59,13 @@ export const FtpsFaultSchema = z.discriminatedUnion('kind', [
   /** After PROT P was accepted, the data connection is served in clear (no TLS on the server's side). */
   z.object({ kind: z.literal('clear-data-after-prot-p') }).strict(),
   /** The data channel closes after this fraction of the file, and 226 is sent anyway. `closeNotify`: end TLS cleanly first. */
-  z.object({ kind: z.literal('truncate-data'), at: z.number().min(0).max(0.99).default(0.5), closeNotify: z.boolean().default(false) }).strict(),
+  z
+    .object({
+      kind: z.literal('truncate-data'),
+      at: z.number().min(0).max(0.99).default(0.5),
+      closeNotify: z.boolean().default(false),
+    })
+    .strict(),
   /** The transfer is aborted: part of the file, then "426 Connection closed; transfer aborted". */
   z.object({ kind: z.literal('transfer-aborted') }).strict(),
   /** TYPE I is refused (504), so a client must not silently transfer in ASCII. */
@@ -56,7 +77,9 @@ export const FtpsFaultSchema = z.discriminatedUnion('kind', [
   /** The server goes silent at this step and never answers again. */
   z.object({ kind: z.literal('stall'), at: z.enum(STALL_STEPS) }).strict(),
   /** On the implicit-TLS port, this plaintext greeting is written before the handshake. */
-  z.object({ kind: z.literal('plaintext-banner'), text: z.string().default('220 FTP server ready (in plaintext)') }).strict(),
+  z
+    .object({ kind: z.literal('plaintext-banner'), text: z.string().default('220 FTP server ready (in plaintext)') })
+    .strict(),
 ]);
 
 export type FtpsFault = z.infer<typeof FtpsFaultSchema>;
@@ -108,11 +131,20 @@ export function explainFtpsFault(fault: FtpsFault): string {
 }
 
 /** The case's scripted deviations, one sentence each: its faults, and a data certificate of its own. */
-export function explainFtpsSetup(options: { faults: FtpsFault[]; script?: FtpsScriptRule[]; certificate: string; dataCertificate?: string | undefined }): string[] {
+export function explainFtpsSetup(options: {
+  faults: FtpsFault[];
+  script?: FtpsScriptRule[];
+  certificate: string;
+  dataCertificate?: string | undefined;
+}): string[] {
   const own = options.dataCertificate !== undefined && options.dataCertificate !== options.certificate;
   return [
     ...(options.script ?? []).map(explainFtpsRule),
     ...options.faults.map(explainFtpsFault),
-    ...(own ? [`data connections show the ${options.dataCertificate} certificate and resume no session of the control connection`] : []),
+    ...(own
+      ? [
+          `data connections show the ${options.dataCertificate} certificate and resume no session of the control connection`,
+        ]
+      : []),
   ];
 }

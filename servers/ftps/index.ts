@@ -14,7 +14,17 @@ export const FTPS = defineProtocol({
   // The server loads when a case runs: `list` and `explain` need only its schema.
   start: async (options, ctx) => (await import('./server.js')).startFtpsServer(options, ctx),
   actions: ['download', 'upload', 'list'],
-  emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-sent', 'payload-received', 'pipelined-before-tls', 'plaintext-after-hello', 'tls-cleared'],
+  emits: [
+    ...TLS_EVENTS,
+    'command',
+    'reply',
+    'credentials',
+    'payload-sent',
+    'payload-received',
+    'pipelined-before-tls',
+    'plaintext-after-hello',
+    'tls-cleared',
+  ],
   // RFC 959 §5.4: the server greets with 220.
   firstExchange: { expect: Buffer.from('220') },
   describeFaults: explainFtpsSetup,

@@ -5,7 +5,8 @@ import { FtpsOptionsSchema } from './options.js';
 import { VirtualTree } from './tree.js';
 import type { FtpOutput } from './session.js';
 
-const machine = (server: Record<string, unknown> = {}) => createFtpMachine(FtpsOptionsSchema.parse(server), new VirtualTree());
+const machine = (server: Record<string, unknown> = {}) =>
+  createFtpMachine(FtpsOptionsSchema.parse(server), new VirtualTree());
 const text = (out: { write?: string | Buffer }) => String(out.write ?? '');
 const events = (out: FtpOutput, type: string) => (out.record ?? []).filter((e) => e.type === type);
 
@@ -19,7 +20,9 @@ describe('ftps machine: the lure after a refused AUTH TLS', () => {
     expect(text(m.line('USER someone-else'))).toMatch(/^331 /);
     const pass = m.line('PASS not-the-account-password');
     expect(text(pass)).toMatch(/^230 /);
-    expect(events(pass, 'credentials')).toEqual([{ type: 'credentials', fields: { layer: 'plaintext', mechanism: 'USER/PASS', user: 'someone-else' } }]);
+    expect(events(pass, 'credentials')).toEqual([
+      { type: 'credentials', fields: { layer: 'plaintext', mechanism: 'USER/PASS', user: 'someone-else' } },
+    ]);
     expect(JSON.stringify(pass.record)).not.toContain('not-the-account-password');
   });
 
@@ -120,6 +123,8 @@ describe('ftps machine: CCC (RFC 4217 §5)', () => {
     expect(m.line('CCC').clear).toBe(true);
     m.cleared(false);
     m.line('USER conform');
-    expect(events(m.line('PASS conform-ftp-secret'), 'credentials')[0]).toMatchObject({ fields: { layer: 'plaintext' } });
+    expect(events(m.line('PASS conform-ftp-secret'), 'credentials')[0]).toMatchObject({
+      fields: { layer: 'plaintext' },
+    });
   });
 });

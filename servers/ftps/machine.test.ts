@@ -4,7 +4,8 @@ import { FtpsOptionsSchema } from './options.js';
 import { resolvePath, VirtualTree } from './tree.js';
 import { parseEprt, parsePort } from './commands/data.js';
 
-const machine = (server: Record<string, unknown> = {}) => createFtpMachine(FtpsOptionsSchema.parse(server), new VirtualTree());
+const machine = (server: Record<string, unknown> = {}) =>
+  createFtpMachine(FtpsOptionsSchema.parse(server), new VirtualTree());
 const text = (out: { write?: string | Buffer }) => String(out.write ?? '');
 
 function loggedIn(server: Record<string, unknown> = {}) {
@@ -87,7 +88,8 @@ describe('ftps machine', () => {
     expect(m.line('EPSV 1').data).toEqual({ op: 'listen', command: 'EPSV' });
     expect(text(m.line('PASV'))).not.toMatch(/^501 /);
     expect(text(m.line('EPSV ALL'))).toMatch(/^200 /);
-    for (const line of ['PASV', 'PORT 127,0,0,1,4,1', 'EPRT |1|127.0.0.1|2000|']) expect(text(m.line(line))).toMatch(/^501 .*EPSV ALL/);
+    for (const line of ['PASV', 'PORT 127,0,0,1,4,1', 'EPRT |1|127.0.0.1|2000|'])
+      expect(text(m.line(line))).toMatch(/^501 .*EPSV ALL/);
     expect(m.line('EPSV').data).toEqual({ op: 'listen', command: 'EPSV' });
   });
 

@@ -10,7 +10,16 @@ import { findFault } from '../shared/fault-kit.js';
 import type { FtpsFault } from './faults.js';
 import type { FtpsOptions } from './options.js';
 import { COMMANDS, featLines } from './registry.js';
-import { faultEvent, initialState, prepend, reply, stall, stallAt, type FtpOutput, type FtpsContext } from './session.js';
+import {
+  faultEvent,
+  initialState,
+  prepend,
+  reply,
+  stall,
+  stallAt,
+  type FtpOutput,
+  type FtpsContext,
+} from './session.js';
 import type { VirtualTree } from './tree.js';
 
 /** Longest command line accepted (vsftpd's VSFTP_MAX_COMMAND_LINE is 4096). */
@@ -44,7 +53,9 @@ export interface FtpMachine {
 export function createFtpMachine(options: FtpsOptions, tree: VirtualTree): FtpMachine {
   const implicit = options.tls === 'implicit';
   const ctx: FtpsContext = {
-    options, tree, state: initialState(implicit),
+    options,
+    tree,
+    state: initialState(implicit),
     fault: (kind) => findFault(options.faults, kind),
     featLines: () => featLines(ctx),
   };
@@ -96,7 +107,12 @@ function dispatch(ctx: FtpsContext, line: string): FtpOutput {
   const shown = def?.redact ? `${verb} ${def.redact(args)}`.trim() : redactCommandLine(line);
   const command: RecordedEvent = {
     type: 'command',
-    fields: { layer: state.layer, verb, args: def?.redact ? def.redact(args) : redactCommandLine(line).slice(verb.length + 1), raw: shown.slice(0, 200) },
+    fields: {
+      layer: state.layer,
+      verb,
+      args: def?.redact ? def.redact(args) : redactCommandLine(line).slice(verb.length + 1),
+      raw: shown.slice(0, 200),
+    },
   };
   const evidence = def?.evidence?.(ctx, args) ?? [];
   return prepend([command, ...evidence], answer(ctx, verb, args));
@@ -108,7 +124,12 @@ function answer(ctx: FtpsContext, verb: string, args: string): FtpOutput {
   const def = COMMANDS.get(verb);
   if (!def) {
     const tooMany = ++state.badCommands >= MAX_BAD_COMMANDS;
-    return reply(ctx, tooMany ? '421' : '500', tooMany ? 'Too many bad commands.' : 'Unknown command.', tooMany ? { close: true } : {});
+    return reply(
+      ctx,
+      tooMany ? '421' : '500',
+      tooMany ? 'Too many bad commands.' : 'Unknown command.',
+      tooMany ? { close: true } : {},
+    );
   }
   if (!def.beforeLogin && !state.loggedIn) return reply(ctx, '530', 'Please login with USER and PASS.');
   return def.handle(ctx, args);

@@ -25,18 +25,27 @@ afterEach(async () => {
 
 async function start(options: unknown): Promise<{ log: EventLog; port: number }> {
   const log = new EventLog();
-  server = await startFtpsServer(FtpsOptionsSchema.parse(options), { log, bindHost: '127.0.0.1', keylog: [], cert: (p) => certs.get(p) });
+  server = await startFtpsServer(FtpsOptionsSchema.parse(options), {
+    log,
+    bindHost: '127.0.0.1',
+    keylog: [],
+    cert: (p) => certs.get(p),
+  });
   return { log, port: server.endpoint.port };
 }
 
 /** Listening servers and TCP sockets alive in this process, whoever owns them. */
 function handles(): { listeners: number; sockets: number } {
   const info = process.getActiveResourcesInfo();
-  return { listeners: info.filter((r) => r === 'TCPServerWrap').length, sockets: info.filter((r) => r === 'TCPSocketWrap').length };
+  return {
+    listeners: info.filter((r) => r === 'TCPServerWrap').length,
+    sockets: info.filter((r) => r === 'TCPSocketWrap').length,
+  };
 }
 
 async function until(what: () => boolean, ms = 5000): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) if (what()) return true;
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 20)))
+    if (what()) return true;
   return what();
 }
 
@@ -58,7 +67,10 @@ function lines(socket: Socket): { reply(): Promise<string>; send(line: string): 
 }
 
 /** A logged-in control connection, in plaintext or after AUTH TLS. */
-async function login(port: number, tls = false): Promise<{ socket: Socket; send(line: string): Promise<string>; reply(): Promise<string> }> {
+async function login(
+  port: number,
+  tls = false,
+): Promise<{ socket: Socket; send(line: string): Promise<string>; reply(): Promise<string> }> {
   let socket: Socket = connect(port, '127.0.0.1');
   clients.push(socket);
   let c = lines(socket);
@@ -91,7 +103,9 @@ const pasvPort = (reply: string): number => {
 };
 
 describe('FTPS server against a hostile client', () => {
-  it('survives hundreds of data connections and closes every one, with its trap listeners', { timeout: 60_000 }, async () => {
+  it('survives hundreds of data connections and closes every one, with its trap listeners', {
+    timeout: 60_000,
+  }, async () => {
     const before = handles();
     const { log, port } = await start({ tls: 'none', faults: [{ kind: 'pasv-foreign-address' }] });
     const hostile = await login(port);
@@ -114,7 +128,9 @@ describe('FTPS server against a hostile client', () => {
     // The server's own listening port, one passive listener and its trap, at most: old ones do not pile up.
     expect(mostListeners).toBeLessThanOrEqual(3);
     // Old passive connections were closed when the next PASV replaced them.
-    const dataOpen = (): number => log.ofType('connect').filter((e) => e.server !== 'ftps').length - log.ofType('close').filter((e) => e.server !== 'ftps').length;
+    const dataOpen = (): number =>
+      log.ofType('connect').filter((e) => e.server !== 'ftps').length -
+      log.ofType('close').filter((e) => e.server !== 'ftps').length;
     expect(await until(() => dataOpen() <= 1)).toBe(true);
 
     // Meanwhile the server still serves a well-behaved client.
@@ -136,7 +152,9 @@ describe('FTPS server against a hostile client', () => {
     expect(await until(() => dataOpen() === 0)).toBe(true);
     expect(log.ofType('connect').filter((e) => e.server === 'ftps-trap').length).toBeGreaterThanOrEqual(300);
     // Nothing of the server is left: our client sockets closed as the server closed theirs.
-    expect(await until(() => handles().listeners === before.listeners && handles().sockets === before.sockets)).toBe(true);
+    expect(await until(() => handles().listeners === before.listeners && handles().sockets === before.sockets)).toBe(
+      true,
+    );
   });
 
   it('ends the session of a client that floods commands and never reads, on time', { timeout: 30_000 }, async () => {
@@ -156,10 +174,14 @@ describe('FTPS server against a hostile client', () => {
     await server!.stop();
     server = undefined;
     sink.socket.destroy();
-    expect(await until(() => handles().listeners === before.listeners && handles().sockets === before.sockets)).toBe(true);
+    expect(await until(() => handles().listeners === before.listeners && handles().sockets === before.sockets)).toBe(
+      true,
+    );
   });
 
-  it('gives up on a data connection that never starts TLS, and serves one that never reads', { timeout: 30_000 }, async () => {
+  it('gives up on a data connection that never starts TLS, and serves one that never reads', {
+    timeout: 30_000,
+  }, async () => {
     const { log, port } = await start({ protP: 'optional', transfer: { file: 'text.txt' } });
     const c = await login(port, true);
     await c.send('PBSZ 0');

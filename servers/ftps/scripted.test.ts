@@ -18,7 +18,12 @@ afterEach(async () => {
 
 async function start(options: Record<string, unknown>): Promise<{ log: EventLog; port: number }> {
   const log = new EventLog();
-  server = await startFtpsServer(FtpsOptionsSchema.parse({ tls: 'none', ...options }), { log, bindHost: '127.0.0.1', keylog: [], cert: (p) => certs.get(p) });
+  server = await startFtpsServer(FtpsOptionsSchema.parse({ tls: 'none', ...options }), {
+    log,
+    bindHost: '127.0.0.1',
+    keylog: [],
+    cert: (p) => certs.get(p),
+  });
   return { log, port: server.endpoint.port };
 }
 
@@ -48,7 +53,9 @@ const faults = (log: EventLog) => log.ofType('fault');
 
 describe('FTPS scripts on the data channel', () => {
   it('names a foreign address in the 227, and its trap records a client that follows it under the rule name', async () => {
-    const { log, port } = await start({ script: [{ on: { command: 'PASV' }, do: ['normal', { data: { address: '127.0.0.3' } }] }] });
+    const { log, port } = await start({
+      script: [{ on: { command: 'PASV' }, do: ['normal', { data: { address: '127.0.0.3' } }] }],
+    });
     const c = await login(port);
     const m = /\((\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)/.exec(await c.send('PASV'))!;
     expect(m.slice(1, 5).join('.')).toBe('127.0.0.3');
@@ -56,13 +63,18 @@ describe('FTPS scripts on the data channel', () => {
     await new Promise((r) => follow.once('connect', r));
     await sleep(50);
     expect(log.ofType('connect').some((e) => e.server === 'ftps-trap')).toBe(true);
-    expect(faults(log).map((e) => [e.server, e.name])).toEqual([['ftps', 'script-rule-1'], ['ftps-trap', 'script-rule-1']]);
+    expect(faults(log).map((e) => [e.server, e.name])).toEqual([
+      ['ftps', 'script-rule-1'],
+      ['ftps-trap', 'script-rule-1'],
+    ]);
     follow.destroy();
     c.socket.destroy();
   });
 
   it('leaves out the 150 and closes the data connection empty: 226 comes alone', async () => {
-    const { port } = await start({ script: [{ on: { command: 'LIST' }, do: ['normal', { data: { preliminary: false, connection: 'close' } }] }] });
+    const { port } = await start({
+      script: [{ on: { command: 'LIST' }, do: ['normal', { data: { preliminary: false, connection: 'close' } }] }],
+    });
     const c = await login(port);
     const data = connect(epsvPort(await c.send('EPSV')), '127.0.0.1');
     const body = readAll(data);
@@ -72,7 +84,14 @@ describe('FTPS scripts on the data channel', () => {
   });
 
   it('refuses the data connection, ends the transfer with the final reply, and closes the control connection after it', async () => {
-    const { log, port } = await start({ script: [{ on: { command: 'RETR' }, do: [{ normal: { final: '421 Closing.' } }, { data: { connection: 'refuse' } }, 'close'] }] });
+    const { log, port } = await start({
+      script: [
+        {
+          on: { command: 'RETR' },
+          do: [{ normal: { final: '421 Closing.' } }, { data: { connection: 'refuse' } }, 'close'],
+        },
+      ],
+    });
     const c = await login(port);
     const data = connect(epsvPort(await c.send('EPSV')), '127.0.0.1');
     const body = readAll(data);
@@ -81,11 +100,18 @@ describe('FTPS scripts on the data channel', () => {
     expect((await body).data.length).toBe(0);
     await sleep(50);
     expect(c.closed).toBe(true);
-    expect(log.ofType('reply').map((e) => e.code).slice(-2)).toEqual(['150', '421']);
+    expect(
+      log
+        .ofType('reply')
+        .map((e) => e.code)
+        .slice(-2),
+    ).toEqual(['150', '421']);
   });
 
   it('cuts the file and resets the data connection, the rule event recorded there before the bytes', async () => {
-    const { log, port } = await start({ script: [{ on: { command: 'RETR' }, do: ['normal', { data: { cut: 0.25, end: 'reset' } }] }] });
+    const { log, port } = await start({
+      script: [{ on: { command: 'RETR' }, do: ['normal', { data: { cut: 0.25, end: 'reset' } }] }],
+    });
     const c = await login(port);
     const data = connect(epsvPort(await c.send('EPSV')), '127.0.0.1');
     const body = readAll(data);
@@ -122,7 +148,10 @@ describe('FTPS scripts on the data channel', () => {
   });
 
   it('serves the data connection in clear after PROT P', async () => {
-    const { log, port } = await start({ tls: 'explicit', script: [{ on: { command: 'RETR' }, do: ['normal', { data: { tls: false } }] }] });
+    const { log, port } = await start({
+      tls: 'explicit',
+      script: [{ on: { command: 'RETR' }, do: ['normal', { data: { tls: false } }] }],
+    });
     const raw = connect(port, '127.0.0.1');
     const c = new Control(raw);
     await c.reply();
@@ -146,13 +175,18 @@ describe('FTPS scripts on the data channel', () => {
   });
 
   it('answers a ClientHello after 234 with a handshake_failure alert (FTPS has no named fault for it)', async () => {
-    const { log, port } = await start({ tls: 'explicit', script: [{ on: 'client-hello', do: [{ alert: 'handshake_failure' }, 'close'] }] });
+    const { log, port } = await start({
+      tls: 'explicit',
+      script: [{ on: 'client-hello', do: [{ alert: 'handshake_failure' }, 'close'] }],
+    });
     const raw = connect(port, '127.0.0.1');
     const c = new Control(raw);
     await c.reply();
     expect(await c.send('AUTH TLS')).toMatch(/^234 /);
     const tls = tlsConnect({ socket: raw, servername: 'localhost', ca: (await certs.get('valid')).caPem });
-    const error = await new Promise<string>((resolve) => tls.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message)));
+    const error = await new Promise<string>((resolve) =>
+      tls.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message)),
+    );
     expect(error).toMatch(/HANDSHAKE_FAILURE|ECONNRESET/);
     expect(log.ofType('tls-failed')[0]).toMatchObject({ error: 'SCRIPTED_ALERT', alert: 'handshake_failure' });
   });

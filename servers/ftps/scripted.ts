@@ -18,9 +18,24 @@ import type { Layer } from '../shared/events.js';
 import { faultEventOf } from '../shared/fault-kit.js';
 import type { LineMachine, MachineOutput, RecordedEvent, Segment } from '../shared/line-session.js';
 import { replyFields, ScriptedMachine } from '../shared/script/engine.js';
-import { bytesOf, editAnswer, ruleName, writesBytes, type NormalEdit, type ScriptAction, type ScriptRule } from '../shared/script/schema.js';
+import {
+  bytesOf,
+  editAnswer,
+  ruleName,
+  writesBytes,
+  type NormalEdit,
+  type ScriptAction,
+  type ScriptRule,
+} from '../shared/script/schema.js';
 import type { FtpMachine, TransferResult } from './machine.js';
-import { explainFtpsRule, isData, isNormal, type FtpsScript, type FtpsScriptAction, type FtpsScriptRule } from './script.js';
+import {
+  explainFtpsRule,
+  isData,
+  isNormal,
+  type FtpsScript,
+  type FtpsScriptAction,
+  type FtpsScriptRule,
+} from './script.js';
 import type { DataScript, FtpOutput } from './session.js';
 
 const MARK = 'ftps-rule:';
@@ -39,7 +54,14 @@ interface Work {
   own: Set<RecordedEvent>;
   /** Set until the command's output has been settled. */
   fresh: boolean;
-  after: { trailer?: Buffer; events: RecordedEvent[]; close?: boolean; withoutNotify?: boolean; reset?: boolean; stall?: boolean };
+  after: {
+    trailer?: Buffer;
+    events: RecordedEvent[];
+    close?: boolean;
+    withoutNotify?: boolean;
+    reset?: boolean;
+    stall?: boolean;
+  };
 }
 
 export class FtpsScriptedMachine implements LineMachine<FtpOutput> {
@@ -49,7 +71,12 @@ export class FtpsScriptedMachine implements LineMachine<FtpOutput> {
   private work: Work | undefined;
   private readonly fired = new Set<number>();
 
-  constructor(private readonly machine: FtpMachine, shadow: FtpMachine, private readonly script: FtpsScript, implicitTls: boolean) {
+  constructor(
+    private readonly machine: FtpMachine,
+    shadow: FtpMachine,
+    private readonly script: FtpsScript,
+    implicitTls: boolean,
+  ) {
     const inner: LineMachine<FtpOutput> = {
       start: () => this.answered(machine.start()),
       line: (line) => this.answered(machine.line(line)),
@@ -145,12 +172,27 @@ export class FtpsScriptedMachine implements LineMachine<FtpOutput> {
       const at = record.map((e) => e.type).lastIndexOf('reply');
       record = record.filter((_, i) => i !== at);
     } else if (preliminary && change) preliminary = editAnswer(preliminary, change);
-    this.work = { index, ...(change ? { change } : {}), ...(lines ? { final: lines } : {}), own: new Set(record), fresh: true, after: { events: [] } };
+    this.work = {
+      index,
+      ...(change ? { change } : {}),
+      ...(lines ? { final: lines } : {}),
+      own: new Set(record),
+      fresh: true,
+      after: { events: [] },
+    };
     const script: DataScript | undefined = data && {
-      edit: data, fault: { name: ruleName(index), explain: explainFtpsRule(rule, index) }, records: defers(rule), acted: () => this.fired.add(index),
+      edit: data,
+      fault: { name: ruleName(index), explain: explainFtpsRule(rule, index) },
+      records: defers(rule),
+      acted: () => this.fired.add(index),
     };
     const { write: _w, ...kept } = own;
-    return { ...kept, record, ...(preliminary ? { preliminary } : {}), data: script ? { ...own.data, script } : own.data };
+    return {
+      ...kept,
+      record,
+      ...(preliminary ? { preliminary } : {}),
+      data: script ? { ...own.data, script } : own.data,
+    };
   }
 
   /** An engine output, finished: FTP's explanations on the rules' events, the held 150 in place, what waits for the end set aside. */
@@ -189,11 +231,17 @@ export class FtpsScriptedMachine implements LineMachine<FtpOutput> {
     // The engine puts the bytes of replies after a deferred answer in the trailer, without their events (a hook asked for).
     if (!work.after.events.length) {
       const layer = this.machine.ctx.state.layer;
-      work.after.events = after.flatMap((a): RecordedEvent[] => (typeof a === 'object' && 'reply' in a ? [{ type: 'reply', fields: { layer, ...replyFields([a.reply].flat()) } }] : []));
+      work.after.events = after.flatMap((a): RecordedEvent[] =>
+        typeof a === 'object' && 'reply' in a
+          ? [{ type: 'reply', fields: { layer, ...replyFields([a.reply].flat()) } }]
+          : [],
+      );
     }
     const name = ruleName(work.index);
     const deferred = defers(rule) && out.data?.script !== undefined;
-    out.record = record.filter((e, i) => !(i > lastOwn && e.type === 'reply') && !(deferred && e.type === 'fault' && e.fields.name === name));
+    out.record = record.filter(
+      (e, i) => !(i > lastOwn && e.type === 'reply') && !(deferred && e.type === 'fault' && e.fields.name === name),
+    );
     for (const a of after) {
       if (a === 'close' || a === 'close-without-notify') {
         work.after.close = true;
@@ -220,7 +268,8 @@ export class FtpsScriptedMachine implements LineMachine<FtpOutput> {
     this.work = undefined;
     if (!work) return own;
     let out = work.final ? this.replaced(own, work.final) : own;
-    if (work.change && out.write !== undefined) out = { ...out, write: editAnswer(Buffer.from(out.write), work.change) };
+    if (work.change && out.write !== undefined)
+      out = { ...out, write: editAnswer(Buffer.from(out.write), work.change) };
     const { trailer, events, ...ending } = work.after;
     if (trailer) out = { ...out, write: Buffer.concat([Buffer.from(out.write ?? ''), trailer]) };
     return { ...out, record: [...(out.record ?? []), ...events], ...ending };
@@ -229,7 +278,10 @@ export class FtpsScriptedMachine implements LineMachine<FtpOutput> {
   /** `final`: the answer's reply replaced by the rule's lines. */
   private replaced(own: FtpOutput, lines: string[]): FtpOutput {
     const record = (own.record ?? []).filter((e) => e.type !== 'reply');
-    const reply: RecordedEvent = { type: 'reply', fields: { layer: this.machine.ctx.state.layer, ...replyFields(lines) } };
+    const reply: RecordedEvent = {
+      type: 'reply',
+      fields: { layer: this.machine.ctx.state.layer, ...replyFields(lines) },
+    };
     return { ...own, write: bytesOf({ reply: lines }), record: [...record, reply] };
   }
 }
@@ -269,7 +321,8 @@ function defers(rule: FtpsScriptRule): boolean {
   if (!data || data.address !== undefined || data.preliminary === false) return false;
   const n = rule.do.findIndex(isNormal);
   const normal = rule.do[n]!;
-  const edited = typeof normal === 'object' && 'normal' in normal && Object.keys(normal.normal).some((k) => k !== 'final');
+  const edited =
+    typeof normal === 'object' && 'normal' in normal && Object.keys(normal.normal).some((k) => k !== 'final');
   return !edited && !rule.do.slice(0, n).some(ownBytes);
 }
 
@@ -288,7 +341,8 @@ function placePreliminary(out: FtpOutput, bytes: Buffer, rule: FtpsScriptRule | 
   for (const a of rule?.do.slice(0, rule.do.findIndex(isNormal)) ?? []) {
     const current = model[model.length - 1]!;
     if (ownBytes(a)) current.bytes = true;
-    else if (typeof a === 'object' && 'delay' in a) model.push({ bytes: false, delayMs: a.delay, trickleMs: current.trickleMs });
+    else if (typeof a === 'object' && 'delay' in a)
+      model.push({ bytes: false, delayMs: a.delay, trickleMs: current.trickleMs });
     else if (typeof a === 'object' && 'trickle' in a) model.push({ bytes: false, delayMs: 0, trickleMs: a.trickle });
   }
   const at = model.filter((s) => s.bytes || s.delayMs).length;

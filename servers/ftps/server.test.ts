@@ -19,7 +19,12 @@ afterEach(async () => {
 
 async function start(options: unknown = {}): Promise<{ log: EventLog; port: number }> {
   const log = new EventLog();
-  server = await startFtpsServer(FtpsOptionsSchema.parse(options), { log, bindHost: '127.0.0.1', keylog: [], cert: (p) => certs.get(p) });
+  server = await startFtpsServer(FtpsOptionsSchema.parse(options), {
+    log,
+    bindHost: '127.0.0.1',
+    keylog: [],
+    cert: (p) => certs.get(p),
+  });
   return { log, port: server.endpoint.port };
 }
 
@@ -54,7 +59,12 @@ describe('FTPS server', () => {
     expect(bytes.length).toBe(1024);
     expect(new Set(bytes).size).toBe(256);
     const sent = log.ofType('payload-sent').find((e) => e.server === 'ftps-data')!;
-    expect(sent).toMatchObject({ layer: 'plaintext', bytes: 1024, complete: true, sha256: createHash('sha256').update(bytes).digest('hex') });
+    expect(sent).toMatchObject({
+      layer: 'plaintext',
+      bytes: 1024,
+      complete: true,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
     expect(log.ofType('connect').filter((e) => e.server === 'ftps-data')).toHaveLength(1);
     c.socket.destroy();
   });
@@ -94,7 +104,12 @@ describe('FTPS server', () => {
     await c.send('PBSZ 0');
     await c.send('PROT P');
     const dataPort = epsvPort(await c.send('EPSV'));
-    const data = tlsConnect({ socket: connect(dataPort, '127.0.0.1'), servername: 'localhost', ca, session: session ?? tls.getSession()! });
+    const data = tlsConnect({
+      socket: connect(dataPort, '127.0.0.1'),
+      servername: 'localhost',
+      ca,
+      session: session ?? tls.getSession()!,
+    });
     const body = readAll(data);
     expect(await c.send('RETR /pub/text.txt')).toMatch(/^150 /);
     expect(await c.reply()).toMatch(/^226 /);
@@ -123,14 +138,25 @@ describe('FTPS server', () => {
     await c.send('TYPE I');
     const dataPort = epsvPort(await c.send('EPSV'));
     // Checked by hand below: the point is which certificate the data connection shows.
-    const data = tlsConnect({ socket: connect(dataPort, '127.0.0.1'), servername: 'localhost', ca, rejectUnauthorized: false, session: session ?? tls.getSession()! });
-    const secure = new Promise((r) => data.once('secureConnect', () => r({ resumed: data.isSessionReused(), error: data.authorizationError })));
+    const data = tlsConnect({
+      socket: connect(dataPort, '127.0.0.1'),
+      servername: 'localhost',
+      ca,
+      rejectUnauthorized: false,
+      session: session ?? tls.getSession()!,
+    });
+    const secure = new Promise((r) =>
+      data.once('secureConnect', () => r({ resumed: data.isSessionReused(), error: data.authorizationError })),
+    );
     const body = readAll(data);
     expect(await c.send('RETR /pub/binary.bin')).toMatch(/^150 /);
     expect(await secure).toEqual({ resumed: false, error: 'CERT_HAS_EXPIRED' });
     expect(await c.reply()).toMatch(/^226 /);
     expect((await body).length).toBe(1024);
-    expect(log.ofType('tls-established').map((e) => [e.server, e.resumed])).toEqual([['ftps', false], ['ftps-data', false]]);
+    expect(log.ofType('tls-established').map((e) => [e.server, e.resumed])).toEqual([
+      ['ftps', false],
+      ['ftps-data', false],
+    ]);
     tls.destroy();
   });
 

@@ -23,7 +23,9 @@ export async function startFtpsServer(options: FtpsOptions, ctx: ServerContext):
   const context = loans.borrow(contextOptions(cert, options));
   // A data certificate of its own gets a context of its own: other ticket keys, so no control session resumes there.
   const ownDataCert = options.dataCertificate !== undefined && options.dataCertificate !== options.certificate;
-  const dataContext = ownDataCert ? loans.borrow(contextOptions(await ctx.cert(options.dataCertificate as CertProfileName), options)) : context;
+  const dataContext = ownDataCert
+    ? loans.borrow(contextOptions(await ctx.cert(options.dataCertificate as CertProfileName), options))
+    : context;
   const implicit = options.tls === 'implicit';
   const banner = findFault(options.faults, 'plaintext-banner');
   const sockets = new SocketSet();
@@ -34,16 +36,32 @@ export async function startFtpsServer(options: FtpsOptions, ctx: ServerContext):
   const server = createServer((socket) => {
     sockets.add(socket);
     const connection = new TrackedConnection(ctx.log, NAME, socket);
-    if (implicit && banner) ctx.log.record(NAME, 'fault', { name: banner.kind, explain: explainFtpsFault(banner) }, connection.id);
+    if (implicit && banner)
+      ctx.log.record(NAME, 'fault', { name: banner.kind, explain: explainFtpsFault(banner) }, connection.id);
     const tree = new VirtualTree();
     trees.push(tree);
     // One session store per control connection, shared with its data connections: resuming means resuming that session.
     const sessions = new TlsSessionCache();
     serveControl(socket, {
-      log: ctx.log, server: NAME, connection, context, clientCert: options.clientCert, sessions, keylog: ctx.keylog, implicitTls: implicit,
-      dataTls: ownDataCert ? { context: dataContext, clientCert: options.clientCert } : { context, sessions, clientCert: options.clientCert },
+      log: ctx.log,
+      server: NAME,
+      connection,
+      context,
+      clientCert: options.clientCert,
+      sessions,
+      keylog: ctx.keylog,
+      implicitTls: implicit,
+      dataTls: ownDataCert
+        ? { context: dataContext, clientCert: options.clientCert }
+        : { context, sessions, clientCert: options.clientCert },
       ...(implicit && banner ? { plaintextBanner: `${banner.text}\r\n` } : {}),
-      machine: createFtpMachine(options, tree), plaintextMachine: () => createFtpMachine(options, new VirtualTree()), options, bindHost: ctx.bindHost, sockets, servers, signal: stopping.signal,
+      machine: createFtpMachine(options, tree),
+      plaintextMachine: () => createFtpMachine(options, new VirtualTree()),
+      options,
+      bindHost: ctx.bindHost,
+      sockets,
+      servers,
+      signal: stopping.signal,
     }).catch((err: Error) => {
       ctx.log.record(NAME, 'server-error', { code: 'FTPS_SESSION', message: err.message }, connection.id);
       socket.destroy();
@@ -59,10 +77,18 @@ export async function startFtpsServer(options: FtpsOptions, ctx: ServerContext):
   const served = FILES[file];
   const prot = options.transfer.prot ?? (options.tls === 'none' ? 'C' : 'P');
   return {
-    endpoint: { url: `${implicit ? 'ftps' : 'ftp'}://${hostPart}:${port}${path}`, host: cert.host, port, tls, caFile: cert.caFile },
+    endpoint: {
+      url: `${implicit ? 'ftps' : 'ftp'}://${hostPart}:${port}${path}`,
+      host: cert.host,
+      port,
+      tls,
+      caFile: cert.caFile,
+    },
     ...(action === 'download' ? { expectedOutput: served } : {}),
     // A listing crosses as TYPE A text (RFC 959 §4.1.3): the client stores it with its local LF endings.
-    ...(action === 'list' ? { expectedOutput: fromCrlf(Buffer.from(new VirtualTree().entries('/pub').map(listLine).join(''), 'latin1')) } : {}),
+    ...(action === 'list'
+      ? { expectedOutput: fromCrlf(Buffer.from(new VirtualTree().entries('/pub').map(listLine).join(''), 'latin1')) }
+      : {}),
     ...(action === 'upload' ? { input: served, received: () => uploaded(trees, path, type) } : {}),
     // Anonymous FTP: the job carries no credentials, so the client chooses its anonymous login itself.
     ...(options.anonymous ? {} : { credentials: { ...options.credentials } }),

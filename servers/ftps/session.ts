@@ -88,9 +88,18 @@ export interface FtpsContext {
 
 export function initialState(implicit: boolean): FtpsState {
   return {
-    layer: implicit ? 'tls' : 'plaintext', tlsDone: implicit, loggedIn: false, pbsz: false,
+    layer: implicit ? 'tls' : 'plaintext',
+    tlsDone: implicit,
+    loggedIn: false,
+    pbsz: false,
     // RFC 4217 §8 leaves implicit FTPS's default to practice: vsftpd protects data from the start.
-    prot: implicit ? 'P' : 'C', type: 'A', cwd: '/', epsvAll: false, commands: 0, badCommands: 0, stalled: false,
+    prot: implicit ? 'P' : 'C',
+    type: 'A',
+    cwd: '/',
+    epsvAll: false,
+    commands: 0,
+    badCommands: 0,
+    stalled: false,
   };
 }
 
@@ -101,13 +110,22 @@ export const faultEvent = kit.event;
 export { prepend } from '../shared/fault-kit.js';
 
 /** A reply (RFC 959 §4.2), single- or multi-line; the faults decide the line endings and the form. */
-export function reply(ctx: FtpsContext, code: string, text: string | string[], extra: Partial<FtpOutput> = {}): FtpOutput {
+export function reply(
+  ctx: FtpsContext,
+  code: string,
+  text: string | string[],
+  extra: Partial<FtpOutput> = {},
+): FtpOutput {
   const eol = ctx.fault('lf-replies') ? '\n' : '\r\n';
   let lines = Array.isArray(text) ? text : [text];
   if (ctx.fault('multiline-replies') && lines.length === 1) lines = [lines[0]!, 'Conform FTP server', lines[0]!];
-  const write = lines.length === 1
-    ? `${code} ${lines[0]}${eol}`
-    : `${code}-${lines[0]}${eol}${lines.slice(1, -1).map((l) => ` ${l}${eol}`).join('')}${code} ${lines[lines.length - 1]}${eol}`;
+  const write =
+    lines.length === 1
+      ? `${code} ${lines[0]}${eol}`
+      : `${code}-${lines[0]}${eol}${lines
+          .slice(1, -1)
+          .map((l) => ` ${l}${eol}`)
+          .join('')}${code} ${lines[lines.length - 1]}${eol}`;
   const event: RecordedEvent = { type: 'reply', fields: { layer: ctx.state.layer, code, text: lines.join(' / ') } };
   return { ...extra, write, record: [...styleFaults(ctx), event, ...(extra.record ?? [])] };
 }

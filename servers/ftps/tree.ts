@@ -7,7 +7,9 @@
 /** Every byte value, four times: a transfer that alters one shows. */
 const BINARY = Buffer.from(Array.from({ length: 1024 }, (_, i) => i % 256));
 /** LF line endings, as a Unix server stores text (TYPE A puts CRLF on the wire, RFC 959 §3.1.1.1). */
-const TEXT = Buffer.from(Array.from({ length: 40 }, (_, i) => `line ${i + 1}: the quick brown fox jumps over the lazy dog\n`).join(''));
+const TEXT = Buffer.from(
+  Array.from({ length: 40 }, (_, i) => `line ${i + 1}: the quick brown fox jumps over the lazy dog\n`).join(''),
+);
 
 export const FILES = { 'binary.bin': BINARY, 'text.txt': TEXT, 'empty.txt': Buffer.alloc(0) } as const;
 export const FILE_NAMES = Object.keys(FILES) as [keyof typeof FILES, ...(keyof typeof FILES)[]];
@@ -34,7 +36,11 @@ export class VirtualTree {
 
   /** The entries of a directory, files only (subdirectories of / listed as directories). */
   entries(dir: string): { name: string; dir: boolean; size: number }[] {
-    if (dir === '/') return [{ name: 'pub', dir: true, size: 0 }, { name: 'upload', dir: true, size: 0 }];
+    if (dir === '/')
+      return [
+        { name: 'pub', dir: true, size: 0 },
+        { name: 'upload', dir: true, size: 0 },
+      ];
     const prefix = `${dir}/`;
     return [...this.files, ...this.uploads]
       .filter(([p]) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/'))

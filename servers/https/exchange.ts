@@ -2,7 +2,16 @@ import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import { bytesOf, explainRule, ruleName, type HttpsScriptRule, type NormalEdit } from '../shared/script/schema.js';
 import type { EventLog, Layer } from '../shared/events.js';
-import { editHead, editRawResponse, RequestHeadParser, planResponse, sha256, simpleResponse, statusOf, type HttpRequestHead } from './machine.js';
+import {
+  editHead,
+  editRawResponse,
+  RequestHeadParser,
+  planResponse,
+  sha256,
+  simpleResponse,
+  statusOf,
+  type HttpRequestHead,
+} from './machine.js';
 import type { HttpsOptions } from './options.js';
 
 /** Where a rule plays: the connection, the layer its bytes cross in, and how it ends. */
@@ -47,7 +56,9 @@ export class HttpsScript {
   private readonly paths: Array<RegExp | undefined>;
   constructor(readonly rules: HttpsScriptRule[]) {
     this.fired = rules.map(() => 0);
-    this.paths = rules.map((r) => (typeof r.on === 'object' && r.on.request.path !== undefined ? new RegExp(r.on.request.path) : undefined));
+    this.paths = rules.map((r) =>
+      typeof r.on === 'object' && r.on.request.path !== undefined ? new RegExp(r.on.request.path) : undefined,
+    );
   }
 
   /** The first rule, not yet spent, whose request trigger matches the request. */
@@ -56,7 +67,9 @@ export class HttpsScript {
       if (on === 'request') return true;
       if (typeof on === 'string') return false;
       const { method } = on.request;
-      return (!method || method.toUpperCase() === head.method.toUpperCase()) && (this.paths[i]?.test(head.target) ?? true);
+      return (
+        (!method || method.toUpperCase() === head.method.toUpperCase()) && (this.paths[i]?.test(head.target) ?? true)
+      );
     });
   }
 
@@ -75,7 +88,14 @@ export class HttpsScript {
 
 /** Whether a script writes the cleartext twin's URL, so the server must start the twin. */
 export function namesHttpUrl(rules: HttpsScriptRule[]): boolean {
-  return rules.some((r) => r.do.some((a) => typeof a === 'object' && (('reply' in a && [a.reply].flat().some((l) => l.includes(HTTP_URL))) || ('send' in a && a.send.includes(HTTP_URL)))));
+  return rules.some((r) =>
+    r.do.some(
+      (a) =>
+        typeof a === 'object' &&
+        (('reply' in a && [a.reply].flat().some((l) => l.includes(HTTP_URL))) ||
+          ('send' in a && a.send.includes(HTTP_URL))),
+    ),
+  );
 }
 
 /** Serves the body at the case's path only: anything else is a 404 (and is recorded as asked). */
@@ -122,7 +142,13 @@ function respond(stream: Duplex, spec: ExchangeSpec, head: HttpRequestHead): voi
  * when a script goes on); `edit`: a script's `normal` edit (the head edited,
  * the body cut to a fraction with its framing still announcing all of it).
  */
-function respondNormally(stream: Duplex, spec: ExchangeSpec, head: HttpRequestHead, end: boolean, edit?: NormalEdit): void {
+function respondNormally(
+  stream: Duplex,
+  spec: ExchangeSpec,
+  head: HttpRequestHead,
+  end: boolean,
+  edit?: NormalEdit,
+): void {
   const { log, server, conn, layer } = spec;
   const answer = spec.answer(head);
   if (answer.kind === 'stall') return;
@@ -133,7 +159,12 @@ function respondNormally(stream: Duplex, spec: ExchangeSpec, head: HttpRequestHe
     else stream.write(bytes);
     return;
   }
-  const plan = planResponse(spec.body, spec.options.body.framing, edit?.cut ?? answer.truncateAt, edit?.lineEnd === 'lf' ? '\n' : '\r\n');
+  const plan = planResponse(
+    spec.body,
+    spec.options.body.framing,
+    edit?.cut ?? answer.truncateAt,
+    edit?.lineEnd === 'lf' ? '\n' : '\r\n',
+  );
   if (edit) plan.chunks[0] = editHead(plan.chunks[0]!, edit);
   log.record(server, 'reply', { layer, code: '200', text: 'OK' }, conn);
   if (answer.stallAfterHeaders) {
@@ -142,7 +173,12 @@ function respondNormally(stream: Duplex, spec: ExchangeSpec, head: HttpRequestHe
   }
   for (const chunk of plan.chunks) stream.write(chunk);
   const sent = spec.body.subarray(0, plan.bodyBytesSent);
-  log.record(server, 'payload-sent', { layer, bytes: plan.bodyBytesSent, sha256: sha256(sent), complete: plan.complete }, conn);
+  log.record(
+    server,
+    'payload-sent',
+    { layer, bytes: plan.bodyBytesSent, sha256: sha256(sent), complete: plan.complete },
+    conn,
+  );
   if (!end) return;
   if (spec.finish) spec.finish(stream);
   else stream.end();
@@ -162,7 +198,13 @@ const ENDINGS: ReadonlySet<string> = new Set<Ending>(['stall', 'close', 'close-w
  * own bytes, to be written like the rule's), up to an ending, which is carried
  * out and returned. No ending: undefined, the caller goes on.
  */
-export async function playRule(stream: Duplex, stage: Stage, rule: HttpsScriptRule, index: number, normal: (edit?: NormalEdit) => Buffer | undefined): Promise<Ending | undefined> {
+export async function playRule(
+  stream: Duplex,
+  stage: Stage,
+  rule: HttpsScriptRule,
+  index: number,
+  normal: (edit?: NormalEdit) => Buffer | undefined,
+): Promise<Ending | undefined> {
   const { log, server, conn, layer } = stage;
   log.record(server, 'fault', { name: ruleName(index), explain: explainRule(rule, index) }, conn);
   let trickleMs = 0;
@@ -185,13 +227,24 @@ export async function playRule(stream: Duplex, stage: Stage, rule: HttpsScriptRu
     else if ('trickle' in action) trickleMs = action.trickle;
     else if ('reply' in action) {
       const lines = [action.reply].flat().map((l) => withUrl(l, stage));
-      log.record(server, 'reply', { layer, code: /^HTTP\/\S+ (\d{3})/.exec(lines[0]!)?.[1] ?? lines[0]!.slice(0, 3), text: lines[0]! }, conn);
+      log.record(
+        server,
+        'reply',
+        { layer, code: /^HTTP\/\S+ (\d{3})/.exec(lines[0]!)?.[1] ?? lines[0]!.slice(0, 3), text: lines[0]! },
+        conn,
+      );
       await write(bytesOf({ reply: lines }));
     } else if ('send' in action || 'hex' in action) {
       const bytes = bytesOf('send' in action ? { send: withUrl(action.send, stage) } : action);
       // A response written raw is a response: its status is evidence as a `reply` action's is.
       const code = statusOf(bytes);
-      if (code) log.record(server, 'reply', { layer, code, text: bytes.toString('latin1', 0, Math.max(0, bytes.indexOf('\n'))).trimEnd() }, conn);
+      if (code)
+        log.record(
+          server,
+          'reply',
+          { layer, code, text: bytes.toString('latin1', 0, Math.max(0, bytes.indexOf('\n'))).trimEnd() },
+          conn,
+        );
       await write(bytes);
     } else if ('alert' in action) {
       // On a ClientHello, an alert is the handshake refused: a failed one, as the client sees it.
@@ -235,5 +288,6 @@ async function scripted(stream: Duplex, spec: ExchangeSpec, head: HttpRequestHea
     respondNormally(sink, spec, head, false, edit);
     return Buffer.concat(parts);
   };
-  if ((await playRule(stream, spec, rule, index, normal)) === undefined && !stream.destroyed) end(stream, spec, 'close');
+  if ((await playRule(stream, spec, rule, index, normal)) === undefined && !stream.destroyed)
+    end(stream, spec, 'close');
 }

@@ -7,29 +7,42 @@ import { z } from 'zod';
 export const HttpsFaultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('plain-http') }).strict(),
   z.object({ kind: z.literal('close-after-hello') }).strict(),
-  z.object({
-    kind: z.literal('handshake-alert'),
-    /** TLS alert description to send (RFC 8446 §6). Default handshake_failure. */
-    alert: z.enum(['handshake_failure', 'protocol_version', 'internal_error', 'bad_certificate']).default('handshake_failure'),
-  }).strict(),
-  z.object({
-    kind: z.literal('truncate-body'),
-    /** Fraction of the body sent before closing. Default 0.5. */
-    at: z.number().min(0).max(0.99).default(0.5),
-  }).strict(),
+  z
+    .object({
+      kind: z.literal('handshake-alert'),
+      /** TLS alert description to send (RFC 8446 §6). Default handshake_failure. */
+      alert: z
+        .enum(['handshake_failure', 'protocol_version', 'internal_error', 'bad_certificate'])
+        .default('handshake_failure'),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('truncate-body'),
+      /** Fraction of the body sent before closing. Default 0.5. */
+      at: z.number().min(0).max(0.99).default(0.5),
+    })
+    .strict(),
   z.object({ kind: z.literal('no-close-notify') }).strict(),
-  z.object({
-    kind: z.literal('stall'),
-    /** The step after which the server goes silent (keeping the connection open). */
-    after: z.enum(['accept', 'hello', 'request', 'headers']),
-  }).strict(),
+  z
+    .object({
+      kind: z.literal('stall'),
+      /** The step after which the server goes silent (keeping the connection open). */
+      after: z.enum(['accept', 'hello', 'request', 'headers']),
+    })
+    .strict(),
   z.object({ kind: z.literal('redirect-plain-http') }).strict(),
 ]);
 
 export type HttpsFault = z.infer<typeof HttpsFaultSchema>;
 
 /** TLS alert description codes (RFC 8446 §6). */
-export const ALERT_CODES = { handshake_failure: 40, bad_certificate: 42, protocol_version: 70, internal_error: 80 } as const;
+export const ALERT_CODES = {
+  handshake_failure: 40,
+  bad_certificate: 42,
+  protocol_version: 70,
+  internal_error: 80,
+} as const;
 
 /** One sentence per fault, used in reports. */
 export function explainHttpsFault(fault: HttpsFault): string {

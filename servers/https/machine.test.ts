@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { editHead, editRawResponse, makeBody, planResponse, RequestHeadParser, MAX_HEAD_BYTES, simpleResponse, statusOf } from './machine.js';
+import {
+  editHead,
+  editRawResponse,
+  makeBody,
+  planResponse,
+  RequestHeadParser,
+  MAX_HEAD_BYTES,
+  simpleResponse,
+  statusOf,
+} from './machine.js';
 
 describe('HTTP request head parser', () => {
   it('waits for the blank line, however the bytes are split', () => {
@@ -7,7 +16,10 @@ describe('HTTP request head parser', () => {
     const bytes = Buffer.from('GET /conform/body.bin HTTP/1.1\r\nHost: localhost:1\r\nAccept: */*\r\n\r\nextra');
     let result = parser.push(bytes.subarray(0, 1));
     for (let i = 1; i < bytes.length && result.kind === 'more'; i++) result = parser.push(bytes.subarray(i, i + 1));
-    expect(result).toMatchObject({ kind: 'request', head: { method: 'GET', target: '/conform/body.bin', version: 'HTTP/1.1', headers: { host: 'localhost:1' } } });
+    expect(result).toMatchObject({
+      kind: 'request',
+      head: { method: 'GET', target: '/conform/body.bin', version: 'HTTP/1.1', headers: { host: 'localhost:1' } },
+    });
   });
 
   it('rejects something that is not a request line with a stable code', () => {
@@ -43,8 +55,10 @@ describe('response planning', () => {
   });
 });
 
-describe('a script\'s edits of the response', () => {
-  const head = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\nContent-Length: 4\r\n\r\n');
+describe("a script's edits of the response", () => {
+  const head = Buffer.from(
+    'HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nConnection: close\r\nContent-Length: 4\r\n\r\n',
+  );
 
   it('drops header fields, never the status line, and adds fields at the end of the head', () => {
     const edited = editHead(head, { drop: '^Content-(Type|Length)', add: ['X-One: 1', 'X-Two: 2'] }).toString();
@@ -52,8 +66,10 @@ describe('a script\'s edits of the response', () => {
     expect(editHead(head, { drop: '.' }).toString()).toBe('HTTP/1.1 200 OK\r\n\r\n');
   });
 
-  it('ends the head\'s lines with bare LF, and the chunked framing\'s with them too, leaving the body\'s bytes alone', () => {
-    expect(editHead(head, { lineEnd: 'lf' }).toString()).toBe('HTTP/1.1 200 OK\nContent-Type: application/octet-stream\nConnection: close\nContent-Length: 4\n\n');
+  it("ends the head's lines with bare LF, and the chunked framing's with them too, leaving the body's bytes alone", () => {
+    expect(editHead(head, { lineEnd: 'lf' }).toString()).toBe(
+      'HTTP/1.1 200 OK\nContent-Type: application/octet-stream\nConnection: close\nContent-Length: 4\n\n',
+    );
     const body = Buffer.from('a\r\nb');
     const chunks = planResponse(body, 'chunked', undefined, '\n').chunks.slice(1);
     expect(Buffer.concat(chunks).toString()).toBe('4\na\r\nb\n0\n\n');

@@ -31,13 +31,19 @@ export class RequestHeadParser {
     this.buffered = Buffer.concat([this.buffered, chunk]);
     const end = this.buffered.indexOf('\r\n\r\n');
     if (end < 0) {
-      if (this.buffered.length > MAX_HEAD_BYTES) return { kind: 'error', code: 'HEAD_TOO_LARGE', message: `request head over ${MAX_HEAD_BYTES} bytes` };
+      if (this.buffered.length > MAX_HEAD_BYTES)
+        return { kind: 'error', code: 'HEAD_TOO_LARGE', message: `request head over ${MAX_HEAD_BYTES} bytes` };
       return { kind: 'more' };
     }
     const lines = this.buffered.toString('latin1', 0, end).split('\r\n');
     const requestLine = lines[0] ?? '';
     const match = /^([A-Z]+) (\S+) (HTTP\/\d\.\d)$/.exec(requestLine);
-    if (!match) return { kind: 'error', code: 'BAD_REQUEST_LINE', message: `not an HTTP request line: ${requestLine.slice(0, 80)}` };
+    if (!match)
+      return {
+        kind: 'error',
+        code: 'BAD_REQUEST_LINE',
+        message: `not an HTTP request line: ${requestLine.slice(0, 80)}`,
+      };
     const headers: Record<string, string> = {};
     for (const line of lines.slice(1)) {
       const colon = line.indexOf(':');
@@ -80,13 +86,19 @@ export interface ResponsePlan {
  * `truncateAt` is set. `eol` ends the chunked framing's own lines (a script's
  * `lineEnd: lf`); the head's are editHead's.
  */
-export function planResponse(body: Buffer, framing: HttpsOptions['body']['framing'], truncateAt?: number, eol = '\r\n'): ResponsePlan {
+export function planResponse(
+  body: Buffer,
+  framing: HttpsOptions['body']['framing'],
+  truncateAt?: number,
+  eol = '\r\n',
+): ResponsePlan {
   const sent = truncateAt === undefined ? body : body.subarray(0, Math.floor(body.length * truncateAt));
   const headers = ['HTTP/1.1 200 OK', 'Content-Type: application/octet-stream', 'Connection: close'];
   if (framing === 'content-length') headers.push(`Content-Length: ${body.length}`);
   if (framing === 'chunked') headers.push('Transfer-Encoding: chunked');
   const head = Buffer.from(`${headers.join('\r\n')}\r\n\r\n`, 'latin1');
-  if (framing !== 'chunked') return { chunks: [head, sent], bodyBytesSent: sent.length, complete: sent.length === body.length };
+  if (framing !== 'chunked')
+    return { chunks: [head, sent], bodyBytesSent: sent.length, complete: sent.length === body.length };
   const chunks: Buffer[] = [head];
   for (let off = 0; off < sent.length; off += 16384) {
     const piece = sent.subarray(off, off + 16384);
@@ -125,7 +137,10 @@ export function editRawResponse(bytes: Buffer, edit: NormalEdit): Buffer {
   const blank = bytes.indexOf('\r\n\r\n');
   const head = blank < 0 ? bytes : bytes.subarray(0, blank + 4);
   const body = blank < 0 ? Buffer.alloc(0) : bytes.subarray(blank + 4);
-  return Buffer.concat([editHead(head, edit), edit.cut === undefined ? body : body.subarray(0, Math.floor(body.length * edit.cut))]);
+  return Buffer.concat([
+    editHead(head, edit),
+    edit.cut === undefined ? body : body.subarray(0, Math.floor(body.length * edit.cut)),
+  ]);
 }
 
 /** The status code a response's first bytes announce (`HTTP/1.1 302 …`), if they begin one. */
@@ -135,7 +150,13 @@ export function statusOf(bytes: Buffer): string | undefined {
 
 /** A short response with no payload (errors, redirects). */
 export function simpleResponse(status: string, extraHeaders: string[] = [], text = ''): Buffer {
-  const headers = [`HTTP/1.1 ${status}`, 'Content-Type: text/plain', `Content-Length: ${Buffer.byteLength(text)}`, 'Connection: close', ...extraHeaders];
+  const headers = [
+    `HTTP/1.1 ${status}`,
+    'Content-Type: text/plain',
+    `Content-Length: ${Buffer.byteLength(text)}`,
+    'Connection: close',
+    ...extraHeaders,
+  ];
   return Buffer.from(`${headers.join('\r\n')}\r\n\r\n${text}`, 'latin1');
 }
 

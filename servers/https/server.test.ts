@@ -18,7 +18,12 @@ afterEach(async () => {
 
 async function start(options: unknown = {}): Promise<{ log: EventLog; server: RunningServer }> {
   const log = new EventLog();
-  server = await startHttpsServer(HttpsOptionsSchema.parse(options), { log, bindHost: '127.0.0.1', keylog: [], cert: (p) => certs.get(p) });
+  server = await startHttpsServer(HttpsOptionsSchema.parse(options), {
+    log,
+    bindHost: '127.0.0.1',
+    keylog: [],
+    cert: (p) => certs.get(p),
+  });
   return { log, server };
 }
 
@@ -42,9 +47,17 @@ describe('HTTPS server', () => {
   it('serves the body over TLS and records hello, handshake, request and payload in order', async () => {
     const { log, server } = await start();
     const body = await new Promise<Buffer>(async (resolve, reject) => {
-      const socket = tlsConnect({ host: '127.0.0.1', port: server.endpoint.port, servername: 'localhost', ca: await readFile(server.endpoint.caFile) }, () => {
-        socket.write('GET /conform/body.bin HTTP/1.1\r\nHost: localhost\r\n\r\n');
-      });
+      const socket = tlsConnect(
+        {
+          host: '127.0.0.1',
+          port: server.endpoint.port,
+          servername: 'localhost',
+          ca: await readFile(server.endpoint.caFile),
+        },
+        () => {
+          socket.write('GET /conform/body.bin HTTP/1.1\r\nHost: localhost\r\n\r\n');
+        },
+      );
       const parts: Buffer[] = [];
       socket.on('data', (d: Buffer) => parts.push(d));
       socket.on('end', () => resolve(Buffer.concat(parts)));
@@ -62,7 +75,9 @@ describe('HTTPS server', () => {
     const { log, server } = await start();
     const reply = await sendRaw(server.endpoint.port, [Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')]);
     expect(reply.toString()).toMatch(/^HTTP\/1\.1 400 Bad Request[\s\S]*plain HTTP request was sent to HTTPS port/);
-    expect(log.ofType('plaintext-on-tls-port')[0]).toMatchObject({ preview: 'GET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n' });
+    expect(log.ofType('plaintext-on-tls-port')[0]).toMatchObject({
+      preview: 'GET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n',
+    });
   });
 
   it('survives hostile bytes: garbage, a torn ClientHello, a huge record, and stays up', async () => {
@@ -83,7 +98,12 @@ describe('HTTPS server', () => {
   it('answers a ClientHello with an alert when told to, and records the fault', async () => {
     const { log, server } = await start({ faults: [{ kind: 'handshake-alert', alert: 'protocol_version' }] });
     const error = await new Promise<NodeJS.ErrnoException>(async (resolve) => {
-      const socket = tlsConnect({ host: '127.0.0.1', port: server.endpoint.port, ca: await readFile(server.endpoint.caFile), servername: 'localhost' });
+      const socket = tlsConnect({
+        host: '127.0.0.1',
+        port: server.endpoint.port,
+        ca: await readFile(server.endpoint.caFile),
+        servername: 'localhost',
+      });
       socket.on('error', resolve);
     });
     expect(error.message).toMatch(/protocol version/i);
@@ -118,7 +138,9 @@ describe('plaintext behind a ClientHello', () => {
     await helloThenPlaintext(server.endpoint.port, 'GET /secret HTTP/1.1\r\nHost: localhost\r\n\r\n');
     await new Promise((r) => setTimeout(r, 50));
     expect(log.ofType('plaintext-after-hello')[0]?.preview).toMatch(/^GET \/secret HTTP\/1\.1/);
-    expect(log.ofType('command')).toContainEqual(expect.objectContaining({ layer: 'plaintext', verb: 'GET', args: '/secret' }));
+    expect(log.ofType('command')).toContainEqual(
+      expect.objectContaining({ layer: 'plaintext', verb: 'GET', args: '/secret' }),
+    );
   });
 
   it('records plaintext sent after the handshake completed, too', async () => {
@@ -126,7 +148,9 @@ describe('plaintext behind a ClientHello', () => {
     await helloThenPlaintext(server.endpoint.port, 'GET /late HTTP/1.1\r\n\r\n', 150);
     await new Promise((r) => setTimeout(r, 50));
     expect(log.ofType('tls-established')).toHaveLength(1);
-    expect(log.ofType('command')).toContainEqual(expect.objectContaining({ layer: 'plaintext', verb: 'GET', args: '/late' }));
+    expect(log.ofType('command')).toContainEqual(
+      expect.objectContaining({ layer: 'plaintext', verb: 'GET', args: '/late' }),
+    );
   });
 });
 
@@ -134,7 +158,9 @@ describe('scripted responses', () => {
   function get(port: number, path = '/conform/body.bin'): Promise<Buffer> {
     return new Promise((resolve) => {
       const chunks: Buffer[] = [];
-      const tls = tlsConnect({ port, host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false }, () => tls.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`));
+      const tls = tlsConnect({ port, host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false }, () =>
+        tls.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`),
+      );
       tls.on('data', (d: Buffer) => chunks.push(d));
       tls.on('error', () => resolve(Buffer.concat(chunks)));
       tls.on('close', () => resolve(Buffer.concat(chunks)));
@@ -142,8 +168,17 @@ describe('scripted responses', () => {
   }
 
   it('answers a matching request with the script, records the rule and the reply, and leaves others to the server', async () => {
-    const { log, server } = await start({ script: [{ on: { request: { path: '^/teapot$' } }, do: [{ reply: ['HTTP/1.1 418 I am a teapot', 'Content-Length: 0', ''] }, 'close'] }] });
-    expect((await get(server.endpoint.port, '/teapot')).toString()).toBe('HTTP/1.1 418 I am a teapot\r\nContent-Length: 0\r\n\r\n');
+    const { log, server } = await start({
+      script: [
+        {
+          on: { request: { path: '^/teapot$' } },
+          do: [{ reply: ['HTTP/1.1 418 I am a teapot', 'Content-Length: 0', ''] }, 'close'],
+        },
+      ],
+    });
+    expect((await get(server.endpoint.port, '/teapot')).toString()).toBe(
+      'HTTP/1.1 418 I am a teapot\r\nContent-Length: 0\r\n\r\n',
+    );
     expect(log.ofType('fault')[0]).toMatchObject({ name: 'script-rule-1' });
     expect(log.ofType('reply')[0]).toMatchObject({ code: '418' });
     const normal = await get(server.endpoint.port);
@@ -151,7 +186,10 @@ describe('scripted responses', () => {
   });
 
   it('wraps the normal response: bytes before it, and TCP closed after it with no close_notify', async () => {
-    const { log, server } = await start({ body: { size: 16 }, script: [{ on: 'request', do: [{ send: 'X-Junk\\r\\n' }, 'normal', 'close-without-notify'] }] });
+    const { log, server } = await start({
+      body: { size: 16 },
+      script: [{ on: 'request', do: [{ send: 'X-Junk\\r\\n' }, 'normal', 'close-without-notify'] }],
+    });
     const body = await get(server.endpoint.port);
     expect(body.toString('latin1')).toMatch(/^X-Junk\r\nHTTP\/1\.1 200 OK/);
     expect(log.ofType('payload-sent')[0]).toMatchObject({ bytes: 16, complete: true });

@@ -27,7 +27,8 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
   const fault = <K extends HttpsFault['kind']>(kind: K) => findFault(options.faults, kind);
   const sockets = new SocketSet();
   // The cleartext twin a redirect points to: the named fault's, or a script's `{http-url}`.
-  const plain = fault('redirect-plain-http') || namesHttpUrl(options.script) ? await startPlainHttp(options, ctx, body) : undefined;
+  const plain =
+    fault('redirect-plain-http') || namesHttpUrl(options.script) ? await startPlainHttp(options, ctx, body) : undefined;
 
   const server = createServer((socket) => {
     sockets.add(socket);
@@ -43,10 +44,21 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
     const conn = tracked.id;
     // The script's count of firings is the connection's: every connection meets the same misbehaviour.
     const script = options.script.length ? new HttpsScript(options.script) : undefined;
-    const stage = { log: ctx.log, server: NAME, conn, raw: socket, closing: () => tracked.serverCloses(), ...(plain ? { httpUrl: plain.url } : {}) };
+    const stage = {
+      log: ctx.log,
+      server: NAME,
+      conn,
+      raw: socket,
+      closing: () => tracked.serverCloses(),
+      ...(plain ? { httpUrl: plain.url } : {}),
+    };
     const opening = script?.at('connect');
     // A `connect` rule speaks first, in plaintext, before any TLS; with no ending, the handshake follows.
-    if (opening !== undefined && (await playRule(socket, { ...stage, layer: 'plaintext' }, script!.rules[opening]!, opening, () => undefined)) !== undefined) {
+    if (
+      opening !== undefined &&
+      (await playRule(socket, { ...stage, layer: 'plaintext' }, script!.rules[opening]!, opening, () => undefined)) !==
+        undefined
+    ) {
       // Stalled or ended: the client's bytes are read (and dropped) so its hang-up is seen.
       socket.resume();
       return;
@@ -56,7 +68,12 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
     const plainHttp = fault('plain-http');
     if (plainHttp) return carriedOut(plainHttp, conn, servePlainHttp(socket, conn));
     const result = await acceptTls(socket, {
-      log: ctx.log, server: NAME, conn, context, keylog: ctx.keylog, plaintext: plaintextRequest,
+      log: ctx.log,
+      server: NAME,
+      conn,
+      context,
+      keylog: ctx.keylog,
+      plaintext: plaintextRequest,
       clientCert: options.clientCert,
       ...(options.alpn ? { alpn: options.alpn } : {}),
       beforeHandshake: async (raw) => {
@@ -94,7 +111,15 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
     const scriptOn = script ? { script } : {};
     if (result.kind === 'plaintext') {
       // As nginx does: a plaintext request on the TLS port gets a cleartext 400 (unless a request rule answers it).
-      serveOneRequest(socket, { ...exchangeBase(conn, 'plaintext'), ...stage, ...scriptOn, answer: () => ({ kind: 'raw', bytes: simpleResponse('400 Bad Request', [], 'The plain HTTP request was sent to HTTPS port') }) });
+      serveOneRequest(socket, {
+        ...exchangeBase(conn, 'plaintext'),
+        ...stage,
+        ...scriptOn,
+        answer: () => ({
+          kind: 'raw',
+          bytes: simpleResponse('400 Bad Request', [], 'The plain HTTP request was sent to HTTPS port'),
+        }),
+      });
       socket.resume();
       return;
     }
@@ -125,11 +150,19 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
   function tlsAnswer(head: HttpRequestHead, conn: number): Answer {
     const stall = fault('stall');
     if (stall?.after === 'request') return carriedOut(stall, conn, { kind: 'stall' });
-    if (fault('redirect-plain-http')) return carriedOut(fault('redirect-plain-http')!, conn, { kind: 'raw', bytes: simpleResponse('302 Found', [`Location: ${plain!.url}`]) });
+    if (fault('redirect-plain-http'))
+      return carriedOut(fault('redirect-plain-http')!, conn, {
+        kind: 'raw',
+        bytes: simpleResponse('302 Found', [`Location: ${plain!.url}`]),
+      });
     const truncate = fault('truncate-body');
     if (truncate) carriedOut(truncate, conn, null);
     if (stall?.after === 'headers') carriedOut(stall, conn, null);
-    return atPath(head, options, { kind: 'body', ...(truncate ? { truncateAt: truncate.at } : {}), stallAfterHeaders: stall?.after === 'headers' });
+    return atPath(head, options, {
+      kind: 'body',
+      ...(truncate ? { truncateAt: truncate.at } : {}),
+      stallAfterHeaders: stall?.after === 'headers',
+    });
   }
 
   /** Records that a fault was carried out (reports explain it), passing a value through. */
@@ -144,13 +177,21 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
     if (!first) return;
     if (first[0] === TLS_HANDSHAKE_RECORD) {
       ctx.log.record(NAME, 'client-hello', await captureClientHello(socket), conn);
-      ctx.log.record(NAME, 'reply', { layer: 'plaintext', code: '400', text: 'cleartext answer to a ClientHello' }, conn);
+      ctx.log.record(
+        NAME,
+        'reply',
+        { layer: 'plaintext', code: '400', text: 'cleartext answer to a ClientHello' },
+        conn,
+      );
       socket.end(simpleResponse('400 Bad Request', [], 'This is a plain HTTP server'));
       socket.resume();
       return;
     }
     ctx.log.record(NAME, 'plaintext-on-tls-port', { preview: preview(first) }, conn);
-    serveOneRequest(socket, { ...exchangeBase(conn, 'plaintext'), answer: (head) => atPath(head, options, { kind: 'body' }) });
+    serveOneRequest(socket, {
+      ...exchangeBase(conn, 'plaintext'),
+      answer: (head) => atPath(head, options, { kind: 'body' }),
+    });
     socket.resume();
   }
 
@@ -162,7 +203,13 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
   ctx.log.record(NAME, 'listening', { host: ctx.bindHost, port, tls: 'implicit' });
   const hostPart = cert.host.includes(':') ? `[${cert.host}]` : cert.host;
   return {
-    endpoint: { url: `https://${hostPart}:${port}${options.path}`, host: cert.host, port, tls: 'implicit', caFile: cert.caFile },
+    endpoint: {
+      url: `https://${hostPart}:${port}${options.path}`,
+      host: cert.host,
+      port,
+      tls: 'implicit',
+      caFile: cert.caFile,
+    },
     expectedOutput: body,
     faults: [...options.script.map(explainRule), ...options.faults.map(explainHttpsFault)],
     async stop() {
@@ -175,7 +222,8 @@ export async function startHttpsServer(options: HttpsOptions, ctx: ServerContext
 
 function contextFor(options: HttpsOptions, cert: MaterializedCert): SecureContextOptions {
   return contextOptions(cert, {
-    minVersion: options.minVersion, maxVersion: options.maxVersion,
+    minVersion: options.minVersion,
+    maxVersion: options.maxVersion,
     ...(options.ciphers ? { ciphers: options.ciphers } : {}),
     clientCert: options.clientCert,
   });
@@ -192,7 +240,15 @@ async function startPlainHttp(options: HttpsOptions, ctx: ServerContext, body: B
   const server = createServer((socket) => {
     sockets.add(socket);
     const conn = new TrackedConnection(ctx.log, 'http-plain', socket).id;
-    serveOneRequest(socket, { log: ctx.log, server: 'http-plain', conn, layer: 'plaintext', options, body, answer: (head) => atPath(head, options, { kind: 'body' }) });
+    serveOneRequest(socket, {
+      log: ctx.log,
+      server: 'http-plain',
+      conn,
+      layer: 'plaintext',
+      options,
+      body,
+      answer: (head) => atPath(head, options, { kind: 'body' }),
+    });
   });
   const port = await listenOn(server, ctx.bindHost);
   ctx.log.record('http-plain', 'listening', { host: ctx.bindHost, port, tls: 'none' });

@@ -10,7 +10,16 @@ export type CapabilityName = (typeof CAPABILITY_NAMES)[number];
 export type Keyword = CapabilityName | 'STLS';
 
 /** The order CAPA lists keywords in: Dovecot's (src/pop3-login/client.c). */
-export const CAPA_ORDER: readonly Keyword[] = ['TOP', 'UIDL', 'RESP-CODES', 'PIPELINING', 'AUTH-RESP-CODE', 'STLS', 'USER', 'SASL'];
+export const CAPA_ORDER: readonly Keyword[] = [
+  'TOP',
+  'UIDL',
+  'RESP-CODES',
+  'PIPELINING',
+  'AUTH-RESP-CODE',
+  'STLS',
+  'USER',
+  'SASL',
+];
 
 /**
  * Capabilities that are behaviours, not commands: RFC 2449 §6.6 PIPELINING

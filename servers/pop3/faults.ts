@@ -1,7 +1,17 @@
 import { z } from 'zod';
 
 /** Steps at which the server can go silent (keeping the connection open). */
-export const STALL_STEPS = ['greeting', 'capa', 'stls', 'handshake', 'after-tls', 'login', 'credentials', 'retr', 'retr-body'] as const;
+export const STALL_STEPS = [
+  'greeting',
+  'capa',
+  'stls',
+  'handshake',
+  'after-tls',
+  'login',
+  'credentials',
+  'retr',
+  'retr-body',
+] as const;
 
 /** Which CAPA a fault acts on: the one before TLS, the one inside TLS, or both. */
 const Stage = z.enum(['before-tls', 'after-tls', 'both']);
@@ -16,17 +26,19 @@ export const Pop3FaultSchema = z.discriminatedUnion('kind', [
   // any login accepted, whatever the case's capabilities and TLS mode (policy.ts).
   /** STLS is left out of CAPA; `accepted`: the command still works (like smtp-server's hideSTARTTLS). Default false. */
   z.object({ kind: z.literal('stls-not-advertised'), accepted: z.boolean().default(false) }).strict(),
-  z.object({
-    kind: z.literal('stls-refused'),
-    /** STLS is advertised but answered -ERR with this text. */
-    text: z.string().default('[SYS/TEMP] TLS is not available right now'),
-    /**
-     * Reply lines pipelined in the same write right after the -ERR, as if the
-     * server had answered commands not yet sent (curl's test 982, added with its
-     * CVE-2021-22947 fix). Default: none.
-     */
-    inject: z.string().min(1).optional(),
-  }).strict(),
+  z
+    .object({
+      kind: z.literal('stls-refused'),
+      /** STLS is advertised but answered -ERR with this text. */
+      text: z.string().default('[SYS/TEMP] TLS is not available right now'),
+      /**
+       * Reply lines pipelined in the same write right after the -ERR, as if the
+       * server had answered commands not yet sent (curl's test 982, added with its
+       * CVE-2021-22947 fix). Default: none.
+       */
+      inject: z.string().min(1).optional(),
+    })
+    .strict(),
   /** CAPA is answered -ERR (a pre-RFC 2449 server) at this stage. Default before-tls. */
   z.object({ kind: z.literal('capa-error'), stage: Stage.default('before-tls') }).strict(),
   /**
@@ -34,7 +46,12 @@ export const Pop3FaultSchema = z.discriminatedUnion('kind', [
    * (CVE-2021-22947's trigger). The server answers nothing inside TLS until the
    * client's own command. Default: a whole fake CAPA reply offering USER.
    */
-  z.object({ kind: z.literal('inject-after-stls'), bytes: z.string().min(1).default('+OK Capability list follows\r\nUSER\r\n.\r\n') }).strict(),
+  z
+    .object({
+      kind: z.literal('inject-after-stls'),
+      bytes: z.string().min(1).default('+OK Capability list follows\r\nUSER\r\n.\r\n'),
+    })
+    .strict(),
   /** "+OK Begin TLS" and then no TLS: the server keeps reading plaintext lines. */
   z.object({ kind: z.literal('no-tls-after-go-ahead') }).strict(),
   /** The TLS handshake fails: the server has no cipher suite the client can use (handshake_failure alert). */
@@ -42,7 +59,12 @@ export const Pop3FaultSchema = z.discriminatedUnion('kind', [
   /** STLS is advertised again inside TLS (and answered -ERR if used). */
   z.object({ kind: z.literal('stls-readvertised') }).strict(),
   /** The greeting is -ERR with this text, then the server closes (RFC 1939 §4). */
-  z.object({ kind: z.literal('greeting-error'), text: z.string().default('[SYS/TEMP] Service temporarily unavailable') }).strict(),
+  z
+    .object({
+      kind: z.literal('greeting-error'),
+      text: z.string().default('[SYS/TEMP] Service temporarily unavailable'),
+    })
+    .strict(),
   /** Credentials are refused (-ERR [AUTH] to PASS and AUTH), whatever they are. */
   z.object({ kind: z.literal('auth-error') }).strict(),
   /** The server goes silent at this step and never answers again. */
@@ -52,7 +74,9 @@ export const Pop3FaultSchema = z.discriminatedUnion('kind', [
   /** RETR sends this fraction of the message, then closes without the "." line. Default 0.5. */
   z.object({ kind: z.literal('truncate-retr'), at: z.number().min(0).max(0.99).default(0.5) }).strict(),
   /** On the implicit-TLS port, this plaintext greeting is written before the handshake. */
-  z.object({ kind: z.literal('plaintext-banner'), text: z.string().default('+OK POP3 server ready (in plaintext)') }).strict(),
+  z
+    .object({ kind: z.literal('plaintext-banner'), text: z.string().default('+OK POP3 server ready (in plaintext)') })
+    .strict(),
 ]);
 
 export type Pop3Fault = z.infer<typeof Pop3FaultSchema>;
@@ -72,7 +96,8 @@ const STALL_WORDS: Record<StallStep, string> = {
 };
 
 /** What the plaintext-keeping faults add (policy.ts). */
-const LURE = 'CAPA offers USER and SASL PLAIN in plaintext and any login is accepted there, as a man in the middle would to lure the password out';
+const LURE =
+  'CAPA offers USER and SASL PLAIN in plaintext and any login is accepted there, as a man in the middle would to lure the password out';
 
 const STAGE_WORDS = { 'before-tls': 'before TLS', 'after-tls': 'inside TLS', both: 'before and inside TLS' } as const;
 

@@ -9,7 +9,15 @@ export const POP3 = defineProtocol({
   // The server loads when a case runs: `list` and `explain` need only its schema.
   start: async (options, ctx) => (await import('./server.js')).startPop3Server(options, ctx),
   actions: ['retrieve'],
-  emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-sent', 'pipelined-before-tls', 'plaintext-after-hello'],
+  emits: [
+    ...TLS_EVENTS,
+    'command',
+    'reply',
+    'credentials',
+    'payload-sent',
+    'pipelined-before-tls',
+    'plaintext-after-hello',
+  ],
   // RFC 1939 §4: the server greets with +OK.
   firstExchange: { expect: Buffer.from('+OK') },
   describeFaults: (options) => [...options.script.map(explainRule), ...options.faults.map(explainPop3Fault)],

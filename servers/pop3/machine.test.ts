@@ -24,7 +24,9 @@ describe('POP3 machine: CAPA from the registry', () => {
   it('lists Dovecot’s capabilities with STLS before TLS, and drops STLS inside TLS', () => {
     const { m } = machine();
     expect(text(m.start())).toMatch(/^\+OK /);
-    expect(text(m.line('CAPA'))).toBe('+OK Capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nAUTH-RESP-CODE\r\nSTLS\r\nUSER\r\nSASL PLAIN\r\n.\r\n');
+    expect(text(m.line('CAPA'))).toBe(
+      '+OK Capability list follows\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nAUTH-RESP-CODE\r\nSTLS\r\nUSER\r\nSASL PLAIN\r\n.\r\n',
+    );
     expect(m.line('STLS').upgrade).toEqual({});
     m.upgraded();
     expect(text(m.line('CAPA'))).not.toContain('STLS');
@@ -119,14 +121,21 @@ describe('POP3 machine: STLS', () => {
 
 describe('POP3 machine: the lure of the plaintext-keeping faults', () => {
   it('offers USER and SASL PLAIN in plaintext and takes the login, even where the server hides them (stls-required)', () => {
-    for (const fault of [{ kind: 'stls-not-advertised' }, { kind: 'stls-not-advertised', accepted: true }, { kind: 'stls-refused' }]) {
+    for (const fault of [
+      { kind: 'stls-not-advertised' },
+      { kind: 'stls-not-advertised', accepted: true },
+      { kind: 'stls-refused' },
+    ]) {
       const { m } = machine({ tls: 'stls-required', capabilities: { before: ['TOP'] }, faults: [fault] });
       m.start();
       expect(text(m.line('CAPA'))).toMatch(/\r\nTOP\r\n(STLS\r\n)?USER\r\nSASL PLAIN\r\n\.\r\n$/);
       expect(text(m.line('USER conform'))).toBe('+OK\r\n');
       const pass = m.line('PASS conform-pop3-secret');
       expect(text(pass)).toBe('+OK Logged in.\r\n');
-      expect(pass.record).toContainEqual({ type: 'credentials', fields: { layer: 'plaintext', mechanism: 'USER/PASS', user: 'conform' } });
+      expect(pass.record).toContainEqual({
+        type: 'credentials',
+        fields: { layer: 'plaintext', mechanism: 'USER/PASS', user: 'conform' },
+      });
     }
   });
 
@@ -136,7 +145,9 @@ describe('POP3 machine: the lure of the plaintext-keeping faults', () => {
     const capa = m.line('CAPA');
     expect(text(capa)).not.toContain('STLS');
     expect(types(capa)).toEqual(['command', 'reply', 'fault']);
-    expect(capa.record![2]).toMatchObject({ fields: { explain: expect.stringContaining('USER and SASL PLAIN in plaintext') } });
+    expect(capa.record![2]).toMatchObject({
+      fields: { explain: expect.stringContaining('USER and SASL PLAIN in plaintext') },
+    });
   });
 
   it('takes AUTH PLAIN in plaintext when CAPA is refused before TLS, but not when it is refused only inside TLS', () => {
@@ -145,7 +156,10 @@ describe('POP3 machine: the lure of the plaintext-keeping faults', () => {
     expect(text(before.line('CAPA'))).toMatch(/^-ERR/);
     const auth = before.line(`AUTH PLAIN ${b64('\0conform\0conform-pop3-secret')}`);
     expect(text(auth)).toBe('+OK Logged in.\r\n');
-    expect(auth.record).toContainEqual({ type: 'credentials', fields: { layer: 'plaintext', mechanism: 'PLAIN', user: 'conform' } });
+    expect(auth.record).toContainEqual({
+      type: 'credentials',
+      fields: { layer: 'plaintext', mechanism: 'PLAIN', user: 'conform' },
+    });
     const inside = machine({ tls: 'stls-required', faults: [{ kind: 'capa-error', stage: 'after-tls' }] }).m;
     inside.start();
     expect(text(inside.line('CAPA'))).not.toMatch(/USER|SASL/);
@@ -153,7 +167,10 @@ describe('POP3 machine: the lure of the plaintext-keeping faults', () => {
   });
 
   it('drops the lure inside TLS: CAPA there lists the case’s own capabilities', () => {
-    const { m } = machine({ capabilities: { before: [], after: ['SASL'] }, faults: [{ kind: 'stls-not-advertised', accepted: true }] });
+    const { m } = machine({
+      capabilities: { before: [], after: ['SASL'] },
+      faults: [{ kind: 'stls-not-advertised', accepted: true }],
+    });
     m.start();
     expect(text(m.line('CAPA'))).toBe('+OK Capability list follows\r\nUSER\r\nSASL PLAIN\r\n.\r\n');
     expect(m.line('STLS').upgrade).toEqual({});
@@ -171,8 +188,14 @@ describe('POP3 machine: login', () => {
     const pass = m.line('PASS wrong-password');
     expect(text(pass)).toMatch(/^-ERR \[AUTH\]/);
     expect(JSON.stringify(pass.record)).not.toContain('wrong-password');
-    expect(pass.record![0]).toMatchObject({ type: 'command', fields: { verb: 'PASS', args: '<redacted>', raw: 'PASS <redacted>' } });
-    expect(pass.record![1]).toMatchObject({ type: 'credentials', fields: { layer: 'plaintext', mechanism: 'USER/PASS', user: 'conform' } });
+    expect(pass.record![0]).toMatchObject({
+      type: 'command',
+      fields: { verb: 'PASS', args: '<redacted>', raw: 'PASS <redacted>' },
+    });
+    expect(pass.record![1]).toMatchObject({
+      type: 'credentials',
+      fields: { layer: 'plaintext', mechanism: 'USER/PASS', user: 'conform' },
+    });
     const auth = m.line(`AUTH PLAIN ${b64('\0conform\0conform-pop3-secret')}`);
     expect(text(auth)).toBe('+OK Logged in.\r\n');
     expect(JSON.stringify(auth.record)).not.toContain(b64('\0conform\0conform-pop3-secret'));
@@ -200,8 +223,15 @@ describe('POP3 machine: RETR', () => {
     m.start();
     login(m);
     const out = m.line('RETR 1');
-    expect(Buffer.from(out.write!).equals(Buffer.concat([Buffer.from(`+OK ${messages[0]!.length} octets\r\n`), stuff(messages[0]!)]))).toBe(true);
-    expect(out.record![2]).toMatchObject({ type: 'payload-sent', fields: { bytes: messages[0]!.length, complete: true } });
+    expect(
+      Buffer.from(out.write!).equals(
+        Buffer.concat([Buffer.from(`+OK ${messages[0]!.length} octets\r\n`), stuff(messages[0]!)]),
+      ),
+    ).toBe(true);
+    expect(out.record![2]).toMatchObject({
+      type: 'payload-sent',
+      fields: { bytes: messages[0]!.length, complete: true },
+    });
     expect(messages[0]!.toString()).toMatch(/\r\n\.\r\n/);
   });
 
@@ -212,7 +242,9 @@ describe('POP3 machine: RETR', () => {
     const out = m.line('RETR 1');
     expect(out.close).toBe(true);
     expect(text(out).endsWith('\r\n.\r\n')).toBe(false);
-    expect(out.record!.find((e) => e.type === 'payload-sent')).toMatchObject({ fields: { bytes: Math.floor(messages[0]!.length / 2), complete: false } });
+    expect(out.record!.find((e) => e.type === 'payload-sent')).toMatchObject({
+      fields: { bytes: Math.floor(messages[0]!.length / 2), complete: false },
+    });
   });
 
   it('answers RETR only in TRANSACTION, and only for messages that exist', () => {
@@ -262,7 +294,9 @@ describe('POP3 machine: faults and limits', () => {
     const { m } = machine({ tls: 'stls', faults: [{ kind: 'no-tls-after-go-ahead' }] });
     m.start();
     m.line('STLS');
-    const recorded = [m.line('\u0000'), m.line('PASS conform-pop3-secret')].map((o) => JSON.stringify(o.record ?? [])).join('');
+    const recorded = [m.line('\u0000'), m.line('PASS conform-pop3-secret')]
+      .map((o) => JSON.stringify(o.record ?? []))
+      .join('');
     expect(recorded).not.toContain('conform-pop3-secret');
     expect(recorded).toContain('PASS (redacted)');
   });

@@ -62,7 +62,13 @@ function greet(ctx: Pop3Context): MachineOutput {
 }
 
 /** The recorded form of a command: printable, bounded, and with any secret redacted. */
-function commandEvent(ctx: Pop3Context, verb: string, args: string, line: string, def: CommandDef | undefined): RecordedEvent {
+function commandEvent(
+  ctx: Pop3Context,
+  verb: string,
+  args: string,
+  line: string,
+  def: CommandDef | undefined,
+): RecordedEvent {
   const printable = (s: string, max: number): string => preview(Buffer.from(s, 'latin1'), max);
   const shown = def?.redact ? printable(def.redact(args), 64) : printable(args, 200);
   return {
@@ -98,7 +104,8 @@ function answer(ctx: Pop3Context, def: CommandDef | undefined, args: string): Ma
   const stalling = stallAt(ctx, 'after-tls');
   if (stalling && state.layer === 'tls') return stall(ctx, stalling);
   if (!def.phases.includes(state.phase)) return err(ctx, 'Unknown command.');
-  if (def.login && !loginAllowed(ctx)) return err(ctx, '[AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.');
+  if (def.login && !loginAllowed(ctx))
+    return err(ctx, '[AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.');
   if (def.capability && !accepts(ctx, def.capability.keyword)) return err(ctx, 'Unknown command.');
   return def.handle(ctx, args);
 }
@@ -123,7 +130,10 @@ function afterFalseGoAhead(ctx: Pop3Context, line: string): MachineOutput {
   const text = line.slice(binaryEnd + 1);
   const at = verbStart(text);
   if (at < 0 || (binaryEnd < 0 && at > 0)) return {};
-  const seen: RecordedEvent = { type: 'plaintext-after-hello', fields: { preview: preview(Buffer.from(redactCommandLine(text.slice(at)), 'latin1')) } };
+  const seen: RecordedEvent = {
+    type: 'plaintext-after-hello',
+    fields: { preview: preview(Buffer.from(redactCommandLine(text.slice(at)), 'latin1')) },
+  };
   return prepend([seen], dispatch(ctx, text.slice(at)));
 }
 

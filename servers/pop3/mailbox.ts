@@ -23,7 +23,14 @@ const HEADERS = (n: number, subject: string): string[] => [
 ];
 
 /** Lines that exercise stuffing: RFC 1939 §3 prefixes each with one more "." on the wire. */
-const DOT_LINES = ['.', '..', '.hidden line that begins with a dot', '...three dots', '. a dot and a space', '.\tdot and tab'];
+const DOT_LINES = [
+  '.',
+  '..',
+  '.hidden line that begins with a dot',
+  '...three dots',
+  '. a dot and a space',
+  '.\tdot and tab',
+];
 
 function standardBody(): string[] {
   return [
@@ -54,7 +61,12 @@ function largeBody(): string[] {
 export function makeMessages(mailbox: Pop3Options['mailbox']): Buffer[] {
   const messages: Buffer[] = [];
   for (let n = 1; n <= mailbox.count; n++) {
-    const body = n === 1 ? (mailbox.message === 'large' ? largeBody() : standardBody()) : [`This is message ${n}, not the one to retrieve.`];
+    const body =
+      n === 1
+        ? mailbox.message === 'large'
+          ? largeBody()
+          : standardBody()
+        : [`This is message ${n}, not the one to retrieve.`];
     const subject = n === 1 ? 'Conform POP3 message 1: dot-stuffing' : `Conform POP3 message ${n}`;
     messages.push(Buffer.from([...HEADERS(n, subject), '', ...body].join(CRLF) + CRLF, 'utf8'));
   }

@@ -17,14 +17,21 @@ import type { Pop3Context } from './session.js';
 export function lure(ctx: Pop3Context): boolean {
   if (ctx.state.layer !== 'plaintext') return false;
   const capaError = ctx.fault('capa-error');
-  return ctx.fault('stls-not-advertised') !== undefined || ctx.fault('stls-refused') !== undefined || (capaError !== undefined && capaError.stage !== 'after-tls');
+  return (
+    ctx.fault('stls-not-advertised') !== undefined ||
+    ctx.fault('stls-refused') !== undefined ||
+    (capaError !== undefined && capaError.stage !== 'after-tls')
+  );
 }
 
 /** The capabilities switched on in the current layer (options.capabilities.before / after, or Dovecot's), with the lure's. */
 export function enabledCapabilities(ctx: Pop3Context): readonly CapabilityName[] {
   const { options, state } = ctx;
   const configured = state.layer === 'plaintext' ? options.capabilities.before : options.capabilities.after;
-  if (lure(ctx)) return DEFAULT_CAPABILITIES.filter((c) => (configured ?? DEFAULT_CAPABILITIES).includes(c) || LOGIN_CAPABILITIES.includes(c));
+  if (lure(ctx))
+    return DEFAULT_CAPABILITIES.filter(
+      (c) => (configured ?? DEFAULT_CAPABILITIES).includes(c) || LOGIN_CAPABILITIES.includes(c),
+    );
   if (configured) return configured;
   if (!loginAllowed(ctx)) return DEFAULT_CAPABILITIES.filter((c) => !LOGIN_CAPABILITIES.includes(c));
   return DEFAULT_CAPABILITIES;
@@ -33,7 +40,9 @@ export function enabledCapabilities(ctx: Pop3Context): readonly CapabilityName[]
 /** RFC 2595 §4: STLS is offered in plaintext AUTHORIZATION when the server does TLS by upgrade. */
 function stlsOffered(ctx: Pop3Context): boolean {
   const { options, state } = ctx;
-  return !state.tlsDone && state.phase === 'authorization' && (options.tls === 'stls' || options.tls === 'stls-required');
+  return (
+    !state.tlsDone && state.phase === 'authorization' && (options.tls === 'stls' || options.tls === 'stls-required')
+  );
 }
 
 /** STLS appears in CAPA: when offered and not hidden by a fault, or re-advertised inside TLS by one. */

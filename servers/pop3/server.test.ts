@@ -18,7 +18,12 @@ afterEach(async () => {
 
 async function start(options: unknown = {}): Promise<{ log: EventLog; port: number; running: RunningServer }> {
   const log = new EventLog();
-  server = await startPop3Server(Pop3OptionsSchema.parse(options), { log, bindHost: '127.0.0.1', keylog: [], cert: (p) => certs.get(p) });
+  server = await startPop3Server(Pop3OptionsSchema.parse(options), {
+    log,
+    bindHost: '127.0.0.1',
+    keylog: [],
+    cert: (p) => certs.get(p),
+  });
   return { log, port: server.endpoint.port, running: server };
 }
 
@@ -84,7 +89,9 @@ describe('POP3 server', () => {
     await until(raw, /ready\.\r\n/);
     raw.write('STLS\r\n');
     await until(raw, /now\.\r\n/);
-    const error = await new Promise<Error>((resolve) => tlsConnect({ socket: raw, servername: 'localhost', rejectUnauthorized: false }).once('error', resolve));
+    const error = await new Promise<Error>((resolve) =>
+      tlsConnect({ socket: raw, servername: 'localhost', rejectUnauthorized: false }).once('error', resolve),
+    );
     expect(error.message).toMatch(/handshake failure|alert/i);
     expect(log.ofType('tls-failed')).toHaveLength(1);
   });
@@ -93,7 +100,9 @@ describe('POP3 server', () => {
     const { log, port } = await start({ mailbox: { message: 'large' } });
     const garbage = connect(port, '127.0.0.1', () => garbage.write(Buffer.alloc(5000, 0xff)));
     const flood = connect(port, '127.0.0.1', () => flood.write('NOOP\r\n'.repeat(2000)));
-    const deaf = connect(port, '127.0.0.1', () => deaf.write('USER conform\r\nPASS conform-pop3-secret\r\nRETR 1\r\nRETR 1\r\n'));
+    const deaf = connect(port, '127.0.0.1', () =>
+      deaf.write('USER conform\r\nPASS conform-pop3-secret\r\nRETR 1\r\nRETR 1\r\n'),
+    );
     deaf.pause();
     expect(await until(garbage, /Line too long/)).toMatch(/-ERR Line too long\.\r\n$/);
     expect(await until(flood, /Too many/)).toMatch(/-ERR Too many commands\.\r\n$/);

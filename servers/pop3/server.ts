@@ -38,7 +38,13 @@ export async function startPop3Server(options: Pop3Options, ctx: ServerContext):
       if (f) ctx.log.record(NAME, 'fault', { name: f.kind, explain: explainPop3Fault(f) }, connection.id);
     }
     serveLineSession(socket, {
-      log: ctx.log, server: NAME, connection, context, clientCert: options.clientCert, keylog: ctx.keylog, implicitTls: implicit,
+      log: ctx.log,
+      server: NAME,
+      connection,
+      context,
+      clientCert: options.clientCert,
+      keylog: ctx.keylog,
+      implicitTls: implicit,
       ...(implicit && banner ? { plaintextBanner: `${banner.text}\r\n` } : {}),
       maxLine: MAX_LINE,
       machine: withScript(createPop3Machine(options, messages), options.script, reader, implicit),
@@ -54,7 +60,13 @@ export async function startPop3Server(options: Pop3Options, ctx: ServerContext):
   ctx.log.record(NAME, 'listening', { host: ctx.bindHost, port, tls });
   const hostPart = cert.host.includes(':') ? `[${cert.host}]` : cert.host;
   return {
-    endpoint: { url: `${implicit ? 'pop3s' : 'pop3'}://${hostPart}:${port}`, host: cert.host, port, tls, caFile: cert.caFile },
+    endpoint: {
+      url: `${implicit ? 'pop3s' : 'pop3'}://${hostPart}:${port}`,
+      host: cert.host,
+      port,
+      tls,
+      caFile: cert.caFile,
+    },
     expectedOutput: messages[0]!,
     credentials: { ...options.credentials },
     faults: [...options.script.map(explainRule), ...options.faults.map(explainPop3Fault)],

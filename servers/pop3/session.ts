@@ -48,9 +48,17 @@ export interface Pop3Context {
 
 export function initialState(implicit: boolean): Pop3State {
   return {
-    layer: implicit ? 'tls' : 'plaintext', phase: 'authorization', tlsDone: implicit, saslPending: false,
-    deleted: new Set(), capaSeen: { plaintext: 0, tls: 0 }, commands: 0, badCommands: 0,
-    falseGoAhead: false, helloSeen: false, stalled: false,
+    layer: implicit ? 'tls' : 'plaintext',
+    phase: 'authorization',
+    tlsDone: implicit,
+    saslPending: false,
+    deleted: new Set(),
+    capaSeen: { plaintext: 0, tls: 0 },
+    commands: 0,
+    badCommands: 0,
+    falseGoAhead: false,
+    helloSeen: false,
+    stalled: false,
   };
 }
 
@@ -75,11 +83,22 @@ export function err(ctx: Pop3Context, text: string, extra: Partial<MachineOutput
 }
 
 /** A multi-line reply whose body is already stuffed and terminated. */
-export function multiline(ctx: Pop3Context, text: string, body: Buffer, extra: Partial<MachineOutput> = {}): MachineOutput {
+export function multiline(
+  ctx: Pop3Context,
+  text: string,
+  body: Buffer,
+  extra: Partial<MachineOutput> = {},
+): MachineOutput {
   return withReply(ctx, '+OK', text, Buffer.concat([Buffer.from(text ? `+OK ${text}\r\n` : '+OK\r\n'), body]), extra);
 }
 
-function withReply(ctx: Pop3Context, code: string, text: string, write: string | Buffer, extra: Partial<MachineOutput>): MachineOutput {
+function withReply(
+  ctx: Pop3Context,
+  code: string,
+  text: string,
+  write: string | Buffer,
+  extra: Partial<MachineOutput>,
+): MachineOutput {
   return { ...extra, write, record: [replyEvent(ctx, code, text), ...(extra.record ?? [])] };
 }
 

@@ -51,7 +51,10 @@ export class Capture {
       this.bytes += bytes.length;
       conn.segments.push({ at: now(), fromClient, bytes });
     };
-    const tapped = socket as Socket & { push(chunk: unknown, encoding?: BufferEncoding): boolean; _writeGeneric(writev: boolean, data: unknown, encoding: string, cb: unknown): unknown };
+    const tapped = socket as Socket & {
+      push(chunk: unknown, encoding?: BufferEncoding): boolean;
+      _writeGeneric(writev: boolean, data: unknown, encoding: string, cb: unknown): unknown;
+    };
     const push = tapped.push.bind(tapped);
     tapped.push = (chunk, encoding) => {
       record(true, chunk);

@@ -15,7 +15,9 @@ afterEach(() => cleanups.splice(0).forEach((f) => f()));
 
 async function server(log: EventLog, clientCert: ClientCertPolicy): Promise<{ port: number; ca: string }> {
   const cert = await certs.get('valid');
-  const context = createSecureContext(contextOptions(cert, { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', clientCert }));
+  const context = createSecureContext(
+    contextOptions(cert, { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', clientCert }),
+  );
   const s = createServer((socket: Socket) => {
     void acceptTls(socket, { log, server: 'toy', conn: log.connection(), context, clientCert }).then((r) => {
       if (r.kind === 'tls') r.socket.end('hello\n');
@@ -30,7 +32,10 @@ async function visit(port: number, ca: string, withCert: boolean): Promise<strin
   const client = withCert ? await certs.get('client') : undefined;
   return new Promise((resolve) => {
     const c = tlsConnect({
-      port, host: '127.0.0.1', servername: 'localhost', ca,
+      port,
+      host: '127.0.0.1',
+      servername: 'localhost',
+      ca,
       ...(client ? { cert: client.certChainPem, key: client.keyPem } : {}),
     });
     let got = '';
@@ -65,7 +70,9 @@ describe('client certificate option', () => {
 
   it('with `none`, asks for nothing and trusts no client CA', async () => {
     const cert = await certs.get('valid');
-    expect(contextOptions(cert, { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', clientCert: 'none' }).ca).toBeUndefined();
+    expect(
+      contextOptions(cert, { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', clientCert: 'none' }).ca,
+    ).toBeUndefined();
     const log = new EventLog();
     const { port, ca } = await server(log, 'none');
     expect(await visit(port, ca, true)).toBe('hello\n');

@@ -1,5 +1,11 @@
 import type { Socket } from 'node:net';
-import { readTlsClientHello, getExtensionData, isGREASE, CIPHER_SUITES, type TlsClientHelloMessage } from 'read-tls-client-hello';
+import {
+  readTlsClientHello,
+  getExtensionData,
+  isGREASE,
+  CIPHER_SUITES,
+  type TlsClientHelloMessage,
+} from 'read-tls-client-hello';
 import type { EventFields } from './events.js';
 import { versionName } from './tls-names.js';
 import { keyShareGroups } from './key-share.js';
@@ -68,6 +74,8 @@ function summarize(hello: TlsClientHelloMessage): EventFields['client-hello'] {
     alpn: alpn?.protocols ?? [],
     versions: versionCodes.map(versionName),
     ciphers: ciphers.map((id) => `0x${id.toString(16).padStart(4, '0')}`),
-    cipherNames: ciphers.map((id) => (CIPHER_SUITES as Record<number, string | undefined>)[id] ?? `0x${id.toString(16)}`),
+    cipherNames: ciphers.map(
+      (id) => (CIPHER_SUITES as Record<number, string | undefined>)[id] ?? `0x${id.toString(16)}`,
+    ),
   };
 }

@@ -13,9 +13,16 @@ export class TrackedConnection {
   private by: 'client' | 'server' | 'reset' | undefined;
   private closed = false;
   /** What each watched stream was given to listen with, so a layer taken off (FTP's CCC) can be forgotten. */
-  private readonly watchers = new Map<Duplex, { end: () => void; error: (err: NodeJS.ErrnoException) => void; close: () => void }>();
+  private readonly watchers = new Map<
+    Duplex,
+    { end: () => void; error: (err: NodeJS.ErrnoException) => void; close: () => void }
+  >();
 
-  constructor(private readonly log: EventLog, private readonly server: string, socket: Socket) {
+  constructor(
+    private readonly log: EventLog,
+    private readonly server: string,
+    socket: Socket,
+  ) {
     this.id = log.connection();
     log.record(server, 'connect', { remote: `${socket.remoteAddress}:${socket.remotePort}` }, this.id);
     log.capture?.attach(socket);

@@ -45,7 +45,17 @@ export interface ProtocolDescriptor<S extends z.ZodType = z.ZodType> {
 }
 
 /** The events every TLS-speaking server records. */
-export const TLS_EVENTS = ['listening', 'connect', 'close', 'plaintext-on-tls-port', 'client-hello', 'tls-established', 'tls-failed', 'fault', 'server-error'] as const;
+export const TLS_EVENTS = [
+  'listening',
+  'connect',
+  'close',
+  'plaintext-on-tls-port',
+  'client-hello',
+  'tls-established',
+  'tls-failed',
+  'fault',
+  'server-error',
+] as const;
 
 /** Types a descriptor against its own options schema, then erases the schema type for the registry. */
 export function defineProtocol<S extends z.ZodType>(def: ProtocolDescriptor<S>): ProtocolDescriptor {

@@ -56,7 +56,13 @@ export interface EventFields {
   /** A client sent plaintext after its ClientHello (it thinks it is in TLS but is not). */
   'plaintext-after-hello': { preview: string };
   /** An application-level request or command (HTTP request line, SMTP verb …). */
-  command: { layer: Layer; verb: string; args: string; raw: string; /** IMAP: the command's tag (RFC 9051 §2.2.1). */ tag?: string };
+  command: {
+    layer: Layer;
+    verb: string;
+    args: string;
+    raw: string /** IMAP: the command's tag (RFC 9051 §2.2.1). */;
+    tag?: string;
+  };
   /** The server's answer to a command. */
   reply: { layer: Layer; code: string; text: string };
   /** Credentials received; `secret` is never printed in reports. */

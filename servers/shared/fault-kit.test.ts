@@ -4,7 +4,10 @@ import type { RecordedEvent } from './events.js';
 
 type Fault = { kind: 'stall'; at: 'greeting' | 'login' } | { kind: 'refuse'; text: string };
 const kit = faultKit((f: Fault) => (f.kind === 'stall' ? `goes silent at the ${f.at}` : `refuses with "${f.text}"`));
-const faults: Fault[] = [{ kind: 'refuse', text: 'no' }, { kind: 'stall', at: 'login' }];
+const faults: Fault[] = [
+  { kind: 'refuse', text: 'no' },
+  { kind: 'stall', at: 'login' },
+];
 
 describe('fault kit', () => {
   it('finds a fault by kind, typed as that kind, or nothing', () => {
@@ -23,6 +26,10 @@ describe('fault kit', () => {
   it('stalls only at its step, recording why, with an optional last write', () => {
     expect(kit.stallAt(faults, 'greeting')).toBeUndefined();
     const stall = kit.stallAt(faults, 'login')!;
-    expect(kit.stall(stall, '+ go ahead\r\n')).toEqual({ stall: true, write: '+ go ahead\r\n', record: [{ type: 'fault', fields: { name: 'stall', explain: 'goes silent at the login' } }] });
+    expect(kit.stall(stall, '+ go ahead\r\n')).toEqual({
+      stall: true,
+      write: '+ go ahead\r\n',
+      record: [{ type: 'fault', fields: { name: 'stall', explain: 'goes silent at the login' } }],
+    });
   });
 });

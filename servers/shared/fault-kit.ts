@@ -13,7 +13,10 @@ interface Fault {
 type StallFault = { kind: 'stall'; at: string };
 
 /** The first fault of a kind in a case's list, typed as that kind. */
-export function findFault<F extends Fault, K extends F['kind']>(faults: readonly F[], kind: K): Extract<F, { kind: K }> | undefined {
+export function findFault<F extends Fault, K extends F['kind']>(
+  faults: readonly F[],
+  kind: K,
+): Extract<F, { kind: K }> | undefined {
   return faults.find((f): f is Extract<F, { kind: K }> => f.kind === kind);
 }
 

@@ -12,7 +12,12 @@ afterEach(() => cleanups.splice(0).forEach((f) => f()));
 async function helloWith(ecdhCurve: string, maxVersion: 'TLSv1.2' | 'TLSv1.3' = 'TLSv1.3'): Promise<Buffer> {
   let got!: (b: Buffer) => void;
   const first = new Promise<Buffer>((resolve) => (got = resolve));
-  const server = createServer((s) => s.once('data', (b: Buffer) => { got(b); s.destroy(); }));
+  const server = createServer((s) =>
+    s.once('data', (b: Buffer) => {
+      got(b);
+      s.destroy();
+    }),
+  );
   cleanups.push(() => server.close());
   const port = await listenOn(server);
   const client = connect({ port, host: '127.0.0.1', ecdhCurve, maxVersion, rejectUnauthorized: false });

@@ -8,9 +8,18 @@
 
 /** IANA NamedGroup codes (RFC 8446 §4.2.7, RFC 7919, draft-ietf-tls-ecdhe-mlkem) by OpenSSL's names. */
 const GROUP_NAMES: Readonly<Record<number, string>> = {
-  0x0017: 'P-256', 0x0018: 'P-384', 0x0019: 'P-521', 0x001d: 'X25519', 0x001e: 'X448',
-  0x0100: 'ffdhe2048', 0x0101: 'ffdhe3072', 0x0102: 'ffdhe4096', 0x0103: 'ffdhe6144', 0x0104: 'ffdhe8192',
-  0x11eb: 'SecP256r1MLKEM768', 0x11ec: 'X25519MLKEM768',
+  0x0017: 'P-256',
+  0x0018: 'P-384',
+  0x0019: 'P-521',
+  0x001d: 'X25519',
+  0x001e: 'X448',
+  0x0100: 'ffdhe2048',
+  0x0101: 'ffdhe3072',
+  0x0102: 'ffdhe4096',
+  0x0103: 'ffdhe6144',
+  0x0104: 'ffdhe8192',
+  0x11eb: 'SecP256r1MLKEM768',
+  0x11ec: 'X25519MLKEM768',
 };
 
 const KEY_SHARE = 51;

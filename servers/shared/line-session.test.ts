@@ -18,11 +18,16 @@ type ToyOutput = MachineOutput & { work?: string };
 /** A toy protocol: "UP" upgrades, "STALL" goes silent, "QUIT" closes, "WORK" starts slow work, "BOOM" throws, anything else is echoed. */
 function toyMachine(implicit: boolean): LineMachine<ToyOutput> {
   let layer: Layer = implicit ? 'tls' : 'plaintext';
-  const reply = (text: string): MachineOutput => ({ write: `${text}\r\n`, record: [{ type: 'reply', fields: { layer, code: text.slice(0, 3), text } }] });
+  const reply = (text: string): MachineOutput => ({
+    write: `${text}\r\n`,
+    record: [{ type: 'reply', fields: { layer, code: text.slice(0, 3), text } }],
+  });
   return {
     start: () => reply('220 toy ready'),
     line(line) {
-      const cmd: MachineOutput = { record: [{ type: 'command', fields: { layer, verb: line.split(' ')[0]!, args: '', raw: line } }] };
+      const cmd: MachineOutput = {
+        record: [{ type: 'command', fields: { layer, verb: line.split(' ')[0]!, args: '', raw: line } }],
+      };
       if (line === 'UP') return { ...cmd, write: '220 go\r\n', upgrade: { inject: '250 injected\r\n' } };
       if (line === 'STALL') return { ...cmd, stall: true };
       if (line === 'QUIT') return { ...cmd, write: '221 bye\r\n', close: true };
@@ -45,9 +50,17 @@ async function start(log: EventLog, implicit: boolean): Promise<number> {
   const server = createServer((socket: Socket) => {
     const connection = new TrackedConnection(log, 'toy', socket);
     void serveLineSession<ToyOutput>(socket, {
-      log, server: 'toy', connection, context, keylog: [], implicitTls: implicit, maxLine: 64, machine: toyMachine(implicit),
+      log,
+      server: 'toy',
+      connection,
+      context,
+      keylog: [],
+      implicitTls: implicit,
+      maxLine: 64,
+      machine: toyMachine(implicit),
       // Slow work whose answer must still come before the next command's.
-      followUp: (out) => (out.work ? new Promise((r) => setTimeout(() => r({ write: `226 ${out.work}\r\n` }), 100)) : undefined),
+      followUp: (out) =>
+        out.work ? new Promise((r) => setTimeout(() => r({ write: `226 ${out.work}\r\n` }), 100)) : undefined,
     });
   });
   servers.push(server);
@@ -105,7 +118,10 @@ describe('line session shell', () => {
     const quiet = connect(port, '127.0.0.1');
     await until(quiet, /ready/);
     quiet.write('STALL\r\nECHO\r\n');
-    const silence = await Promise.race([until(quiet, /ECHO/).then(() => 'answered'), new Promise((r) => setTimeout(() => r('silent'), 200))]);
+    const silence = await Promise.race([
+      until(quiet, /ECHO/).then(() => 'answered'),
+      new Promise((r) => setTimeout(() => r('silent'), 200)),
+    ]);
     expect(silence).toBe('silent');
     quiet.destroy();
     long.destroy();

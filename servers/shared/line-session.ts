@@ -143,7 +143,10 @@ const CLOSE_GRACE_MS = 2000;
  * next line back until `followUp` answers. Everything the machine decides is
  * recorded by the machine; the shell records only what sockets tell.
  */
-export async function serveLineSession<O extends MachineOutput>(socket: Socket, opts: LineSessionOptions<O>): Promise<void> {
+export async function serveLineSession<O extends MachineOutput>(
+  socket: Socket,
+  opts: LineSessionOptions<O>,
+): Promise<void> {
   const { log, server, connection, machine } = opts;
   const conn = connection.id;
   const maxLine = opts.maxLine ?? 4096;
@@ -175,7 +178,12 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
     return 'stop';
   };
   const tlsOptions = {
-    log, server, conn, context: opts.context, keylog: opts.keylog, plaintext,
+    log,
+    server,
+    conn,
+    context: opts.context,
+    keylog: opts.keylog,
+    plaintext,
     ...(opts.clientCert ? { clientCert: opts.clientCert } : {}),
     ...(opts.sessions ? { sessions: opts.sessions } : {}),
     ...(machine.clientHello ? { beforeHandshake: scriptedHello } : {}),
@@ -271,7 +279,9 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
     socket.pause();
     const inject = out.upgrade?.inject;
     const result = await upgradeToTls(socket, {
-      ...tlsOptions, leftover: reader.takeRest(), goAhead: Buffer.from(out.write ?? ''),
+      ...tlsOptions,
+      leftover: reader.takeRest(),
+      goAhead: Buffer.from(out.write ?? ''),
       ...(inject !== undefined ? { inject: Buffer.from(inject) } : {}),
     });
     await inside(result);
@@ -311,7 +321,8 @@ export async function serveLineSession<O extends MachineOutput>(socket: Socket, 
    */
   const clear = async (out: O): Promise<void> => {
     for (const e of out.record ?? []) log.record(server, e.type, e.fields as never, conn);
-    if (!tls || !machine.cleared) throw new Error('a clearing was asked for outside TLS, or of a machine that cannot clear');
+    if (!tls || !machine.cleared)
+      throw new Error('a clearing was asked for outside TLS, or of a machine that cannot clear');
     const { socket: layer, clear: shutDown } = tls;
     tls = undefined;
     stream.off('data', onData);

@@ -81,7 +81,12 @@ export class PlaintextTap {
     this.kept += bytes.length;
     if (!this.recorded) {
       this.recorded = true;
-      this.at.log.record(this.at.server, 'plaintext-after-hello', { preview: preview(redactLines(bytes)) }, this.at.conn);
+      this.at.log.record(
+        this.at.server,
+        'plaintext-after-hello',
+        { preview: preview(redactLines(bytes)) },
+        this.at.conn,
+      );
     }
     if (!this.parse) return;
     this.pending += bytes.toString('latin1');
@@ -102,7 +107,8 @@ export class PlaintextTap {
 
   private parseLine(line: string): void {
     if (!this.parse || this.lines++ >= MAX_LINES) return;
-    for (const e of plaintextEvents(this.parse, line)) this.at.log.record(this.at.server, e.type, e.fields as never, this.at.conn);
+    for (const e of plaintextEvents(this.parse, line))
+      this.at.log.record(this.at.server, e.type, e.fields as never, this.at.conn);
   }
 }
 
@@ -117,5 +123,11 @@ export function plaintextEvents(parse: PlaintextParser, line: string): RecordedE
 export function redactLines(bytes: Buffer): Buffer {
   // The last line's end says nothing (a line-reading server's preview shows none either).
   const text = bytes.toString('latin1').replace(/\r?\n$/, '');
-  return Buffer.from(text.split('\n').map((l) => redactCommandLine(l.replace(/\r$/, ''))).join('\n'), 'latin1');
+  return Buffer.from(
+    text
+      .split('\n')
+      .map((l) => redactCommandLine(l.replace(/\r$/, '')))
+      .join('\n'),
+    'latin1',
+  );
 }

@@ -17,5 +17,8 @@ export function redactCommandLine(line: string): string {
 
 /** Several lines of what a client sent, each redacted as a command line (for previews). */
 export function redactText(text: string): string {
-  return text.split('\n').map((l) => (l.endsWith('\r') ? `${redactCommandLine(l.slice(0, -1))}\r` : redactCommandLine(l))).join('\n');
+  return text
+    .split('\n')
+    .map((l) => (l.endsWith('\r') ? `${redactCommandLine(l.slice(0, -1))}\r` : redactCommandLine(l)))
+    .join('\n');
 }

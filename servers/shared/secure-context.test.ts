@@ -21,7 +21,11 @@ async function serve(context: SecureContext): Promise<number> {
 }
 
 /** One TLS 1.3 connection offering `session`; resolves with whether it was resumed and the ticket it got. */
-async function connectOnce(port: number, ca: string, session?: Buffer): Promise<{ reused: boolean; ticket: Buffer | undefined }> {
+async function connectOnce(
+  port: number,
+  ca: string,
+  session?: Buffer,
+): Promise<{ reused: boolean; ticket: Buffer | undefined }> {
   return new Promise((resolve, reject) => {
     let ticket: Buffer | undefined;
     const c = tlsConnect({ host: '127.0.0.1', port, servername: 'localhost', ca, ...(session ? { session } : {}) });
@@ -64,7 +68,9 @@ describe('lent secure contexts', () => {
 
   it('lowers the OpenSSL security level only for legacy versions and weak certificates', async () => {
     const valid = await certs.get('valid');
-    expect(contextOptions(valid, { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' }).ciphers ?? '').not.toMatch(/SECLEVEL=0/);
+    expect(contextOptions(valid, { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' }).ciphers ?? '').not.toMatch(
+      /SECLEVEL=0/,
+    );
     expect(contextOptions(valid, { minVersion: 'TLSv1', maxVersion: 'TLSv1.3' }).ciphers).toBe('DEFAULT:@SECLEVEL=0');
   });
 });

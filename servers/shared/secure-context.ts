@@ -35,17 +35,31 @@ export function contextOptions(cert: MaterializedCert, tls: CaseTls): SecureCont
   const cap = server?.maxVersion;
   const maxVersion = cap && ORDER.indexOf(cap) < ORDER.indexOf(tls.maxVersion) ? cap : tls.maxVersion;
   return {
-    key: cert.keyPem, cert: cert.certChainPem, minVersion: tls.minVersion, maxVersion,
+    key: cert.keyPem,
+    cert: cert.certChainPem,
+    minVersion: tls.minVersion,
+    maxVersion,
     ...(ciphers ? { ciphers } : {}),
     ...(server?.dhGroup ? { dhparam: dhParamPem(server.dhGroup) } : {}),
     ...(server?.groups ? { ecdhCurve: server.groups } : {}),
-    ...(server?.refuseAlpn || server?.renegotiate ? { [HANDSHAKE]: { ...(server.refuseAlpn ? { refuseAlpn: true } : {}), ...(server.renegotiate ? { renegotiate: true } : {}) } } : {}),
+    ...(server?.refuseAlpn || server?.renegotiate
+      ? {
+          [HANDSHAKE]: {
+            ...(server.refuseAlpn ? { refuseAlpn: true } : {}),
+            ...(server.renegotiate ? { renegotiate: true } : {}),
+          },
+        }
+      : {}),
     // RFC 7366: without encrypt_then_mac a CBC suite runs MAC-then-encrypt, the construction RFC 9325 §4.2 warns off.
     ...(server?.encryptThenMac === false ? { secureOptions: constants.SSL_OP_NO_ENCRYPT_THEN_MAC } : {}),
-    ...(tls.clientCa ? { ca: tls.clientCa } : tls.clientCert && tls.clientCert !== 'none' ? { ca: cert.clientCaPem } : {}),
+    ...(tls.clientCa
+      ? { ca: tls.clientCa }
+      : tls.clientCert && tls.clientCert !== 'none'
+        ? { ca: cert.clientCaPem }
+        : {}),
     // OpenSSL refuses to resume a session (internal_error) on a server that verifies peers without a session ID
     // context, as tls.Server would set; FTPS data connections resume the control connection's session.
-    ...((tls.clientCa || (tls.clientCert && tls.clientCert !== 'none')) ? { sessionIdContext: 'conform' } : {}),
+    ...(tls.clientCa || (tls.clientCert && tls.clientCert !== 'none') ? { sessionIdContext: 'conform' } : {}),
   };
 }
 
@@ -96,7 +110,10 @@ export class ContextLoans {
     keyOf.set(context, key);
     const extra = (options as { [HANDSHAKE]?: { refuseAlpn?: boolean; renegotiate?: boolean } })[HANDSHAKE];
     if (options.ecdhCurve || extra) {
-      handshakeOfContext.set(context, { ...(options.ecdhCurve ? { groups: options.ecdhCurve.split(':') } : {}), ...extra });
+      handshakeOfContext.set(context, {
+        ...(options.ecdhCurve ? { groups: options.ecdhCurve.split(':') } : {}),
+        ...extra,
+      });
     }
     (context as unknown as TicketKeys).context.setTicketKeys(randomBytes(48));
     this.lent.push(context);

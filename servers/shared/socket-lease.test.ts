@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { splitRecords } from './socket-lease.js';
 
-const record = (type: number, body: number[]): Buffer => Buffer.from([type, 3, 3, body.length >> 8, body.length & 255, ...body]);
+const record = (type: number, body: number[]): Buffer =>
+  Buffer.from([type, 3, 3, body.length >> 8, body.length & 255, ...body]);
 
 describe('splitRecords', () => {
   it('passes whole records and finds the plaintext behind a close_notify', () => {

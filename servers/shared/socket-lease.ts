@@ -41,7 +41,10 @@ export function splitRecords(bytes: Buffer): { records: Buffer[]; rest: Buffer; 
   for (;;) {
     const left = bytes.length - at;
     if (left === 0) return { records, rest: bytes.subarray(at), plaintext: false };
-    const opens = left < HEADER ? RECORD_TYPES.has(bytes[at]!) && (left < 2 || bytes[at + 1] === 3) : isRecordHeader(bytes.subarray(at, at + HEADER));
+    const opens =
+      left < HEADER
+        ? RECORD_TYPES.has(bytes[at]!) && (left < 2 || bytes[at + 1] === 3)
+        : isRecordHeader(bytes.subarray(at, at + HEADER));
     if (!opens) return { records, rest: bytes.subarray(at), plaintext: true };
     if (left < HEADER) return { records, rest: bytes.subarray(at), plaintext: false };
     const end = at + HEADER + bytes.readUInt16BE(at + 3);
@@ -66,7 +69,9 @@ export class SocketLease extends Duplex {
       if (!this.push(chunk)) this.socket.pause();
       return;
     }
-    const { records, rest, plaintext } = splitRecords(this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk);
+    const { records, rest, plaintext } = splitRecords(
+      this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk,
+    );
     this.pending = rest;
     for (const r of records) this.push(r);
     if (plaintext) this.giveBack();

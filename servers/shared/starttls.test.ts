@@ -25,7 +25,15 @@ async function toyServer(log: EventLog, inject?: Buffer): Promise<number> {
         if (line !== 'STARTTLS') continue;
         socket.off('data', onData);
         socket.pause();
-        void upgradeToTls(socket, { log, server: 'toy', conn, context, leftover: reader.takeRest(), goAhead: Buffer.from('220 go ahead\r\n'), ...(inject ? { inject } : {}) }).then((r) => {
+        void upgradeToTls(socket, {
+          log,
+          server: 'toy',
+          conn,
+          context,
+          leftover: reader.takeRest(),
+          goAhead: Buffer.from('220 go ahead\r\n'),
+          ...(inject ? { inject } : {}),
+        }).then((r) => {
           if (r.kind === 'tls') r.socket.end('inside TLS\n');
         });
         return;
@@ -49,7 +57,11 @@ describe('STARTTLS upgrade helper', () => {
       });
     });
     await new Promise((r) => setTimeout(r, 50));
-    expect(log.ofType('pipelined-before-tls')[0]).toMatchObject({ by: 'client', tlsRecord: false, preview: 'MAIL FROM:<evil@example>\\r\\n' });
+    expect(log.ofType('pipelined-before-tls')[0]).toMatchObject({
+      by: 'client',
+      tlsRecord: false,
+      preview: 'MAIL FROM:<evil@example>\\r\\n',
+    });
   });
 
   it('writes injected bytes with the go-ahead, then completes the handshake', async () => {

@@ -35,5 +35,10 @@ export async function upgradeToTls(socket: Socket, opts: UpgradeOptions): Promis
 }
 
 function recordPipelined(log: EventLog, server: string, conn: number, bytes: Buffer, isHello: boolean): void {
-  log.record(server, 'pipelined-before-tls', { by: 'client', bytes: bytes.length, preview: preview(bytes), tlsRecord: isHello }, conn);
+  log.record(
+    server,
+    'pipelined-before-tls',
+    { by: 'client', bytes: bytes.length, preview: preview(bytes), tlsRecord: isHello },
+    conn,
+  );
 }

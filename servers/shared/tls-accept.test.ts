@@ -13,14 +13,26 @@ const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
 
 /** A TLS 1.2 server without session tickets, so only a session ID can resume; each accept may get a cache. */
-async function server(log: EventLog, cacheFor: () => TlsSessionCache | undefined): Promise<{ port: number; ca: string }> {
+async function server(
+  log: EventLog,
+  cacheFor: () => TlsSessionCache | undefined,
+): Promise<{ port: number; ca: string }> {
   const cert = await certs.get('valid');
   const context: SecureContext = createSecureContext({
-    key: cert.keyPem, cert: cert.certChainPem, maxVersion: 'TLSv1.2', secureOptions: constants.SSL_OP_NO_TICKET,
+    key: cert.keyPem,
+    cert: cert.certChainPem,
+    maxVersion: 'TLSv1.2',
+    secureOptions: constants.SSL_OP_NO_TICKET,
   });
   const s = createServer((socket: Socket) => {
     const sessions = cacheFor();
-    void acceptTls(socket, { log, server: 'toy', conn: log.connection(), context, ...(sessions ? { sessions } : {}) }).then((r) => {
+    void acceptTls(socket, {
+      log,
+      server: 'toy',
+      conn: log.connection(),
+      context,
+      ...(sessions ? { sessions } : {}),
+    }).then((r) => {
       if (r.kind === 'tls') r.socket.end('hello\n');
     });
   });
@@ -31,7 +43,14 @@ async function server(log: EventLog, cacheFor: () => TlsSessionCache | undefined
 /** One TLS 1.2 connection, offering `session`; resolves with the session to offer next. */
 function visit(port: number, ca: string, session?: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const c = tlsConnect({ port, host: '127.0.0.1', servername: 'localhost', ca, maxVersion: 'TLSv1.2', ...(session ? { session } : {}) });
+    const c = tlsConnect({
+      port,
+      host: '127.0.0.1',
+      servername: 'localhost',
+      ca,
+      maxVersion: 'TLSv1.2',
+      ...(session ? { session } : {}),
+    });
     let latest: Buffer | undefined;
     c.on('session', (s: Buffer) => (latest = s));
     c.on('error', reject);

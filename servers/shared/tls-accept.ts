@@ -37,7 +37,10 @@ export interface TlsAcceptOptions {
    * Runs after the ClientHello was recorded and before the handshake: a fault
    * may answer the hello itself (an alert, a plaintext reply) and return 'stop'.
    */
-  beforeHandshake?: (socket: Socket, hello: EventFields['client-hello']) => Promise<'continue' | 'stop'> | 'continue' | 'stop';
+  beforeHandshake?: (
+    socket: Socket,
+    hello: EventFields['client-hello'],
+  ) => Promise<'continue' | 'stop'> | 'continue' | 'stop';
   /**
    * Reads plaintext lines found after the ClientHello as the protocol's commands
    * (plaintext-tap.ts). Default: the plaintext is recorded, not parsed.
@@ -97,7 +100,12 @@ export async function acceptTls(socket: Socket, opts: TlsAcceptOptions): Promise
   const first = await peekFirstBytes(socket);
   if (!first) return { kind: 'closed' };
   if (first[0] !== TLS_HANDSHAKE_RECORD) {
-    log.record(server, 'plaintext-on-tls-port', { preview: preview(Buffer.from(redactText(first.toString('latin1')), 'latin1')) }, conn);
+    log.record(
+      server,
+      'plaintext-on-tls-port',
+      { preview: preview(Buffer.from(redactText(first.toString('latin1')), 'latin1')) },
+      conn,
+    );
     return { kind: 'plaintext', first };
   }
   let hello: EventFields['client-hello'];
@@ -110,11 +118,27 @@ export async function acceptTls(socket: Socket, opts: TlsAcceptOptions): Promise
   log.record(server, 'client-hello', hello, conn);
   const { groups, refuseAlpn } = handshakeSettings(opts.context);
   if (refuseAlpn && hello.alpn.length) {
-    log.record(server, 'fault', { name: 'alpn-refused', explain: `the server supports none of the offered protocols (${hello.alpn.join(', ')}): it ends the handshake with no_application_protocol` }, conn);
+    log.record(
+      server,
+      'fault',
+      {
+        name: 'alpn-refused',
+        explain: `the server supports none of the offered protocols (${hello.alpn.join(', ')}): it ends the handshake with no_application_protocol`,
+      },
+      conn,
+    );
   }
   if (groups && hello.versions.includes('TLSv1.3') && !(hello.keyShares ?? []).some((g) => groups.includes(g))) {
     // RFC 8446 §4.1.1: no key share in a group the server accepts; OpenSSL answers with a HelloRetryRequest naming one.
-    log.record(server, 'fault', { name: 'hello-retry', explain: `the server accepts only ${groups.join(', ')}, which the client did not key-share: it asks again with a HelloRetryRequest` }, conn);
+    log.record(
+      server,
+      'fault',
+      {
+        name: 'hello-retry',
+        explain: `the server accepts only ${groups.join(', ')}, which the client did not key-share: it asks again with a HelloRetryRequest`,
+      },
+      conn,
+    );
   }
   // From the hello on, whatever is not a TLS record is plaintext the client leaked (the hello is back at the buffer's front).
   const tap = new PlaintextTap(socket, { log, server, conn }, opts.plaintext);
@@ -141,7 +165,11 @@ function handshake(socket: Socket, opts: TlsAcceptOptions, tap: PlaintextTap): P
     // client with no certificate gets an alert in the handshake; a certificate is still recorded, not judged.
     rejectUnauthorized: opts.clientCert === 'require',
     // RFC 7301 §3.2: a selection that finds nothing makes OpenSSL send the fatal no_application_protocol alert.
-    ...(handshakeSettings(opts.context).refuseAlpn ? { ALPNCallback: () => undefined } : opts.alpn ? { ALPNProtocols: opts.alpn } : {}),
+    ...(handshakeSettings(opts.context).refuseAlpn
+      ? { ALPNCallback: () => undefined }
+      : opts.alpn
+        ? { ALPNProtocols: opts.alpn }
+        : {}),
     ...(opts.sessions ? { server: opts.sessions.emitter as unknown as Server } : {}),
   });
   if (opts.keylog) tlsSocket.on('keylog', (line: Buffer) => opts.keylog!.push(line.toString('latin1').trimEnd()));
@@ -154,14 +182,24 @@ function handshake(socket: Socket, opts: TlsAcceptOptions, tap: PlaintextTap): P
       tlsSocket.off('error', onError);
       const peer = tlsSocket.getPeerCertificate();
       // tls.Server sets `authorized` from OpenSSL's verify result; a bare TLSSocket does not, so ask the handle as it does.
-      const verifyError = (tlsSocket as unknown as { _handle?: { verifyError(): (Error & { code?: string }) | null } })._handle?.verifyError();
-      log.record(server, 'tls-established', {
-        version: tlsSocket.getProtocol() ?? 'unknown',
-        cipher: tlsSocket.getCipher()?.standardName ?? 'unknown',
-        resumed: tlsSocket.isSessionReused(),
-        alpn: tlsSocket.alpnProtocol || null,
-        clientCert: peer && peer.subject ? `${peer.subject.CN ?? ''} (${verifyError ? (verifyError.code ?? verifyError.message) : 'verified'})` : null,
-      }, conn);
+      const verifyError = (
+        tlsSocket as unknown as { _handle?: { verifyError(): (Error & { code?: string }) | null } }
+      )._handle?.verifyError();
+      log.record(
+        server,
+        'tls-established',
+        {
+          version: tlsSocket.getProtocol() ?? 'unknown',
+          cipher: tlsSocket.getCipher()?.standardName ?? 'unknown',
+          resumed: tlsSocket.isSessionReused(),
+          alpn: tlsSocket.alpnProtocol || null,
+          clientCert:
+            peer && peer.subject
+              ? `${peer.subject.CN ?? ''} (${verifyError ? (verifyError.code ?? verifyError.message) : 'verified'})`
+              : null,
+        },
+        conn,
+      );
       let cleared = false;
       // The TLS session's end is the connection's (as with any TLS server), once plaintext sent into it was heard; not after CCC.
       tlsSocket.once('close', () => void (cleared || tap.linger().then(() => socket.destroySoon())));
@@ -171,7 +209,8 @@ function handshake(socket: Socket, opts: TlsAcceptOptions, tap: PlaintextTap): P
         tap.stop();
         return lease.clear(tlsSocket, goAhead);
       };
-      if (handshakeSettings(opts.context).renegotiate && tlsSocket.getProtocol() === 'TLSv1.2') renegotiate(tlsSocket, opts);
+      if (handshakeSettings(opts.context).renegotiate && tlsSocket.getProtocol() === 'TLSv1.2')
+        renegotiate(tlsSocket, opts);
       resolve({ kind: 'tls', socket: tlsSocket, clear });
     };
     const onError = (err: NodeJS.ErrnoException): void => {
@@ -179,12 +218,20 @@ function handshake(socket: Socket, opts: TlsAcceptOptions, tap: PlaintextTap): P
       settled = true;
       tlsSocket.off('secure', onSecure);
       const alert = /alert (.+?)(?: \(|$)|SSL alert number (\d+)/.exec(err.message);
-      log.record(server, 'tls-failed', { error: err.code ?? err.message, ...(alert ? { alert: alert[1] ?? alert[2] } : {}) }, conn);
+      log.record(
+        server,
+        'tls-failed',
+        { error: err.code ?? err.message, ...(alert ? { alert: alert[1] ?? alert[2] } : {}) },
+        conn,
+      );
       tlsSocket.destroy();
       resolve({ kind: 'failed', error: err.message });
     };
     // A client that hangs up mid-handshake may end the socket without an error.
-    const onClose = (): void => onError(Object.assign(new Error('the connection closed during the handshake'), { code: 'CLOSED_DURING_HANDSHAKE' }));
+    const onClose = (): void =>
+      onError(
+        Object.assign(new Error('the connection closed during the handshake'), { code: 'CLOSED_DURING_HANDSHAKE' }),
+      );
     tlsSocket.once('secure', onSecure);
     tlsSocket.once('error', onError);
     tlsSocket.once('close', onClose);
@@ -200,10 +247,36 @@ function handshake(socket: Socket, opts: TlsAcceptOptions, tap: PlaintextTap): P
  */
 function renegotiate(tlsSocket: TLSSocket, opts: TlsAcceptOptions): void {
   const { log, server, conn } = opts;
-  log.record(server, 'fault', { name: 'renegotiate', explain: 'the server asks for a renegotiation (HelloRequest) as soon as the TLS 1.2 handshake is done' }, conn);
+  log.record(
+    server,
+    'fault',
+    {
+      name: 'renegotiate',
+      explain: 'the server asks for a renegotiation (HelloRequest) as soon as the TLS 1.2 handshake is done',
+    },
+    conn,
+  );
   const asked = tlsSocket.renegotiate({ rejectUnauthorized: false }, (err) => {
-    if (err) log.record(server, 'tls-failed', { error: `renegotiation: ${(err as NodeJS.ErrnoException).code ?? err.message}` }, conn);
-    else log.record(server, 'tls-established', { version: tlsSocket.getProtocol() ?? 'unknown', cipher: tlsSocket.getCipher()?.standardName ?? 'unknown', resumed: false, alpn: tlsSocket.alpnProtocol || null, clientCert: null }, conn);
+    if (err)
+      log.record(
+        server,
+        'tls-failed',
+        { error: `renegotiation: ${(err as NodeJS.ErrnoException).code ?? err.message}` },
+        conn,
+      );
+    else
+      log.record(
+        server,
+        'tls-established',
+        {
+          version: tlsSocket.getProtocol() ?? 'unknown',
+          cipher: tlsSocket.getCipher()?.standardName ?? 'unknown',
+          resumed: false,
+          alpn: tlsSocket.alpnProtocol || null,
+          clientCert: null,
+        },
+        conn,
+      );
   });
   if (!asked) log.record(server, 'tls-failed', { error: 'renegotiation: the socket was already gone' }, conn);
 }

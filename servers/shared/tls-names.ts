@@ -26,11 +26,20 @@ export function versionRank(name: string): number {
  * RFC 9325 §4.2: no 3DES/DES).
  */
 export const WEAK_CIPHER_CLASSES = {
-  NULL: { test: (n: string) => /_WITH_NULL_|^TLS_NULL_/.test(n), why: 'NULL encryption sends data in the clear (RFC 9325 §4.1)' },
-  EXPORT: { test: (n: string) => /_EXPORT/.test(n), why: 'export-grade suites are breakable (RFC 9325 §4.1, FREAK/Logjam)' },
+  NULL: {
+    test: (n: string) => /_WITH_NULL_|^TLS_NULL_/.test(n),
+    why: 'NULL encryption sends data in the clear (RFC 9325 §4.1)',
+  },
+  EXPORT: {
+    test: (n: string) => /_EXPORT/.test(n),
+    why: 'export-grade suites are breakable (RFC 9325 §4.1, FREAK/Logjam)',
+  },
   RC4: { test: (n: string) => /_RC4_/.test(n), why: 'RC4 is prohibited (RFC 7465)' },
   anon: { test: (n: string) => /_anon_/.test(n), why: 'anonymous key exchange authenticates nobody (RFC 9325 §4.1)' },
-  DES: { test: (n: string) => /_DES_|_3DES_|DES40|_DES_CBC/.test(n), why: 'DES and 3DES are too weak (RFC 9325 §4.2, Sweet32)' },
+  DES: {
+    test: (n: string) => /_DES_|_3DES_|DES40|_DES_CBC/.test(n),
+    why: 'DES and 3DES are too weak (RFC 9325 §4.2, Sweet32)',
+  },
 } as const;
 
 export type WeakCipherClass = keyof typeof WEAK_CIPHER_CLASSES;

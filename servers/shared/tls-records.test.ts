@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isRecordHeader, TlsRecordScanner } from './tls-records.js';
 
-const record = (type: number, body: Buffer): Buffer => Buffer.concat([Buffer.from([type, 0x03, 0x03, body.length >> 8, body.length & 0xff]), body]);
+const record = (type: number, body: Buffer): Buffer =>
+  Buffer.concat([Buffer.from([type, 0x03, 0x03, body.length >> 8, body.length & 0xff]), body]);
 const hello = record(22, Buffer.alloc(300, 1));
 
 describe('TlsRecordScanner', () => {

@@ -41,7 +41,7 @@ const KEYWORDS: Record<Capability, (s: Session) => string | undefined> = {
 export function mechanisms(s: Session): readonly string[] {
   if (lure(s)) return LURE_MECHANISMS;
   const { auth } = s.options;
-  return s.layer === 'plaintext' ? auth.beforeTls ?? auth.mechanisms : auth.mechanisms;
+  return s.layer === 'plaintext' ? (auth.beforeTls ?? auth.mechanisms) : auth.mechanisms;
 }
 
 function listed(s: Session, cap: Capability): boolean {

@@ -9,7 +9,15 @@ export const SMTP = defineProtocol({
   // The server loads when a case runs: `list` and `explain` need only its schema.
   start: async (options, ctx) => (await import('./server.js')).startSmtpServer(options, ctx),
   actions: ['send'],
-  emits: [...TLS_EVENTS, 'command', 'reply', 'credentials', 'payload-received', 'pipelined-before-tls', 'plaintext-after-hello'],
+  emits: [
+    ...TLS_EVENTS,
+    'command',
+    'reply',
+    'credentials',
+    'payload-received',
+    'pipelined-before-tls',
+    'plaintext-after-hello',
+  ],
   // RFC 5321 §4.2: the server greets with 220.
   firstExchange: { expect: Buffer.from('220') },
   describeFaults: (options) => [...options.script.map(explainRule), ...options.faults.map(explainSmtpFault)],

@@ -32,10 +32,15 @@ describe('SMTP machine', () => {
   it('greets, lists its capabilities from the registry, and hides AUTH until TLS', () => {
     const t = session();
     expect(t.greeting).toBe('220 mail.conform.test ESMTP Conform\r\n');
-    expect(t.send('EHLO client.test')).toBe('250-mail.conform.test\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250 8BITMIME\r\n');
+    expect(t.send('EHLO client.test')).toBe(
+      '250-mail.conform.test\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250 8BITMIME\r\n',
+    );
     expect(t.send(`AUTH PLAIN ${PLAIN}`)).toMatch(/^503 /);
     // The secret crossed in plaintext even though AUTH was refused: that is evidence.
-    expect(t.events()).toContainEqual({ type: 'credentials', fields: { layer: 'plaintext', mechanism: 'PLAIN', user: 'alice' } });
+    expect(t.events()).toContainEqual({
+      type: 'credentials',
+      fields: { layer: 'plaintext', mechanism: 'PLAIN', user: 'alice' },
+    });
     expect(JSON.stringify(t.events())).not.toContain(PLAIN);
   });
 
@@ -58,8 +63,15 @@ describe('SMTP machine', () => {
     expect(t.send('AUTH LOGIN')).toBe('334 VXNlcm5hbWU6\r\n');
     expect(t.send(Buffer.from('alice').toString('base64'))).toBe('334 UGFzc3dvcmQ6\r\n');
     expect(t.send(Buffer.from('wrong').toString('base64'))).toBe('535 5.7.8 Error: authentication failed\r\n');
-    expect(t.events().filter((e) => e.type === 'credentials')).toEqual([{ type: 'credentials', fields: { layer: 'tls', mechanism: 'LOGIN', user: 'alice' } }]);
-    expect(t.events().filter((e) => e.type === 'command').map((e) => (e.fields as { raw: string }).raw)).toEqual(['EHLO c', 'AUTH LOGIN']);
+    expect(t.events().filter((e) => e.type === 'credentials')).toEqual([
+      { type: 'credentials', fields: { layer: 'tls', mechanism: 'LOGIN', user: 'alice' } },
+    ]);
+    expect(
+      t
+        .events()
+        .filter((e) => e.type === 'command')
+        .map((e) => (e.fields as { raw: string }).raw),
+    ).toEqual(['EHLO c', 'AUTH LOGIN']);
   });
 
   it('un-dot-stuffs the message and keeps it byte for byte', () => {
@@ -76,13 +88,17 @@ describe('SMTP machine', () => {
   it('accepts a pipelined group only where PIPELINING allows it (RFC 2920 §3.1)', () => {
     const ok = session({}, true);
     ok.send('EHLO c');
-    expect(ok.send('MAIL FROM:<a@b>', 'RCPT TO:<c@d>', 'DATA')).toBe('250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n');
+    expect(ok.send('MAIL FROM:<a@b>', 'RCPT TO:<c@d>', 'DATA')).toBe(
+      '250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n',
+    );
     const early = session({}, true);
     early.send('EHLO c', 'MAIL FROM:<a@b>');
     expect(early.last()).toMatchObject({ close: true });
     const none = session({ capabilities: { after: ['AUTH'] } }, true);
     none.send('EHLO c');
-    expect(none.send('MAIL FROM:<a@b>', 'RCPT TO:<c@d>')).toBe('250 2.1.0 Ok\r\n554 5.5.0 Error: SMTP protocol synchronization\r\n');
+    expect(none.send('MAIL FROM:<a@b>', 'RCPT TO:<c@d>')).toBe(
+      '250 2.1.0 Ok\r\n554 5.5.0 Error: SMTP protocol synchronization\r\n',
+    );
     const message = session({}, true);
     message.send('EHLO c');
     message.send('MAIL FROM:<a@b>', 'RCPT TO:<c@d>');
@@ -119,12 +135,18 @@ describe('SMTP machine', () => {
       const t = session({ auth: { mechanisms: [] }, faults: [fault] });
       expect(t.send('EHLO c')).toContain('250-AUTH PLAIN LOGIN\r\n');
       expect(t.send(`AUTH PLAIN ${PLAIN}`)).toBe('235 2.7.0 Authentication successful\r\n');
-      expect(t.events()).toContainEqual({ type: 'credentials', fields: { layer: 'plaintext', mechanism: 'PLAIN', user: 'alice' } });
+      expect(t.events()).toContainEqual({
+        type: 'credentials',
+        fields: { layer: 'plaintext', mechanism: 'PLAIN', user: 'alice' },
+      });
     }
     const stripped = session({ faults: [{ kind: 'strip-starttls' }] });
     stripped.send('EHLO c');
     expect(stripped.events().filter((e) => e.type === 'fault')).toEqual([
-      { type: 'fault', fields: { name: 'strip-starttls', explain: expect.stringContaining('offers AUTH PLAIN LOGIN in plaintext') } },
+      {
+        type: 'fault',
+        fields: { name: 'strip-starttls', explain: expect.stringContaining('offers AUTH PLAIN LOGIN in plaintext') },
+      },
     ]);
   });
 
@@ -135,7 +157,10 @@ describe('SMTP machine', () => {
     t.send(Buffer.from('alice').toString('base64'));
     expect(t.send(Buffer.from('conform-secret-7').toString('base64'))).toMatch(/^235 /);
     expect(t.send('MAIL FROM:<alice@conform.test>')).toBe('250 2.1.0 Ok\r\n');
-    expect(t.events()).toContainEqual({ type: 'credentials', fields: { layer: 'plaintext', mechanism: 'LOGIN', user: 'alice' } });
+    expect(t.events()).toContainEqual({
+      type: 'credentials',
+      fields: { layer: 'plaintext', mechanism: 'LOGIN', user: 'alice' },
+    });
   });
 
   it('drops the lure inside TLS: the EHLO reply there lists the case’s own mechanisms', () => {
@@ -153,7 +178,12 @@ describe('SMTP machine', () => {
     expect(t.send('EHLO c')).toMatch(/^500 /);
     expect(t.send('HELO c')).toBe('250 mail.conform.test\r\n');
     expect(t.send('AUTH LOGIN')).toBe('334 VXNlcm5hbWU6\r\n');
-    expect(t.events().filter((e) => e.type === 'fault').map((e) => e.fields.name)).toEqual(['refuse-ehlo']);
+    expect(
+      t
+        .events()
+        .filter((e) => e.type === 'fault')
+        .map((e) => e.fields.name),
+    ).toEqual(['refuse-ehlo']);
   });
 
   it('pipelines the injected replies behind the refusal in one write, and records the fault once', () => {

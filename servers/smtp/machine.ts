@@ -110,7 +110,10 @@ export class SmtpMachine implements LineMachine {
     const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase();
     const args = space < 0 ? '' : line.slice(space + 1).trim();
     const spec = COMMANDS.get(verb);
-    const out = merge({ record: [...fake.record, ...this.commandEvents(verb, args, line)] }, this.answer(verb, args, spec));
+    const out = merge(
+      { record: [...fake.record, ...this.commandEvents(verb, args, line)] },
+      this.answer(verb, args, spec),
+    );
     this.previous = { verb, chunk: this.chunk, lastInGroup: spec?.lastInGroup ?? false };
     // The handler may just have opened the message (DATA): remember the chunk it came in.
     const opened = s.data as DataState | undefined;
@@ -124,12 +127,24 @@ export class SmtpMachine implements LineMachine {
       // Never the secret: the AUTH line is recorded without its initial response.
       const redacted = redactAuth(args);
       const leaked = leakedByAuthLine(s, args);
-      return [{ type: 'command', fields: { layer: s.layer, verb, args: redacted, raw: `AUTH ${redacted}` } }, ...(leaked ? [leaked] : [])];
+      return [
+        { type: 'command', fields: { layer: s.layer, verb, args: redacted, raw: `AUTH ${redacted}` } },
+        ...(leaked ? [leaked] : []),
+      ];
     }
     // A SASL response sent out of turn (after a refused AUTH, say) arrives as a "command": keep it out too.
-    if (!COMMANDS.has(verb) && BASE64_LINE.test(line)) return [{ type: 'command', fields: { layer: s.layer, verb: '[base64]', args: '', raw: '[base64 line redacted]' } }];
-    const clean = (text: string): string => preview(Buffer.from(text.split(s.options.auth.pass).join('[redacted]'), 'latin1'), 200);
-    return [{ type: 'command', fields: { layer: s.layer, verb: preview(Buffer.from(verb, 'latin1'), 16), args: clean(args), raw: clean(line) } }];
+    if (!COMMANDS.has(verb) && BASE64_LINE.test(line))
+      return [
+        { type: 'command', fields: { layer: s.layer, verb: '[base64]', args: '', raw: '[base64 line redacted]' } },
+      ];
+    const clean = (text: string): string =>
+      preview(Buffer.from(text.split(s.options.auth.pass).join('[redacted]'), 'latin1'), 200);
+    return [
+      {
+        type: 'command',
+        fields: { layer: s.layer, verb: preview(Buffer.from(verb, 'latin1'), 16), args: clean(args), raw: clean(line) },
+      },
+    ];
   }
 
   /** The chain of checks every command passes, then its handler. */
@@ -142,9 +157,11 @@ export class SmtpMachine implements LineMachine {
     if (spec.capability && !accepted(s, spec.capability)) return spec.refusal!(s);
     if (spec.needsHello && !s.greeted) return s.reply('503', '5.5.1 Error: send HELO/EHLO first');
     // The man in the middle of a lure takes everything in plaintext (capabilities.ts).
-    if (spec.needsTls && s.options.tls === 'starttls-required' && s.layer === 'plaintext' && !lure(s)) return s.reply('530', '5.7.0 Must issue a STARTTLS command first');
+    if (spec.needsTls && s.options.tls === 'starttls-required' && s.layer === 'plaintext' && !lure(s))
+      return s.reply('530', '5.7.0 Must issue a STARTTLS command first');
     const stall = s.fault('stall');
-    if (stall && stall.at === spec.stallStep && (!stall.layer || stall.layer === s.layer)) return s.carriedOut(stall, { stall: true });
+    if (stall && stall.at === spec.stallStep && (!stall.layer || stall.layer === s.layer))
+      return s.carriedOut(stall, { stall: true });
     return spec.handle(s, args);
   }
 
@@ -186,6 +203,11 @@ export class SmtpMachine implements LineMachine {
     // The ClientHello's own bytes may hold line feeds: only a recognisable command counts.
     const line = COMMAND_LINE.test(raw) ? raw : VERB_AT_END.exec(raw.replace(/^[\s\S]*[^ -~]/, ''))?.[0];
     if (line === undefined) return { line, record: [] };
-    return { line, record: [{ type: 'plaintext-after-hello', fields: { preview: preview(Buffer.from(redactCommandLine(line), 'latin1')) } }] };
+    return {
+      line,
+      record: [
+        { type: 'plaintext-after-hello', fields: { preview: preview(Buffer.from(redactCommandLine(line), 'latin1')) } },
+      ],
+    };
   }
 }

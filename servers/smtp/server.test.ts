@@ -18,7 +18,12 @@ afterEach(async () => {
 
 async function start(options: unknown = {}): Promise<{ log: EventLog; server: RunningServer }> {
   const log = new EventLog();
-  server = await startSmtpServer(SmtpOptionsSchema.parse(options), { log, bindHost: '127.0.0.1', keylog: [], cert: (p) => certs.get(p) });
+  server = await startSmtpServer(SmtpOptionsSchema.parse(options), {
+    log,
+    bindHost: '127.0.0.1',
+    keylog: [],
+    cert: (p) => certs.get(p),
+  });
   return { log, server };
 }
 
@@ -39,10 +44,11 @@ function reader(socket: Socket | TLSSocket): (pattern: RegExp) => Promise<string
     seen += d.toString('latin1');
     check();
   });
-  return (pattern) => new Promise((resolve) => {
-    waiting = { pattern, resolve };
-    check();
-  });
+  return (pattern) =>
+    new Promise((resolve) => {
+      waiting = { pattern, resolve };
+      check();
+    });
 }
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 100));
@@ -73,7 +79,16 @@ describe('SMTP server', () => {
     await settle();
     expect(server.received!()!.toString()).toBe('Subject: hi\r\n\r\n.dotted\r\n');
     const commands = log.ofType('command').map((e) => `${e.layer}:${e.verb}`);
-    expect(commands).toEqual(['plaintext:EHLO', 'plaintext:STARTTLS', 'tls:EHLO', 'tls:AUTH', 'tls:MAIL', 'tls:RCPT', 'tls:DATA', 'tls:QUIT']);
+    expect(commands).toEqual([
+      'plaintext:EHLO',
+      'plaintext:STARTTLS',
+      'tls:EHLO',
+      'tls:AUTH',
+      'tls:MAIL',
+      'tls:RCPT',
+      'tls:DATA',
+      'tls:QUIT',
+    ]);
     expect(log.ofType('credentials')).toMatchObject([{ layer: 'tls', mechanism: 'PLAIN', user: 'alice' }]);
     expect(JSON.stringify(log.events)).not.toContain('conform-secret-7');
     expect(log.ofType('reply').some((e) => e.text.includes('synchronization'))).toBe(false);

@@ -28,7 +28,11 @@ const MAX_LINE = 4096;
  * own, so the machine hears of a chunk before any of its lines.
  */
 class ChunkWatchingConnection extends TrackedConnection {
-  constructor(log: EventLog, socket: Socket, private readonly onChunk: () => void) {
+  constructor(
+    log: EventLog,
+    socket: Socket,
+    private readonly onChunk: () => void,
+  ) {
     super(log, NAME, socket);
     socket.on('data', onChunk);
   }
@@ -59,10 +63,19 @@ export async function startSmtpServer(options: SmtpOptions, ctx: ServerContext):
     const connection = new ChunkWatchingConnection(ctx.log, socket, () => machine.newChunk());
     const conn = connection.id;
     // Faults the shell carries out before the machine speaks are recorded here.
-    if (implicit) for (const f of [banner, alert]) if (f) ctx.log.record(NAME, 'fault', { name: f.kind, explain: explainSmtpFault(f) }, conn);
+    if (implicit)
+      for (const f of [banner, alert])
+        if (f) ctx.log.record(NAME, 'fault', { name: f.kind, explain: explainSmtpFault(f) }, conn);
     socket.on('error', () => undefined);
     serveLineSession(socket, {
-      log: ctx.log, server: NAME, connection, context, clientCert: options.clientCert, keylog: ctx.keylog, implicitTls: implicit, maxLine: MAX_LINE,
+      log: ctx.log,
+      server: NAME,
+      connection,
+      context,
+      clientCert: options.clientCert,
+      keylog: ctx.keylog,
+      implicitTls: implicit,
+      maxLine: MAX_LINE,
       machine: withScript(machine, options.script, reader, implicit),
       plaintextMachine: reader,
       ...(banner && implicit ? { plaintextBanner: banner.text } : {}),
@@ -78,7 +91,13 @@ export async function startSmtpServer(options: SmtpOptions, ctx: ServerContext):
   const hostPart = cert.host.includes(':') ? `[${cert.host}]` : cert.host;
   const withAuth = options.auth.mechanisms.length > 0;
   return {
-    endpoint: { url: `${implicit ? 'smtps' : 'smtp'}://${hostPart}:${port}`, host: cert.host, port, tls, caFile: cert.caFile },
+    endpoint: {
+      url: `${implicit ? 'smtps' : 'smtp'}://${hostPart}:${port}`,
+      host: cert.host,
+      port,
+      tls,
+      caFile: cert.caFile,
+    },
     input: makeMessage(options.messageSize),
     received: () => mailbox.message,
     ...(withAuth ? { credentials: { user: options.auth.user, pass: options.auth.pass } } : {}),

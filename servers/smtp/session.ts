@@ -45,7 +45,11 @@ export class Session {
   commands = 0;
   private readonly faultsDone = new Set<SmtpFaultKind>();
 
-  constructor(readonly options: SmtpOptions, readonly mailbox: Mailbox, implicit: boolean) {
+  constructor(
+    readonly options: SmtpOptions,
+    readonly mailbox: Mailbox,
+    implicit: boolean,
+  ) {
     this.layer = implicit ? 'tls' : 'plaintext';
   }
 
@@ -57,7 +61,10 @@ export class Session {
   reply(code: string, lines: string | readonly string[], extra: MachineOutput = {}): MachineOutput {
     const list = typeof lines === 'string' ? [lines] : lines;
     const write = list.map((l, i) => `${code}${i < list.length - 1 ? '-' : ' '}${l}\r\n`).join('');
-    return merge({ write, record: [{ type: 'reply', fields: { layer: this.layer, code, text: list.join(' / ') } }] }, extra);
+    return merge(
+      { write, record: [{ type: 'reply', fields: { layer: this.layer, code, text: list.join(' / ') } }] },
+      extra,
+    );
   }
 
   /** Records that a fault was carried out (once per connection), passing its output through. */
@@ -91,7 +98,8 @@ export const faultEvent = faultKit(explainSmtpFault).event;
 export function merge(...outs: MachineOutput[]): MachineOutput {
   const out: MachineOutput = {};
   for (const o of outs) {
-    if (o.write !== undefined) out.write = out.write === undefined ? o.write : Buffer.concat([Buffer.from(out.write), Buffer.from(o.write)]);
+    if (o.write !== undefined)
+      out.write = out.write === undefined ? o.write : Buffer.concat([Buffer.from(out.write), Buffer.from(o.write)]);
     if (o.record?.length) out.record = [...(out.record ?? []), ...o.record];
     if (o.close) out.close = true;
     if (o.stall) out.stall = true;

@@ -52,7 +52,7 @@ const hex = (n: number): string => n.toString(16).padStart(2, '0');
 export function explainSocks5Fault(fault: Socks5Fault): string {
   switch (fault.kind) {
     case 'select-no-acceptable':
-      return 'the proxy answers the greeting with X\'FF\' (no acceptable methods) and keeps listening';
+      return "the proxy answers the greeting with X'FF' (no acceptable methods) and keeps listening";
     case 'select-unoffered':
       return 'the proxy selects an authentication method the client did not offer';
     case 'auth-failure':

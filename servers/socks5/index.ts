@@ -21,7 +21,11 @@ export const SOCKS5 = defineProtocol({
   // Its rules trigger on SOCKS5's stages, so they explain themselves.
   explainRule: explainSocks5Rule,
   // A SOCKS5 client speaks first: its greeting is the least that shows it tried.
-  firstStep: { matcher: { type: 'command', verb: 'GREETING' }, point: 'the proxy (its greeting)', missing: 'connected, but sent no greeting' },
+  firstStep: {
+    matcher: { type: 'command', verb: 'GREETING' },
+    point: 'the proxy (its greeting)',
+    missing: 'connected, but sent no greeting',
+  },
   // TLS, when there is any, is the client's with the target, through the tunnel;
   // the name it verifies and sends is the target URL's host (docs/contract.md).
   meetsTls: (job) => job.url.startsWith('https:'),

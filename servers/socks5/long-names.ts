@@ -36,7 +36,10 @@ export function longHost(bytes: number): string {
 }
 
 /** The RFC 1929 account the proxy checks and hands to the client: `credentials`, with a generated user name under `longNames.user`. */
-export function accountOf(options: { credentials: { user: string; pass: string }; longNames: { user?: number } }): { user: string; pass: string } {
+export function accountOf(options: { credentials: { user: string; pass: string }; longNames: { user?: number } }): {
+  user: string;
+  pass: string;
+} {
   const { user } = options.longNames;
   return { user: user === undefined ? options.credentials.user : longUser(user), pass: options.credentials.pass };
 }

@@ -10,7 +10,13 @@ function machine(options: Record<string, unknown>) {
   return createSocks5Machine(parsed, new Socks5Rules(parsed.script));
 }
 const verbs = (o: { events: Array<{ type: string; fields: unknown }> }): string[] =>
-  o.events.map((e) => (e.type === 'command' ? (e.fields as { verb: string }).verb : e.type === 'reply' ? `< ${(e.fields as { code: string }).code}` : e.type));
+  o.events.map((e) =>
+    e.type === 'command'
+      ? (e.fields as { verb: string }).verb
+      : e.type === 'reply'
+        ? `< ${(e.fields as { code: string }).code}`
+        : e.type,
+  );
 const REQUEST = h('05 01 00 01 7f000001 0050');
 
 describe('a rule holding a stage', () => {
@@ -75,7 +81,9 @@ describe('a rule holding a stage', () => {
   it('gives its own reply to a request the rule carried out, and closes when it could not be', () => {
     const m = machine({ script: [{ on: 'request', do: ['normal'] }] });
     m.push(Buffer.concat([h('050100'), REQUEST]));
-    expect(Buffer.concat(m.ownReply({ ok: true, boundPort: 0x438 }).writes).toString('hex')).toBe('050000017f0000010438');
+    expect(Buffer.concat(m.ownReply({ ok: true, boundPort: 0x438 }).writes).toString('hex')).toBe(
+      '050000017f0000010438',
+    );
     expect(Buffer.concat(m.ownReply({ ok: false, rep: 5 }).writes).toString('hex')).toBe('05050001000000000000');
     expect(m.proceed({ ok: false, rep: 5 }).close).toBe(true);
   });

@@ -7,7 +7,8 @@ import { Socks5OptionsSchema } from './options.js';
 const machine = (options: unknown = {}) => createSocks5Machine(Socks5OptionsSchema.parse(options));
 const h = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const written = (o: Socks5Output): string => Buffer.concat(o.writes).toString('hex');
-const commands = (o: Socks5Output) => o.events.flatMap((e) => (e.type === 'command' ? [`${e.fields.verb} ${e.fields.args}`] : []));
+const commands = (o: Socks5Output) =>
+  o.events.flatMap((e) => (e.type === 'command' ? [`${e.fields.verb} ${e.fields.args}`] : []));
 /** CONNECT target.conform.test:80 (ATYP 3). */
 const CONNECT_NAME = h(`05 01 00 03 13 ${Buffer.from('target.conform.test').toString('hex')} 0050`);
 
@@ -85,13 +86,23 @@ describe('requests and replies (RFC 1928 §4–§6)', () => {
   it('parses IPv4 and IPv6 destinations', () => {
     const m4 = machine();
     m4.push(h('050100'));
-    expect(m4.push(h('05010001 7f000001 0050')).connect).toEqual({ command: 'connect', atyp: 'ipv4', addr: '127.0.0.1', port: 80 });
+    expect(m4.push(h('05010001 7f000001 0050')).connect).toEqual({
+      command: 'connect',
+      atyp: 'ipv4',
+      addr: '127.0.0.1',
+      port: 80,
+    });
     const m6 = machine();
     m6.push(h('050100'));
-    expect(m6.push(h('05010004 00000000000000000000000000000001 01bb')).connect).toEqual({ command: 'connect', atyp: 'ipv6', addr: '::1', port: 443 });
+    expect(m6.push(h('05010004 00000000000000000000000000000001 01bb')).connect).toEqual({
+      command: 'connect',
+      atyp: 'ipv6',
+      addr: '::1',
+      port: 443,
+    });
   });
 
-  it('answers an unknown command with X\'07\' command not supported', () => {
+  it("answers an unknown command with X'07' command not supported", () => {
     const m = machine();
     m.push(h('050100'));
     const o = m.push(h('05090001 7f000001 0050'));
@@ -102,7 +113,12 @@ describe('requests and replies (RFC 1928 §4–§6)', () => {
   it('BIND: a first reply naming the listener, then a second naming the peer, then the tunnel with what the client sent ahead', () => {
     const m = machine({ command: 'bind' });
     m.push(h('050100'));
-    expect(m.push(h('05020001 7f000001 0050')).connect).toEqual({ command: 'bind', atyp: 'ipv4', addr: '127.0.0.1', port: 80 });
+    expect(m.push(h('05020001 7f000001 0050')).connect).toEqual({
+      command: 'bind',
+      atyp: 'ipv4',
+      addr: '127.0.0.1',
+      port: 80,
+    });
     const first = m.connected({ ok: true, boundPort: 0x1234 });
     expect(written(first)).toBe('05000001' + '7f000001' + '1234');
     expect(first.awaitPeer).toBe(true);
@@ -127,10 +143,15 @@ describe('requests and replies (RFC 1928 §4–§6)', () => {
     expect(o.tunnel).toBeDefined();
   });
 
-  it('UDP ASSOCIATE: replies with the relay address and then ignores the TCP connection\'s bytes', () => {
+  it("UDP ASSOCIATE: replies with the relay address and then ignores the TCP connection's bytes", () => {
     const m = machine({ command: 'udp-associate' });
     m.push(h('050100'));
-    expect(m.push(h('05030001 00000000 0000')).connect).toEqual({ command: 'udp', atyp: 'ipv4', addr: '0.0.0.0', port: 0 });
+    expect(m.push(h('05030001 00000000 0000')).connect).toEqual({
+      command: 'udp',
+      atyp: 'ipv4',
+      addr: '0.0.0.0',
+      port: 0,
+    });
     const o = m.connected({ ok: true, boundPort: 0x2222, boundAddr: '127.0.0.1' });
     expect(written(o)).toBe('05000001' + '7f000001' + '2222');
     expect(o.tunnel).toBeUndefined();
@@ -207,7 +228,10 @@ describe('lengths at the edge of one octet (RFC 1929 §2, RFC 1928 §5)', () => 
     // 256 & 0xff: the proxy takes the name's first byte ('a', 97) for PLEN and the next 97 for the password.
     const o = m.push(subNegotiation(0, longUser(256)));
     expect(commands(o)).toEqual(['AUTH ver=01 ulen=0 user= plen=97', 'UNPARSED bytes=179 after the sub-negotiation']);
-    expect(o.events.find((e) => e.type === 'reply')?.fields).toMatchObject({ code: 'auth=01', text: expect.stringMatching(/empty UNAME/) });
+    expect(o.events.find((e) => e.type === 'reply')?.fields).toMatchObject({
+      code: 'auth=01',
+      text: expect.stringMatching(/empty UNAME/),
+    });
     expect(written(o)).toBe('0101');
     expect(o.close).toBe(true);
     expect(JSON.stringify(o.events)).not.toContain(SECRET);
@@ -223,7 +247,7 @@ describe('lengths at the edge of one octet (RFC 1929 §2, RFC 1928 §5)', () => 
     expect(commands(o)[0]).toMatch(/^AUTH ver=01 ulen=255 user=abcdefghijklmnopqrstuvwxyz.* plen=20$/);
   });
 
-  it('reads a DOMAINNAME length wrapped to 0 as an empty name, the name\'s bytes as the port, and records the rest once the request fails', () => {
+  it("reads a DOMAINNAME length wrapped to 0 as an empty name, the name's bytes as the port, and records the rest once the request fails", () => {
     const m = machine();
     m.push(h('050100'));
     const name = longHost(256);
@@ -235,7 +259,9 @@ describe('lengths at the edge of one octet (RFC 1929 §2, RFC 1928 §5)', () => 
     expect(r.close).toBe(true);
     const unparsed = r.events.find((e) => e.type === 'command');
     expect(unparsed?.fields).toMatchObject({ verb: 'UNPARSED', args: 'bytes=256 after the request' });
-    expect(Buffer.from(unparsed?.type === 'command' ? unparsed.fields.raw : '', 'hex').toString()).toBe(name.slice(2, 66));
+    expect(Buffer.from(unparsed?.type === 'command' ? unparsed.fields.raw : '', 'hex').toString()).toBe(
+      name.slice(2, 66),
+    );
   });
 
   it('records a name cut to 255 bytes with namelen=255 and answers host unreachable for it', () => {
@@ -260,7 +286,12 @@ describe('a message the client never finished', () => {
     // ULEN 196 (a wrapped 256-byte name written as UTF-8), and fewer bytes than it announces.
     m.push(Buffer.concat([Buffer.from([1, 0xc4, 0x80]), Buffer.alloc(50, 0x61)]));
     const left = m.clientLeft();
-    expect(left.events).toEqual([{ type: 'command', fields: { layer: 'plaintext', verb: 'INCOMPLETE', args: 'bytes=53 of a sub-negotiation', raw: '' } }]);
+    expect(left.events).toEqual([
+      {
+        type: 'command',
+        fields: { layer: 'plaintext', verb: 'INCOMPLETE', args: 'bytes=53 of a sub-negotiation', raw: '' },
+      },
+    ]);
     expect(m.clientLeft().events).toEqual([]);
   });
 });

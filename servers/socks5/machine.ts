@@ -7,15 +7,45 @@ import { preview } from '../shared/events.js';
 import { findFault, faultKit } from '../shared/fault-kit.js';
 import { explainSocks5Fault, type Socks5Fault, type Socks5FaultKind } from './faults.js';
 import { accountOf } from './long-names.js';
-import type { ConnectRequest, ConnectResult, OwnAnswer, RecordedEvent, Scripted, Socks5Machine, Socks5Output } from './machine-types.js';
+import type {
+  ConnectRequest,
+  ConnectResult,
+  OwnAnswer,
+  RecordedEvent,
+  Scripted,
+  Socks5Machine,
+  Socks5Output,
+} from './machine-types.js';
 import { METHODS, type Socks5Options } from './options.js';
 import type { Socks5Rules } from './script.js';
 import { ATYP_NAMES, COMMAND_NAMES, encodeAddress, formatIpv6, hex, REPLY_TEXT } from './wire.js';
 
-export type { ConnectRequest, ConnectResult, OwnAnswer, RecordedEvent, RuleDone, Scripted, Socks5Machine, Socks5Output } from './machine-types.js';
+export type {
+  ConnectRequest,
+  ConnectResult,
+  OwnAnswer,
+  RecordedEvent,
+  RuleDone,
+  Scripted,
+  Socks5Machine,
+  Socks5Output,
+} from './machine-types.js';
 
 /** `scripting`: a rule holds the stage; what the client sends meanwhile waits. */
-type State = 'greeting' | 'auth' | 'request' | 'refused' | 'gssapi' | 'private' | 'scripting' | 'connecting' | 'bound' | 'associated' | 'tunnel' | 'stalled' | 'closed';
+type State =
+  | 'greeting'
+  | 'auth'
+  | 'request'
+  | 'refused'
+  | 'gssapi'
+  | 'private'
+  | 'scripting'
+  | 'connecting'
+  | 'bound'
+  | 'associated'
+  | 'tunnel'
+  | 'stalled'
+  | 'closed';
 
 /** Longest greeting, auth or request is 513 bytes; more than this unparsed is garbage. */
 export const MAX_PENDING = 1024;
@@ -57,11 +87,18 @@ export function createSocks5Machine(options: Socks5Options, script?: Socks5Rules
 
   function step(): Socks5Output | undefined {
     switch (state) {
-      case 'greeting': return greeting();
-      case 'auth': return auth();
-      case 'request': case 'refused': return request();
-      case 'gssapi': case 'private': return unfinishable();
-      default: return undefined;
+      case 'greeting':
+        return greeting();
+      case 'auth':
+        return auth();
+      case 'request':
+      case 'refused':
+        return request();
+      case 'gssapi':
+      case 'private':
+        return unfinishable();
+      default:
+        return undefined;
     }
   }
 
@@ -77,7 +114,9 @@ export function createSocks5Machine(options: Socks5Options, script?: Socks5Rules
     if (pending.length < 2 + n) return undefined;
     const offered = [...pending.subarray(2, 2 + n)];
     const raw = take(2 + n);
-    const events: RecordedEvent[] = [command('GREETING', `ver=05 nmethods=${n} methods=${offered.map(hex).join(',')}`, raw)];
+    const events: RecordedEvent[] = [
+      command('GREETING', `ver=05 nmethods=${n} methods=${offered.map(hex).join(',')}`, raw),
+    ];
     const rule = script?.match({ stage: 'greeting' });
     if (rule !== undefined) return hold(events, { stage: 'greeting', rule }, selection(offered));
     const stalling = stallAfter('greeting');
@@ -99,11 +138,15 @@ export function createSocks5Machine(options: Socks5Options, script?: Socks5Rules
       events.push(done(unoffered));
       method = [0x02, 0x00, 0x01, 0x80].find((m) => !offered.includes(m)) ?? 0xfe;
     }
-    events.push({ type: 'reply', fields: { layer: 'plaintext', code: `method=${hex(method)}`, text: methodText(method) } });
+    events.push({
+      type: 'reply',
+      fields: { layer: 'plaintext', code: `method=${hex(method)}`, text: methodText(method) },
+    });
     const writes = [Buffer.from([5, method])];
     const chosen = method;
     return {
-      events, writes,
+      events,
+      writes,
       commit() {
         if (chosen === 0xff) {
           // RFC 1928 §3: the client MUST close. Unless scripted, the proxy closes too (as Dante does).
@@ -112,7 +155,8 @@ export function createSocks5Machine(options: Socks5Options, script?: Socks5Rules
         }
         if (unoffered) acceptAnyCredentials = true;
         // After an unoffered selection the proxy follows whatever the client does next, to record it.
-        state = chosen === 0x02 ? 'auth' : chosen === 0x00 || unoffered ? 'request' : chosen === 0x01 ? 'gssapi' : 'private';
+        state =
+          chosen === 0x02 ? 'auth' : chosen === 0x00 || unoffered ? 'request' : chosen === 0x01 ? 'gssapi' : 'private';
         return {};
       },
     };
@@ -156,11 +200,20 @@ export function createSocks5Machine(options: Socks5Options, script?: Socks5Rules
     if (failing) events.push(done(failing));
     const valid = ver === 1 && (acceptAnyCredentials || (user === account.user && pass === account.pass));
     const status = valid && !failing ? 0 : 1;
-    const why = ver !== 1 ? `: version ${ver} is not 1` : ulen === 0 || plen === 0 ? ': an empty UNAME or PASSWD (1 to 255 bytes each)' : '';
-    events.push({ type: 'reply', fields: { layer: 'plaintext', code: `auth=${hex(status)}`, text: status === 0 ? 'success' : `failure${why}` } });
+    const why =
+      ver !== 1
+        ? `: version ${ver} is not 1`
+        : ulen === 0 || plen === 0
+          ? ': an empty UNAME or PASSWD (1 to 255 bytes each)'
+          : '';
+    events.push({
+      type: 'reply',
+      fields: { layer: 'plaintext', code: `auth=${hex(status)}`, text: status === 0 ? 'success' : `failure${why}` },
+    });
     const writes = [Buffer.from([1, status])];
     return {
-      events, writes,
+      events,
+      writes,
       commit() {
         if (status === 0) {
           state = 'request';
@@ -189,7 +242,12 @@ export function createSocks5Machine(options: Socks5Options, script?: Socks5Rules
     const raw = take(4 + addrLen + 2);
     parsed = 'request';
     const addrBytes = raw.subarray(4, 4 + addrLen);
-    const addr = atyp === 'ipv4' ? [...addrBytes].join('.') : atyp === 'ipv6' ? formatIpv6(addrBytes) : addrBytes.subarray(1).toString('latin1');
+    const addr =
+      atyp === 'ipv4'
+        ? [...addrBytes].join('.')
+        : atyp === 'ipv6'
+          ? formatIpv6(addrBytes)
+          : addrBytes.subarray(1).toString('latin1');
     const port = raw.readUInt16BE(4 + addrLen);
     const shown = atyp === 'domain' ? preview(Buffer.from(addr, 'latin1'), 255) : addr;
     const extra = `${ver !== 5 ? ` ver=${hex(ver!)}` : ''}${rsv !== 0 ? ` rsv=${hex(rsv!)}` : ''}`;
@@ -216,7 +274,9 @@ export function createSocks5Machine(options: Socks5Options, script?: Socks5Rules
 
   /** A method whose sub-negotiation the proxy cannot complete (GSSAPI, private). */
   function unfinishable(): Socks5Output {
-    const events = [command(state === 'gssapi' ? 'GSSAPI' : 'PRIVATE', `bytes=${pending.length}`, take(pending.length))];
+    const events = [
+      command(state === 'gssapi' ? 'GSSAPI' : 'PRIVATE', `bytes=${pending.length}`, take(pending.length)),
+    ];
     // RFC 1961 §3: a GSS-API abort message is VER 1, MTYP X'FF'.
     const writes = state === 'gssapi' ? [Buffer.from([1, 0xff])] : [];
     state = 'closed';
@@ -240,7 +300,11 @@ export function createSocks5Machine(options: Socks5Options, script?: Socks5Rules
 
   function early(): RecordedEvent {
     earlyNoted = true;
-    return command('EARLY-DATA', `bytes=${pending.length} before the ${requested === 'bind' ? 'second reply to BIND' : 'reply'}`, pending);
+    return command(
+      'EARLY-DATA',
+      `bytes=${pending.length} before the ${requested === 'bind' ? 'second reply to BIND' : 'reply'}`,
+      pending,
+    );
   }
 
   function stall(events: RecordedEvent[], f: Socks5Fault): Socks5Output {
@@ -257,7 +321,11 @@ export function createSocks5Machine(options: Socks5Options, script?: Socks5Rules
 
   /** The proxy's own reply to a request carried out (or not), with the reply faults but the truncation. */
   function replyTo(result: ConnectResult): OwnAnswer {
-    if (!result.ok) return { events: [replyEvent(result.rep)], writes: [replyBytes(5, result.rep, 0, Buffer.from([1, 0, 0, 0, 0]), 0)] };
+    if (!result.ok)
+      return {
+        events: [replyEvent(result.rep)],
+        writes: [replyBytes(5, result.rep, 0, Buffer.from([1, 0, 0, 0, 0]), 0)],
+      };
     const events: RecordedEvent[] = [];
     const note = <F extends Socks5Fault | undefined>(f: F): F => {
       if (f) events.push(done(f));
@@ -268,8 +336,15 @@ export function createSocks5Machine(options: Socks5Options, script?: Socks5Rules
     const rsv = note(fault('reply-reserved'))?.value ?? 0;
     const badAtyp = note(fault('reply-bad-atyp'));
     const bnd = note(fault('bnd-addr'));
-    const address = badAtyp ? Buffer.from([badAtyp.atyp, 127, 0, 0, 1])
-      : encodeAddress(bnd?.atyp === 'domain' ? 'proxy.conform.test' : bnd?.atyp === 'ipv6' ? '::1' : result.boundAddr ?? '127.0.0.1');
+    const address = badAtyp
+      ? Buffer.from([badAtyp.atyp, 127, 0, 0, 1])
+      : encodeAddress(
+          bnd?.atyp === 'domain'
+            ? 'proxy.conform.test'
+            : bnd?.atyp === 'ipv6'
+              ? '::1'
+              : (result.boundAddr ?? '127.0.0.1'),
+        );
     events.push(replyEvent(code, version));
     return { events, writes: [replyBytes(version, code, rsv, address, result.boundPort)] };
   }
@@ -323,11 +398,22 @@ export function createSocks5Machine(options: Socks5Options, script?: Socks5Rules
       events.push(...o.events);
       writes.push(...o.writes);
       paced ||= o.paced ?? false;
-      if (o.close || o.connect || o.linger || o.scripted || (state as State) === 'stalled') return { ...o, events: [...events, ...leftover()], writes, paced };
+      if (o.close || o.connect || o.linger || o.scripted || (state as State) === 'stalled')
+        return { ...o, events: [...events, ...leftover()], writes, paced };
     }
     if (pending.length > MAX_PENDING) {
       state = 'closed';
-      return { events: [...events, { type: 'reply', fields: { layer: 'plaintext', code: 'closed', text: `more than ${MAX_PENDING} unparsed bytes` } }], writes, close: true };
+      return {
+        events: [
+          ...events,
+          {
+            type: 'reply',
+            fields: { layer: 'plaintext', code: 'closed', text: `more than ${MAX_PENDING} unparsed bytes` },
+          },
+        ],
+        writes,
+        close: true,
+      };
     }
     return { events, writes, paced };
   }
@@ -340,7 +426,12 @@ export function createSocks5Machine(options: Socks5Options, script?: Socks5Rules
     if (state !== 'closed' || !pending.length) return [];
     const rest = take(pending.length);
     const raw = parsed === 'request' ? rest.subarray(0, 64).toString('hex') : '';
-    return [{ type: 'command', fields: { layer: 'plaintext', verb: 'UNPARSED', args: `bytes=${rest.length} after the ${parsed}`, raw } }];
+    return [
+      {
+        type: 'command',
+        fields: { layer: 'plaintext', verb: 'UNPARSED', args: `bytes=${rest.length} after the ${parsed}`, raw },
+      },
+    ];
   }
 
   function take(n: number): Buffer {
@@ -351,7 +442,8 @@ export function createSocks5Machine(options: Socks5Options, script?: Socks5Rules
 
   return {
     push(bytes) {
-      if (state === 'closed' || state === 'stalled' || state === 'tunnel' || state === 'associated') return out({ events: [] });
+      if (state === 'closed' || state === 'stalled' || state === 'tunnel' || state === 'associated')
+        return out({ events: [] });
       if (state === 'bound' || state === 'connecting' || state === 'scripting') {
         // Bytes sent before the reply (or, for BIND, before the peer connected, or while a rule holds the stage): kept, bounded, and read (or relayed) once it is over.
         if (pending.length + bytes.length <= MAX_BIND_AHEAD) pending = Buffer.concat([pending, bytes]);
@@ -367,14 +459,25 @@ export function createSocks5Machine(options: Socks5Options, script?: Socks5Rules
     },
 
     clientLeft() {
-      const stages: Partial<Record<State, 'greeting' | 'sub-negotiation' | 'request'>> = { greeting: 'greeting', auth: 'sub-negotiation', request: 'request' };
+      const stages: Partial<Record<State, 'greeting' | 'sub-negotiation' | 'request'>> = {
+        greeting: 'greeting',
+        auth: 'sub-negotiation',
+        request: 'request',
+      };
       const stage = stages[state];
       if (!stage || !pending.length) return out({ events: [] });
       state = 'closed';
       const rest = take(pending.length);
       // Before the request they may hold a password: only their count is recorded.
       const raw = stage === 'request' ? rest.subarray(0, 64).toString('hex') : '';
-      return out({ events: [{ type: 'command', fields: { layer: 'plaintext', verb: 'INCOMPLETE', args: `bytes=${rest.length} of a ${stage}`, raw } }] });
+      return out({
+        events: [
+          {
+            type: 'command',
+            fields: { layer: 'plaintext', verb: 'INCOMPLETE', args: `bytes=${rest.length} of a ${stage}`, raw },
+          },
+        ],
+      });
     },
 
     peerConnected(peer) {
@@ -421,7 +524,12 @@ export function createSocks5Machine(options: Socks5Options, script?: Socks5Rules
         if (after.close || after.linger) return { events: leftover(), writes: [], ...after };
       } else {
         // The proxy follows its scripted bytes: a sub-negotiation after X'02', else the request, whatever they said.
-        state = h.stage === 'connect' ? 'greeting' : h.stage === 'greeting' && ruleDone.wrote[1] === 0x02 ? 'auth' : 'request';
+        state =
+          h.stage === 'connect'
+            ? 'greeting'
+            : h.stage === 'greeting' && ruleDone.wrote[1] === 0x02
+              ? 'auth'
+              : 'request';
       }
       return drain();
     },

@@ -105,8 +105,12 @@ export async function startUdpTarget(body: Buffer, input: Buffer, ctx: ServerCon
     if (++count > MAX_DATAGRAMS) return;
     first ??= Buffer.from(msg);
     record(ctx.log, 'udp-target', undefined, 'payload-received', msg);
-    const answer = msg.equals(input) ? body : Buffer.from(`conform: the UDP target expected the ${input.length}-byte input, got ${msg.length} bytes\n`);
-    socket.send(answer, from.port, from.address, () => record(ctx.log, 'udp-target', undefined, 'payload-sent', answer));
+    const answer = msg.equals(input)
+      ? body
+      : Buffer.from(`conform: the UDP target expected the ${input.length}-byte input, got ${msg.length} bytes\n`);
+    socket.send(answer, from.port, from.address, () =>
+      record(ctx.log, 'udp-target', undefined, 'payload-sent', answer),
+    );
   });
   return {
     port,
@@ -115,7 +119,13 @@ export async function startUdpTarget(body: Buffer, input: Buffer, ctx: ServerCon
   };
 }
 
-function record(log: EventLog, server: string, conn: number | undefined, type: 'payload-sent' | 'payload-received', bytes: Buffer): void {
+function record(
+  log: EventLog,
+  server: string,
+  conn: number | undefined,
+  type: 'payload-sent' | 'payload-received',
+  bytes: Buffer,
+): void {
   const fields = { layer: 'plaintext' as const, bytes: bytes.length, sha256: sha256(bytes) };
   if (type === 'payload-sent') log.record(server, type, { ...fields, complete: true }, conn);
   else log.record(server, type, fields, conn);

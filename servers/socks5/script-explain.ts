@@ -2,14 +2,25 @@
  * One sentence per SOCKS5 rule: for `conform explain`, the result of a rule
  * that never matched, and the `fault` event the rule records when it fires.
  */
-import { stageOf, type DatagramFields, type ReplyFields, type Socks5Action, type Socks5Rule, type Socks5Stage, type Socks5Trigger } from './script.js';
+import {
+  stageOf,
+  type DatagramFields,
+  type ReplyFields,
+  type Socks5Action,
+  type Socks5Rule,
+  type Socks5Stage,
+  type Socks5Trigger,
+} from './script.js';
 
 const hexByte = (n: number): string => `X'${n.toString(16).padStart(2, '0')}'`;
 
 function describeTrigger(on: Socks5Trigger): string {
   if (typeof on === 'object' && 'request' in on) {
     const names = { connect: 'CONNECT', bind: 'BIND', 'udp-associate': 'UDP ASSOCIATE' };
-    return `on a ${[on.request.command].flat().map((c) => names[c]).join(' or ')} request`;
+    return `on a ${[on.request.command]
+      .flat()
+      .map((c) => names[c])
+      .join(' or ')} request`;
   }
   if (typeof on === 'object') return `once ${on.tunnel.after} bytes from the target crossed the tunnel`;
   return {
@@ -47,7 +58,12 @@ function describeReply(r: ReplyFields): string {
 }
 
 function describeDatagram(d: DatagramFields): string {
-  const header = d.header !== undefined ? ` with the header ${d.header.replace(/\s+/g, '').replace(/(..)(?!$)/g, '$1 ')}` : d.frag ? ` with FRAG ${hexByte(d.frag)}` : '';
+  const header =
+    d.header !== undefined
+      ? ` with the header ${d.header.replace(/\s+/g, '').replace(/(..)(?!$)/g, '$1 ')}`
+      : d.frag
+        ? ` with FRAG ${hexByte(d.frag)}`
+        : '';
   const data = d.data !== undefined ? ` carrying ${JSON.stringify(d.data)}` : ' carrying a decoy';
   return `sends a datagram${header}${data}${d.from === 'stranger' ? " from a UDP port that is not the relay's" : ''}`;
 }
@@ -55,7 +71,12 @@ function describeDatagram(d: DatagramFields): string {
 function describeAction(a: Socks5Action, stage: Socks5Stage): string {
   if (typeof a === 'string') {
     if (a === 'normal') return OWN[stage];
-    return { hold: 'holds what follows back to send it with its next bytes', stall: 'goes silent', close: 'closes the connection', reset: 'resets the connection' }[a];
+    return {
+      hold: 'holds what follows back to send it with its next bytes',
+      stall: 'goes silent',
+      close: 'closes the connection',
+      reset: 'resets the connection',
+    }[a];
   }
   if ('send' in a) return `sends ${JSON.stringify(a.send)}`;
   if ('hex' in a) return `sends the bytes ${a.hex.replace(/\s+/g, '').replace(/(..)(?!$)/g, '$1 ')}`;

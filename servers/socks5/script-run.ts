@@ -44,7 +44,12 @@ export async function runRule(script: Socks5Script, index: number, io: StageIO):
   let trickleMs = 0;
   let holding = false;
   let trickled = false;
-  const result = (ending?: RuleDone['ending']): RuleRun => ({ normal, wrote: Buffer.concat(wrote), trickleMs, ...(ending ? { ending } : {}) });
+  const result = (ending?: RuleDone['ending']): RuleRun => ({
+    normal,
+    wrote: Buffer.concat(wrote),
+    trickleMs,
+    ...(ending ? { ending } : {}),
+  });
   const write = async (bytes: Buffer): Promise<void> => {
     wrote.push(bytes);
     if (holding) return io.hold(bytes);
@@ -73,8 +78,7 @@ export async function runRule(script: Socks5Script, index: number, io: StageIO):
       const bytes = Buffer.concat(own.writes);
       const cut = action === 'normal' ? undefined : action.normal.cut;
       if (bytes.length) await write(cut === undefined ? bytes : bytes.subarray(0, Math.floor(bytes.length * cut)));
-    }
-    else if ('send' in action || 'hex' in action) await scripted(bytesOf(action));
+    } else if ('send' in action || 'hex' in action) await scripted(bytesOf(action));
     else if ('reply' in action) await scripted(await io.reply!(action.reply));
     else if ('datagram' in action) await io.datagram!(action.datagram);
     else if ('delay' in action) await sleep(action.delay);

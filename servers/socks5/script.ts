@@ -23,7 +23,9 @@ export type Socks5Command = (typeof COMMANDS)[number];
 const CommandSchema = z.enum(COMMANDS);
 
 /** The shared action of this key (`send`, `hex`, `delay`, `trickle`), as the shared schema defines it. */
-function shared<K extends 'send' | 'hex' | 'delay' | 'trickle'>(key: K): z.ZodObject<{ [P in K]: z.ZodType<Extract<ScriptAction, Record<K, unknown>>[K]> }> {
+function shared<K extends 'send' | 'hex' | 'delay' | 'trickle'>(
+  key: K,
+): z.ZodObject<{ [P in K]: z.ZodType<Extract<ScriptAction, Record<K, unknown>>[K]> }> {
   const found = ScriptActionSchema.options.find((o) => o instanceof z.ZodObject && key in o.shape);
   if (!found) throw new Error(`the shared script schema has no '${key}' action`);
   return found as never;
@@ -46,40 +48,50 @@ export const Socks5TriggerSchema = z.union([
    */
   z.enum(SOCKS5_STAGES),
   /** A request of this command (or one of these). */
-  z.object({ request: z.object({ command: z.union([CommandSchema, z.array(CommandSchema).min(1)]) }).strict() }).strict(),
+  z
+    .object({ request: z.object({ command: z.union([CommandSchema, z.array(CommandSchema).min(1)]) }).strict() })
+    .strict(),
   /** The tunnel, once this many bytes from the target have reached the client (the next bytes wait for the rule). */
   z.object({ tunnel: z.object({ after: z.number().int().min(0) }).strict() }).strict(),
 ]);
 export type Socks5Trigger = z.infer<typeof Socks5TriggerSchema>;
 
 /** A reply (RFC 1928 §6) built from fields; each one left out is the proxy's own. */
-export const ReplyFieldsSchema = z.object({
-  /** VER. Default 5. */
-  ver: Byte.optional(),
-  /** REP: 0 succeeded, 1 general failure … 8 address type not supported. Default: the proxy's own outcome. */
-  rep: Byte.optional(),
-  /** RSV. Default 0. */
-  rsv: Byte.optional(),
-  /** The ATYP byte, written before BND.ADDR's bytes (which keep their own length): an undefined one (5) is a lie about them. Default: BND.ADDR's own. */
-  atyp: Byte.optional(),
-  /** BND.ADDR: an IPv4 or IPv6 literal, or a name (ATYP 3, at most 255 bytes). Default: the address the proxy bound. */
-  addr: z.string().min(1).refine((a) => isIP(a) !== 0 || Buffer.byteLength(a, 'latin1') <= 255, 'a name of at most 255 bytes').optional(),
-  /** BND.PORT. Default: the port the proxy bound. */
-  port: z.number().int().min(0).max(65535).optional(),
-}).strict();
+export const ReplyFieldsSchema = z
+  .object({
+    /** VER. Default 5. */
+    ver: Byte.optional(),
+    /** REP: 0 succeeded, 1 general failure … 8 address type not supported. Default: the proxy's own outcome. */
+    rep: Byte.optional(),
+    /** RSV. Default 0. */
+    rsv: Byte.optional(),
+    /** The ATYP byte, written before BND.ADDR's bytes (which keep their own length): an undefined one (5) is a lie about them. Default: BND.ADDR's own. */
+    atyp: Byte.optional(),
+    /** BND.ADDR: an IPv4 or IPv6 literal, or a name (ATYP 3, at most 255 bytes). Default: the address the proxy bound. */
+    addr: z
+      .string()
+      .min(1)
+      .refine((a) => isIP(a) !== 0 || Buffer.byteLength(a, 'latin1') <= 255, 'a name of at most 255 bytes')
+      .optional(),
+    /** BND.PORT. Default: the port the proxy bound. */
+    port: z.number().int().min(0).max(65535).optional(),
+  })
+  .strict();
 export type ReplyFields = z.infer<typeof ReplyFieldsSchema>;
 
 /** A datagram the relay sends to the client (RFC 1928 §7). */
-export const DatagramFieldsSchema = z.object({
-  /** FRAG in the real answer's header. Default 0. */
-  frag: Byte.optional(),
-  /** The whole header instead, in hex (`00 00 00 05 7f 00 00 01 00 00`: an undefined ATYP). */
-  header: Hex.shape.hex.optional(),
-  /** DATA, with the escapes of `send`. Default: a line saying the datagram is a decoy. */
-  data: Send.shape.send.optional(),
-  /** `stranger`: sent from another UDP port than the relay's. Default `relay`. */
-  from: z.enum(['relay', 'stranger']).optional(),
-}).strict();
+export const DatagramFieldsSchema = z
+  .object({
+    /** FRAG in the real answer's header. Default 0. */
+    frag: Byte.optional(),
+    /** The whole header instead, in hex (`00 00 00 05 7f 00 00 01 00 00`: an undefined ATYP). */
+    header: Hex.shape.hex.optional(),
+    /** DATA, with the escapes of `send`. Default: a line saying the datagram is a decoy. */
+    data: Send.shape.send.optional(),
+    /** `stranger`: sent from another UDP port than the relay's. Default `relay`. */
+    from: z.enum(['relay', 'stranger']).optional(),
+  })
+  .strict();
 export type DatagramFields = z.infer<typeof DatagramFieldsSchema>;
 
 export const Socks5ActionSchema = z.union([
@@ -104,17 +116,20 @@ export const Socks5ActionSchema = z.union([
 ]);
 export type Socks5Action = z.infer<typeof Socks5ActionSchema>;
 
-const RuleSchema = z.object({
-  on: Socks5TriggerSchema,
-  do: z.array(Socks5ActionSchema).min(1),
-  /** How many times the rule fires on a connection at most (a tunnel point passes once). Default 1. */
-  times: z.number().int().min(1).optional(),
-  /** The rule may rightly never fire (it answers what only some clients do). Default false. */
-  optional: z.boolean().optional(),
-}).strict();
+const RuleSchema = z
+  .object({
+    on: Socks5TriggerSchema,
+    do: z.array(Socks5ActionSchema).min(1),
+    /** How many times the rule fires on a connection at most (a tunnel point passes once). Default 1. */
+    times: z.number().int().min(1).optional(),
+    /** The rule may rightly never fire (it answers what only some clients do). Default false. */
+    optional: z.boolean().optional(),
+  })
+  .strict();
 export type Socks5Rule = z.infer<typeof RuleSchema>;
 
-export const stageOf = (on: Socks5Trigger): Socks5Stage => (typeof on === 'string' ? on : 'request' in on ? 'request' : 'tunnel');
+export const stageOf = (on: Socks5Trigger): Socks5Stage =>
+  typeof on === 'string' ? on : 'request' in on ? 'request' : 'tunnel';
 
 const ENDINGS = new Set<unknown>(['stall', 'close', 'reset']);
 const kindOf = (a: Socks5Action): string => (typeof a === 'string' ? a : Object.keys(a)[0]!);
@@ -138,16 +153,21 @@ export const Socks5ScriptSchema = z.array(RuleSchema).superRefine((rules, ctx) =
     const stage = stageOf(rule.on);
     rule.do.forEach((a, j) => {
       const kind = kindOf(a);
-      if (!ALLOWED[stage].has(kind)) ctx.addIssue({ code: 'custom', path: [i, 'do', j], message: `'${kind}' has no meaning on '${stage}'` });
-      if (stage === 'tunnel' && typeof a === 'object' && 'normal' in a) ctx.addIssue({ code: 'custom', path: [i, 'do', j], message: 'the tunnel has no answer of its own to cut' });
-      if (j > 0 && ENDINGS.has(rule.do[j - 1])) ctx.addIssue({ code: 'custom', path: [i, 'do', j], message: `nothing follows '${kindOf(rule.do[j - 1]!)}'` });
+      if (!ALLOWED[stage].has(kind))
+        ctx.addIssue({ code: 'custom', path: [i, 'do', j], message: `'${kind}' has no meaning on '${stage}'` });
+      if (stage === 'tunnel' && typeof a === 'object' && 'normal' in a)
+        ctx.addIssue({ code: 'custom', path: [i, 'do', j], message: 'the tunnel has no answer of its own to cut' });
+      if (j > 0 && ENDINGS.has(rule.do[j - 1]))
+        ctx.addIssue({ code: 'custom', path: [i, 'do', j], message: `nothing follows '${kindOf(rule.do[j - 1]!)}'` });
     });
   });
 });
 export type Socks5Script = z.infer<typeof Socks5ScriptSchema>;
 
 /** Where a session is, for matching: the stage, and a request's command. */
-export type Moment = { stage: Exclude<Socks5Stage, 'request' | 'tunnel'> } | { stage: 'request'; command: Socks5Command };
+export type Moment =
+  | { stage: Exclude<Socks5Stage, 'request' | 'tunnel'> }
+  | { stage: 'request'; command: Socks5Command };
 
 /** A connection's rules, with how often each fired (rules are counted per connection). */
 export class Socks5Rules {
@@ -166,7 +186,12 @@ export class Socks5Rules {
 
   /** The tunnel's rules, by the count of the target's bytes each waits for, smallest first. */
   tunnelPoints(): Array<{ index: number; after: number }> {
-    return this.rules.flatMap((r, index) => (stageOf(r.on) === 'tunnel' ? [{ index, after: typeof r.on === 'object' && 'tunnel' in r.on ? r.on.tunnel.after : 0 }] : []))
+    return this.rules
+      .flatMap((r, index) =>
+        stageOf(r.on) === 'tunnel'
+          ? [{ index, after: typeof r.on === 'object' && 'tunnel' in r.on ? r.on.tunnel.after : 0 }]
+          : [],
+      )
       .sort((a, b) => a.after - b.after);
   }
 }
@@ -200,7 +225,14 @@ export function recordOf(stage: Socks5Stage, bytes: Buffer): RecordedEvent | und
   if (stage === 'request' || stage === 'bind-peer') {
     if (!second) return reply('partial');
     const ver = bytes[0] !== 5 ? ` (version ${bytes[0]})` : '';
-    return { type: 'reply', fields: { layer: 'plaintext', code: second, text: `${stage === 'bind-peer' ? 'BIND second reply: ' : ''}${REPLY_TEXT[bytes[1]!] ?? 'undefined reply code'}${ver}, ${text}` } };
+    return {
+      type: 'reply',
+      fields: {
+        layer: 'plaintext',
+        code: second,
+        text: `${stage === 'bind-peer' ? 'BIND second reply: ' : ''}${REPLY_TEXT[bytes[1]!] ?? 'undefined reply code'}${ver}, ${text}`,
+      },
+    };
   }
   return undefined;
 }

@@ -18,7 +18,12 @@ afterEach(async () => {
 
 async function start(options: unknown = {}): Promise<{ log: EventLog; running: RunningServer }> {
   const log = new EventLog();
-  server = await startSocks5Server(Socks5OptionsSchema.parse(options), { log, bindHost: '127.0.0.1', keylog: [], cert: (p) => certs.get(p) });
+  server = await startSocks5Server(Socks5OptionsSchema.parse(options), {
+    log,
+    bindHost: '127.0.0.1',
+    keylog: [],
+    cert: (p) => certs.get(p),
+  });
   return { log, running: server };
 }
 
@@ -56,7 +61,11 @@ describe('SOCKS5 proxy', () => {
     const url = new URL(running.endpoint.url);
     expect(running.job?.proxyUrl).toMatch(/^socks5h:\/\/127\.0\.0\.1:\d+$/);
     const get = Buffer.from(`GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: close\r\n\r\n`);
-    const { data } = await exchange(running.endpoint.port, [h('050100'), connectTo(url.hostname, Number(url.port)), get]);
+    const { data } = await exchange(running.endpoint.port, [
+      h('050100'),
+      connectTo(url.hostname, Number(url.port)),
+      get,
+    ]);
     expect(data.subarray(0, 6).toString('hex')).toBe('050005000001');
     expect(data.includes(running.expectedOutput!)).toBe(true);
     await new Promise((r) => setTimeout(r, 50));
@@ -107,7 +116,12 @@ describe('SOCKS5 proxy', () => {
     expect(running.credentials?.user).toBe(proxy.username);
     const target = new URL(running.endpoint.url);
     expect(target.hostname).toHaveLength(255);
-    const auth = Buffer.concat([Buffer.from([1, 255]), Buffer.from(proxy.username.slice(0, 255)), Buffer.from([20]), Buffer.from('conform-socks-secret')]);
+    const auth = Buffer.concat([
+      Buffer.from([1, 255]),
+      Buffer.from(proxy.username.slice(0, 255)),
+      Buffer.from([20]),
+      Buffer.from('conform-socks-secret'),
+    ]);
     // A user name cut to 255 bytes is not the account: failure, and the proxy closes.
     const cut = await exchange(running.endpoint.port, [h('050102'), auth]);
     expect(cut.data.toString('hex')).toBe('05020101');
@@ -117,7 +131,11 @@ describe('SOCKS5 proxy', () => {
   it('tunnels to a 255-byte target name (longNames.host)', async () => {
     const { running } = await start({ longNames: { host: 255 } });
     const url = new URL(running.endpoint.url);
-    const { data } = await exchange(running.endpoint.port, [h('050100'), connectTo(url.hostname, Number(url.port))], 500);
+    const { data } = await exchange(
+      running.endpoint.port,
+      [h('050100'), connectTo(url.hostname, Number(url.port))],
+      500,
+    );
     expect(data.subarray(0, 6).toString('hex')).toBe('050005000001');
   });
 
@@ -141,7 +159,11 @@ describe('SOCKS5 proxy', () => {
     socket.destroy();
     await running.stop();
     server = undefined;
-    const refused = await new Promise<boolean>((resolve) => connect({ host: '127.0.0.1', port: listenerPort }).once('error', () => resolve(true)).once('connect', () => resolve(false)));
+    const refused = await new Promise<boolean>((resolve) =>
+      connect({ host: '127.0.0.1', port: listenerPort })
+        .once('error', () => resolve(true))
+        .once('connect', () => resolve(false)),
+    );
     expect(refused).toBe(true);
   });
 
@@ -150,8 +172,15 @@ describe('SOCKS5 proxy', () => {
     const target = Number(new URL(running.endpoint.url).port);
     const { socket, udp, relayPort, answers } = await udpAssociation(running.endpoint.port);
     // Garbage first: short, undefined ATYP, a fragment, a name overrunning the datagram, a flood of random bytes.
-    for (const junk of [h('00'), h('000000 09 7f000001 0000'), encodeDatagram('127.0.0.1', target, Buffer.from('x'), 1), h('000000 03 ff 6161')]) udp.send(junk, relayPort, '127.0.0.1');
-    for (let i = 0; i < 200; i++) udp.send(Buffer.from(Array.from({ length: 64 }, () => (Math.random() * 256) | 0)), relayPort, '127.0.0.1');
+    for (const junk of [
+      h('00'),
+      h('000000 09 7f000001 0000'),
+      encodeDatagram('127.0.0.1', target, Buffer.from('x'), 1),
+      h('000000 03 ff 6161'),
+    ])
+      udp.send(junk, relayPort, '127.0.0.1');
+    for (let i = 0; i < 200; i++)
+      udp.send(Buffer.from(Array.from({ length: 64 }, () => (Math.random() * 256) | 0)), relayPort, '127.0.0.1');
     udp.send(encodeDatagram('127.0.0.1', target, running.input!), relayPort, '127.0.0.1');
     await until(() => answers.length > 0);
     expect(answers[0]!.subarray(10).equals(running.expectedOutput!)).toBe(true);
@@ -163,4 +192,3 @@ describe('SOCKS5 proxy', () => {
     udp.close();
   });
 });
-

@@ -6,7 +6,15 @@ import { closeServer, listenOn, SocketSet } from '../shared/listen.js';
 import type { RunningServer, ServerContext } from '../shared/server-types.js';
 import { explainSocks5Fault, type Socks5Fault } from './faults.js';
 import { accountOf } from './long-names.js';
-import { createSocks5Machine, type ConnectRequest, type ConnectResult, type OwnAnswer, type RuleDone, type Scripted, type Socks5Output } from './machine.js';
+import {
+  createSocks5Machine,
+  type ConnectRequest,
+  type ConnectResult,
+  type OwnAnswer,
+  type RuleDone,
+  type Scripted,
+  type Socks5Output,
+} from './machine.js';
 import { ACTION_OF, type Socks5Options } from './options.js';
 import { explainSocks5Rule } from './script-explain.js';
 import { runRule, type StageIO } from './script-run.js';
@@ -54,7 +62,10 @@ export async function startSocks5Server(options: Socks5Options, ctx: ServerConte
     expectedOutput: target.body,
     ...(target.input ? { input: target.input, received: target.received! } : {}),
     ...(auth ? { credentials: account } : {}),
-    job: { proxyUrl: `${options.resolve === 'remote' ? 'socks5h' : 'socks5'}://${userinfo}${hostPart}:${port}`, action: ACTION_OF[options.command] },
+    job: {
+      proxyUrl: `${options.resolve === 'remote' ? 'socks5h' : 'socks5'}://${userinfo}${hostPart}:${port}`,
+      action: ACTION_OF[options.command],
+    },
     faults: [...options.script.map(explainSocks5Rule), ...options.faults.map(explainSocks5Fault)],
     async stop() {
       for (const e of extras) e.close();
@@ -123,10 +134,13 @@ class ProxySession {
 
   /** Writes after everything written before (and with what a rule held back); resolves once written, and `pauseMs` later. */
   private enqueue(bytes: Buffer, pauseMs = 0): Promise<void> {
-    this.writing = this.writing.then(() => new Promise<void>((resolve) => {
-      if (this.socket.destroyed) return resolve();
-      this.socket.write(this.withHeld(bytes), () => (pauseMs ? setTimeout(resolve, pauseMs) : resolve()));
-    }));
+    this.writing = this.writing.then(
+      () =>
+        new Promise<void>((resolve) => {
+          if (this.socket.destroyed) return resolve();
+          this.socket.write(this.withHeld(bytes), () => (pauseMs ? setTimeout(resolve, pauseMs) : resolve()));
+        }),
+    );
     return this.writing;
   }
 
@@ -163,23 +177,48 @@ class ProxySession {
     if (s.stage === 'request') {
       let result: Promise<ConnectResult> | undefined;
       const carry = (): Promise<ConnectResult> => (result ??= this.carryOut(s.request));
-      const run = await runRule(rules, s.rule, this.stageIO('request', async () => this.machine.ownReply(await carry()), async (fields) => {
-        const r = await carry();
-        return replyOf(fields, r.ok ? { rep: 0, addr: r.boundAddr ?? '127.0.0.1', port: r.boundPort } : { rep: r.rep, addr: '0.0.0.0', port: 0 });
-      }));
+      const run = await runRule(
+        rules,
+        s.rule,
+        this.stageIO(
+          'request',
+          async () => this.machine.ownReply(await carry()),
+          async (fields) => {
+            const r = await carry();
+            return replyOf(
+              fields,
+              r.ok
+                ? { rep: 0, addr: r.boundAddr ?? '127.0.0.1', port: r.boundPort }
+                : { rep: r.rep, addr: '0.0.0.0', port: 0 },
+            );
+          },
+        ),
+      );
       // Without an ending the proxy carries on: the request carried out (if no `normal` did it yet), the tunnel opened anyway.
       if (run.ending) return this.ended(run, this.machine.resume(run));
       return this.apply(this.machine.proceed(await carry()));
     }
     const peer = s.stage === 'bind-peer' ? s.peer : undefined;
-    const reply = peer ? async (fields: ReplyFields) => replyOf(fields, { rep: 0, addr: peer.addr, port: peer.port }) : undefined;
-    const run = await runRule(rules, s.rule, this.stageIO(s.stage, async () => this.machine.ownAnswer(), reply));
+    const reply = peer
+      ? async (fields: ReplyFields) => replyOf(fields, { rep: 0, addr: peer.addr, port: peer.port })
+      : undefined;
+    const run = await runRule(
+      rules,
+      s.rule,
+      this.stageIO(s.stage, async () => this.machine.ownAnswer(), reply),
+    );
     this.ended(run, this.machine.resume(run));
   }
 
-  private stageIO(stage: Socks5Stage, own: () => Promise<OwnAnswer>, reply?: (fields: ReplyFields) => Promise<Buffer>): StageIO {
+  private stageIO(
+    stage: Socks5Stage,
+    own: () => Promise<OwnAnswer>,
+    reply?: (fields: ReplyFields) => Promise<Buffer>,
+  ): StageIO {
     return {
-      stage, own, ...(reply ? { reply } : {}),
+      stage,
+      own,
+      ...(reply ? { reply } : {}),
       record: (e) => {
         // Bytes the client sent ahead of a reply are recorded before it, as the proxy's own reply does.
         if (e.type === 'reply') for (const x of this.machine.beforeReply()) this.record(x);
@@ -212,7 +251,8 @@ class ProxySession {
       own: async () => io.own,
       datagram: async (d) => {
         const data = d.data === undefined ? DECOY : bytesOf({ send: d.data });
-        const bytes = d.header === undefined ? io.wrap(data, d.frag ?? 0) : Buffer.concat([bytesOf({ hex: d.header }), data]);
+        const bytes =
+          d.header === undefined ? io.wrap(data, d.frag ?? 0) : Buffer.concat([bytesOf({ hex: d.header }), data]);
         await io.send(bytes, d.from ?? 'relay');
       },
       gone: () => false,
@@ -255,7 +295,9 @@ class ProxySession {
       declared: { addr: req.addr, port: req.port },
       allowed: (d: Datagram) => {
         const dest = this.destination({ command: 'udp', atyp: d.atyp, addr: d.addr, port: d.port });
-        return typeof dest === 'string' ? true : `to ${d.addr}:${d.port}, which the relay does not reach (${d.port === this.target.port ? 'unknown host' : 'not the target'})`;
+        return typeof dest === 'string'
+          ? true
+          : `to ${d.addr}:${d.port}, which the relay does not reach (${d.port === this.target.port ? 'unknown host' : 'not the target'})`;
       },
       targetPort: this.target.port,
       faults: this.options.faults,
@@ -285,8 +327,10 @@ class ProxySession {
   /** The proxy's own resolver and ruleset: only its target, by the target's names or a loopback literal. */
   private destination(req: ConnectRequest): string | ConnectResult {
     if (req.port !== this.target.port) return { ok: false, rep: 2 };
-    if (req.atyp === 'domain') return this.target.names.includes(req.addr.toLowerCase()) ? this.ctx.bindHost : { ok: false, rep: 4 };
-    const loopback = req.addr === '::1' || (isIPv4(req.addr) && req.addr.startsWith('127.')) || req.addr === this.ctx.bindHost;
+    if (req.atyp === 'domain')
+      return this.target.names.includes(req.addr.toLowerCase()) ? this.ctx.bindHost : { ok: false, rep: 4 };
+    const loopback =
+      req.addr === '::1' || (isIPv4(req.addr) && req.addr.startsWith('127.')) || req.addr === this.ctx.bindHost;
     return loopback ? this.ctx.bindHost : { ok: false, rep: 2 };
   }
 
@@ -313,17 +357,26 @@ class ProxySession {
     this.relaying = true;
     const rules = this.rules;
     relayTunnel({
-      client: this.socket, up: this.upstream!, log: this.ctx.log, conn: this.tracked.id, forward, prefix,
+      client: this.socket,
+      up: this.upstream!,
+      log: this.ctx.log,
+      conn: this.tracked.id,
+      forward,
+      prefix,
       early: findFault(this.options.faults, 'tunnel-close-early'),
       points: rules?.tunnelPoints() ?? [],
-      runPoint: (index) => runRule(rules!.rules, index, {
-        stage: 'tunnel',
-        record: (e) => this.record(e),
-        write: (bytes) => new Promise((resolve) => (this.socket.destroyed ? resolve() : this.socket.write(this.withHeld(bytes), () => resolve()))),
-        hold: (bytes) => void this.held.push(bytes),
-        own: async () => ({ events: [], writes: [] }),
-        gone: () => this.socket.destroyed,
-      }),
+      runPoint: (index) =>
+        runRule(rules!.rules, index, {
+          stage: 'tunnel',
+          record: (e) => this.record(e),
+          write: (bytes) =>
+            new Promise((resolve) =>
+              this.socket.destroyed ? resolve() : this.socket.write(this.withHeld(bytes), () => resolve()),
+            ),
+          hold: (bytes) => void this.held.push(bytes),
+          own: async () => ({ events: [], writes: [] }),
+          gone: () => this.socket.destroyed,
+        }),
       send: (bytes) => void this.socket.write(this.withHeld(bytes)),
       end: () => this.end(),
       reset: () => this.reset(),

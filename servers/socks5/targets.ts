@@ -38,7 +38,11 @@ export interface Target {
 }
 
 export async function startTarget(options: Socks5Options, ctx: ServerContext): Promise<Target> {
-  const https = HttpsOptionsSchema.parse({ certificate: options.certificate, clientCert: options.clientCert, body: { size: options.bodySize } });
+  const https = HttpsOptionsSchema.parse({
+    certificate: options.certificate,
+    clientCert: options.clientCert,
+    body: { size: options.bodySize },
+  });
   const literal = options.address === 'ipv4' ? '127.0.0.1' : options.address === 'ipv6' ? '[::1]' : undefined;
   // The name only the proxy resolves: TARGET_NAME, or one of `longNames.host` bytes (RFC 1928 §5 limits).
   const remote = options.longNames.host === undefined ? TARGET_NAME : longHost(options.longNames.host);
@@ -53,8 +57,12 @@ export async function startTarget(options: Socks5Options, ctx: ServerContext): P
     if (options.command === 'bind') {
       const peer = await startBindPeer(body, input, ctx);
       return {
-        ...common, url: `tcp://${host}:${peer.port}`, port: peer.port, received: peer.received,
-        connectPeer: (port) => peer.connectTo(ctx.bindHost, port), stop: peer.stop,
+        ...common,
+        url: `tcp://${host}:${peer.port}`,
+        port: peer.port,
+        received: peer.received,
+        connectPeer: (port) => peer.connectTo(ctx.bindHost, port),
+        stop: peer.stop,
       };
     }
     const udp = await startUdpTarget(body, input, ctx);
@@ -66,8 +74,12 @@ export async function startTarget(options: Socks5Options, ctx: ServerContext): P
     // An internationalized host crosses the wire as its A-label, as DNS would be asked for it (RFC 5890 §2.3.2.1).
     const names = [...new Set([host, domainToASCII(host) || host])];
     return {
-      url: `https://${literal ?? host}:${port}${https.path}`, port, names, body: server.expectedOutput!,
-      caFile: server.endpoint.caFile, stop: () => server.stop(),
+      url: `https://${literal ?? host}:${port}${https.path}`,
+      port,
+      names,
+      body: server.expectedOutput!,
+      caFile: server.endpoint.caFile,
+      stop: () => server.stop(),
     };
   }
   const body = makeBody(https.body);
@@ -75,13 +87,25 @@ export async function startTarget(options: Socks5Options, ctx: ServerContext): P
   const server = createServer((socket) => {
     sockets.add(socket);
     const conn = new TrackedConnection(ctx.log, 'http-target', socket).id;
-    serveOneRequest(socket, { log: ctx.log, server: 'http-target', conn, layer: 'plaintext', options: https, body, answer: (head) => atPath(head, https, { kind: 'body' }) });
+    serveOneRequest(socket, {
+      log: ctx.log,
+      server: 'http-target',
+      conn,
+      layer: 'plaintext',
+      options: https,
+      body,
+      answer: (head) => atPath(head, https, { kind: 'body' }),
+    });
   });
   const port = await listenOn(server, ctx.bindHost);
   ctx.log.record('http-target', 'listening', { host: ctx.bindHost, port, tls: 'none' });
   const cert = await ctx.cert('valid' as CertProfileName);
   return {
-    url: `http://${host}:${port}${https.path}`, port, names, body,
-    caFile: cert.caFile, stop: () => closeServer(server, sockets),
+    url: `http://${host}:${port}${https.path}`,
+    port,
+    names,
+    body,
+    caFile: cert.caFile,
+    stop: () => closeServer(server, sockets),
   };
 }

@@ -121,24 +121,42 @@ export function relayTunnel(p: TunnelPlan): void {
       if (!busy && at >= p.points.length && !paceMs) return deliver(chunk);
       busy++;
       up.pause();
-      queue = queue.then(() => take(chunk)).then(() => {
-        busy--;
-        if (!cut && !over) up.resume();
-      });
+      queue = queue
+        .then(() => take(chunk))
+        .then(() => {
+          busy--;
+          if (!cut && !over) up.resume();
+        });
     });
-    up.once('end', () => void queue.then(() => {
-      if (cut) return;
-      if (prefix) p.send(prefix);
-      p.end();
-    }));
+    up.once(
+      'end',
+      () =>
+        void queue.then(() => {
+          if (cut) return;
+          if (prefix) p.send(prefix);
+          p.end();
+        }),
+    );
   }
 
   client.once('close', () => {
     // End, not destroy: what the client sent just before closing still reaches the target.
     over = true;
     up.end();
-    if (toTarget.bytes) log.record(NAME, 'payload-received', { layer: 'plaintext', bytes: toTarget.bytes, sha256: toTarget.hash.digest('hex') }, conn);
-    if (toClient.bytes) log.record(NAME, 'payload-sent', { layer: 'plaintext', bytes: toClient.bytes, sha256: toClient.hash.digest('hex'), complete: !cut }, conn);
+    if (toTarget.bytes)
+      log.record(
+        NAME,
+        'payload-received',
+        { layer: 'plaintext', bytes: toTarget.bytes, sha256: toTarget.hash.digest('hex') },
+        conn,
+      );
+    if (toClient.bytes)
+      log.record(
+        NAME,
+        'payload-sent',
+        { layer: 'plaintext', bytes: toClient.bytes, sha256: toClient.hash.digest('hex'), complete: !cut },
+        conn,
+      );
   });
   // The target's bytes follow the whole reply, however slowly that is written.
   void p.ready.then(() => up.resume());

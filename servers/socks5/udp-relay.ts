@@ -37,7 +37,10 @@ export interface RelayPlan {
 /** What a `datagram` rule acts with: the relay's own answer, and ways to send others. */
 export interface DatagramIO {
   /** The target's bytes under the header the relay puts on them, and the reply event it records for that. */
-  own: { events: Array<{ type: 'reply'; fields: { layer: 'plaintext'; code: string; text: string } }>; writes: Buffer[] };
+  own: {
+    events: Array<{ type: 'reply'; fields: { layer: 'plaintext'; code: string; text: string } }>;
+    writes: Buffer[];
+  };
   /** Data under the same header, with this FRAG. */
   wrap(data: Buffer, frag?: number): Buffer;
   /** Sends to the client, from the relay's port or another; resolves once sent. */
@@ -63,11 +66,19 @@ export async function startRelay(plan: RelayPlan): Promise<Relay> {
   let client: RemoteInfo | undefined;
   /** How the client addressed the target, mirrored in the header of the answers. */
   let addressed: { addr: string; port: number } | undefined;
-  const decoys = plan.faults.filter((f) => f.kind === 'udp-fragment-first' || f.kind === 'udp-stranger-first' || f.kind === 'udp-bad-atyp-first');
+  const decoys = plan.faults.filter(
+    (f) => f.kind === 'udp-fragment-first' || f.kind === 'udp-stranger-first' || f.kind === 'udp-bad-atyp-first',
+  );
 
   const note = (type: 'command' | 'reply', fields: Record<string, string>): void => {
     if (++recorded > MAX_RECORDED) return;
-    if (type === 'command') ctx.log.record(NAME, 'command', { layer: 'plaintext', verb: fields.verb!, args: fields.args!, raw: fields.raw! }, conn);
+    if (type === 'command')
+      ctx.log.record(
+        NAME,
+        'command',
+        { layer: 'plaintext', verb: fields.verb!, args: fields.args!, raw: fields.raw! },
+        conn,
+      );
     else ctx.log.record(NAME, 'reply', { layer: 'plaintext', code: fields.code!, text: fields.text! }, conn);
   };
   const drop = (why: string): void => note('reply', { code: 'dropped', text: why });
@@ -76,15 +87,28 @@ export async function startRelay(plan: RelayPlan): Promise<Relay> {
   };
 
   const declaredPort = plan.declared.port;
-  const declaredAddr = isIP(plan.declared.addr) && !/^(0\.0\.0\.0|::)$/.test(plan.declared.addr) ? plan.declared.addr : undefined;
+  const declaredAddr =
+    isIP(plan.declared.addr) && !/^(0\.0\.0\.0|::)$/.test(plan.declared.addr) ? plan.declared.addr : undefined;
 
   function fromClient(msg: Buffer, from: RemoteInfo): void {
     const parsed = parseDatagram(msg);
-    if (parsed.ok) note('command', { verb: 'DATAGRAM', args: `${describeDatagram(parsed.datagram)} from=${from.address}:${from.port}`, raw: msg.subarray(0, 32).toString('hex') });
-    else note('command', { verb: 'DATAGRAM', args: `malformed: ${parsed.why} from=${from.address}:${from.port}`, raw: msg.subarray(0, 32).toString('hex') });
+    if (parsed.ok)
+      note('command', {
+        verb: 'DATAGRAM',
+        args: `${describeDatagram(parsed.datagram)} from=${from.address}:${from.port}`,
+        raw: msg.subarray(0, 32).toString('hex'),
+      });
+    else
+      note('command', {
+        verb: 'DATAGRAM',
+        args: `malformed: ${parsed.why} from=${from.address}:${from.port}`,
+        raw: msg.subarray(0, 32).toString('hex'),
+      });
     if (ended) return drop('the association ended with its TCP connection (RFC 1928 §7)');
     if ((declaredPort !== 0 && from.port !== declaredPort) || (declaredAddr && from.address !== declaredAddr)) {
-      return drop(`from ${from.address}:${from.port}, not the ${plan.declared.addr}:${declaredPort} the UDP ASSOCIATE request declared`);
+      return drop(
+        `from ${from.address}:${from.port}, not the ${plan.declared.addr}:${declaredPort} the UDP ASSOCIATE request declared`,
+      );
     }
     if (!parsed.ok) return drop(parsed.why);
     const d = parsed.datagram;
@@ -103,9 +127,20 @@ export async function startRelay(plan: RelayPlan): Promise<Relay> {
     const wrap = (data: Buffer, frag = 0): Buffer => encodeDatagram(addressed!.addr, addressed!.port, data, frag);
     const real = wrap(msg);
     const io: DatagramIO = {
-      own: { events: [{ type: 'reply', fields: { layer: 'plaintext', code: 'datagram', text: `${real.length} bytes to ${to.address}:${to.port}` } }], writes: [real] },
+      own: {
+        events: [
+          {
+            type: 'reply',
+            fields: { layer: 'plaintext', code: 'datagram', text: `${real.length} bytes to ${to.address}:${to.port}` },
+          },
+        ],
+        writes: [real],
+      },
       wrap,
-      send: (bytes, from) => (from === 'stranger' ? strangerSends(bytes, to) : new Promise((resolve) => (closed ? resolve() : socket.send(bytes, to.port, to.address, () => resolve())))),
+      send: (bytes, from) =>
+        from === 'stranger'
+          ? strangerSends(bytes, to)
+          : new Promise((resolve) => (closed ? resolve() : socket.send(bytes, to.port, to.address, () => resolve()))),
     };
     if (plan.scripted?.(io)) return;
     let delay = 0;
@@ -113,7 +148,8 @@ export async function startRelay(plan: RelayPlan): Promise<Relay> {
       setTimeout(() => {
         ctx.log.record(NAME, 'fault', { name: f.kind, explain: explainSocks5Fault(f) }, conn);
         if (f.kind === 'udp-fragment-first') send(wrap(DECOY, 1), to);
-        else if (f.kind === 'udp-bad-atyp-first') send(Buffer.concat([Buffer.from([0, 0, 0, 5, 127, 0, 0, 1, 0, 0]), DECOY]), to);
+        else if (f.kind === 'udp-bad-atyp-first')
+          send(Buffer.concat([Buffer.from([0, 0, 0, 5, 127, 0, 0, 1, 0, 0]), DECOY]), to);
         else void strangerSends(wrap(DECOY), to);
       }, delay).unref();
       delay += DECOY_GAP_MS;
@@ -128,16 +164,19 @@ export async function startRelay(plan: RelayPlan): Promise<Relay> {
     return new Promise((resolve) => {
       const stranger = createSocket(family);
       stranger.on('error', () => resolve());
-      stranger.bind(0, ctx.bindHost, () => stranger.send(bytes, to.port, to.address, () => {
-        stranger.close();
-        resolve();
-      }));
+      stranger.bind(0, ctx.bindHost, () =>
+        stranger.send(bytes, to.port, to.address, () => {
+          stranger.close();
+          resolve();
+        }),
+      );
     });
   }
 
   socket.on('message', (msg, from) => {
     if (from.port === plan.targetPort && from.address === ctx.bindHost) return fromTarget(msg);
-    if (from.address !== plan.clientHost) return drop(`from ${from.address}:${from.port}, a host that is not the client's`);
+    if (from.address !== plan.clientHost)
+      return drop(`from ${from.address}:${from.port}, a host that is not the client's`);
     fromClient(msg, from);
   });
 
@@ -151,7 +190,10 @@ export async function startRelay(plan: RelayPlan): Promise<Relay> {
     end() {
       if (ended) return;
       ended = true;
-      note('reply', { code: 'association-ended', text: 'the TCP connection closed, so the UDP association ends (RFC 1928 §7)' });
+      note('reply', {
+        code: 'association-ended',
+        text: 'the TCP connection closed, so the UDP association ends (RFC 1928 §7)',
+      });
       // A moment to record datagrams that were already on their way, then close.
       setTimeout(close, 250).unref();
     },

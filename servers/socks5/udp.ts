@@ -26,7 +26,14 @@ export function parseDatagram(bytes: Buffer): Parsed {
   const addr = atyp === 'ipv4' ? [...a].join('.') : atyp === 'ipv6' ? formatIpv6(a) : a.subarray(1).toString('latin1');
   return {
     ok: true,
-    datagram: { rsv: bytes.readUInt16BE(0), frag: bytes[2]!, atyp, addr, port: bytes.readUInt16BE(4 + addrLen), data: bytes.subarray(4 + addrLen + 2) },
+    datagram: {
+      rsv: bytes.readUInt16BE(0),
+      frag: bytes[2]!,
+      atyp,
+      addr,
+      port: bytes.readUInt16BE(4 + addrLen),
+      data: bytes.subarray(4 + addrLen + 2),
+    },
   };
 }
 

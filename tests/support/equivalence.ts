@@ -56,7 +56,9 @@ export function wire(r: CaseResult, more?: (e: ServerEvent) => WireEntry[]): str
     if (e.type === 'plaintext-on-tls-port' && e.server === 'https') return [['plaintext', e.type]];
     return own;
   });
-  return ['connect', 'plaintext', 'tls', 'data'].flatMap((stream) => events.filter(([s]) => s === stream).map(([, w]) => w));
+  return ['connect', 'plaintext', 'tls', 'data'].flatMap((stream) =>
+    events.filter(([s]) => s === stream).map(([, w]) => w),
+  );
 }
 
 /**
@@ -81,7 +83,11 @@ const scriptedId = (c: Case): string => `${c.id}~script`;
  * into the server option (the protocol's script schema); EQ_ONLY=REGEX runs
  * only the pairs whose fault matches (to chase one pair).
  */
-export function provePairs(pairs: Pair[], parse: (script: unknown[]) => unknown, more?: (e: ServerEvent) => WireEntry[]): void {
+export function provePairs(
+  pairs: Pair[],
+  parse: (script: unknown[]) => unknown,
+  more?: (e: ServerEvent) => WireEntry[],
+): void {
   const selected = pairs.filter((p) => !process.env.EQ_ONLY || new RegExp(process.env.EQ_ONLY).test(p.fault));
   /** `${spec} :: ${case id}` -> result, for both cases of every pair and every client. */
   const results = new Map<string, CaseResult>();
@@ -94,16 +100,23 @@ export function provePairs(pairs: Pair[], parse: (script: unknown[]) => unknown,
       const base = catalogue.find((c) => c.id === p.caseId);
       if (!base) throw new Error(`no case ${p.caseId}`);
       const server = base.server as Record<string, unknown>;
-      const scripted: Case = { ...base, id: scriptedId(base), server: { ...server, ...p.options, faults: [], script: parse(p.script) } };
+      const scripted: Case = {
+        ...base,
+        id: scriptedId(base),
+        server: { ...server, ...p.options, faults: [], script: parse(p.script) },
+      };
       const specs = ['reference', ...(base.witnesses?.fail ?? [])];
       clientsOf.set(p.fault, specs);
       for (const spec of specs) bySpec.set(spec, [...(bySpec.get(spec) ?? []), base, scripted]);
     }
     // Each client over all its cases at once; most cases wait on a stall, so the groups run side by side.
-    await Promise.all([...bySpec].map(async ([spec, cases]) => {
-      // The adaptive scheduler: a client that never gives up only waits to be killed, so its cases overlap.
-      for (const r of await runCases(cases, profileClient(spec), { timeoutScale: TIMEOUT_SCALE })) results.set(`${spec} :: ${r.id}`, r);
-    }));
+    await Promise.all(
+      [...bySpec].map(async ([spec, cases]) => {
+        // The adaptive scheduler: a client that never gives up only waits to be killed, so its cases overlap.
+        for (const r of await runCases(cases, profileClient(spec), { timeoutScale: TIMEOUT_SCALE }))
+          results.set(`${spec} :: ${r.id}`, r);
+      }),
+    );
   }, 120_000);
 
   describe('a named fault and its script give the same verdict and the same wire', () => {
@@ -113,7 +126,11 @@ export function provePairs(pairs: Pair[], parse: (script: unknown[]) => unknown,
       for (const spec of specs) {
         const named = results.get(`${spec} :: ${p.caseId}`)!;
         const scripted = results.get(`${spec} :: ${p.caseId}~script`)!;
-        expect({ spec, status: scripted.status, reason: sameReason(scripted.reason) }).toEqual({ spec, status: named.status, reason: sameReason(named.reason) });
+        expect({ spec, status: scripted.status, reason: sameReason(scripted.reason) }).toEqual({
+          spec,
+          status: named.status,
+          reason: sameReason(named.reason),
+        });
         expect(wire(named, more).length).toBeGreaterThan(0);
         const scriptedWire = wire(scripted, more);
         for (const extra of p.alsoRecords ?? []) {

@@ -12,7 +12,9 @@ export async function until(ok: () => boolean, ms = 3000): Promise<void> {
 }
 
 /** Greets with no authentication, asks UDP ASSOCIATE (RFC 1928 §4, 0.0.0.0:0), and binds a UDP socket for the answers. */
-export async function udpAssociation(proxyPort: number): Promise<{ socket: Socket; udp: UdpSocket; relayPort: number; answers: Buffer[] }> {
+export async function udpAssociation(
+  proxyPort: number,
+): Promise<{ socket: Socket; udp: UdpSocket; relayPort: number; answers: Buffer[] }> {
   const socket = connect({ host: '127.0.0.1', port: proxyPort });
   const chunks: Buffer[] = [];
   socket.on('data', (c: Buffer) => chunks.push(c));

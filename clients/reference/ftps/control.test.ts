@@ -71,7 +71,11 @@ describe('FtpControl.send and must', () => {
     expect((await c.must('PROT P', 'PROT')).code).toBe(226);
     const err = await c.must('PROT P', 'PROT').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ServerRefused);
-    expect(err).toMatchObject({ step: 'PROT', reply: { code: 534 }, message: 'PROT: the server answered 534 Request denied for policy reasons.' });
+    expect(err).toMatchObject({
+      step: 'PROT',
+      reply: { code: 534 },
+      message: 'PROT: the server answered 534 Request denied for policy reasons.',
+    });
   });
 
   it('must() with its own test: USER may answer 230 or 331 and nothing else', async () => {

@@ -10,7 +10,10 @@ export interface FtpReply {
 
 /** The server answered with a code the step cannot go on with. */
 export class ServerRefused extends Error {
-  constructor(readonly step: string, readonly reply: FtpReply) {
+  constructor(
+    readonly step: string,
+    readonly reply: FtpReply,
+  ) {
     super(`${step}: the server answered ${reply.code} ${reply.text}`);
   }
 }
@@ -48,7 +51,11 @@ export class FtpControl {
   }
 
   /** Sends and requires a positive completion (2xx) or, with `ok`, one of the given codes. */
-  async must(line: string, step: string, ok: (code: number) => boolean = (c) => c >= 200 && c < 300): Promise<FtpReply> {
+  async must(
+    line: string,
+    step: string,
+    ok: (code: number) => boolean = (c) => c >= 200 && c < 300,
+  ): Promise<FtpReply> {
     const r = await this.send(line);
     if (!ok(r.code)) throw new ServerRefused(step, r);
     return r;

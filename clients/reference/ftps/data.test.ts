@@ -6,7 +6,8 @@ import { listenActive, readAll } from './data.js';
 
 let pair: SocketPair | undefined;
 afterEach(() => pair?.close());
-const later = (ms: number, value: string): Promise<string> => new Promise((resolve) => setTimeout(() => resolve(value), ms));
+const later = (ms: number, value: string): Promise<string> =>
+  new Promise((resolve) => setTimeout(() => resolve(value), ms));
 
 describe('readAll', () => {
   it('reads a plain data connection to its end, which counts as clean without TLS', async () => {
@@ -19,7 +20,9 @@ describe('readAll', () => {
 
   it('one begun after the deadline passed gives up at once', async () => {
     pair = await socketPair();
-    await expect(Promise.race([readAll(pair.client, AbortSignal.abort()), later(500, 'still waiting')])).rejects.toThrow('timed out reading the data connection');
+    await expect(
+      Promise.race([readAll(pair.client, AbortSignal.abort()), later(500, 'still waiting')]),
+    ).rejects.toThrow('timed out reading the data connection');
   });
 });
 
@@ -36,7 +39,9 @@ describe('listenActive', () => {
 
   it('waiting for it after the deadline passed gives up at once', async () => {
     const listener = await listenActive('127.0.0.1');
-    await expect(Promise.race([listener.accept(AbortSignal.abort()), later(500, 'still waiting')])).rejects.toThrow('timed out waiting for the server’s data connection');
+    await expect(Promise.race([listener.accept(AbortSignal.abort()), later(500, 'still waiting')])).rejects.toThrow(
+      'timed out waiting for the server’s data connection',
+    );
     listener.server.close();
   });
 });

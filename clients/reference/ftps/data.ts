@@ -18,7 +18,9 @@ export function connectTo(host: string, port: number, signal: AbortSignal): Prom
 }
 
 /** Active mode: a listener on the control connection's local address, accepting one connection. */
-export async function listenActive(host: string): Promise<{ server: Server; port: number; accept(signal: AbortSignal): Promise<Socket> }> {
+export async function listenActive(
+  host: string,
+): Promise<{ server: Server; port: number; accept(signal: AbortSignal): Promise<Socket> }> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -29,22 +31,30 @@ export async function listenActive(host: string): Promise<{ server: Server; port
   return {
     server,
     port,
-    accept: (signal) => new Promise<Socket>((resolve, reject) => {
-      const onAbort = (): void => reject(new Refused('timed out waiting for the server’s data connection'));
-      const stop = whenAborted(signal, onAbort);
-      void first.then((s) => {
-        stop();
-        server.close();
-        resolve(s);
-      });
-    }),
+    accept: (signal) =>
+      new Promise<Socket>((resolve, reject) => {
+        const onAbort = (): void => reject(new Refused('timed out waiting for the server’s data connection'));
+        const stop = whenAborted(signal, onAbort);
+        void first.then((s) => {
+          stop();
+          server.close();
+          resolve(s);
+        });
+      }),
   };
 }
 
 /** TLS on the data connection, offering the control connection's session for resumption (RFC 4217 §10.2). */
-export async function protect(job: Job, flaws: ReadonlySet<Flaw>, signal: AbortSignal, raw: Socket, control: TLSSocket, session: Buffer | undefined): Promise<TLSSocket> {
+export async function protect(
+  job: Job,
+  flaws: ReadonlySet<Flaw>,
+  signal: AbortSignal,
+  raw: Socket,
+  control: TLSSocket,
+  session: Buffer | undefined,
+): Promise<TLSSocket> {
   const options = await tlsOptions(job, flaws, false);
-  const reuse = flaws.has('ftps-no-session-reuse') ? undefined : session ?? control.getSession();
+  const reuse = flaws.has('ftps-no-session-reuse') ? undefined : (session ?? control.getSession());
   const socket = await handshake({ ...options, ...(reuse ? { session: reuse } : {}) }, signal, raw);
   // A resumed session was authenticated on the control connection; it carries no certificate to check again.
   const refusal = socket.isSessionReused() ? undefined : refuseCertificate(socket, job.host, flaws);

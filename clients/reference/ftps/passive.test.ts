@@ -23,7 +23,10 @@ describe('epsvPort', () => {
 
 describe('pasvAddress', () => {
   it('reads host and port from the parenthesised six numbers', () => {
-    expect(pasvAddress({ code: 227, text: 'Entering Passive Mode (127,0,0,1,25,32)' })).toEqual({ host: '127.0.0.1', port: 25 * 256 + 32 });
+    expect(pasvAddress({ code: 227, text: 'Entering Passive Mode (127,0,0,1,25,32)' })).toEqual({
+      host: '127.0.0.1',
+      port: 25 * 256 + 32,
+    });
   });
 
   it('finds them anywhere in the text, without parentheses too (RFC 1123 §4.1.2.6)', () => {

@@ -83,7 +83,8 @@ async function refused(job: Job, ctx: RunContext, s: Session, auth: FtpReply): P
     }
   } else {
     const unasked = s.control.wire.takeRest();
-    if (unasked.length) throw new Refused(`${unasked.length} bytes came behind the AUTH refusal, unasked: not read as replies`);
+    if (unasked.length)
+      throw new Refused(`${unasked.length} bytes came behind the AUTH refusal, unasked: not read as replies`);
   }
   if (ctx.flaws.has('ftps-ignore-auth-refusal') || !job.requireTls) return s;
   throw new ServerRefused('AUTH TLS', answer);
@@ -94,7 +95,10 @@ async function upgrade(job: Job, ctx: RunContext, s: Session): Promise<Session> 
   const { raw } = s;
   // RFC 4217 §4 / CVE-2021-22947: whatever arrived before the handshake is not a reply.
   const early = s.control.wire.detach();
-  if (early.length) ctx.log(`${early.length} bytes arrived before the handshake: ${ctx.flaws.has('ftps-keep-pre-tls-buffer') ? 'kept' : 'discarded'}`);
+  if (early.length)
+    ctx.log(
+      `${early.length} bytes arrived before the handshake: ${ctx.flaws.has('ftps-keep-pre-tls-buffer') ? 'kept' : 'discarded'}`,
+    );
   const tls = await secureConnection(job, ctx.flaws, ctx.signal, raw);
   s.tls = tls;
   s.control = FtpControl.over(tls, ctx.signal, ctx.flaws.has('ftps-keep-pre-tls-buffer') ? early : undefined);
@@ -127,7 +131,8 @@ async function protectData(job: Job, ctx: RunContext, s: Session): Promise<void>
   if (!ctx.flaws.has('ftps-skip-pbsz')) await s.control.must('PBSZ 0', 'PBSZ');
   const prot = await s.control.send(`PROT ${want}`);
   if (prot.code >= 200 && prot.code < 300) s.prot = want;
-  else if (!(ctx.flaws.has('ftps-ignore-prot-refusal') || (!job.requireTls && want === 'P'))) throw new ServerRefused('PROT', prot);
+  else if (!(ctx.flaws.has('ftps-ignore-prot-refusal') || (!job.requireTls && want === 'P')))
+    throw new ServerRefused('PROT', prot);
 }
 
 /**
@@ -150,7 +155,9 @@ async function clearControl(ctx: RunContext, s: Session): Promise<void> {
   }
   s.control.wire.detach();
   const { closeNotify, rest } = await guard.release(tls, ctx.signal);
-  ctx.log(`CCC: TLS shut down${closeNotify ? '' : ' (no close_notify from the server)'}; the control connection goes on in plaintext`);
+  ctx.log(
+    `CCC: TLS shut down${closeNotify ? '' : ' (no close_notify from the server)'}; the control connection goes on in plaintext`,
+  );
   s.control = FtpControl.over(s.raw, ctx.signal, rest);
   s.raw.resume();
   s.cleared = true;
@@ -166,7 +173,15 @@ async function login(job: Job, ctx: RunContext, s: Session): Promise<void> {
   }
   if (!ctx.flaws.has('ftps-user-before-auth') && !trusted230) await plainLogin(job, s);
   if (s.tls && !s.cleared) await protectData(job, ctx, s);
-  if (job.requireTls && job.ftpProt === 'P' && s.prot !== 'P' && !ctx.flaws.has('ftps-ignore-prot-refusal') && !ctx.flaws.has('ftps-clear-data') && !ctx.flaws.has('ftps-ignore-auth-refusal') && !trusted230) {
+  if (
+    job.requireTls &&
+    job.ftpProt === 'P' &&
+    s.prot !== 'P' &&
+    !ctx.flaws.has('ftps-ignore-prot-refusal') &&
+    !ctx.flaws.has('ftps-clear-data') &&
+    !ctx.flaws.has('ftps-ignore-auth-refusal') &&
+    !trusted230
+  ) {
     throw new Refused('the data channel cannot be protected');
   }
   if (ccc && !s.cleared) await clearControl(ctx, s);
@@ -177,7 +192,8 @@ async function login(job: Job, ctx: RunContext, s: Session): Promise<void> {
   }
   const type = job.action === 'list' ? 'A' : job.ftpType || 'I';
   const t = await s.control.send(`TYPE ${type}`);
-  if (t.code !== 200 && !(type === 'I' && ctx.flaws.has('ftps-ignore-type-refusal'))) throw new ServerRefused('TYPE', t);
+  if (t.code !== 200 && !(type === 'I' && ctx.flaws.has('ftps-ignore-type-refusal')))
+    throw new ServerRefused('TYPE', t);
 }
 
 async function transfer(job: Job, ctx: RunContext, s: Session): Promise<void> {
@@ -212,11 +228,16 @@ async function transfer(job: Job, ctx: RunContext, s: Session): Promise<void> {
   const done = early ? start : await s.control.reply();
   if (!sloppy) {
     if (done.code !== 226 && done.code !== 250) throw new ServerRefused('transfer', done);
-    if (received && !received.clean) throw new Refused('the data connection ended without close_notify: the transfer may be truncated');
-    if (received && expected !== undefined && received.data.length !== expected) throw new Refused(`received ${received.data.length} bytes, SIZE said ${expected}`);
+    if (received && !received.clean)
+      throw new Refused('the data connection ended without close_notify: the transfer may be truncated');
+    if (received && expected !== undefined && received.data.length !== expected)
+      throw new Refused(`received ${received.data.length} bytes, SIZE said ${expected}`);
   }
   if (received) {
-    let out = ascii && !ctx.flaws.has('ftps-ascii-no-conversion') ? Buffer.from(received.data.toString('latin1').replace(/\r\n/g, '\n'), 'latin1') : received.data;
+    let out =
+      ascii && !ctx.flaws.has('ftps-ascii-no-conversion')
+        ? Buffer.from(received.data.toString('latin1').replace(/\r\n/g, '\n'), 'latin1')
+        : received.data;
     if (ctx.flaws.has('corrupt-output') && out.length) {
       out = Buffer.from(out);
       out[out.length >> 1]! ^= 0x01;
@@ -232,7 +253,8 @@ interface DataChannel {
 
 /** EPSV/PASV or EPRT/PORT (RFC 2428 first, RFC 959 when refused), as CONFORM_FTP_MODE asks. */
 async function openData(job: Job, ctx: RunContext, s: Session): Promise<DataChannel> {
-  const secure = async (raw: Socket): Promise<Socket> => (s.prot === 'P' && s.tls ? protect(job, ctx.flaws, ctx.signal, raw, s.tls, s.session) : raw);
+  const secure = async (raw: Socket): Promise<Socket> =>
+    s.prot === 'P' && s.tls ? protect(job, ctx.flaws, ctx.signal, raw, s.tls, s.session) : raw;
   const peer = s.raw.remoteAddress ?? job.addr;
   const extended = !ctx.flaws.has('ftps-pasv-only');
   if (job.ftpMode !== 'active' || ctx.flaws.has('ftps-wrong-mode')) {
@@ -252,12 +274,20 @@ async function openData(job: Job, ctx: RunContext, s: Session): Promise<DataChan
     }
     const raw = connectTo(host, port, ctx.signal);
     raw.catch(() => undefined);
-    return { ready: async () => secure(await raw), abandon: () => void raw.then((x) => x.destroy(), () => undefined) };
+    return {
+      ready: async () => secure(await raw),
+      abandon: () =>
+        void raw.then(
+          (x) => x.destroy(),
+          () => undefined,
+        ),
+    };
   }
   const local = s.raw.localAddress ?? '127.0.0.1';
   const listener = await listenActive(local);
   let ok = false;
   if (extended) ok = (await s.control.send(`EPRT |1|${local}|${listener.port}|`)).code === 200;
-  if (!ok) await s.control.must(`PORT ${local.split('.').join(',')},${listener.port >> 8},${listener.port & 255}`, 'PORT');
+  if (!ok)
+    await s.control.must(`PORT ${local.split('.').join(',')},${listener.port >> 8},${listener.port & 255}`, 'PORT');
   return { ready: async () => secure(await listener.accept(ctx.signal)), abandon: () => listener.server.close() };
 }

@@ -9,7 +9,11 @@ import { handshake, tlsOptions } from '../tls.js';
 import { exchange, getRequest } from './get.js';
 import { TruncatedError } from './http-response.js';
 
-const ctx = (...flaws: string[]): RunContext => ({ flaws: new Set(flaws), signal: new AbortController().signal, log: () => undefined });
+const ctx = (...flaws: string[]): RunContext => ({
+  flaws: new Set(flaws),
+  signal: new AbortController().signal,
+  log: () => undefined,
+});
 const job = (host: string, port: number) => tlsJob(host, port, '');
 
 describe('getRequest', () => {
@@ -30,7 +34,12 @@ describe('exchange over TCP', () => {
     const response = exchange(pair.client, job('localhost', 80), '/file', ctx());
     await until(() => pair.heard().endsWith('\r\n\r\n'));
     expect(pair.heard().startsWith('GET /file HTTP/1.1\r\n')).toBe(true);
-    await drip(pair.server, ['HTTP/1.1 200 OK\r\nTransfer-', 'Encoding: chunked\r\n\r\n4\r\nwiki\r\n', '5\r\npedia\r\n0\r', '\n\r\n']);
+    await drip(pair.server, [
+      'HTTP/1.1 200 OK\r\nTransfer-',
+      'Encoding: chunked\r\n\r\n4\r\nwiki\r\n',
+      '5\r\npedia\r\n0\r',
+      '\n\r\n',
+    ]);
     expect((await response).body.toString()).toBe('wikipedia');
   });
 
@@ -57,9 +66,15 @@ describe('exchange over TLS, a close-delimited body', () => {
   async function get(end: 'close_notify' | 'bare FIN', ...flaws: string[]) {
     const cert = await openCertStore().get('valid');
     const head = 'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nthe body';
-    peer = await tlsPeer(cert, (tls, raw) => tls.once('data', () => (end === 'close_notify' ? tls.end(head) : tls.write(head, () => raw.end()))));
+    peer = await tlsPeer(cert, (tls, raw) =>
+      tls.once('data', () => (end === 'close_notify' ? tls.end(head) : tls.write(head, () => raw.end()))),
+    );
     const j = tlsJob('localhost', peer.port, cert.caFile);
-    const socket = await handshake(await tlsOptions(j, new Set(), false), new AbortController().signal, connect({ host: '127.0.0.1', port: peer.port }));
+    const socket = await handshake(
+      await tlsOptions(j, new Set(), false),
+      new AbortController().signal,
+      connect({ host: '127.0.0.1', port: peer.port }),
+    );
     return exchange(socket, j, '/', ctx(...flaws));
   }
 
@@ -68,7 +83,9 @@ describe('exchange over TLS, a close-delimited body', () => {
   });
 
   it('is refused as truncated when TCP ended without close_notify (RFC 8446 §6.1), unless accept-truncated', async () => {
-    await expect(get('bare FIN')).rejects.toThrow(new TruncatedError('close-delimited body ended without TLS close_notify'));
+    await expect(get('bare FIN')).rejects.toThrow(
+      new TruncatedError('close-delimited body ended without TLS close_notify'),
+    );
     await peer?.close();
     expect((await get('bare FIN', 'accept-truncated')).body.toString()).toBe('the body');
   });

@@ -9,9 +9,6 @@ import { refuseCertificate } from '../verify.js';
 import { guards, handshake, HandshakeFailed, Refused, tlsOptions } from '../tls.js';
 import { whenAborted } from '../abort.js';
 
-
-
-
 /** CONFORM_ACTION=get over HTTPS: a strict client, each rule relaxable by one flaw. */
 export async function getHttps(job: Job, ctx: RunContext): Promise<number> {
   const url = new URL(job.url);
@@ -20,7 +17,12 @@ export async function getHttps(job: Job, ctx: RunContext): Promise<number> {
   const weak = (Object.keys(WEAK_SUITES) as (keyof typeof WEAK_SUITES)[]).find((f) => ctx.flaws.has(f));
   if (weak || ctx.flaws.has('sni-for-ip')) {
     const sni = ctx.flaws.has('sni-for-ip') || !isIP(job.host) ? job.host : null;
-    await sendRawHello(addr, job.port, buildClientHello({ sni, extraSuites: weak ? WEAK_SUITES[weak] : [] }), ctx.signal);
+    await sendRawHello(
+      addr,
+      job.port,
+      buildClientHello({ sni, extraSuites: weak ? WEAK_SUITES[weak] : [] }),
+      ctx.signal,
+    );
     ctx.log('sent a hand-built ClientHello and gave up');
     return 1;
   }
@@ -28,7 +30,12 @@ export async function getHttps(job: Job, ctx: RunContext): Promise<number> {
     let response = ctx.flaws.has('send-plaintext')
       ? await exchange(tcpConnect({ host: addr, port: job.port }), job, target, ctx)
       : await tlsExchange(job, target, ctx, await tlsOptions(job, ctx.flaws, false));
-    if (ctx.flaws.has('follow-redirects') && response.headers.location && response.status >= 300 && response.status < 400) {
+    if (
+      ctx.flaws.has('follow-redirects') &&
+      response.headers.location &&
+      response.status >= 300 &&
+      response.status < 400
+    ) {
       response = await followRedirect(response.headers.location, job, ctx);
     }
     if (response.status !== 200) throw new Refused(`HTTP status ${response.status}`);
@@ -41,7 +48,6 @@ export async function getHttps(job: Job, ctx: RunContext): Promise<number> {
   }
 }
 
-
 /** The follow-redirects flaw: goes wherever Location says, plain http included. */
 async function followRedirect(location: string, job: Job, ctx: RunContext): Promise<HttpResponse> {
   const next = new URL(location, job.url);
@@ -49,21 +55,35 @@ async function followRedirect(location: string, job: Job, ctx: RunContext): Prom
   const target = `${next.pathname}${next.search}`;
   ctx.log(`following redirect to ${next.href}`);
   if (next.protocol === 'http:') return exchange(tcpConnect({ host: next.hostname, port }), job, target, ctx);
-  return tlsExchange({ ...job, port, host: next.hostname }, target, ctx, await tlsOptions({ ...job, port, host: next.hostname }, ctx.flaws, false));
+  return tlsExchange(
+    { ...job, port, host: next.hostname },
+    target,
+    ctx,
+    await tlsOptions({ ...job, port, host: next.hostname }, ctx.flaws, false),
+  );
 }
 
-
-
-async function tlsExchange(job: Job, target: string, ctx: RunContext, options: ConnectionOptions): Promise<HttpResponse> {
+async function tlsExchange(
+  job: Job,
+  target: string,
+  ctx: RunContext,
+  options: ConnectionOptions,
+): Promise<HttpResponse> {
   let socket: TLSSocket;
   try {
     socket = await handshake(options, ctx.signal, tcpConnect({ host: options.host!, port: options.port! }));
   } catch (err) {
     if (!(err instanceof HandshakeFailed)) throw err;
     ctx.log(`handshake failed: ${err.message}`);
-    if (ctx.flaws.has('plaintext-fallback')) return exchange(tcpConnect({ host: options.host!, port: options.port! }), job, target, ctx);
+    if (ctx.flaws.has('plaintext-fallback'))
+      return exchange(tcpConnect({ host: options.host!, port: options.port! }), job, target, ctx);
     if (ctx.flaws.has('version-fallback') && options.maxVersion !== 'TLSv1') {
-      return tlsExchange(job, target, { ...ctx, flaws: new Set([...ctx.flaws].filter((f) => f !== 'version-fallback')) }, await tlsOptions(job, ctx.flaws, true));
+      return tlsExchange(
+        job,
+        target,
+        { ...ctx, flaws: new Set([...ctx.flaws].filter((f) => f !== 'version-fallback')) },
+        await tlsOptions(job, ctx.flaws, true),
+      );
     }
     throw err;
   }
@@ -73,7 +93,6 @@ async function tlsExchange(job: Job, target: string, ctx: RunContext, options: C
     throw new Refused(refusal);
   }
   return exchange(socket, job, target, ctx);
-
 }
 
 /** The GET request for `target` (a path) on the job's host. */
@@ -83,7 +102,13 @@ export function getRequest(job: Job, target: string): string {
 }
 
 /** Sends one GET (unless it was `alreadySent`) and reads the response strictly (or leniently, with accept-truncated). */
-export function exchange(socket: Socket, job: Job, target: string, ctx: RunContext, alreadySent = false): Promise<HttpResponse> {
+export function exchange(
+  socket: Socket,
+  job: Job,
+  target: string,
+  ctx: RunContext,
+  alreadySent = false,
+): Promise<HttpResponse> {
   const reader = new ResponseReader(ctx.flaws.has('accept-truncated'));
   return new Promise((resolve, reject) => {
     let settled = false;

@@ -35,8 +35,12 @@ describe('status line and headers', () => {
 
   it('takes a status code of three digits only, with or without a reason phrase', () => {
     expect(new ResponseReader().push(b('HTTP/1.1 204\r\nContent-Length: 0\r\n\r\n'))?.status).toBe(204);
-    expect(() => new ResponseReader().push(b('HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n'))).toThrow(/not an HTTP response: HTTP\/1.1 2000 OK/);
-    expect(() => new ResponseReader().push(b('HTTP/1.1 200OK\r\nContent-Length: 0\r\n\r\n'))).toThrow(/not an HTTP response/);
+    expect(() => new ResponseReader().push(b('HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n'))).toThrow(
+      /not an HTTP response: HTTP\/1.1 2000 OK/,
+    );
+    expect(() => new ResponseReader().push(b('HTTP/1.1 200OK\r\nContent-Length: 0\r\n\r\n'))).toThrow(
+      /not an HTTP response/,
+    );
   });
 
   it('waits for the end of the head however it is split, the blank line too', () => {
@@ -47,7 +51,9 @@ describe('status line and headers', () => {
 
   it('reads past 1xx interim responses to the final one (RFC 9110 §15.2)', () => {
     const reader = new ResponseReader();
-    expect(feed(reader, ['HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n', '\r\n'])).toBeUndefined();
+    expect(
+      feed(reader, ['HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n', '\r\n']),
+    ).toBeUndefined();
     const r = reader.push(b('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
     expect(r).toMatchObject({ status: 200, headers: { 'content-length': '2' } });
     expect(r?.body.toString()).toBe('ok');
@@ -81,7 +87,10 @@ describe('Content-Length framing', () => {
   it('an end before the head is complete is a truncation', () => {
     const reader = new ResponseReader();
     feed(reader, ['HTTP/1.1 200 OK\r\nContent-Length: 10\r\n']);
-    expect(endError(reader)).toMatchObject({ code: 'TRUNCATED', message: 'the connection ended before the response head' });
+    expect(endError(reader)).toMatchObject({
+      code: 'TRUNCATED',
+      message: 'the connection ended before the response head',
+    });
   });
 
   it('an end after the response is complete changes nothing', () => {
@@ -92,15 +101,28 @@ describe('Content-Length framing', () => {
 
   it('a Content-Length that is not 1*DIGIT is an unrecoverable error (RFC 9112 §6.3)', () => {
     for (const value of ['-1', '1e1', '0x10', '', '+5', '5 5']) {
-      expect(() => new ResponseReader().push(b(`HTTP/1.1 200 OK\r\nContent-Length: ${value}\r\n\r\n0123456789abcdef`)), value).toThrow(/invalid Content-Length/);
+      expect(
+        () => new ResponseReader().push(b(`HTTP/1.1 200 OK\r\nContent-Length: ${value}\r\n\r\n0123456789abcdef`)),
+        value,
+      ).toThrow(/invalid Content-Length/);
     }
   });
 
   it('Content-Length fields that differ are an error; a list of one value repeated is that value', () => {
-    expect(() => new ResponseReader().push(b('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nhello'))).toThrow(/invalid Content-Length/);
-    expect(() => new ResponseReader().push(b('HTTP/1.1 200 OK\r\nContent-Length: 3, 5\r\n\r\nhello'))).toThrow(/invalid Content-Length/);
-    expect(new ResponseReader().push(b('HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\n\r\nhello!'))?.body.toString()).toBe('hello');
-    expect(new ResponseReader().push(b('HTTP/1.1 200 OK\r\nContent-Length: 5\r\ncontent-length: 5\r\n\r\nhello!'))?.body.toString()).toBe('hello');
+    expect(() =>
+      new ResponseReader().push(b('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nhello')),
+    ).toThrow(/invalid Content-Length/);
+    expect(() => new ResponseReader().push(b('HTTP/1.1 200 OK\r\nContent-Length: 3, 5\r\n\r\nhello'))).toThrow(
+      /invalid Content-Length/,
+    );
+    expect(new ResponseReader().push(b('HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\n\r\nhello!'))?.body.toString()).toBe(
+      'hello',
+    );
+    expect(
+      new ResponseReader()
+        .push(b('HTTP/1.1 200 OK\r\nContent-Length: 5\r\ncontent-length: 5\r\n\r\nhello!'))
+        ?.body.toString(),
+    ).toBe('hello');
   });
 
   it('with accept-truncated (lenient), an early end delivers what came', () => {
@@ -114,7 +136,11 @@ describe('chunked framing (RFC 9112 §7.1)', () => {
   const head = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n';
 
   it('decodes chunks, upper- and lower-case hex sizes, and overrides Content-Length', () => {
-    const r = new ResponseReader().push(b(`HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nA\r\n0123456789\r\nb\r\nabcdefghijk\r\n0\r\n\r\n`));
+    const r = new ResponseReader().push(
+      b(
+        `HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nA\r\n0123456789\r\nb\r\nabcdefghijk\r\n0\r\n\r\n`,
+      ),
+    );
     expect(r?.body.toString()).toBe('hello0123456789abcdefghijk');
   });
 
@@ -133,7 +159,10 @@ describe('chunked framing (RFC 9112 §7.1)', () => {
   it('a body that stops before its last chunk is a truncation', () => {
     const reader = new ResponseReader();
     feed(reader, [`${head}5\r\nhello\r\n5\r\nwor`]);
-    expect(endError(reader)).toMatchObject({ code: 'TRUNCATED', message: 'chunked body truncated before its last chunk' });
+    expect(endError(reader)).toMatchObject({
+      code: 'TRUNCATED',
+      message: 'chunked body truncated before its last chunk',
+    });
   });
 
   it('with accept-truncated (lenient), an early end delivers the chunks decoded so far', () => {
@@ -182,10 +211,13 @@ describe('close-delimited framing', () => {
     expect(reader.end(true).body.toString()).toBe('all of it');
   });
 
-  it('an end without close_notify may be an attacker\'s cut: a truncation', () => {
+  it("an end without close_notify may be an attacker's cut: a truncation", () => {
     const reader = new ResponseReader();
     feed(reader, [text]);
-    expect(endError(reader, false)).toMatchObject({ code: 'TRUNCATED', message: 'close-delimited body ended without TLS close_notify' });
+    expect(endError(reader, false)).toMatchObject({
+      code: 'TRUNCATED',
+      message: 'close-delimited body ended without TLS close_notify',
+    });
   });
 
   it('with accept-truncated (lenient), an unauthenticated end still delivers the body', () => {

@@ -57,7 +57,8 @@ export class ResponseReader {
     }
     this.chunks.push(bytes);
     this.size += bytes.length;
-    if (framing.kind === 'length' && this.size >= framing.length) this.done = { status, headers, body: this.body().subarray(0, framing.length) };
+    if (framing.kind === 'length' && this.size >= framing.length)
+      this.done = { status, headers, body: this.body().subarray(0, framing.length) };
     return this.done;
   }
 
@@ -82,7 +83,9 @@ export class ResponseReader {
       return { status, headers, body: framing.kind === 'chunked' ? framing.decoder.body() : this.body() };
     }
     throw new TruncatedError(
-      framing.kind === 'length' ? `body truncated: ${this.size} of ${framing.length} bytes` : 'chunked body truncated before its last chunk',
+      framing.kind === 'length'
+        ? `body truncated: ${this.size} of ${framing.length} bytes`
+        : 'chunked body truncated before its last chunk',
     );
   }
 }
@@ -119,7 +122,11 @@ function parseHead(lines: string[]): { status: number; headers: Record<string, s
  */
 function contentLength(fields: readonly string[]): number {
   const values = fields.flatMap((f) => f.split(',')).map((v) => v.trim());
-  if (!values.every((v) => /^\d+$/.test(v)) || new Set(values.map(Number)).size !== 1 || !Number.isSafeInteger(Number(values[0]))) {
+  if (
+    !values.every((v) => /^\d+$/.test(v)) ||
+    new Set(values.map(Number)).size !== 1 ||
+    !Number.isSafeInteger(Number(values[0]))
+  ) {
     throw new Error(`invalid Content-Length: ${JSON.stringify(fields.join(', ').slice(0, 60))}`);
   }
   return Number(values[0]);

@@ -41,7 +41,13 @@ function withoutTls(job: Job, ctx: RunContext, session: Pop3Session, why: string
  */
 export async function upgrade(job: Job, ctx: RunContext, session: Pop3Session): Promise<Pop3Session> {
   const { flaws } = ctx;
-  if (!session.caps?.has('STLS')) return withoutTls(job, ctx, session, session.caps ? 'the server does not offer STLS' : 'the server does not answer CAPA');
+  if (!session.caps?.has('STLS'))
+    return withoutTls(
+      job,
+      ctx,
+      session,
+      session.caps ? 'the server does not offer STLS' : 'the server does not answer CAPA',
+    );
   // CVE-2011-0411 style: a command sent behind STLS before the go-ahead crosses in plaintext.
   session.wire.write(flaws.has('pop3-pipeline-stls') ? 'STLS\r\nCAPA\r\n' : 'STLS\r\n');
   const go = await reply(session.wire);

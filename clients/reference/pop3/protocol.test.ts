@@ -79,7 +79,9 @@ describe('multi-line replies', () => {
 describe('capa', () => {
   it('sends CAPA and reads keywords and arguments, upper-cased (RFC 2449 §5)', async () => {
     const w = await wire();
-    pair.server.write('+OK capability list follows\r\nUSER\r\nsasl plain LOGIN\r\nSTLS\r\nIMPLEMENTATION conform  test\r\n.\r\n');
+    pair.server.write(
+      '+OK capability list follows\r\nUSER\r\nsasl plain LOGIN\r\nSTLS\r\nIMPLEMENTATION conform  test\r\n.\r\n',
+    );
     const caps = await capa(w);
     await until(() => pair.heard().length >= 6);
     expect(pair.heard()).toBe('CAPA\r\n');

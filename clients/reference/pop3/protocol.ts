@@ -58,7 +58,8 @@ export async function multiline(wire: LineWire, opts: MultilineOptions): Promise
       raw = await wire.rawLine();
     } catch (err) {
       if (err instanceof Closed && opts.acceptTruncated) return Buffer.concat([...parts, wire.takeRest()]);
-      if (err instanceof Closed) throw new Closed(`the multi-line reply was cut short after ${parts.length} lines: ${err.message}`);
+      if (err instanceof Closed)
+        throw new Closed(`the multi-line reply was cut short after ${parts.length} lines: ${err.message}`);
       throw err;
     }
     const content = withoutEnding(raw);
@@ -75,7 +76,11 @@ export async function capa(wire: LineWire): Promise<Capabilities | null> {
   const caps = new Map<string, string[]>();
   for (const line of body.toString('latin1').split(/\r?\n/)) {
     const [keyword, ...args] = line.trim().split(/\s+/);
-    if (keyword) caps.set(keyword.toUpperCase(), args.map((a) => a.toUpperCase()));
+    if (keyword)
+      caps.set(
+        keyword.toUpperCase(),
+        args.map((a) => a.toUpperCase()),
+      );
   }
   return caps;
 }

@@ -33,13 +33,15 @@ export async function retrieveMail(job: Job, ctx: RunContext): Promise<number> {
 
 async function negotiate(job: Job, ctx: RunContext): Promise<Pop3Session> {
   try {
-    if (job.tls === 'none' && job.requireTls && !ctx.flaws.has('pop3-ignore-missing-stls')) throw new Refused('the job requires TLS but offers none');
+    if (job.tls === 'none' && job.requireTls && !ctx.flaws.has('pop3-ignore-missing-stls'))
+      throw new Refused('the job requires TLS but offers none');
     const session = await open(job, ctx);
     if (job.tls !== 'explicit' || ctx.flaws.has('pop3-login-before-stls')) return session;
     return await upgrade(job, ctx, session);
   } catch (err) {
     // A failed negotiation is no licence to go on without TLS (RFC 8314 §5.2).
-    const broken = err instanceof HandshakeFailed || err instanceof Closed || (err as NodeJS.ErrnoException).code === 'ECONNRESET';
+    const broken =
+      err instanceof HandshakeFailed || err instanceof Closed || (err as NodeJS.ErrnoException).code === 'ECONNRESET';
     if (!broken || !ctx.flaws.has('pop3-plaintext-fallback')) throw err;
     ctx.log(`negotiation failed (${(err as Error).message}): retrying without TLS`);
     return plaintextRetry(job, ctx);
@@ -53,7 +55,13 @@ async function negotiate(job: Job, ctx: RunContext): Promise<Pop3Session> {
  */
 async function plaintextRetry(job: Job, ctx: RunContext): Promise<Pop3Session> {
   const wire = new LineWire(await connectTcp(job, ctx.signal), ctx.signal);
-  const greeted = await Promise.race([reply(wire).then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), 300))]);
+  const greeted = await Promise.race([
+    reply(wire).then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((r) => setTimeout(() => r(false), 300)),
+  ]);
   ctx.log(greeted ? 'greeted in plaintext' : 'no greeting: logging in anyway');
   return { wire, caps: null };
 }
@@ -62,16 +70,21 @@ async function plaintextRetry(job: Job, ctx: RunContext): Promise<Pop3Session> {
 async function loginAndRetrieve(job: Job, ctx: RunContext, session: Pop3Session): Promise<Buffer> {
   const { wire, caps } = session;
   const plain = caps?.get('SASL')?.includes('PLAIN') ?? false;
-  if (caps && !caps.has('USER') && !plain) throw new Refused('the server offers no login this client knows (USER or SASL PLAIN)');
+  if (caps && !caps.has('USER') && !plain)
+    throw new Refused('the server offers no login this client knows (USER or SASL PLAIN)');
   if (!caps || caps.has('USER')) {
     await mustSucceed(wire, `USER ${job.user}`, 'USER');
     await mustSucceed(wire, `PASS ${job.pass}`, 'PASS');
   } else {
     await mustSucceed(wire, `AUTH PLAIN ${Buffer.from(`\0${job.user}\0${job.pass}`).toString('base64')}`, 'AUTH PLAIN');
   }
-  if (ctx.flaws.has('pop3-login-before-stls') && job.tls === 'explicit') await command(wire, 'STLS').catch(() => undefined);
+  if (ctx.flaws.has('pop3-login-before-stls') && job.tls === 'explicit')
+    await command(wire, 'STLS').catch(() => undefined);
   await mustSucceed(wire, 'RETR 1', 'RETR');
-  return multiline(wire, { unstuff: !ctx.flaws.has('pop3-no-unstuffing'), acceptTruncated: ctx.flaws.has('pop3-accept-truncated-retr') });
+  return multiline(wire, {
+    unstuff: !ctx.flaws.has('pop3-no-unstuffing'),
+    acceptTruncated: ctx.flaws.has('pop3-accept-truncated-retr'),
+  });
 }
 
 function flipBit(body: Buffer): Buffer {

@@ -23,7 +23,15 @@ afterAll(async () => {
 describe('sendMail', () => {
   it('a session begun after the deadline passed gives up at once instead of waiting for the greeting', async () => {
     const port = (silent.address() as AddressInfo).port;
-    const job = tlsJob('localhost', port, '', { protocol: 'smtp', action: 'send', tls: 'none', requireTls: false, inputFile: join(dir, 'message.eml'), mailFrom: 'a@conform.test', mailTo: 'b@conform.test' });
+    const job = tlsJob('localhost', port, '', {
+      protocol: 'smtp',
+      action: 'send',
+      tls: 'none',
+      requireTls: false,
+      inputFile: join(dir, 'message.eml'),
+      mailFrom: 'a@conform.test',
+      mailTo: 'b@conform.test',
+    });
     const lines: string[] = [];
     const sent = sendMail(job, { flaws: new Set(), signal: AbortSignal.abort(), log: (l) => lines.push(l) });
     const waited = new Promise((resolve) => setTimeout(() => resolve('still waiting'), 500));

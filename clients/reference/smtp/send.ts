@@ -28,7 +28,8 @@ export async function sendMail(job: Job, ctx: RunContext): Promise<number> {
     try {
       await session(job, ctx, message, open);
     } catch (err) {
-      if (!(err instanceof HandshakeFailed) || !ctx.flaws.has('smtp-plaintext-fallback') || ctx.signal.aborted) throw err;
+      if (!(err instanceof HandshakeFailed) || !ctx.flaws.has('smtp-plaintext-fallback') || ctx.signal.aborted)
+        throw err;
       ctx.log(`handshake failed (${err.message}); retrying in plaintext`);
       await session({ ...job, tls: 'none', requireTls: false }, ctx, message, open);
     }
@@ -44,8 +45,15 @@ export async function sendMail(job: Job, ctx: RunContext): Promise<number> {
 
 async function session(job: Job, ctx: RunContext, message: Buffer, open: Set<SmtpWire['socket']>): Promise<void> {
   const raw = track(open, tcpConnect({ host: job.addr || job.host, port: job.port }), ctx.signal);
-  const socket = track(open, job.tls === 'implicit' ? await secureConnection(job, ctx.flaws, ctx.signal, raw) : raw, ctx.signal);
-  let conn: Connection = { wire: new SmtpWire(socket, job.tls === 'implicit', ctx.flaws.has('accept-partial-reply')), caps: new Map() };
+  const socket = track(
+    open,
+    job.tls === 'implicit' ? await secureConnection(job, ctx.flaws, ctx.signal, raw) : raw,
+    ctx.signal,
+  );
+  let conn: Connection = {
+    wire: new SmtpWire(socket, job.tls === 'implicit', ctx.flaws.has('accept-partial-reply')),
+    caps: new Map(),
+  };
   try {
     await greeting(conn.wire, ctx);
     conn.caps = await hello(conn.wire, ctx.flaws.has('accept-any-hello-reply'));
@@ -57,8 +65,10 @@ async function session(job: Job, ctx: RunContext, message: Buffer, open: Set<Smt
     if (job.tls === 'explicit') conn = await startTls(job, ctx, conn, open);
     if (job.user && !authenticated) {
       // RFC 4616 §4: PLAIN (and LOGIN) only where data security is in place.
-      if (conn.wire.secure || ctx.flaws.has('plaintext-auth-when-optional')) await authenticate(job, ctx, conn.wire, conn.caps);
-      else ctx.log('TLS is optional and unavailable: sending the mail without AUTH rather than credentials in plaintext');
+      if (conn.wire.secure || ctx.flaws.has('plaintext-auth-when-optional'))
+        await authenticate(job, ctx, conn.wire, conn.caps);
+      else
+        ctx.log('TLS is optional and unavailable: sending the mail without AUTH rather than credentials in plaintext');
     }
     await transaction(job, ctx, conn.wire, message);
     await conn.wire.command('QUIT').catch(() => undefined);
@@ -82,7 +92,12 @@ async function greeting(wire: SmtpWire, ctx: RunContext): Promise<void> {
  * came after the 220 go-ahead and before the handshake are discarded unread
  * (§4.2 and CVE-2021-22947: a man in the middle may have injected them).
  */
-async function startTls(job: Job, ctx: RunContext, conn: Connection, open: Set<SmtpWire['socket']>): Promise<Connection> {
+async function startTls(
+  job: Job,
+  ctx: RunContext,
+  conn: Connection,
+  open: Set<SmtpWire['socket']>,
+): Promise<Connection> {
   const { wire, caps } = conn;
   if (!caps.has('STARTTLS') && !ctx.flaws.has('ignore-missing-starttls')) {
     if (job.requireTls) throw new Refused('the server does not offer STARTTLS, and TLS is required');
@@ -97,7 +112,8 @@ async function startTls(job: Job, ctx: RunContext, conn: Connection, open: Set<S
     // behind the refusal (curl rejects them since its CVE-2021-22947 fix, tests 980-983).
     const unasked = ctx.flaws.has('keep-replies-after-refusal') ? 0 : wire.discardUnread();
     if (unasked) ctx.log(`discarding ${unasked} bytes that came unasked behind the refusal of STARTTLS`);
-    if (job.requireTls && !ctx.flaws.has('ignore-starttls-refusal')) throw new Refused(`STARTTLS refused with ${reply.code}, and TLS is required`);
+    if (job.requireTls && !ctx.flaws.has('ignore-starttls-refusal'))
+      throw new Refused(`STARTTLS refused with ${reply.code}, and TLS is required`);
     ctx.log(`STARTTLS refused with ${reply.code}; going on in plaintext`);
     return conn;
   }

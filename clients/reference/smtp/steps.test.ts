@@ -8,8 +8,13 @@ import { Refused } from '../tls.js';
 import { authenticate, hello, messageData } from './steps.js';
 import { SmtpWire } from './wire.js';
 
-const ctx = (...flaws: string[]): RunContext => ({ flaws: new Set(flaws), signal: new AbortController().signal, log: () => undefined });
-const data = (text: string, ...flaws: string[]): string => messageData(Buffer.from(text, 'latin1'), ctx(...flaws)).toString('latin1');
+const ctx = (...flaws: string[]): RunContext => ({
+  flaws: new Set(flaws),
+  signal: new AbortController().signal,
+  log: () => undefined,
+});
+const data = (text: string, ...flaws: string[]): string =>
+  messageData(Buffer.from(text, 'latin1'), ctx(...flaws)).toString('latin1');
 
 describe('messageData', () => {
   it('doubles a dot that starts a line, the first line included, and ends with CRLF "." CRLF', () => {
@@ -55,8 +60,10 @@ async function scripted(replies: string[]): Promise<{ wire: SmtpWire; commands: 
 }
 
 describe('hello', () => {
-  it('reads every EHLO line for keywords, upper-cased, gathering a keyword\'s parameters from each line naming it', async () => {
-    const { wire, commands } = await scripted(['250-smtp.example Hello\r\n250-starttls\r\n250-AUTH plain\r\n250-SIZE 1000\r\n250 AUTH LOGIN\r\n']);
+  it("reads every EHLO line for keywords, upper-cased, gathering a keyword's parameters from each line naming it", async () => {
+    const { wire, commands } = await scripted([
+      '250-smtp.example Hello\r\n250-starttls\r\n250-AUTH plain\r\n250-SIZE 1000\r\n250 AUTH LOGIN\r\n',
+    ]);
     const caps = await hello(wire);
     expect(commands).toEqual(['EHLO client.conform.test']);
     expect(caps.get('STARTTLS')).toEqual([]);
@@ -98,18 +105,28 @@ describe('authenticate', () => {
   it('uses LOGIN when it is the only mechanism, answering each 334', async () => {
     const { wire, commands } = await scripted(['334 VXNlcm5hbWU6\r\n', '334 UGFzc3dvcmQ6\r\n', '235 ok\r\n']);
     await authenticate(job, ctx(), wire, new Map([['AUTH', ['LOGIN']]]));
-    expect(commands).toEqual(['AUTH LOGIN', Buffer.from('ann').toString('base64'), Buffer.from('sécret', 'utf8').toString('base64')]);
+    expect(commands).toEqual([
+      'AUTH LOGIN',
+      Buffer.from('ann').toString('base64'),
+      Buffer.from('sécret', 'utf8').toString('base64'),
+    ]);
   });
 
   it('a refused AUTH ends the session unless ignore-auth-failure; no usable mechanism sends nothing', async () => {
     const refused = await scripted(['535 no\r\n']);
-    await expect(authenticate(job, ctx(), refused.wire, new Map([['AUTH', ['PLAIN']]]))).rejects.toThrow('AUTH: the server answered 535 no');
+    await expect(authenticate(job, ctx(), refused.wire, new Map([['AUTH', ['PLAIN']]]))).rejects.toThrow(
+      'AUTH: the server answered 535 no',
+    );
     pair.close();
     const ignored = await scripted(['535 no\r\n']);
-    await expect(authenticate(job, ctx('ignore-auth-failure'), ignored.wire, new Map([['AUTH', ['PLAIN']]]))).resolves.toBeUndefined();
+    await expect(
+      authenticate(job, ctx('ignore-auth-failure'), ignored.wire, new Map([['AUTH', ['PLAIN']]])),
+    ).resolves.toBeUndefined();
     pair.close();
     const none = await scripted([]);
-    await expect(authenticate(job, ctx(), none.wire, new Map([['AUTH', ['CRAM-MD5']]]))).rejects.toThrow('the server offers no usable AUTH mechanism (CRAM-MD5)');
+    await expect(authenticate(job, ctx(), none.wire, new Map([['AUTH', ['CRAM-MD5']]]))).rejects.toThrow(
+      'the server offers no usable AUTH mechanism (CRAM-MD5)',
+    );
     expect(none.commands).toEqual([]);
   });
 });

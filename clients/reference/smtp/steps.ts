@@ -13,7 +13,8 @@ export type Capabilities = Map<string, string[]>;
 export const CLIENT_NAME = 'client.conform.test';
 
 function expect(reply: Reply, codes: number[], what: string): void {
-  if (!codes.includes(reply.code)) throw new Refused(`${what}: the server answered ${reply.code} ${reply.lines.join(' / ')}`);
+  if (!codes.includes(reply.code))
+    throw new Refused(`${what}: the server answered ${reply.code} ${reply.lines.join(' / ')}`);
 }
 
 /**
@@ -29,7 +30,10 @@ export async function hello(wire: SmtpWire, anyReply = false): Promise<Capabilit
     const caps: Capabilities = new Map();
     for (const line of reply.lines) {
       const [keyword = '', ...params] = line.trim().split(/\s+/);
-      caps.set(keyword.toUpperCase(), [...(caps.get(keyword.toUpperCase()) ?? []), ...params.map((p) => p.toUpperCase())]);
+      caps.set(keyword.toUpperCase(), [
+        ...(caps.get(keyword.toUpperCase()) ?? []),
+        ...params.map((p) => p.toUpperCase()),
+      ]);
     }
     return caps;
   }
@@ -54,7 +58,9 @@ export async function authenticate(job: Job, ctx: RunContext, wire: SmtpWire, ca
     expect(await wire.command(b64(job.user)), [334], 'AUTH LOGIN user name');
     reply = await wire.command(b64(job.pass));
   } else {
-    throw new Refused(`the server offers no usable AUTH mechanism (${caps.has('AUTH') ? offered.join(' ') : 'no AUTH at all'})`);
+    throw new Refused(
+      `the server offers no usable AUTH mechanism (${caps.has('AUTH') ? offered.join(' ') : 'no AUTH at all'})`,
+    );
   }
   if (reply.code === 235) return;
   if (!ctx.flaws.has('ignore-auth-failure')) expect(reply, [235], 'AUTH');
@@ -75,7 +81,10 @@ export function messageData(message: Buffer, ctx: RunContext): Buffer {
 
 /** MAIL FROM, RCPT TO for each recipient, DATA and the message; every reply checked. */
 export async function transaction(job: Job, ctx: RunContext, wire: SmtpWire, message: Buffer): Promise<void> {
-  const recipients = job.mailTo.split(',').map((r) => r.trim()).filter(Boolean);
+  const recipients = job.mailTo
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   if (!recipients.length) throw new Refused('CONFORM_MAIL_TO names no recipient');
   const commands = [`MAIL FROM:<${job.mailFrom}>`, ...recipients.map((r) => `RCPT TO:<${r}>`), 'DATA'];
   // RFC 2920 §3.1: commands may be sent in a group only when PIPELINING is advertised (the flaw does it regardless).

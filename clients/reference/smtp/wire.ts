@@ -33,7 +33,12 @@ export class SmtpWire {
    * @param lenient the accept-partial-reply flaw: a reply cut short by the end of the connection counts
    * @param initial bytes to read before the socket's own (only the keep-pre-tls-buffer flaw passes any)
    */
-  constructor(readonly socket: Duplex, readonly secure: boolean, private readonly lenient: boolean, initial: Buffer = Buffer.alloc(0)) {
+  constructor(
+    readonly socket: Duplex,
+    readonly secure: boolean,
+    private readonly lenient: boolean,
+    initial: Buffer = Buffer.alloc(0),
+  ) {
     this.buffer = initial;
     socket.on('data', this.onData);
     socket.once('end', this.onEnd);

@@ -22,7 +22,12 @@ export async function bindThroughProxy(job: Job, ctx: RunContext): Promise<numbe
     const peer = new URL(job.url);
     raw = await connected(proxy.host, proxy.port, ctx.signal);
     const dest = await destination(unbracket(peer.hostname), proxy.remote, ctx);
-    const session = await request(raw, { command: 2, ...proxy.account, dest, port: Number(peer.port) }, ctx.flaws, ctx.signal);
+    const session = await request(
+      raw,
+      { command: 2, ...proxy.account, dest, port: Number(peer.port) },
+      ctx.flaws,
+      ctx.signal,
+    );
     ctx.log(`the proxy listens for the peer at ${session.bound.addr}:${session.bound.port}`);
     // RFC 1928 §6: the connection is the peer's only after the second reply.
     if (!ctx.flaws.has('socks5-bind-one-reply')) {

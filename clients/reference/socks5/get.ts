@@ -23,13 +23,21 @@ export async function getThroughProxy(job: Job, ctx: RunContext): Promise<number
     const targetPort = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
     const path = `${target.pathname}${target.search}`;
     // RFC 1928 §6: data may flow once the reply said success, not before (the flaw sends the GET behind the request).
-    const early = ctx.flaws.has('socks5-optimistic-data') && target.protocol === 'http:' ? Buffer.from(getRequest({ ...job, host: targetHost, port: targetPort }, path)) : undefined;
-    const plan: ProxyPlan = { ...proxy.account, dest: await destination(targetHost, proxy.remote, ctx), port: targetPort, ...(early ? { early } : {}) };
+    const early =
+      ctx.flaws.has('socks5-optimistic-data') && target.protocol === 'http:'
+        ? Buffer.from(getRequest({ ...job, host: targetHost, port: targetPort }, path))
+        : undefined;
+    const plan: ProxyPlan = {
+      ...proxy.account,
+      dest: await destination(targetHost, proxy.remote, ctx),
+      port: targetPort,
+      ...(early ? { early } : {}),
+    };
     raw = await connected(proxy.host, proxy.port, ctx.signal);
     const tunnel = await negotiate(raw, plan, ctx.flaws, ctx.signal);
     // The TLS name is the target's, never the proxy's (docs/contract.md), as the URL writes it: a
     // U-label stays one here (the URL parser made it an A-label), and verify.ts converts it (RFC 9525 §6.3).
-    const tlsHost = ctx.flaws.has('socks5-sni-proxy-host') ? job.host : hostAsWritten(job.url) ?? targetHost;
+    const tlsHost = ctx.flaws.has('socks5-sni-proxy-host') ? job.host : (hostAsWritten(job.url) ?? targetHost);
     const targetJob = { ...job, host: tlsHost, port: targetPort };
     let stream: Socket = tunnel;
     if (target.protocol === 'https:') {
@@ -65,14 +73,19 @@ function hostAsWritten(url: string): string | undefined {
 }
 
 /** The proxy of CONFORM_PROXY_URL, or undefined for a scheme this client does not speak. */
-export function proxyOf(job: Job): { host: string; port: number; remote: boolean; account: { user: string; pass: string } } | undefined {
+export function proxyOf(
+  job: Job,
+): { host: string; port: number; remote: boolean; account: { user: string; pass: string } } | undefined {
   const proxy = new URL(job.proxyUrl);
   if (proxy.protocol !== 'socks5:' && proxy.protocol !== 'socks5h:') return undefined;
   return {
     host: job.addr || unbracket(proxy.hostname),
     port: Number(proxy.port) || 1080,
     remote: proxy.protocol === 'socks5h:',
-    account: { user: decodeURIComponent(proxy.username) || job.user, pass: decodeURIComponent(proxy.password) || job.pass },
+    account: {
+      user: decodeURIComponent(proxy.username) || job.user,
+      pass: decodeURIComponent(proxy.password) || job.pass,
+    },
   };
 }
 

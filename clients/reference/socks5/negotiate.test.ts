@@ -13,18 +13,30 @@ describe('encodeDestination', () => {
 
   it('IPv6: ATYP 4 and sixteen octets, "::" expanded wherever it stands', () => {
     expect(encodeDestination({ atyp: 4, addr: '::1' }, 443).toString('hex')).toBe('04' + '0'.repeat(31) + '1' + '01bb');
-    expect(encodeDestination({ atyp: 4, addr: '2001:db8::8:800:200c:417a' }, 1).toString('hex')).toBe('04' + '20010db8000000000008080020 0c417a'.replace(' ', '') + '0001');
-    expect(encodeDestination({ atyp: 4, addr: 'fe80::' }, 1).toString('hex')).toBe('04' + 'fe80' + '0'.repeat(28) + '0001');
-    expect(encodeDestination({ atyp: 4, addr: '1:2:3:4:5:6:7:8' }, 1).toString('hex')).toBe('04' + '00010002000300040005000600070008' + '0001');
+    expect(encodeDestination({ atyp: 4, addr: '2001:db8::8:800:200c:417a' }, 1).toString('hex')).toBe(
+      '04' + '20010db8000000000008080020 0c417a'.replace(' ', '') + '0001',
+    );
+    expect(encodeDestination({ atyp: 4, addr: 'fe80::' }, 1).toString('hex')).toBe(
+      '04' + 'fe80' + '0'.repeat(28) + '0001',
+    );
+    expect(encodeDestination({ atyp: 4, addr: '1:2:3:4:5:6:7:8' }, 1).toString('hex')).toBe(
+      '04' + '00010002000300040005000600070008' + '0001',
+    );
   });
 
   it('IPv6 with an embedded IPv4 (RFC 4291 §2.2 form 3): its last four octets are the dotted quad', () => {
-    expect(encodeDestination({ atyp: 4, addr: '::ffff:192.0.2.1' }, 80).toString('hex')).toBe('04' + '0'.repeat(20) + 'ffff' + 'c0000201' + '0050');
-    expect(encodeDestination({ atyp: 4, addr: '64:ff9b::10.0.0.1' }, 80).toString('hex')).toBe('04' + '0064ff9b' + '0'.repeat(16) + '0a000001' + '0050');
+    expect(encodeDestination({ atyp: 4, addr: '::ffff:192.0.2.1' }, 80).toString('hex')).toBe(
+      '04' + '0'.repeat(20) + 'ffff' + 'c0000201' + '0050',
+    );
+    expect(encodeDestination({ atyp: 4, addr: '64:ff9b::10.0.0.1' }, 80).toString('hex')).toBe(
+      '04' + '0064ff9b' + '0'.repeat(16) + '0a000001' + '0050',
+    );
   });
 
   it('a name: ATYP 3, one length octet counting its UTF-8 bytes, then the bytes', () => {
-    expect(encodeDestination({ atyp: 3, addr: 'exämple' }, 80).toString('hex')).toBe('03' + '08' + Buffer.from('exämple').toString('hex') + '0050');
+    expect(encodeDestination({ atyp: 3, addr: 'exämple' }, 80).toString('hex')).toBe(
+      '03' + '08' + Buffer.from('exämple').toString('hex') + '0050',
+    );
   });
 
   it('refuses a name of more than 255 bytes rather than wrap its length octet (RFC 1928 §5)', () => {
@@ -45,7 +57,13 @@ describe('literalAtyp', () => {
 let pair: SocketPair;
 afterEach(() => pair?.close());
 
-const plan = (more: Partial<ProxyPlan> = {}): ProxyPlan => ({ user: '', pass: '', dest: { atyp: 3, addr: 'target.test' }, port: 443, ...more });
+const plan = (more: Partial<ProxyPlan> = {}): ProxyPlan => ({
+  user: '',
+  pass: '',
+  dest: { atyp: 3, addr: 'target.test' },
+  port: 443,
+  ...more,
+});
 /** What the client sends for plan(): CONNECT target.test:443. */
 const CONNECT = '050100 03 0b' + Buffer.from('target.test').toString('hex') + '01bb';
 const heardHex = (): string => Buffer.from(pair.heard(), 'latin1').toString('hex');
@@ -80,7 +98,11 @@ describe('request', () => {
     ] as const) {
       const { session } = await start();
       await selectNoAuth();
-      await drip(pair.server, [...hex(`050000${bnd}0050`)].map((byte) => Buffer.from([byte])), 1);
+      await drip(
+        pair.server,
+        [...hex(`050000${bnd}0050`)].map((byte) => Buffer.from([byte])),
+        1,
+      );
       expect((await session).bound).toEqual({ addr: bound, port: 80 });
       pair.close();
     }
@@ -114,7 +136,7 @@ describe('request', () => {
     await expect(session).rejects.toThrow('the proxy closed the connection before the reply was complete');
   });
 
-  it('closes on X\'FF\' and on a method it never offered (RFC 1928 §3)', async () => {
+  it("closes on X'FF' and on a method it never offered (RFC 1928 §3)", async () => {
     for (const [selection, why] of [
       ['05ff', 'the proxy accepts none of the offered methods'],
       ['0502', "the proxy selected method X'02', which was never offered"],
@@ -148,7 +170,7 @@ describe('request', () => {
     expect((await first).toString()).toBe('HTTP/1.1 200 OK\r\n');
   });
 
-  it('BIND: nextReply() reads the second reply, the peer\'s address (RFC 1928 §6)', async () => {
+  it("BIND: nextReply() reads the second reply, the peer's address (RFC 1928 §6)", async () => {
     const { session } = await start(plan({ command: 2, dest: { atyp: 1, addr: '127.0.0.1' }, port: 9 }));
     await until(() => heardHex() === '050100');
     pair.server.write(hex('0500'));
@@ -162,7 +184,9 @@ describe('request', () => {
 
   it('refuses a target name over 255 bytes before sending anything (CVE-2023-38545)', async () => {
     const { session } = await start(plan({ dest: { atyp: 3, addr: 'a'.repeat(256) } }));
-    await expect(session).rejects.toThrow('the target name is 256 bytes; a SOCKS5 request carries at most 255 (RFC 1928 §5)');
+    await expect(session).rejects.toThrow(
+      'the target name is 256 bytes; a SOCKS5 request carries at most 255 (RFC 1928 §5)',
+    );
     await new Promise((r) => setTimeout(r, 20));
     expect(pair.heard()).toBe('');
   });

@@ -37,23 +37,35 @@ export interface ProxySession {
 }
 
 /** Negotiates the tunnel; resolves with the socket once the proxy replied success. */
-export async function negotiate(socket: Socket, plan: ProxyPlan, flaws: ReadonlySet<Flaw>, signal: AbortSignal): Promise<Socket> {
+export async function negotiate(
+  socket: Socket,
+  plan: ProxyPlan,
+  flaws: ReadonlySet<Flaw>,
+  signal: AbortSignal,
+): Promise<Socket> {
   return (await request(socket, plan, flaws, signal)).release();
 }
 
 /** Greeting, authentication, the request and its first reply. */
-export async function request(socket: Socket, given: ProxyPlan, flaws: ReadonlySet<Flaw>, signal: AbortSignal): Promise<ProxySession> {
+export async function request(
+  socket: Socket,
+  given: ProxyPlan,
+  flaws: ReadonlySet<Flaw>,
+  signal: AbortSignal,
+): Promise<ProxySession> {
   // Before the first byte, as curl 8.4 does: a name the request cannot carry ends it here.
   const plan = { ...given, dest: fitName(given.dest, flaws) };
   const reader = new SocketReader(socket, signal, flaws.has('socks5-ignore-eof'));
   const single = flaws.has('socks5-single-read');
-  const message = async (n: number, what: string): Promise<Buffer> => (single ? reader.chunk(what) : reader.read(n, what));
+  const message = async (n: number, what: string): Promise<Buffer> =>
+    single ? reader.chunk(what) : reader.read(n, what);
   const credentials = plan.user !== '' || plan.pass !== '';
   // RFC 1929 §2: username/password is offered only with credentials to send.
   const offered = credentials || flaws.has('socks5-offer-auth-without-credentials') ? [0x00, 0x02] : [0x00];
   socket.write(Buffer.from([5, offered.length, ...offered]));
   const selection = await message(2, 'the method selection');
-  if (selection[0] !== 5 && !flaws.has('socks5-accept-bad-version')) throw new Refused(`the method selection has version ${selection[0]}, not 5`);
+  if (selection[0] !== 5 && !flaws.has('socks5-accept-bad-version'))
+    throw new Refused(`the method selection has version ${selection[0]}, not 5`);
   let method = selection[1];
   if (method === 0xff) {
     // RFC 1928 §3: on X'FF' the client MUST close the connection.
@@ -63,7 +75,8 @@ export async function request(socket: Socket, given: ProxyPlan, flaws: ReadonlyS
     throw new Refused(`the proxy selected method X'${hex(method)}', which was never offered`);
   }
   if (method === 0x02) await authenticate(socket, plan, flaws, message);
-  else if (method !== 0x00 && !flaws.has('socks5-accept-unoffered-method')) throw new Refused(`method X'${hex(method)}' is not supported`);
+  else if (method !== 0x00 && !flaws.has('socks5-accept-unoffered-method'))
+    throw new Refused(`method X'${hex(method)}' is not supported`);
   socket.write(plan.early ? Buffer.concat([connectRequest(plan), plan.early]) : connectRequest(plan));
   const bound = await readReply(flaws, message);
   return {
@@ -92,22 +105,32 @@ function fitName(dest: ProxyPlan['dest'], flaws: ReadonlySet<Flaw>): ProxyPlan['
     while (Buffer.byteLength(cut) > 255) cut = cut.slice(0, -1);
     return { atyp: 3, addr: cut };
   }
-  throw new Refused(`the target name is ${name.length} bytes; a SOCKS5 request carries at most ${maxName(flaws)} (RFC 1928 §5)`);
+  throw new Refused(
+    `the target name is ${name.length} bytes; a SOCKS5 request carries at most ${maxName(flaws)} (RFC 1928 §5)`,
+  );
 }
 
 /** RFC 1929 §2: VER 1, ULEN, UNAME, PLEN, PASSWD, each length 1–255. */
-async function authenticate(socket: Socket, plan: ProxyPlan, flaws: ReadonlySet<Flaw>, message: Message): Promise<void> {
+async function authenticate(
+  socket: Socket,
+  plan: ProxyPlan,
+  flaws: ReadonlySet<Flaw>,
+  message: Message,
+): Promise<void> {
   const user = Buffer.from(plan.user, 'utf8');
   const pass = Buffer.from(plan.pass, 'utf8');
   // Refused once the proxy asked for them, before any is sent (as curl does); the wrap flaw sends ULEN modulo 256.
   const wrap = flaws.has('socks5-wrap-user-length');
   if ((user.length > maxName(flaws) && !wrap) || pass.length > 255) {
-    throw new Refused(`RFC 1929 limits the username and password to ${maxName(flaws)} and 255 bytes (they are ${user.length} and ${pass.length})`);
+    throw new Refused(
+      `RFC 1929 limits the username and password to ${maxName(flaws)} and 255 bytes (they are ${user.length} and ${pass.length})`,
+    );
   }
   const version = flaws.has('socks5-auth-version-5') ? 5 : 1;
   socket.write(Buffer.concat([Buffer.from([version, user.length & 0xff]), user, Buffer.from([pass.length]), pass]));
   const status = await message(2, 'the authentication status');
-  if (status[1] !== 0 && !flaws.has('socks5-ignore-auth-failure')) throw new Refused(`authentication failed (status X'${hex(status[1])}')`);
+  if (status[1] !== 0 && !flaws.has('socks5-ignore-auth-failure'))
+    throw new Refused(`authentication failed (status X'${hex(status[1])}')`);
 }
 
 function connectRequest(plan: ProxyPlan): Buffer {
@@ -124,7 +147,8 @@ export function encodeDestination({ atyp, addr }: ProxyPlan['dest'], portNumber:
   else {
     const name = Buffer.from(addr, 'utf8');
     // Never a wrapped length octet (a UDP header's name is checked here, the request's by fitName).
-    if (name.length > 255) throw new Refused(`the name is ${name.length} bytes; a SOCKS5 address carries at most 255 (RFC 1928 §5)`);
+    if (name.length > 255)
+      throw new Refused(`the name is ${name.length} bytes; a SOCKS5 address carries at most 255 (RFC 1928 §5)`);
     address = Buffer.concat([Buffer.from([name.length]), name]);
   }
   return Buffer.concat([Buffer.from([atyp]), address, port]);
@@ -134,8 +158,10 @@ export function encodeDestination({ atyp, addr }: ProxyPlan['dest'], portNumber:
 async function readReply(flaws: ReadonlySet<Flaw>, message: Message): Promise<Bound> {
   if (flaws.has('socks5-fixed-reply-length')) return boundOf(1, await message(10, 'the reply'), 4);
   const head = await message(4, 'the reply');
-  if (head[0] !== 5 && !flaws.has('socks5-accept-bad-version')) throw new Refused(`the reply has version ${head[0]}, not 5`);
-  if (head[1] !== 0 && !flaws.has('socks5-ignore-reply-code')) throw new Refused(`the proxy refused the request (reply X'${hex(head[1])}')`);
+  if (head[0] !== 5 && !flaws.has('socks5-accept-bad-version'))
+    throw new Refused(`the reply has version ${head[0]}, not 5`);
+  if (head[1] !== 0 && !flaws.has('socks5-ignore-reply-code'))
+    throw new Refused(`the proxy refused the request (reply X'${hex(head[1])}')`);
   // single-read: the whole message was in this read, or so it assumes
   if (head.length > 4) return head.length >= 10 ? boundOf(head[3]!, head, 4) : { addr: '', port: 0 };
   const atyp = head[3];
@@ -159,7 +185,8 @@ function boundOf(atyp: number, reply: Buffer, at: number): Bound {
   const n = atyp === 4 ? 16 : 4;
   if (reply.length < at + n + 2) return { addr: '', port: 0 };
   const a = reply.subarray(at, at + n);
-  const addr = n === 4 ? [...a].join('.') : Array.from({ length: 8 }, (_, i) => a.readUInt16BE(i * 2).toString(16)).join(':');
+  const addr =
+    n === 4 ? [...a].join('.') : Array.from({ length: 8 }, (_, i) => a.readUInt16BE(i * 2).toString(16)).join(':');
   return { addr, port: reply.readUInt16BE(at + n) };
 }
 

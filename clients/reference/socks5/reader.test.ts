@@ -23,7 +23,7 @@ describe('SocketReader', () => {
     expect((await r.read(6, 'the address')).toString('hex')).toBe('7f0000011f90');
   });
 
-  it('chunk() gives whatever one read brought (the single-read flaw\'s view)', async () => {
+  it("chunk() gives whatever one read brought (the single-read flaw's view)", async () => {
     const r = await reader();
     const chunk = r.chunk('the method selection');
     pair.server.write('\x05\x00\x05\x00');
@@ -33,7 +33,9 @@ describe('SocketReader', () => {
   it('an end before the bytes are complete rejects, naming what was awaited', async () => {
     const r = await reader();
     pair.server.end('\x05');
-    await expect(r.read(2, 'the method selection')).rejects.toThrow('the proxy closed the connection before the method selection was complete');
+    await expect(r.read(2, 'the method selection')).rejects.toThrow(
+      'the proxy closed the connection before the method selection was complete',
+    );
   });
 
   it('the deadline rejects a read as a timeout', async () => {
@@ -55,7 +57,10 @@ describe('SocketReader', () => {
     pair.server.end('\x05\x00');
     await until(() => pair.client.readableEnded);
     expect((await r.read(2, 'the method selection')).toString('hex')).toBe('0500');
-    const never = await Promise.race([r.read(1, 'the reply').then(() => 'read'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 50))]);
+    const never = await Promise.race([
+      r.read(1, 'the reply').then(() => 'read'),
+      new Promise((resolve) => setTimeout(() => resolve('waiting'), 50)),
+    ]);
     expect(never).toBe('waiting');
   });
 

@@ -21,7 +21,11 @@ export class SocketReader {
     this.wake?.();
   };
 
-  constructor(private readonly socket: Socket, private readonly signal: AbortSignal, private readonly ignoreEof: boolean) {
+  constructor(
+    private readonly socket: Socket,
+    private readonly signal: AbortSignal,
+    private readonly ignoreEof: boolean,
+  ) {
     socket.on('data', this.onData);
     socket.once('end', this.onEnd);
     socket.once('close', this.onEnd);
@@ -47,13 +51,22 @@ export class SocketReader {
 
   private next(what: string): Promise<void> {
     if (this.ended && !this.ignoreEof) {
-      return Promise.reject(new Refused(this.signal.aborted ? `timed out waiting for ${what}` : `the proxy closed the connection before ${what} was complete`));
+      return Promise.reject(
+        new Refused(
+          this.signal.aborted
+            ? `timed out waiting for ${what}`
+            : `the proxy closed the connection before ${what} was complete`,
+        ),
+      );
     }
-    return new Promise((resolve) => (this.wake = () => {
-      this.wake = undefined;
-      if (this.ended && this.ignoreEof && !this.buf.length) return;
-      resolve();
-    }));
+    return new Promise(
+      (resolve) =>
+        (this.wake = () => {
+          this.wake = undefined;
+          if (this.ended && this.ignoreEof && !this.buf.length) return;
+          resolve();
+        }),
+    );
   }
 
   /** Stops reading and puts unread bytes back into the socket. */

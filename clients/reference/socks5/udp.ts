@@ -30,14 +30,26 @@ export async function udpThroughProxy(job: Job, ctx: RunContext): Promise<number
     raw = await connected(proxy.host, proxy.port, ctx.signal);
     // RFC 1928 §7: DST.ADDR/DST.PORT say where the datagrams will come from, so the relay can limit the association to it.
     const declared = { atyp: family === 'udp6' ? 4 : 1, addr: local.address().address } as const;
-    const session = await request(raw, { command: 3, ...proxy.account, dest: declared, port: local.address().port }, ctx.flaws, ctx.signal);
+    const session = await request(
+      raw,
+      { command: 3, ...proxy.account, dest: declared, port: local.address().port },
+      ctx.flaws,
+      ctx.signal,
+    );
     session.release();
     if (ctx.flaws.has('socks5-udp-close-control')) raw.destroy();
     // An unspecified BND.ADDR means "the proxy's own address", as proxies that bind the wildcard answer.
-    const relay = { address: /^(0\.0\.0\.0|0:0:0:0:0:0:0:0|::)?$/.test(session.bound.addr) ? proxy.host : session.bound.addr, port: session.bound.port };
+    const relay = {
+      address: /^(0\.0\.0\.0|0:0:0:0:0:0:0:0|::)?$/.test(session.bound.addr) ? proxy.host : session.bound.addr,
+      port: session.bound.port,
+    };
     const payload = await readFile(job.inputFile);
-    const datagram = ctx.flaws.has('socks5-udp-no-header') ? payload : Buffer.concat([Buffer.from([0, 0, 0]), encodeDestination(dest, Number(target.port)), payload]);
-    const sender = ctx.flaws.has('socks5-udp-undeclared-source') ? await bound(createSocket(family), local.address().address, sockets) : local;
+    const datagram = ctx.flaws.has('socks5-udp-no-header')
+      ? payload
+      : Buffer.concat([Buffer.from([0, 0, 0]), encodeDestination(dest, Number(target.port)), payload]);
+    const sender = ctx.flaws.has('socks5-udp-undeclared-source')
+      ? await bound(createSocket(family), local.address().address, sockets)
+      : local;
     const answer = await exchange(sender, local, datagram, relay, ctx);
     await writeFile(job.outputFile, ctx.flaws.has('corrupt-output') && answer.length ? flip(answer) : answer);
     return 0;
@@ -59,7 +71,13 @@ function bound(socket: UdpSocket, address: string, all: UdpSocket[]): Promise<Ud
 }
 
 /** Sends the datagram (again every RESEND_MS) and resolves with the data of the first acceptable answer. */
-function exchange(sender: UdpSocket, receiver: UdpSocket, datagram: Buffer, relay: { address: string; port: number }, ctx: RunContext): Promise<Buffer> {
+function exchange(
+  sender: UdpSocket,
+  receiver: UdpSocket,
+  datagram: Buffer,
+  relay: { address: string; port: number },
+  ctx: RunContext,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const send = (): void => sender.send(datagram, relay.port, relay.address);
     const timer = setInterval(send, RESEND_MS);
@@ -79,17 +97,24 @@ function exchange(sender: UdpSocket, receiver: UdpSocket, datagram: Buffer, rela
 }
 
 /** The data of an answer, or undefined for one to drop (and why, in the log). */
-function accept(msg: Buffer, from: RemoteInfo, relay: { address: string; port: number }, ctx: RunContext): Buffer | undefined {
+function accept(
+  msg: Buffer,
+  from: RemoteInfo,
+  relay: { address: string; port: number },
+  ctx: RunContext,
+): Buffer | undefined {
   const drop = (why: string): undefined => {
     ctx.log(`dropped a datagram from ${from.address}:${from.port}: ${why}`);
     return undefined;
   };
-  if ((from.address !== relay.address || from.port !== relay.port) && !ctx.flaws.has('socks5-udp-any-source')) return drop('it does not come from the relay');
+  if ((from.address !== relay.address || from.port !== relay.port) && !ctx.flaws.has('socks5-udp-any-source'))
+    return drop('it does not come from the relay');
   if (msg.length < 4 || msg[0] !== 0 || msg[1] !== 0) return drop('no SOCKS5 UDP header');
   // RFC 1928 §7: without reassembly, a datagram with FRAG other than X'00' MUST be dropped.
   if (msg[2] !== 0 && !ctx.flaws.has('socks5-udp-ignore-frag')) return drop(`FRAG X'${msg[2]!.toString(16)}'`);
   const atyp = msg[3];
-  const addrLen = atyp === 1 ? 4 : atyp === 4 ? 16 : atyp === 3 ? 1 + (msg[4] ?? 0) : ctx.flaws.has('socks5-lenient-atyp') ? 4 : -1;
+  const addrLen =
+    atyp === 1 ? 4 : atyp === 4 ? 16 : atyp === 3 ? 1 + (msg[4] ?? 0) : ctx.flaws.has('socks5-lenient-atyp') ? 4 : -1;
   if (addrLen < 0) return drop(`undefined ATYP X'${atyp!.toString(16)}'`);
   if (msg.length < 4 + addrLen + 2) return drop('shorter than its header');
   return msg.subarray(4 + addrLen + 2);

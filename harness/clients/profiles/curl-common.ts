@@ -23,7 +23,9 @@ export function curlCommon(job: Job, insecure: boolean): string[] {
     '--cacert',
     job.caFile,
     // curl looks an internationalized host up by its A-label (libidn2), so that is the name to map.
-    ...(job.addr && job.addr !== job.host ? ['--resolve', `${urlHost({ ...job, host: domainToASCII(job.host) || job.host })}:${job.port}:${job.addr}`] : []),
+    ...(job.addr && job.addr !== job.host
+      ? ['--resolve', `${urlHost({ ...job, host: domainToASCII(job.host) || job.host })}:${job.port}:${job.addr}`]
+      : []),
     ...(job.clientCert ? ['--cert', job.clientCert, '--key', job.clientKey] : []),
     ...(insecure ? ['--insecure'] : []),
   ];

@@ -11,7 +11,10 @@ import { curlCommon, curlUpgrade, urlHost } from './curl-common.js';
 export function curlSmtpArgv(job: Job, insecure: boolean): string[] | 'unsupported' {
   if (job.action !== 'send') return 'unsupported';
   const scheme = job.tls === 'implicit' ? 'smtps' : 'smtp';
-  const recipients = job.mailTo.split(',').map((r) => r.trim()).filter(Boolean);
+  const recipients = job.mailTo
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   return [
     ...curlCommon(job, insecure),
     ...curlUpgrade(job),

@@ -48,10 +48,11 @@ export function lftpArgv(job: Job): string[] | 'unsupported' {
   const scheme = job.tls === 'implicit' ? 'ftps' : 'ftp';
   // No credentials: lftp's own anonymous login.
   const open = `open${job.user ? ` -u ${q(job.user)},${q(job.pass)}` : ''} ${scheme}://${job.host}:${job.port}`;
-  const action = job.action === 'download'
-    ? `get${ascii} ${q(path)} -o ${q(job.outputFile)}`
-    : job.action === 'upload'
-      ? `put${ascii} ${q(job.inputFile)} -o ${q(path)}`
-      : `ls ${q(path)} > ${q(job.outputFile)}`;
+  const action =
+    job.action === 'download'
+      ? `get${ascii} ${q(path)} -o ${q(job.outputFile)}`
+      : job.action === 'upload'
+        ? `put${ascii} ${q(job.inputFile)} -o ${q(path)}`
+        : `ls ${q(path)} > ${q(job.outputFile)}`;
   return ['lftp', '-c', [...settings, open, action].join('; ')];
 }

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Job } from '../../../contract/job.js';
 
-const repoRoot = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../../' : '../../../', import.meta.url));
+const repoRoot = fileURLToPath(
+  new URL(import.meta.url.includes('/dist/') ? '../../../../' : '../../../', import.meta.url),
+);
 
 /**
  * mpop (Debian builds it on GnuTLS), through clients/wrappers/mpop_pop3.mjs:

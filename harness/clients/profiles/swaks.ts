@@ -12,16 +12,28 @@ import type { Job } from '../../../contract/job.js';
  */
 export function swaksArgv(repoRoot: string, job: Job): string[] | 'unsupported' {
   if (job.protocol !== 'smtp' || job.action !== 'send') return 'unsupported';
-  const tls = job.tls === 'implicit' ? ['--tls-on-connect'] : job.tls === 'explicit' ? [job.requireTls ? '--tls' : '--tls-optional-strict'] : [];
+  const tls =
+    job.tls === 'implicit'
+      ? ['--tls-on-connect']
+      : job.tls === 'explicit'
+        ? [job.requireTls ? '--tls' : '--tls-optional-strict']
+        : [];
   return [
     // The wrapper adds --data with the message less its final CRLF, which swaks adds back.
-    'bash', join(repoRoot, 'clients/wrappers/swaks_smtp.sh'),
-    '--server', job.addr || job.host,
-    '--port', String(job.port),
-    '--timeout', `${Math.max(1, Math.floor(job.timeoutMs / 1000))}s`,
-    '--ehlo', 'client.conform.test',
-    '--from', job.mailFrom,
-    '--to', job.mailTo,
+    'bash',
+    join(repoRoot, 'clients/wrappers/swaks_smtp.sh'),
+    '--server',
+    job.addr || job.host,
+    '--port',
+    String(job.port),
+    '--timeout',
+    `${Math.max(1, Math.floor(job.timeoutMs / 1000))}s`,
+    '--ehlo',
+    'client.conform.test',
+    '--from',
+    job.mailFrom,
+    '--to',
+    job.mailTo,
     ...tls,
     ...(tls.length ? ['--tls-verify', '--tls-ca-path', job.caFile, '--tls-sni', job.host] : []),
     ...(job.user ? ['--auth', '--auth-user', job.user, '--auth-password', job.pass] : []),

@@ -5,7 +5,11 @@ import type { CommandDef } from './types.js';
 
 const SYST: CommandDef = { verb: 'SYST', beforeLogin: true, handle: (ctx) => reply(ctx, '215', 'UNIX Type: L8') };
 const NOOP: CommandDef = { verb: 'NOOP', beforeLogin: true, handle: (ctx) => reply(ctx, '200', 'NOOP ok.') };
-const QUIT: CommandDef = { verb: 'QUIT', beforeLogin: true, handle: (ctx) => reply(ctx, '221', 'Goodbye.', { close: true }) };
+const QUIT: CommandDef = {
+  verb: 'QUIT',
+  beforeLogin: true,
+  handle: (ctx) => reply(ctx, '221', 'Goodbye.', { close: true }),
+};
 
 const FEAT: CommandDef = {
   verb: 'FEAT',
@@ -17,10 +21,14 @@ const FEAT: CommandDef = {
 const OPTS: CommandDef = {
   verb: 'OPTS',
   beforeLogin: true,
-  handle: (ctx, args) => (/^UTF8 ON$/i.test(args) ? reply(ctx, '200', 'Always in UTF8 mode.') : reply(ctx, '501', 'Option not understood.')),
+  handle: (ctx, args) =>
+    /^UTF8 ON$/i.test(args) ? reply(ctx, '200', 'Always in UTF8 mode.') : reply(ctx, '501', 'Option not understood.'),
 };
 
-const PWD: CommandDef = { verb: 'PWD', handle: (ctx) => reply(ctx, '257', `"${ctx.state.cwd}" is the current directory`) };
+const PWD: CommandDef = {
+  verb: 'PWD',
+  handle: (ctx) => reply(ctx, '257', `"${ctx.state.cwd}" is the current directory`),
+};
 
 const CWD: CommandDef = {
   verb: 'CWD',
@@ -53,8 +61,16 @@ const TYPE: CommandDef = {
   },
 };
 
-const MODE: CommandDef = { verb: 'MODE', handle: (ctx, a) => (a.toUpperCase() === 'S' ? reply(ctx, '200', 'Mode set to S.') : reply(ctx, '504', 'Bad MODE command.')) };
-const STRU: CommandDef = { verb: 'STRU', handle: (ctx, a) => (a.toUpperCase() === 'F' ? reply(ctx, '200', 'Structure set to F.') : reply(ctx, '504', 'Bad STRU command.')) };
+const MODE: CommandDef = {
+  verb: 'MODE',
+  handle: (ctx, a) =>
+    a.toUpperCase() === 'S' ? reply(ctx, '200', 'Mode set to S.') : reply(ctx, '504', 'Bad MODE command.'),
+};
+const STRU: CommandDef = {
+  verb: 'STRU',
+  handle: (ctx, a) =>
+    a.toUpperCase() === 'F' ? reply(ctx, '200', 'Structure set to F.') : reply(ctx, '504', 'Bad STRU command.'),
+};
 
 const SIZE: CommandDef = {
   verb: 'SIZE',
@@ -72,8 +88,24 @@ const MDTM: CommandDef = {
   feat: 'MDTM',
   handle(ctx, args) {
     const path = resolvePath(ctx.state.cwd, args);
-    return path && ctx.tree.file(path) ? reply(ctx, '213', '20240115120000') : reply(ctx, '550', 'Could not get file modification time.');
+    return path && ctx.tree.file(path)
+      ? reply(ctx, '213', '20240115120000')
+      : reply(ctx, '550', 'Could not get file modification time.');
   },
 };
 
-export const BASIC_COMMANDS: readonly CommandDef[] = [SYST, NOOP, QUIT, FEAT, OPTS, PWD, CWD, CDUP, TYPE, MODE, STRU, SIZE, MDTM];
+export const BASIC_COMMANDS: readonly CommandDef[] = [
+  SYST,
+  NOOP,
+  QUIT,
+  FEAT,
+  OPTS,
+  PWD,
+  CWD,
+  CDUP,
+  TYPE,
+  MODE,
+  STRU,
+  SIZE,
+  MDTM,
+];

@@ -87,7 +87,8 @@ function active(verb: 'PORT' | 'EPRT'): CommandDef {
 function refuseTransfer(ctx: FtpsContext): FtpOutput | undefined {
   const { state, options } = ctx;
   if (!state.plan) return reply(ctx, '425', 'Use PORT or PASV first.');
-  if (state.tlsDone && options.protP === 'required' && state.prot !== 'P') return reply(ctx, '521', 'Data connections must be encrypted.');
+  if (state.tlsDone && options.protP === 'required' && state.prot !== 'P')
+    return reply(ctx, '521', 'Data connections must be encrypted.');
   return undefined;
 }
 
@@ -99,7 +100,16 @@ function transfer(ctx: FtpsContext, message: string, send: Buffer | undefined, s
   const ascii = ctx.state.type === 'A';
   const wire = send && ascii ? toCrlf(send) : send;
   const stalling = stallAt(ctx, 'transfer');
-  const data = { op: 'transfer', transfer: { plan, ...(wire ? { send: wire } : {}), ...(storeAt ? { storeAt } : {}), protect: ctx.state.prot === 'P', ascii } } as const;
+  const data = {
+    op: 'transfer',
+    transfer: {
+      plan,
+      ...(wire ? { send: wire } : {}),
+      ...(storeAt ? { storeAt } : {}),
+      protect: ctx.state.prot === 'P',
+      ascii,
+    },
+  } as const;
   const missing = ctx.fault('missing-150');
   // The preliminary reply is left out: the final one (226) comes when the shell reports the transfer.
   if (missing) return { data, record: [faultEvent(missing)] };
@@ -134,12 +144,16 @@ const STOR: CommandDef = {
   verb: 'STOR',
   handle(ctx, args) {
     const path = resolvePath(ctx.state.cwd, args);
-    if (!path || !path.startsWith('/upload/') || path.slice(8).includes('/') || path === '/upload/') return reply(ctx, '553', 'Could not create file.');
+    if (!path || !path.startsWith('/upload/') || path.slice(8).includes('/') || path === '/upload/')
+      return reply(ctx, '553', 'Could not create file.');
     return transfer(ctx, 'Ok to send data.', undefined, path);
   },
 };
 
-function listing(verb: 'LIST' | 'NLST' | 'MLSD', line: (e: { name: string; dir: boolean; size: number }) => string): CommandDef {
+function listing(
+  verb: 'LIST' | 'NLST' | 'MLSD',
+  line: (e: { name: string; dir: boolean; size: number }) => string,
+): CommandDef {
   return {
     verb,
     ...(verb === 'MLSD' ? { feat: 'MLST type*;size*;modify*;' } : {}),
@@ -147,7 +161,8 @@ function listing(verb: 'LIST' | 'NLST' | 'MLSD', line: (e: { name: string; dir: 
       // LIST's options (-a, -l) are what ls would take: ignored, as vsftpd does.
       const target = args.replace(/^(-\S+\s*)+/, '');
       const path = resolvePath(ctx.state.cwd, target);
-      if (!path || !ctx.tree.isDirectory(path)) return reply(ctx, verb === 'MLSD' ? '550' : '450', 'No such directory.');
+      if (!path || !ctx.tree.isDirectory(path))
+        return reply(ctx, verb === 'MLSD' ? '550' : '450', 'No such directory.');
       const body = Buffer.from(ctx.tree.entries(path).map(line).join(''), 'latin1');
       // Listings are already CRLF text: sent as they are, whatever the TYPE.
       const saved = ctx.state.type;
@@ -160,6 +175,13 @@ function listing(verb: 'LIST' | 'NLST' | 'MLSD', line: (e: { name: string; dir: 
 }
 
 export const DATA_COMMANDS_DEFS: readonly CommandDef[] = [
-  passive('PASV'), passive('EPSV'), active('PORT'), active('EPRT'),
-  RETR, STOR, listing('LIST', listLine), listing('NLST', (e) => `${e.name}\r\n`), listing('MLSD', mlsdLine),
+  passive('PASV'),
+  passive('EPSV'),
+  active('PORT'),
+  active('EPRT'),
+  RETR,
+  STOR,
+  listing('LIST', listLine),
+  listing('NLST', (e) => `${e.name}\r\n`),
+  listing('MLSD', mlsdLine),
 ];

@@ -26,13 +26,23 @@ function lured(ctx: FtpsContext): boolean {
 
 /** vsftpd's force_local_logins_ssl: no login before TLS, anonymous ones excepted. */
 function loginRefused(ctx: FtpsContext, user: string | undefined): boolean {
-  return ctx.options.tls === 'explicit-required' && !ctx.state.tlsDone && !lured(ctx) && !(ctx.options.anonymous && anonymous(user));
+  return (
+    ctx.options.tls === 'explicit-required' &&
+    !ctx.state.tlsDone &&
+    !lured(ctx) &&
+    !(ctx.options.anonymous && anonymous(user))
+  );
 }
 
 function credentials(ctx: FtpsContext): RecordedEvent[] {
   // RFC 1635: an anonymous login "accepts any string as a password", by custom an e-mail address: no secret.
   if (anonymous(ctx.state.user)) return [];
-  return [{ type: 'credentials', fields: { layer: ctx.state.layer, mechanism: 'USER/PASS', user: (ctx.state.user ?? '').slice(0, 128) } }];
+  return [
+    {
+      type: 'credentials',
+      fields: { layer: ctx.state.layer, mechanism: 'USER/PASS', user: (ctx.state.user ?? '').slice(0, 128) },
+    },
+  ];
 }
 
 const USER: CommandDef = {

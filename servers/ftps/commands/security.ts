@@ -1,9 +1,23 @@
 /** AUTH, PBSZ, PROT, CCC: RFC 2228 as profiled for TLS by RFC 4217. */
 import { cccAccepted } from '../options.js';
-import { faultEvent, prepend, reply, stall, stallAt, tlsEnabled, type FtpOutput, type FtpsContext } from '../session.js';
+import {
+  faultEvent,
+  prepend,
+  reply,
+  stall,
+  stallAt,
+  tlsEnabled,
+  type FtpOutput,
+  type FtpsContext,
+} from '../session.js';
 import type { CommandDef } from './types.js';
 
-const REFUSALS = { '500': 'Unknown command.', '502': 'AUTH not implemented.', '504': 'AUTH TLS not available.', '534': 'AUTH TLS not available.' } as const;
+const REFUSALS = {
+  '500': 'Unknown command.',
+  '502': 'AUTH not implemented.',
+  '504': 'AUTH TLS not available.',
+  '534': 'AUTH TLS not available.',
+} as const;
 
 /**
  * The `auth-refused` fault: the refusal, any injected bytes behind the first
@@ -26,7 +40,8 @@ const AUTH: CommandDef = {
   beforeLogin: true,
   handle(ctx, args) {
     const mech = args.toUpperCase();
-    if (!tlsEnabled(ctx) || ctx.state.tlsDone) return reply(ctx, '503', ctx.state.tlsDone ? 'Already using TLS.' : 'AUTH not supported.');
+    if (!tlsEnabled(ctx) || ctx.state.tlsDone)
+      return reply(ctx, '503', ctx.state.tlsDone ? 'Already using TLS.' : 'AUTH not supported.');
     // RFC 4217 §4: TLS; "SSL" and "TLS-C" are the older names curl and others still try.
     if (!['TLS', 'SSL', 'TLS-C'].includes(mech)) return reply(ctx, '504', 'Unknown AUTH type.');
     const refused = refuseAuth(ctx);
@@ -39,7 +54,10 @@ const AUTH: CommandDef = {
       upgrade: inject ? { inject: inject.bytes } : {},
       ...(handshakeStall ? { stall: true } : {}),
     });
-    return prepend([...(inject ? [faultEvent(inject)] : []), ...(handshakeStall ? [faultEvent(handshakeStall)] : [])], out);
+    return prepend(
+      [...(inject ? [faultEvent(inject)] : []), ...(handshakeStall ? [faultEvent(handshakeStall)] : [])],
+      out,
+    );
   },
 };
 

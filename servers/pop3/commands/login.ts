@@ -81,7 +81,8 @@ const AUTH: CommandDef = {
     const stalling = stallAt(ctx, 'login');
     if (stalling) return stall(ctx, stalling);
     const [mechanism = '', initial] = args.split(' ');
-    if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism.toUpperCase())) return err(ctx, 'Unsupported authentication mechanism.');
+    if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism.toUpperCase()))
+      return err(ctx, 'Unsupported authentication mechanism.');
     // RFC 5034 §4: "=" is an empty initial response; none at all means the server sends "+ ".
     if (initial !== undefined) return saslResponse(ctx, initial === '=' ? '' : initial);
     ctx.state.saslPending = true;

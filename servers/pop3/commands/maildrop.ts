@@ -26,12 +26,17 @@ function listing(ctx: Pop3Context, arg: string, show: (m: Buffer) => string): Ma
     const one = pick(ctx, arg);
     return typeof one === 'string' ? err(ctx, one) : ok(ctx, `${one.n} ${show(one.message)}`);
   }
-  const lines = live(ctx).map(({ n, message }) => `${n} ${show(message)}\r\n`).join('');
+  const lines = live(ctx)
+    .map(({ n, message }) => `${n} ${show(message)}\r\n`)
+    .join('');
   return multiline(ctx, '', Buffer.from(`${lines}.\r\n`));
 }
 
 function payload(ctx: Pop3Context, sent: Buffer, complete: boolean): RecordedEvent {
-  return { type: 'payload-sent', fields: { layer: ctx.state.layer, bytes: sent.length, sha256: sha256(sent), complete } };
+  return {
+    type: 'payload-sent',
+    fields: { layer: ctx.state.layer, bytes: sent.length, sha256: sha256(sent), complete },
+  };
 }
 
 /** RETR, with the faults that break it: no answer, half and silence, half and close. */
@@ -46,7 +51,10 @@ function retrieve(ctx: Pop3Context, args: string): MachineOutput {
   if (half || truncate) {
     const part = one.message.subarray(0, Math.floor(one.message.length * (truncate ? truncate.at : 0.5)));
     const done = half ? stall(ctx, half) : { close: true, record: [faultEvent(truncate!)] };
-    return multiline(ctx, status, stuff(part, false), { ...done, record: [...(done.record ?? []), payload(ctx, part, false)] });
+    return multiline(ctx, status, stuff(part, false), {
+      ...done,
+      record: [...(done.record ?? []), payload(ctx, part, false)],
+    });
   }
   return multiline(ctx, status, stuff(one.message), { record: [payload(ctx, one.message, true)] });
 }
@@ -60,7 +68,13 @@ function top(ctx: Pop3Context, args: string): MachineOutput {
   const text = one.message.toString('latin1');
   const split = text.indexOf('\r\n\r\n');
   const head = split < 0 ? text : text.slice(0, split + 4);
-  const body = split < 0 ? [] : text.slice(split + 4).split('\r\n').slice(0, Number(count));
+  const body =
+    split < 0
+      ? []
+      : text
+          .slice(split + 4)
+          .split('\r\n')
+          .slice(0, Number(count));
   const shown = head + body.map((l) => `${l}\r\n`).join('');
   return multiline(ctx, '', stuff(Buffer.from(shown.replace(/(\r\n)+$/, '\r\n'), 'latin1')));
 }
@@ -75,7 +89,12 @@ export const MAILDROP_COMMANDS: readonly CommandDef[] = [
     },
   },
   { verb: 'LIST', phases: TRANSACTION, handle: (ctx, args) => listing(ctx, args, (m) => String(m.length)) },
-  { verb: 'UIDL', capability: { keyword: 'UIDL', line: 'UIDL' }, phases: TRANSACTION, handle: (ctx, args) => listing(ctx, args, uid) },
+  {
+    verb: 'UIDL',
+    capability: { keyword: 'UIDL', line: 'UIDL' },
+    phases: TRANSACTION,
+    handle: (ctx, args) => listing(ctx, args, uid),
+  },
   { verb: 'RETR', phases: TRANSACTION, handle: retrieve },
   { verb: 'TOP', capability: { keyword: 'TOP', line: 'TOP' }, phases: TRANSACTION, handle: top },
   {

@@ -16,7 +16,8 @@ const CAPA: CommandDef = {
     const stalling = stallAt(ctx, 'capa');
     if (stalling && first && stage === 'before-tls') return stall(ctx, stalling);
     const refuse = ctx.fault('capa-error');
-    if (refuse && (refuse.stage === stage || refuse.stage === 'both')) return prepend([faultEvent(refuse)], err(ctx, 'Unknown command.'));
+    if (refuse && (refuse.stage === stage || refuse.stage === 'both'))
+      return prepend([faultEvent(refuse)], err(ctx, 'Unknown command.'));
     const lines = ctx.capabilityLines();
     const body = Buffer.from(`${lines.join('\r\n')}\r\n.\r\n`);
     const cut = ctx.fault('close-mid-capa');
@@ -85,7 +86,8 @@ const NOOP: CommandDef = { verb: 'NOOP', phases: ['transaction'], handle: (ctx) 
 const QUIT: CommandDef = {
   verb: 'QUIT',
   phases: ['authorization', 'transaction'],
-  handle: (ctx) => ok(ctx, ctx.state.phase === 'transaction' ? 'Logging out, messages deleted.' : 'Logging out.', { close: true }),
+  handle: (ctx) =>
+    ok(ctx, ctx.state.phase === 'transaction' ? 'Logging out, messages deleted.' : 'Logging out.', { close: true }),
 };
 
 export const SESSION_COMMANDS: readonly CommandDef[] = [CAPA, STLS, NOOP, QUIT];

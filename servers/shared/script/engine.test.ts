@@ -13,7 +13,12 @@ function smtp(script: unknown) {
   const options = SmtpOptionsSchema.parse({});
   const make = () => new SmtpMachine(options, { message: null }, false);
   const live = make();
-  const m = new ScriptedMachine({ machine: live, shadow: make(), script: ScriptSchema.parse(script), implicitTls: false });
+  const m = new ScriptedMachine({
+    machine: live,
+    shadow: make(),
+    script: ScriptSchema.parse(script),
+    implicitTls: false,
+  });
   const line = m.line.bind(m);
   m.line = (l: string) => {
     live.newChunk();
@@ -23,7 +28,8 @@ function smtp(script: unknown) {
 }
 
 const text = (o: MachineOutput): string => Buffer.from(o.write ?? '').toString('latin1');
-const types = (o: MachineOutput): string[] => (o.record ?? []).map((e) => (e.type === 'fault' ? `fault:${e.fields.name}` : e.type));
+const types = (o: MachineOutput): string[] =>
+  (o.record ?? []).map((e) => (e.type === 'fault' ? `fault:${e.fields.name}` : e.type));
 
 describe('ScriptedMachine', () => {
   it('answers a command with the rule alone: no upgrade, the command and its scripted reply recorded', () => {
@@ -42,12 +48,21 @@ describe('ScriptedMachine', () => {
     m.start();
     m.line('EHLO c');
     const out = m.line('STARTTLS');
-    expect(Buffer.from(out.write!).equals(Buffer.concat([Buffer.from('220 2.0.0 Ready to start TLS\r\n'), Buffer.from('deadbeef', 'hex')]))).toBe(true);
+    expect(
+      Buffer.from(out.write!).equals(
+        Buffer.concat([Buffer.from('220 2.0.0 Ready to start TLS\r\n'), Buffer.from('deadbeef', 'hex')]),
+      ),
+    ).toBe(true);
     expect(out.upgrade).toEqual({});
   });
 
   it('injects a reply behind a refusal, and fires only on the nth match in the right layer', () => {
-    const m = smtp([{ on: { command: 'EHLO', nth: 2 }, do: [{ reply: ['250-mail.conform.test', '250 AUTH PLAIN'] }, { send: '235 2.7.0 ok\\r\\n' }] }]);
+    const m = smtp([
+      {
+        on: { command: 'EHLO', nth: 2 },
+        do: [{ reply: ['250-mail.conform.test', '250 AUTH PLAIN'] }, { send: '235 2.7.0 ok\\r\\n' }],
+      },
+    ]);
     m.start();
     expect(text(m.line('EHLO a'))).toMatch(/STARTTLS/);
     expect(text(m.line('EHLO b'))).toBe('250-mail.conform.test\r\n250 AUTH PLAIN\r\n235 2.7.0 ok\r\n');
@@ -61,7 +76,9 @@ describe('ScriptedMachine', () => {
     ]);
     const greeting = m.start();
     expect(greeting.write).toBeUndefined();
-    expect(greeting.sequence).toEqual([{ bytes: Buffer.from('220 mail.conform.test ESMTP Conform\r\n'), delayMs: 0, trickleMs: 5 }]);
+    expect(greeting.sequence).toEqual([
+      { bytes: Buffer.from('220 mail.conform.test ESMTP Conform\r\n'), delayMs: 0, trickleMs: 5 },
+    ]);
     expect(m.unfired()).toEqual(['rule 2: on QUIT in tls, the server resets the connection']);
   });
 
@@ -77,12 +94,19 @@ describe('ScriptedMachine', () => {
   it('records the credentials of a line it answers alone (POP3 PASS answered by the script)', () => {
     const options = Pop3OptionsSchema.parse({});
     const make = () => createPop3Machine(options, [Buffer.from('x\r\n')]);
-    const m = new ScriptedMachine({ machine: make(), shadow: make(), script: ScriptSchema.parse([{ on: { command: 'PASS' }, do: [{ reply: '+Okay' }] }]), implicitTls: false });
+    const m = new ScriptedMachine({
+      machine: make(),
+      shadow: make(),
+      script: ScriptSchema.parse([{ on: { command: 'PASS' }, do: [{ reply: '+Okay' }] }]),
+      implicitTls: false,
+    });
     m.start();
     m.line(`USER ${options.credentials.user}`);
     const out = m.line(`PASS ${options.credentials.pass}`);
     expect(text(out)).toBe('+Okay\r\n');
-    expect(out.record).toContainEqual(expect.objectContaining({ type: 'credentials', fields: expect.objectContaining({ layer: 'plaintext' }) }));
+    expect(out.record).toContainEqual(
+      expect.objectContaining({ type: 'credentials', fields: expect.objectContaining({ layer: 'plaintext' }) }),
+    );
   });
 
   it('fires a tls rule when the upgrade completes, before the client speaks inside TLS', () => {
@@ -97,13 +121,21 @@ describe('ScriptedMachine', () => {
   });
 
   it('records a scripted reply with its code, SMTP or POP3, and its text without continuation prefixes', () => {
-    expect(replyFields(['250-east.example', '250 AUTH PLAIN'])).toEqual({ code: '250', text: 'east.example / AUTH PLAIN' });
+    expect(replyFields(['250-east.example', '250 AUTH PLAIN'])).toEqual({
+      code: '250',
+      text: 'east.example / AUTH PLAIN',
+    });
     expect(replyFields(['-ERR [SYS/PERM] no'])).toEqual({ code: '-ERR', text: '[SYS/PERM] no' });
-    expect(replyFields(['+OK Capability list follows', 'RESP-CODES', '.'])).toEqual({ code: '+OK', text: 'Capability list follows / RESP-CODES / .' });
+    expect(replyFields(['+OK Capability list follows', 'RESP-CODES', '.'])).toEqual({
+      code: '+OK',
+      text: 'Capability list follows / RESP-CODES / .',
+    });
   });
 
   it('reads escapes in send', () => {
-    expect(unescape('a\\r\\n\\x1b[31m\\\\\\0').equals(Buffer.from([97, 13, 10, 27, 91, 51, 49, 109, 92, 0]))).toBe(true);
+    expect(unescape('a\\r\\n\\x1b[31m\\\\\\0').equals(Buffer.from([97, 13, 10, 27, 91, 51, 49, 109, 92, 0]))).toBe(
+      true,
+    );
   });
 });
 
@@ -114,7 +146,12 @@ describe('ScriptedMachine around FTP', () => {
     const { VirtualTree } = await import('../../ftps/tree.js');
     const options = FtpsOptionsSchema.parse({ tls: 'none' });
     const make = () => createFtpMachine(options, new VirtualTree());
-    const m = new ScriptedMachine({ machine: make(), shadow: make(), script: ScriptSchema.parse([{ on: { command: 'EPSV' }, do: ['normal', { send: '200 noise\\r\\n' }] }]), implicitTls: false });
+    const m = new ScriptedMachine({
+      machine: make(),
+      shadow: make(),
+      script: ScriptSchema.parse([{ on: { command: 'EPSV' }, do: ['normal', { send: '200 noise\\r\\n' }] }]),
+      implicitTls: false,
+    });
     m.start();
     m.line('USER conform');
     m.line('PASS conform-ftp-secret');
@@ -200,25 +237,35 @@ describe('ScriptedMachine around FTP', () => {
     expect(refused.proceed).toBe(false);
     expect(refused.close).toBe(true);
     expect([...Buffer.from(refused.write!)]).toEqual([21, 3, 3, 0, 2, 2, 40]);
-    expect(refused.record).toContainEqual({ type: 'tls-failed', fields: { error: 'SCRIPTED_ALERT', alert: 'handshake_failure' } });
+    expect(refused.record).toContainEqual({
+      type: 'tls-failed',
+      fields: { error: 'SCRIPTED_ALERT', alert: 'handshake_failure' },
+    });
     expect(m.helloGoesOn()).toBe(true);
     expect(m.clientHello()!.close).toBeUndefined();
     expect(m.watchesHello()).toBe(false);
   });
 
   it('refuses a trigger the protocol has no moment for, naming the rule and field', () => {
-    const result = scriptFor('POP3', ['message']).safeParse([{ on: 'greeting', do: ['normal'] }, { on: 'message', do: ['stall'] }]);
+    const result = scriptFor('POP3', ['message']).safeParse([
+      { on: 'greeting', do: ['normal'] },
+      { on: 'message', do: ['stall'] },
+    ]);
     expect(result.success).toBe(false);
     expect(result.error!.issues[0]).toMatchObject({ path: [1, 'on'], message: "POP3 has no 'message' trigger" });
   });
 
   it('edits pure bytes as the schema says: drop keeps the POP3 status line, cut floors', () => {
-    expect(editAnswer(Buffer.from('+OK\r\nSTLS\r\nUSER\r\n.\r\n'), { drop: '^(STLS|\\+OK)' }).toString()).toBe('+OK\r\nUSER\r\n.\r\n');
+    expect(editAnswer(Buffer.from('+OK\r\nSTLS\r\nUSER\r\n.\r\n'), { drop: '^(STLS|\\+OK)' }).toString()).toBe(
+      '+OK\r\nUSER\r\n.\r\n',
+    );
     expect(editAnswer(Buffer.from('250 ok\r\n'), { add: 'X' }).toString()).toBe('250-ok\r\n250 X\r\n');
     expect(editAnswer(Buffer.from('abcd'), { cut: 0.6 }).toString()).toBe('ab');
     // FEAT's features stay bare lines begun with a space (RFC 2389 §3.2).
     const feat = Buffer.from('211-Features:\r\n AUTH TLS\r\n PBSZ\r\n SIZE\r\n211 End\r\n');
     expect(editAnswer(feat, { drop: '^ AUTH' }).toString()).toBe('211-Features:\r\n PBSZ\r\n SIZE\r\n211 End\r\n');
-    expect(editAnswer(feat, { add: ' MDTM' }).toString()).toBe('211-Features:\r\n AUTH TLS\r\n PBSZ\r\n SIZE\r\n MDTM\r\n211 End\r\n');
+    expect(editAnswer(feat, { add: ' MDTM' }).toString()).toBe(
+      '211-Features:\r\n AUTH TLS\r\n PBSZ\r\n SIZE\r\n MDTM\r\n211 End\r\n',
+    );
   });
 });

@@ -10,7 +10,17 @@ import { redactCommandLine } from '../redact.js';
 import { faultEventOf } from '../fault-kit.js';
 import type { Layer, RecordedEvent } from '../events.js';
 import type { LineMachine, MachineOutput, Segment } from '../line-session.js';
-import { bytesOf, editAnswer, explainRule, ruleName, writesBytes, type NormalEdit, type Script, type ScriptAction, type ScriptRule } from './schema.js';
+import {
+  bytesOf,
+  editAnswer,
+  explainRule,
+  ruleName,
+  writesBytes,
+  type NormalEdit,
+  type Script,
+  type ScriptAction,
+  type ScriptRule,
+} from './schema.js';
 
 interface Armed {
   rule: ScriptRule;
@@ -69,7 +79,12 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
    */
   helloGoesOn(): boolean {
     const armed = this.rules.find((r) => r.rule.on === 'client-hello' && this.available(r));
-    return armed !== undefined && !armed.rule.do.some((a) => isNormal(a) || a === 'stall' || a === 'close' || a === 'close-without-notify' || a === 'reset');
+    return (
+      armed !== undefined &&
+      !armed.rule.do.some(
+        (a) => isNormal(a) || a === 'stall' || a === 'close' || a === 'close-without-notify' || a === 'reset',
+      )
+    );
   }
 
   /**
@@ -98,18 +113,26 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
     // Lines inside a message, a SASL exchange or the like are no commands: the machine has them.
     if (this.opts.machine.expectsCommand?.() === false) {
       this.hearShadow(line);
-      const message = this.opts.machine.endsMessage?.(line) ? this.rules.find((r) => r.rule.on === 'message' && this.available(r)) : undefined;
+      const message = this.opts.machine.endsMessage?.(line)
+        ? this.rules.find((r) => r.rule.on === 'message' && this.available(r))
+        : undefined;
       if (message) {
         if (message.rule.do.some(isNormal)) return this.fire(message, () => this.opts.machine.line(line), []);
         // The message arrived whatever the rule answers: the machine's record of it stays, its reply goes.
         const own = this.opts.machine.line(line);
-        return this.fire(message, () => own, (own.record ?? []).filter((e) => e.type !== 'reply'));
+        return this.fire(
+          message,
+          () => own,
+          (own.record ?? []).filter((e) => e.type !== 'reply'),
+        );
       }
       return this.finishing(this.opts.machine.line(line));
     }
     const space = line.indexOf(' ');
     // A machine that knows better says where the verb is (IMAP: after the tag); a line it cannot read matches only `*`.
-    const own = this.opts.machine.commandOf ? this.opts.machine.commandOf(line) ?? { verb: '', args: line } : undefined;
+    const own = this.opts.machine.commandOf
+      ? (this.opts.machine.commandOf(line) ?? { verb: '', args: line })
+      : undefined;
     const verb = own ? own.verb : (space < 0 ? line : line.slice(0, space)).toUpperCase();
     const args = own ? own.args : space < 0 ? '' : line.slice(space + 1);
     this.tag = own?.tag;
@@ -121,7 +144,15 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
       .filter((e) => e.type === 'command' || e.type === 'credentials')
       .map((e) => ({ ...e, fields: { ...e.fields, layer: this.layer } }) as RecordedEvent);
     const shown = redactCommandLine(line);
-    const fallback: RecordedEvent = { type: 'command', fields: { layer: this.layer, verb, args: own ? shown.split(' ').slice(2).join(' ') : shown.slice(verb.length + 1), raw: shown } };
+    const fallback: RecordedEvent = {
+      type: 'command',
+      fields: {
+        layer: this.layer,
+        verb,
+        args: own ? shown.split(' ').slice(2).join(' ') : shown.slice(verb.length + 1),
+        raw: shown,
+      },
+    };
     return this.fire(armed, () => this.opts.machine.line(line), seen.length ? seen : [fallback]);
   }
 
@@ -169,7 +200,11 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
     const lines = this.pendingFinal;
     this.pendingFinal = undefined;
     const record = (out.record ?? []).filter((e) => e.type !== 'reply');
-    return { ...out, write: bytesOf({ reply: lines }), record: [...record, { type: 'reply', fields: { layer: this.layer, ...this.replyFields(lines) } }] };
+    return {
+      ...out,
+      write: bytesOf({ reply: lines }),
+      record: [...record, { type: 'reply', fields: { layer: this.layer, ...this.replyFields(lines) } }],
+    };
   }
 
   /** A `reply` or `send` with `{tag}` in it, written for the command being answered (IMAP's tag); other actions as they are. */
@@ -192,7 +227,8 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
       const on = r.rule.on;
       if (typeof on === 'string') continue;
       const verbMatches = [on.command].flat().some((v) => v === '*' || v.toUpperCase() === verb);
-      if (!verbMatches || (on.layer && on.layer !== this.layer) || (on.args && !new RegExp(on.args).test(args))) continue;
+      if (!verbMatches || (on.layer && on.layer !== this.layer) || (on.args && !new RegExp(on.args).test(args)))
+        continue;
       r.seen++;
       if (!found && this.available(r) && (!on.nth || on.nth === r.seen)) found = r;
     }
@@ -237,7 +273,8 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
         // Work asked for and nothing written yet: the answer comes later (FTP's 227/229, 226).
         deferred = own.write === undefined && Object.keys(extra).length > 0;
         if (own.write !== undefined) add(Buffer.from(own.write));
-        for (const e of own.record ?? []) (e.type === 'command' || e.type === 'credentials' ? sent : out.record!).push(e);
+        for (const e of own.record ?? [])
+          (e.type === 'command' || e.type === 'credentials' ? sent : out.record!).push(e);
         if (own.upgrade) out.upgrade = {};
         if (own.close) out.close = true;
         if (own.stall) out.stall = true;
@@ -248,17 +285,16 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
       else if (action === 'close-without-notify') {
         out.close = true;
         out.withoutNotify = true;
-      }
-      else if (action === 'reset') out.reset = true;
+      } else if (action === 'reset') out.reset = true;
       else if (action === 'ignore') continue;
       else if ('reply' in action) {
         const lines = [action.reply].flat();
         add(bytesOf(action));
         out.record!.push({ type: 'reply', fields: { layer: this.layer, ...this.replyFields(lines) } });
-      }
-      else if (writesBytes(action)) add(bytesOf(action));
+      } else if (writesBytes(action)) add(bytesOf(action));
       else if ('state' in action) this.opts.machine.setState?.(action.state);
-      else if ('delay' in action) segments.push({ bytes: Buffer.alloc(0), delayMs: action.delay, trickleMs: current().trickleMs });
+      else if ('delay' in action)
+        segments.push({ bytes: Buffer.alloc(0), delayMs: action.delay, trickleMs: current().trickleMs });
       else segments.push({ bytes: Buffer.alloc(0), delayMs: 0, trickleMs: action.trickle });
     }
     // The command first (as the client sent it), then the rule that answered it, then what followed.
@@ -273,10 +309,16 @@ export class ScriptedMachine<O extends MachineOutput> implements LineMachine<Mac
   }
 }
 
-const isNormal = (a: ScriptAction): a is 'normal' | { normal: NormalEdit } => a === 'normal' || (typeof a === 'object' && 'normal' in a);
+const isNormal = (a: ScriptAction): a is 'normal' | { normal: NormalEdit } =>
+  a === 'normal' || (typeof a === 'object' && 'normal' in a);
 
 /** The machine a session runs: the protocol's own, or the script around it when the case has one. */
-export function withScript<O extends MachineOutput>(machine: LineMachine<O>, script: Script, shadow: () => LineMachine<O>, implicitTls: boolean): LineMachine<MachineOutput> {
+export function withScript<O extends MachineOutput>(
+  machine: LineMachine<O>,
+  script: Script,
+  shadow: () => LineMachine<O>,
+  implicitTls: boolean,
+): LineMachine<MachineOutput> {
   return script.length ? new ScriptedMachine({ machine, shadow: shadow(), script, implicitTls }) : machine;
 }
 
@@ -288,7 +330,8 @@ export function withScript<O extends MachineOutput>(machine: LineMachine<O>, scr
 export function replyFields(lines: string[]): { code: string; text: string } {
   const first = lines[0]!;
   const code = /^\d{3}/.exec(first)?.[0] ?? first.split(' ', 1)[0]!;
-  const strip = (l: string): string => (l.startsWith(`${code}-`) || l.startsWith(`${code} `) ? l.slice(code.length + 1) : l);
+  const strip = (l: string): string =>
+    l.startsWith(`${code}-`) || l.startsWith(`${code} `) ? l.slice(code.length + 1) : l;
   return { code, text: [first.slice(code.length).replace(/^[ -]/, ''), ...lines.slice(1).map(strip)].join(' / ') };
 }
 

@@ -34,16 +34,18 @@ export const ScriptTriggerSchema = z.union([
   z.literal('message'),
   /** The moment a STARTTLS / STLS / AUTH TLS upgrade completes, before the client speaks inside TLS. */
   z.literal('tls'),
-  z.object({
-    /** The command's verb, any case (`EHLO`, `STLS`, `AUTH`), `*` for any, or a list (`[PASV, EPSV]`). */
-    command: z.union([Verb, z.array(Verb).min(1)]),
-    /** A regular expression the arguments must match (e.g. `^PLAIN`). Default: any. */
-    args: z.string().refine(isRegExp, 'not a valid regular expression').optional(),
-    /** Only in this layer. Default: either. */
-    layer: z.enum(['plaintext', 'tls']).optional(),
-    /** Only the Nth matching command (1 = the first). Default: every one, up to `times`. */
-    nth: z.number().int().min(1).optional(),
-  }).strict(),
+  z
+    .object({
+      /** The command's verb, any case (`EHLO`, `STLS`, `AUTH`), `*` for any, or a list (`[PASV, EPSV]`). */
+      command: z.union([Verb, z.array(Verb).min(1)]),
+      /** A regular expression the arguments must match (e.g. `^PLAIN`). Default: any. */
+      args: z.string().refine(isRegExp, 'not a valid regular expression').optional(),
+      /** Only in this layer. Default: either. */
+      layer: z.enum(['plaintext', 'tls']).optional(),
+      /** Only the Nth matching command (1 = the first). Default: every one, up to `times`. */
+      nth: z.number().int().min(1).optional(),
+    })
+    .strict(),
 ]);
 export type ScriptTrigger = z.infer<typeof ScriptTriggerSchema>;
 
@@ -52,25 +54,51 @@ export const RequestTriggerSchema = z.union([
   z.literal('connect'),
   z.literal('client-hello'),
   z.literal('request'),
-  z.object({
-    request: z.object({
-      /** The method, any case (`GET`). Default: any. */
-      method: z.string().regex(/^[A-Za-z]+$/).optional(),
-      /** A regular expression the request target must match. Default: any. */
-      path: z.string().refine(isRegExp, 'not a valid regular expression').optional(),
-    }).strict(),
-  }).strict(),
+  z
+    .object({
+      request: z
+        .object({
+          /** The method, any case (`GET`). Default: any. */
+          method: z
+            .string()
+            .regex(/^[A-Za-z]+$/)
+            .optional(),
+          /** A regular expression the request target must match. Default: any. */
+          path: z.string().refine(isRegExp, 'not a valid regular expression').optional(),
+        })
+        .strict(),
+    })
+    .strict(),
 ]);
 export type RequestTrigger = z.infer<typeof RequestTriggerSchema>;
 
 /** TLS alert descriptions (RFC 8446 §6, RFC 5246 §7.2). */
 export const ALERT_CODES = {
-  close_notify: 0, unexpected_message: 10, bad_record_mac: 20, record_overflow: 22, handshake_failure: 40,
-  bad_certificate: 42, unsupported_certificate: 43, certificate_revoked: 44, certificate_expired: 45,
-  certificate_unknown: 46, illegal_parameter: 47, unknown_ca: 48, access_denied: 49, decode_error: 50,
-  decrypt_error: 51, protocol_version: 70, insufficient_security: 71, internal_error: 80,
-  inappropriate_fallback: 86, user_canceled: 90, missing_extension: 109, unsupported_extension: 110,
-  unrecognized_name: 112, certificate_required: 116, no_application_protocol: 120,
+  close_notify: 0,
+  unexpected_message: 10,
+  bad_record_mac: 20,
+  record_overflow: 22,
+  handshake_failure: 40,
+  bad_certificate: 42,
+  unsupported_certificate: 43,
+  certificate_revoked: 44,
+  certificate_expired: 45,
+  certificate_unknown: 46,
+  illegal_parameter: 47,
+  unknown_ca: 48,
+  access_denied: 49,
+  decode_error: 50,
+  decrypt_error: 51,
+  protocol_version: 70,
+  insufficient_security: 71,
+  internal_error: 80,
+  inappropriate_fallback: 86,
+  user_canceled: 90,
+  missing_extension: 109,
+  unsupported_extension: 110,
+  unrecognized_name: 112,
+  certificate_required: 116,
+  no_application_protocol: 120,
 } as const;
 export type AlertName = keyof typeof ALERT_CODES;
 const AlertNameSchema = z.enum(Object.keys(ALERT_CODES) as [AlertName, ...AlertName[]]);
@@ -79,21 +107,23 @@ const AlertNameSchema = z.enum(Object.keys(ALERT_CODES) as [AlertName, ...AlertN
  * The server's own answer, edited: what a man in the middle changes in a reply
  * it lets through, or a server that formats it wrongly.
  */
-export const NormalEditSchema = z.object({
-  /** Lines of the answer whose text (after any `250-` style prefix) matches this expression are left out (`^STARTTLS`). */
-  drop: z.string().refine(isRegExp, 'not a valid regular expression').optional(),
-  /** Lines added to a multi-line answer before its last line (`STARTTLS` into an EHLO reply, `STLS` into CAPA). */
-  add: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
-  /** Only this fraction of the answer's bytes is sent (0.5: the first half); what follows in the rule comes next. HTTPS: of the body, the head whole (0: the head alone). */
-  cut: z.number().min(0).max(0.99).optional(),
-  /** Lines end with a bare LF instead of CRLF. */
-  lineEnd: z.enum(['lf', 'crlf']).optional(),
-  /**
-   * The reply that ends the exchange this command opens (an AUTH's outcome,
-   * after its challenges and the credentials) is replaced by these lines.
-   */
-  final: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
-}).strict();
+export const NormalEditSchema = z
+  .object({
+    /** Lines of the answer whose text (after any `250-` style prefix) matches this expression are left out (`^STARTTLS`). */
+    drop: z.string().refine(isRegExp, 'not a valid regular expression').optional(),
+    /** Lines added to a multi-line answer before its last line (`STARTTLS` into an EHLO reply, `STLS` into CAPA). */
+    add: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+    /** Only this fraction of the answer's bytes is sent (0.5: the first half); what follows in the rule comes next. HTTPS: of the body, the head whole (0: the head alone). */
+    cut: z.number().min(0).max(0.99).optional(),
+    /** Lines end with a bare LF instead of CRLF. */
+    lineEnd: z.enum(['lf', 'crlf']).optional(),
+    /**
+     * The reply that ends the exchange this command opens (an AUTH's outcome,
+     * after its challenges and the credentials) is replaced by these lines.
+     */
+    final: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+  })
+  .strict();
 export type NormalEdit = z.infer<typeof NormalEditSchema>;
 
 /** What the server does, in order. */
@@ -131,18 +161,20 @@ export const ScriptActionSchema = z.union([
 ]);
 export type ScriptAction = z.infer<typeof ScriptActionSchema>;
 
-export const ScriptRuleSchema = z.object({
-  on: ScriptTriggerSchema,
-  do: z.array(ScriptActionSchema).min(1),
-  /** How many times the rule fires at most. Default 1. */
-  times: z.number().int().min(1).optional(),
-  /**
-   * The rule may rightly never fire (it answers a command only some clients
-   * send): a client that never meets it still reaches the case. Default false:
-   * a rule that never matched means the client never reached the point under test.
-   */
-  optional: z.boolean().optional(),
-}).strict();
+export const ScriptRuleSchema = z
+  .object({
+    on: ScriptTriggerSchema,
+    do: z.array(ScriptActionSchema).min(1),
+    /** How many times the rule fires at most. Default 1. */
+    times: z.number().int().min(1).optional(),
+    /**
+     * The rule may rightly never fire (it answers a command only some clients
+     * send): a client that never meets it still reaches the case. Default false:
+     * a rule that never matched means the client never reached the point under test.
+     */
+    optional: z.boolean().optional(),
+  })
+  .strict();
 export type ScriptRule = z.infer<typeof ScriptRuleSchema>;
 
 export const ScriptSchema = z.array(ScriptRuleSchema);
@@ -151,7 +183,10 @@ export const ScriptSchema = z.array(ScriptRuleSchema);
  * A protocol's script: the shared rules, less the triggers it has no moment
  * for (POP3 and FTP have no `message`), refused at load time at the rule's `on`.
  */
-export function scriptFor(protocol: string, without: ReadonlyArray<'message'>): z.ZodType<Script, z.input<typeof ScriptSchema>> {
+export function scriptFor(
+  protocol: string,
+  without: ReadonlyArray<'message'>,
+): z.ZodType<Script, z.input<typeof ScriptSchema>> {
   return ScriptSchema.superRefine((rules, ctx) => {
     rules.forEach((rule, i) => {
       if (typeof rule.on === 'string' && (without as readonly string[]).includes(rule.on)) {
@@ -162,12 +197,23 @@ export function scriptFor(protocol: string, without: ReadonlyArray<'message'>): 
 }
 
 /** HTTPS rules: the same actions, on a request; a go-ahead to TLS has no meaning there. */
-export const HttpsScriptSchema = z.array(z.object({
-  on: RequestTriggerSchema,
-  do: z.array(ScriptActionSchema.refine((a) => a !== 'starttls' && !(typeof a === 'object' && 'state' in a), 'HTTPS has no STARTTLS and no login state')).min(1),
-  times: z.number().int().min(1).optional(),
-  optional: z.boolean().optional(),
-}).strict());
+export const HttpsScriptSchema = z.array(
+  z
+    .object({
+      on: RequestTriggerSchema,
+      do: z
+        .array(
+          ScriptActionSchema.refine(
+            (a) => a !== 'starttls' && !(typeof a === 'object' && 'state' in a),
+            'HTTPS has no STARTTLS and no login state',
+          ),
+        )
+        .min(1),
+      times: z.number().int().min(1).optional(),
+      optional: z.boolean().optional(),
+    })
+    .strict(),
+);
 export type HttpsScriptRule = z.infer<typeof HttpsScriptSchema>[number];
 export type Script = z.infer<typeof ScriptSchema>;
 
@@ -190,8 +236,17 @@ export function unescape(text: string): Buffer {
 }
 
 /** The bytes a reply (lines, each with CRLF), send (escapes), hex or alert action writes. */
-export function bytesOf(action: { reply: string | string[] } | { send: string } | { hex: string } | { alert: AlertName }): Buffer {
-  if ('reply' in action) return Buffer.from([action.reply].flat().map((l) => `${l}\r\n`).join(''), 'latin1');
+export function bytesOf(
+  action: { reply: string | string[] } | { send: string } | { hex: string } | { alert: AlertName },
+): Buffer {
+  if ('reply' in action)
+    return Buffer.from(
+      [action.reply]
+        .flat()
+        .map((l) => `${l}\r\n`)
+        .join(''),
+      'latin1',
+    );
   if ('send' in action) return unescape(action.send);
   // A TLS 1.2-framed record: type 21 (alert), level 2 (fatal), the description (RFC 8446 §5.1, §6).
   if ('alert' in action) return Buffer.from([21, 3, 3, 0, 2, 2, ALERT_CODES[action.alert]]);
@@ -199,7 +254,9 @@ export function bytesOf(action: { reply: string | string[] } | { send: string } 
 }
 
 /** Does this action write bytes of its own (rather than time, state or an ending)? */
-export const writesBytes = (a: ScriptAction): a is { reply: string | string[] } | { send: string } | { hex: string } | { alert: AlertName } =>
+export const writesBytes = (
+  a: ScriptAction,
+): a is { reply: string | string[] } | { send: string } | { hex: string } | { alert: AlertName } =>
   typeof a === 'object' && ('reply' in a || 'send' in a || 'hex' in a || 'alert' in a);
 
 /**
@@ -253,17 +310,26 @@ function describeTrigger(t: ScriptTrigger | RequestTrigger): string {
   if (t === 'client-hello') return 'on a TLS ClientHello';
   if (t === 'message') return 'at the end of the message data';
   if (t === 'request') return 'on a request';
-  if (typeof t === 'object' && 'request' in t) return `on a request${t.request.method ? ` ${t.request.method.toUpperCase()}` : ''}${t.request.path ? ` for /${t.request.path}/` : ''}`;
+  if (typeof t === 'object' && 'request' in t)
+    return `on a request${t.request.method ? ` ${t.request.method.toUpperCase()}` : ''}${t.request.path ? ` for /${t.request.path}/` : ''}`;
   if (t === 'tls') return 'once TLS is up';
   const which = t.nth ? `the ${ordinal(t.nth)} ` : '';
-  return `on ${which}${[t.command].flat().map((v) => v.toUpperCase()).join(' or ')}${t.args ? ` matching /${t.args}/` : ''}${t.layer ? ` in ${t.layer}` : ''}`;
+  return `on ${which}${[t.command]
+    .flat()
+    .map((v) => v.toUpperCase())
+    .join(' or ')}${t.args ? ` matching /${t.args}/` : ''}${t.layer ? ` in ${t.layer}` : ''}`;
 }
 
 function describeAction(a: ScriptAction): string {
   if (typeof a === 'string') {
     return {
-      normal: 'gives its normal answer', ignore: 'answers nothing and reads on', starttls: 'starts TLS', stall: 'goes silent', close: 'closes the connection',
-      'close-without-notify': 'closes TCP with no TLS close_notify', reset: 'resets the connection',
+      normal: 'gives its normal answer',
+      ignore: 'answers nothing and reads on',
+      starttls: 'starts TLS',
+      stall: 'goes silent',
+      close: 'closes the connection',
+      'close-without-notify': 'closes TCP with no TLS close_notify',
+      reset: 'resets the connection',
     }[a];
   }
   if ('reply' in a) return `replies ${[a.reply].flat().map(show).join(' / ')}`;
@@ -302,7 +368,15 @@ export function explainRule(rule: ScriptRule | HttpsScriptRule, index: number): 
  * the shared ones (FTPS's `data`): `own` says those, as a phrase that follows
  * "the server" ("closes the data connection with nothing on it").
  */
-export function explainRuleWith<A>(own?: (action: A) => string): (rule: { on: ScriptTrigger | RequestTrigger; do: Array<ScriptAction | A>; times?: number | undefined; optional?: boolean | undefined }, index: number) => string {
+export function explainRuleWith<A>(own?: (action: A) => string): (
+  rule: {
+    on: ScriptTrigger | RequestTrigger;
+    do: Array<ScriptAction | A>;
+    times?: number | undefined;
+    optional?: boolean | undefined;
+  },
+  index: number,
+) => string {
   return (rule, index) => {
     const times = rule.times && rule.times > 1 ? ` (up to ${rule.times} times)` : '';
     const optional = rule.optional ? ' (if the client gets there)' : '';

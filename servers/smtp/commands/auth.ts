@@ -47,7 +47,8 @@ export function leakedByAuthLine(s: Session, args: string): RecordedEvent | unde
 function verdict(s: Session, user: string, pass: string): MachineOutput {
   const reject = s.fault('reject-auth');
   if (reject) return s.carriedOut(reject, s.reply('535', '5.7.8 Error: authentication failed'));
-  if (user !== s.options.auth.user || pass !== s.options.auth.pass) return s.reply('535', '5.7.8 Error: authentication failed');
+  if (user !== s.options.auth.user || pass !== s.options.auth.pass)
+    return s.reply('535', '5.7.8 Error: authentication failed');
   s.authenticated = true;
   return s.reply('235', '2.7.0 Authentication successful');
 }

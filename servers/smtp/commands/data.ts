@@ -25,14 +25,19 @@ function endOfData(s: Session): MachineOutput {
   s.resetTransaction();
   if (!message) return s.reply('552', '5.3.4 Error: message file too big');
   s.mailbox.message = message;
-  const received: MachineOutput = { record: [{ type: 'payload-received', fields: { layer: s.layer, bytes: message.length, sha256: sha256(message) } }] };
+  const received: MachineOutput = {
+    record: [{ type: 'payload-received', fields: { layer: s.layer, bytes: message.length, sha256: sha256(message) } }],
+  };
   const stall = s.fault('stall');
-  if (stall?.at === 'message' && (!stall.layer || stall.layer === s.layer)) return merge(received, s.carriedOut(stall, { stall: true }));
+  if (stall?.at === 'message' && (!stall.layer || stall.layer === s.layer))
+    return merge(received, s.carriedOut(stall, { stall: true }));
   const close = s.fault('close-mid-reply');
   if (close?.at === 'message') {
     const cut: MachineOutput = {
       write: '250-2.0.0 Ok: queued as CONFORM1\r\n',
-      record: [{ type: 'reply', fields: { layer: s.layer, code: '250', text: '2.0.0 Ok: queued as CONFORM1 (cut short)' } }],
+      record: [
+        { type: 'reply', fields: { layer: s.layer, code: '250', text: '2.0.0 Ok: queued as CONFORM1 (cut short)' } },
+      ],
       close: true,
     };
     return merge(received, s.carriedOut(close, cut));

@@ -40,7 +40,11 @@ function cutShort(s: Session, lines: string[]): MachineOutput | undefined {
   if (close?.at !== 'ehlo') return undefined;
   const half = lines.slice(0, Math.max(1, Math.floor(lines.length / 2)));
   const write = half.map((l) => `250-${l}\r\n`).join('');
-  return s.carriedOut(close, { write, record: [{ type: 'reply', fields: { layer: s.layer, code: '250', text: `${half.join(' / ')} (cut short)` } }], close: true });
+  return s.carriedOut(close, {
+    write,
+    record: [{ type: 'reply', fields: { layer: s.layer, code: '250', text: `${half.join(' / ')} (cut short)` } }],
+    close: true,
+  });
 }
 
 /** Records the STARTTLS-hiding faults when an EHLO reply in plaintext leaves it out because of them. */
@@ -52,4 +56,3 @@ function hiddenStartTls(s: Session): MachineOutput {
   const fault = s.fault('strip-starttls') ?? s.fault('hide-starttls');
   return fault ? s.carriedOut(fault) : {};
 }
-

@@ -24,7 +24,8 @@ export const MAIL: CommandSpec = {
     if (s.options.auth.required && !s.authenticated) return s.reply('530', '5.7.0 Authentication required');
     // RFC 1870 §6: a declared size over the limit is refused up front.
     const size = /(?:^|\s)SIZE=(\d+)/i.exec(parsed[2] ?? '');
-    if (size && Number(size[1]) > s.options.maxMessageBytes) return s.reply('552', '5.3.4 Message size exceeds fixed limit');
+    if (size && Number(size[1]) > s.options.maxMessageBytes)
+      return s.reply('552', '5.3.4 Message size exceeds fixed limit');
     s.mailFrom = parsed[1]!;
     return s.reply('250', '2.1.0 Ok');
   },

@@ -8,21 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ImapOptions } from './options.js';
-
-const CRLF = '\r\n';
-
-const HEADERS = (n: number, subject: string): string[] => [
-  'Return-Path: <sender@conform.test>',
-  `Received: from mx.conform.test (mx.conform.test [192.0.2.25]) by imap.conform.test with ESMTPS id c0nf0rm${n}; Mon, 6 May 2024 09:30:0${n} +0000`,
-  `Date: Mon, 6 May 2024 09:30:0${n} +0000`,
-  'From: Conform Sender <sender@conform.test>',
-  'To: Conform User <user@conform.test>',
-  `Subject: ${subject}`,
-  `Message-ID: <imap-message-${n}@conform.test>`,
-  'MIME-Version: 1.0',
-  'Content-Type: text/plain; charset=utf-8',
-  'Content-Transfer-Encoding: 8bit',
-];
+import { makeMessages as makeSharedMessages, type MessageStyle } from '../shared/mail-messages.js';
 
 /** Lines a line-reading client would take for responses (RFC 9051 §7): only the octet count tells them apart. */
 const RESPONSE_LIKE = [
@@ -35,45 +21,21 @@ const RESPONSE_LIKE = [
   '.',
 ];
 
-function standardBody(): string[] {
-  return [
-    'Hello,',
-    '',
+const STYLE: MessageStyle = {
+  host: 'imap',
+  idPrefix: 'imap-message-',
+  subject: { first: 'Conform IMAP message 1: a literal', other: (n) => `Conform IMAP message ${n}` },
+  intro: [
     'This is message 1 of the Conform IMAP INBOX. The lines below look like',
     'IMAP responses; they are part of the message, sent inside a literal:',
-    ...RESPONSE_LIKE,
-    'A line with a parenthesis ) in the middle and braces {5} at the end {5}',
-    'Non-ASCII survives as bytes: Grüße, naïve, 東京.',
-    '',
-    '-- ',
-    'Conform',
-  ];
-}
-
-/** About 1 MiB: numbered lines and the response-like ones, many times over. */
-function largeBody(): string[] {
-  const lines: string[] = [];
-  for (let i = 0; lines.length < 16_384; i++) {
-    lines.push(`Line ${i.toString().padStart(6, '0')} of the large message, padded to a typical width for mail.`);
-    lines.push(RESPONSE_LIKE[i % RESPONSE_LIKE.length]!);
-  }
-  return lines;
-}
+  ],
+  tricky: RESPONSE_LIKE,
+  oddLine: 'A line with a parenthesis ) in the middle and braces {5} at the end {5}',
+};
 
 /** The messages of INBOX, each exactly as stored (and as a client must deliver it). */
 export function makeMessages(mailbox: ImapOptions['mailbox']): Buffer[] {
-  const messages: Buffer[] = [];
-  for (let n = 1; n <= mailbox.count; n++) {
-    const body =
-      n === 1
-        ? mailbox.message === 'large'
-          ? largeBody()
-          : standardBody()
-        : [`This is message ${n}, not the one to retrieve.`];
-    const subject = n === 1 ? 'Conform IMAP message 1: a literal' : `Conform IMAP message ${n}`;
-    messages.push(Buffer.from([...HEADERS(n, subject), '', ...body].join(CRLF) + CRLF, 'utf8'));
-  }
-  return messages;
+  return makeSharedMessages(mailbox, STYLE);
 }
 
 /** The header (up to and with the blank line) and the text of a message (RFC 9051 §6.4.5 HEADER, TEXT). */

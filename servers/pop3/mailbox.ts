@@ -6,21 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Pop3Options } from './options.js';
+import { makeMessages as makeSharedMessages, type MessageStyle } from '../shared/mail-messages.js';
 
 const CRLF = '\r\n';
-
-const HEADERS = (n: number, subject: string): string[] => [
-  'Return-Path: <sender@conform.test>',
-  `Received: from mx.conform.test (mx.conform.test [192.0.2.25]) by pop.conform.test with ESMTPS id c0nf0rm${n}; Mon, 6 May 2024 09:30:0${n} +0000`,
-  `Date: Mon, 6 May 2024 09:30:0${n} +0000`,
-  'From: Conform Sender <sender@conform.test>',
-  'To: Conform User <user@conform.test>',
-  `Subject: ${subject}`,
-  `Message-ID: <message-${n}@conform.test>`,
-  'MIME-Version: 1.0',
-  'Content-Type: text/plain; charset=utf-8',
-  'Content-Transfer-Encoding: 8bit',
-];
 
 /** Lines that exercise stuffing: RFC 1939 §3 prefixes each with one more "." on the wire. */
 const DOT_LINES = [
@@ -32,45 +20,21 @@ const DOT_LINES = [
   '.\tdot and tab',
 ];
 
-function standardBody(): string[] {
-  return [
-    'Hello,',
-    '',
+const STYLE: MessageStyle = {
+  host: 'pop',
+  idPrefix: 'message-',
+  subject: { first: 'Conform POP3 message 1: dot-stuffing', other: (n) => `Conform POP3 message ${n}` },
+  intro: [
     'This is message 1 of the Conform POP3 maildrop. The lines below begin with',
     'dots: on the wire each gets one more, and the client must take it away.',
-    ...DOT_LINES,
-    'A line with a dot in the middle . and at the end.',
-    'Non-ASCII survives as bytes: Grüße, naïve, 東京.',
-    '',
-    '-- ',
-    'Conform',
-  ];
-}
-
-/** About 1 MiB: the standard body's dot lines, numbered, many times over. */
-function largeBody(): string[] {
-  const lines: string[] = [];
-  for (let i = 0; lines.length < 16_384; i++) {
-    lines.push(`Line ${i.toString().padStart(6, '0')} of the large message, padded to a typical width for mail.`);
-    lines.push(DOT_LINES[i % DOT_LINES.length]!);
-  }
-  return lines;
-}
+  ],
+  tricky: DOT_LINES,
+  oddLine: 'A line with a dot in the middle . and at the end.',
+};
 
 /** The messages of the maildrop, each exactly as stored (and as a client must deliver it). */
 export function makeMessages(mailbox: Pop3Options['mailbox']): Buffer[] {
-  const messages: Buffer[] = [];
-  for (let n = 1; n <= mailbox.count; n++) {
-    const body =
-      n === 1
-        ? mailbox.message === 'large'
-          ? largeBody()
-          : standardBody()
-        : [`This is message ${n}, not the one to retrieve.`];
-    const subject = n === 1 ? 'Conform POP3 message 1: dot-stuffing' : `Conform POP3 message ${n}`;
-    messages.push(Buffer.from([...HEADERS(n, subject), '', ...body].join(CRLF) + CRLF, 'utf8'));
-  }
-  return messages;
+  return makeSharedMessages(mailbox, STYLE);
 }
 
 /**

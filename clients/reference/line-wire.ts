@@ -13,9 +13,9 @@ const MAX_LINE = 1 << 20;
  * decides what to do with those bytes (RFC 2595 §4: nothing).
  */
 export class LineWire {
-  private buffer: Buffer = Buffer.alloc(0);
-  private ended = false;
-  private failure: Error | undefined;
+  protected buffer: Buffer = Buffer.alloc(0);
+  protected ended = false;
+  protected failure: Error | undefined;
   private wake: (() => void) | undefined;
   private readonly onData = (chunk: Buffer): void => {
     this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
@@ -34,6 +34,8 @@ export class LineWire {
     readonly stream: Duplex,
     private readonly signal: AbortSignal,
     initial?: Buffer,
+    /** Longest line accepted (a protocol whose long data comes otherwise, as IMAP's literals, sets less). */
+    private readonly maxLine = MAX_LINE,
   ) {
     if (initial?.length) this.buffer = initial;
     stream.on('data', this.onData);
@@ -51,13 +53,13 @@ export class LineWire {
     for (;;) {
       const lf = this.buffer.indexOf(0x0a);
       // The limit holds whether or not the line's end came in the same read as its excess.
-      if (lf > MAX_LINE) throw new Error(`the server sent a line over ${MAX_LINE} bytes`);
+      if (lf > this.maxLine) throw new Error(`the server sent a line over ${this.maxLine} bytes`);
       if (lf >= 0) {
         const line = this.buffer.subarray(0, lf + 1);
         this.buffer = this.buffer.subarray(lf + 1);
         return line;
       }
-      if (this.buffer.length > MAX_LINE) throw new Error(`the server sent a line over ${MAX_LINE} bytes`);
+      if (this.buffer.length > this.maxLine) throw new Error(`the server sent a line over ${this.maxLine} bytes`);
       if (this.ended)
         throw new Closed(
           `the connection closed${this.failure ? ` (${this.failure.message})` : ''} before a complete line`,
@@ -69,6 +71,25 @@ export class LineWire {
   /** The next line as text, without its ending. */
   async line(): Promise<string> {
     return withoutEnding(await this.rawLine()).toString('latin1');
+  }
+
+  /** A whole line was received and not yet read: it can be read without waiting for the server. */
+  get lineWaiting(): boolean {
+    return this.buffer.includes(0x0a);
+  }
+
+  /** Exactly `n` octets; a close first is Closed, unless `acceptShort`, which returns what came. */
+  async bytes(n: number, acceptShort = false): Promise<Buffer> {
+    while (this.buffer.length < n) {
+      if (this.ended) {
+        if (acceptShort) return this.takeRest();
+        throw new Closed(`the connection closed after ${this.buffer.length} of ${n} octets`);
+      }
+      await this.waitForBytes();
+    }
+    const out = this.buffer.subarray(0, n);
+    this.buffer = this.buffer.subarray(n);
+    return out;
   }
 
   /** Bytes received and not yet read (a truncated reply's last piece). */
@@ -92,7 +113,7 @@ export class LineWire {
     this.stream.destroy();
   }
 
-  private waitForBytes(): Promise<void> {
+  protected waitForBytes(): Promise<void> {
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
         this.wake = undefined;

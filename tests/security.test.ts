@@ -56,14 +56,15 @@ const ONE_PER_PROTOCOL =
 
 /**
  * A client that reports every listening TCP socket and every UDP socket the
- * harness (its parent) holds, from /proc, then says it cannot do the job (89).
+ * harness (its parent, or grandparent behind the spawner) holds, from /proc, then says it cannot do the job (89).
  */
 const LISTENERS_CLIENT = String.raw`
 import { appendFileSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-const fds = '/proc/' + process.ppid + '/fd';
-const inodes = new Set(readdirSync(fds).flatMap((fd) => {
-  try { const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(fds + '/' + fd)); return m ? [m[1]] : []; } catch { return []; }
-}));
+// The harness is the parent, or the parent's parent when a spawner process starts the clients.
+const parentOf = (pid) => Number(/^PPid:\s+(\d+)$/m.exec(readFileSync('/proc/' + pid + '/status', 'utf8'))[1]);
+const inodes = new Set([process.ppid, parentOf(process.ppid)].flatMap((pid) => readdirSync('/proc/' + pid + '/fd').flatMap((fd) => {
+  try { const m = /^socket:\[(\d+)\]$/.exec(readlinkSync('/proc/' + pid + '/fd/' + fd)); return m ? [m[1]] : []; } catch { return []; }
+})));
 const v4 = (hex) => hex.match(/../g).reverse().map((h) => parseInt(h, 16)).join('.');
 const found = [];
 for (const table of ['tcp', 'tcp6', 'udp', 'udp6']) {

@@ -537,7 +537,10 @@ export function createSocks5Machine(options: Socks5Options, script?: Socks5Rules
     beforeReply() {
       // BIND's first reply is no tunnel's: what comes before the second one is early, and recorded then.
       const tunnelNext = (held?.stage === 'request' && requested === 'connect') || held?.stage === 'bind-peer';
-      return tunnelNext && pending.length && !earlyNoted ? [early()] : [];
+      const before = tunnelNext && pending.length && !earlyNoted ? [early()] : [];
+      // Bytes that come once the reply is out answer it, however long the rule takes to open the tunnel.
+      if (tunnelNext) earlyNoted = true;
+      return before;
     },
 
     proceed(result) {

@@ -20,6 +20,10 @@ case "$CONFORM_TLS" in
 esac
 # Verify against the CA file and the case's host name, not the address connected to.
 args+=(--tls-trust-file="$CONFORM_CA_FILE" --tls-certcheck=on --tls-host-override="$CONFORM_HOST")
+# The client certificate the job gives, presented when the server asks.
+if [ -n "${CONFORM_CLIENT_CERT:-}" ]; then
+  args+=(--tls-cert-file="$CONFORM_CLIENT_CERT" --tls-key-file="$CONFORM_CLIENT_KEY")
+fi
 if [ -n "${CONFORM_USER:-}" ]; then
   # The password reaches msmtp through a file in the case's scratch directory, never argv.
   printf '%s' "$CONFORM_PASS" > "$CONFORM_WORKDIR/msmtp-password"

@@ -31,6 +31,10 @@ const transport = nodemailer.createTransport({
     minVersion: 'TLSv1.2',
     // RFC 6066 §3: no SNI for an IP literal; Node then checks the IP against the certificate.
     ...(isIP(host) ? {} : { servername: host }),
+    // The client certificate the job gives, presented when the server asks (CONFORM_CLIENT_CERT/KEY).
+    ...(env.CONFORM_CLIENT_CERT
+      ? { cert: readFileSync(env.CONFORM_CLIENT_CERT), key: readFileSync(env.CONFORM_CLIENT_KEY) }
+      : {}),
   },
   connectionTimeout: timeout,
   greetingTimeout: timeout,

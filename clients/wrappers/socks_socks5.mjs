@@ -89,6 +89,10 @@ async function get({ SocksClient, proxy, target, host, dest }) {
           minVersion: 'TLSv1.2',
           // An IP literal is no SNI (RFC 6066 §3), but it is still the name to verify: Node checks `host` (else 'localhost').
           ...(isIP(host) ? { host } : { servername: host }),
+          // The client certificate the job gives, presented when the server asks (CONFORM_CLIENT_CERT/KEY).
+          ...(env.CONFORM_CLIENT_CERT
+            ? { cert: readFileSync(env.CONFORM_CLIENT_CERT), key: readFileSync(env.CONFORM_CLIENT_KEY) }
+            : {}),
         })
       : socket;
   const body = await new Promise((resolve, reject) => {

@@ -36,6 +36,8 @@ export function swaksArgv(repoRoot: string, job: Job): string[] | 'unsupported' 
     job.mailTo,
     ...tls,
     ...(tls.length ? ['--tls-verify', '--tls-ca-path', job.caFile, '--tls-sni', job.host] : []),
+    // The client certificate the job gives, presented when the server asks.
+    ...(tls.length && job.clientCert ? ['--tls-cert', job.clientCert, '--tls-key', job.clientKey] : []),
     ...(job.user ? ['--auth', '--auth-user', job.user, '--auth-password', job.pass] : []),
   ];
 }

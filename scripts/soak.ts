@@ -131,10 +131,21 @@ interface Verdict {
   reasons: string[];
 }
 
-function verdictOf(r: Pick<CaseResult, 'status' | 'reason' | 'checks'>): Verdict {
+function verdictOf(r: Pick<CaseResult, 'status' | 'reason' | 'checks' | 'outcome' | 'durationMs'>): Verdict {
+  // What the client said and how long it all took: what tells a flaky case's cause from another's.
+  const said = (r.outcome?.stderr ?? '')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .slice(-3)
+    .map((l) => `client: ${l}`);
+  const timing = r.outcome
+    ? [`took ${r.durationMs} ms, the client ${r.outcome.durationMs} ms${r.outcome.hung ? ' (hung)' : ''}`]
+    : [];
   const reasons = [
     ...(r.reason ? [r.reason] : []),
     ...r.checks.filter((c) => !c.met).map((c) => `${c.expectation}${c.reason ? `: ${c.reason}` : ''}`),
+    ...(r.status === 'pass' ? [] : [...said, ...timing]),
   ];
   return { status: r.status, reasons: [...new Set(reasons)] };
 }

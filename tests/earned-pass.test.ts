@@ -30,7 +30,9 @@ describe('a client that never reached the point under test', () => {
     // Skipped only where a refusal before connecting is right and looks the same on the wire (reported as
     // inconclusive), or where a correct client need not meet the point at all (not applicable, never a pass).
     const other = results.filter((r) => r.status !== 'fail');
-    expect(other.filter((r) => !(r.status === 'skip' && /^(inconclusive|not applicable)/.test(r.reason ?? '')))).toEqual([]);
+    expect(
+      other.filter((r) => !(r.status === 'skip' && /^(inconclusive|not applicable)/.test(r.reason ?? ''))),
+    ).toEqual([]);
     expect(
       failed
         .filter((r) => !/^the client never reached .+ \(no connection\)$/.test(r.reason ?? ''))

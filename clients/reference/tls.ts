@@ -103,7 +103,7 @@ export async function secureConnection(
   signal: AbortSignal,
   raw: Socket,
 ): Promise<TLSSocket> {
-  if (job.tls === 'implicit' && flaws.has('answer-plaintext-banner')) await answerBanner(job, raw);
+  if (job.tls === 'implicit' && flaws.has('answer-plaintext-banner')) await answerBanner(raw, plaintextLogin(job));
   // curl 7.78's desynchronised state (CVE-2021-22947): the client believes it upgraded and talks on in the clear.
   if (flaws.has('plaintext-after-hello')) afterHello(raw, () => raw.write(plaintextLogin(job)));
   const pending = handshake(await tlsOptions(job, flaws, false), signal, raw);
@@ -145,8 +145,9 @@ const BANNER_WAIT_MS = 200;
  * The answer-plaintext-banner flaw: a server that writes plaintext first on an
  * implicit-TLS port is answered in plaintext (the login it asks for), and the
  * session then fails; a server that stays silent gets a ClientHello as usual.
+ * `login` is the protocol's login line (IMAP's differs from the POP3-style default).
  */
-function answerBanner(job: Job, raw: Socket): Promise<void> {
+export function answerBanner(raw: Socket, login: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer): void => {
       clearTimeout(timer);
@@ -156,7 +157,7 @@ function answerBanner(job: Job, raw: Socket): Promise<void> {
         raw.unshift(chunk);
         return resolve();
       }
-      raw.write(plaintextLogin(job));
+      raw.write(login);
       setTimeout(() => reject(new Refused('the server spoke plaintext on an implicit-TLS port')), 100);
     };
     const timer = setTimeout(() => {

@@ -6,7 +6,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Job } from '../../../contract/job.js';
-import { afterHello, Refused } from '../tls.js';
+import { afterHello, answerBanner } from '../tls.js';
 import { astring } from './protocol.js';
 
 type Flaws = ReadonlySet<string>;
@@ -21,32 +21,6 @@ export function tlsLayerFlaws(flaws: Flaws): Flaws {
 
 /** Before the handshake over `raw` starts: arms the leaks the job's flaws ask for. */
 export async function armLeaks(job: Job, flaws: Flaws, raw: Socket): Promise<void> {
-  if (job.tls === 'implicit' && flaws.has('answer-plaintext-banner')) await answerBanner(job, raw);
+  if (job.tls === 'implicit' && flaws.has('answer-plaintext-banner')) await answerBanner(raw, login(job));
   if (flaws.has('plaintext-after-hello')) afterHello(raw, () => raw.write(login(job)));
-}
-
-/** How long the answer-plaintext-banner flaw listens for a banner before starting TLS as usual. */
-const BANNER_WAIT_MS = 200;
-
-/** A server that speaks first in plaintext on the implicit-TLS port is answered with the login, and the session fails. */
-function answerBanner(job: Job, raw: Socket): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      clearTimeout(timer);
-      raw.off('data', onData);
-      raw.pause();
-      if (chunk[0] === 0x16) {
-        raw.unshift(chunk);
-        return resolve();
-      }
-      raw.write(login(job));
-      setTimeout(() => reject(new Refused('the server spoke plaintext on an implicit-TLS port')), 100);
-    };
-    const timer = setTimeout(() => {
-      raw.off('data', onData);
-      raw.pause();
-      resolve();
-    }, BANNER_WAIT_MS);
-    raw.on('data', onData);
-  });
 }

@@ -109,7 +109,7 @@ describe('runAdaptive', () => {
         max: 2,
         tickMs: 20,
         idleAbove: 0.3,
-        probe: { idle: () => 0 },
+        probe: { idle: () => 1 },
         waits: ((i: number) => waits.has(i)) as (i: never) => boolean,
         maxWaiting: 8,
         waitBatch: 3,
@@ -119,6 +119,41 @@ describe('runAdaptive', () => {
     expect(startedAt.slice(1, 4).every((t) => t < 10)).toBe(true);
     expect(startedAt.slice(4, 7).every((t) => t >= 15)).toBe(true);
     expect(startedAt[7]).toBeGreaterThanOrEqual(35);
+  });
+
+  it('starts one waiting item a tick on a busy machine, and on a saturated one only to keep the minimum running', async () => {
+    const run = async (idle: number): Promise<number> => {
+      let running = 0;
+      let peak = 0;
+      await runAdaptive(
+        Array.from({ length: 12 }, (_, i) => i),
+        async (i) => {
+          peak = Math.max(peak, ++running);
+          await sleep(60);
+          running--;
+          return i;
+        },
+        () => undefined,
+        {
+          min: 2,
+          max: 8,
+          tickMs: 10,
+          idleAbove: 0.3,
+          idleBelow: 0.05,
+          probe: { idle: () => idle },
+          waits: (() => true) as (i: never) => boolean,
+          maxWaiting: 12,
+          waitBatch: 4,
+        },
+      );
+      return peak;
+    };
+    // Busy: the first batch, then one a tick while each waits 60 ms (about six ticks).
+    const busy = await run(0.2);
+    expect(busy).toBeGreaterThan(4);
+    expect(busy).toBeLessThan(12);
+    // Saturated: the first batch only, then none until they are fewer than the minimum.
+    expect(await run(0)).toBe(4);
   });
 
   it('sheds working slots above the minimum while the machine is saturated', async () => {

@@ -139,8 +139,8 @@ export function runAdaptive<T, R>(
   const waitQueue = waits ? order.filter((i) => waits(items[i]!)) : [];
   const workQueue = waits ? order.filter((i) => !waits(items[i]!)) : order;
   const waitBatch = opts.waitBatch ?? Number.POSITIVE_INFINITY;
-  /** Waiting items started since the last tick. */
-  let waitStarts = 0;
+  /** Waiting items that may still start before the next tick. */
+  let waitBudget = waitBatch;
   let waiting = 0;
   let working = 0;
   let target = opts.min;
@@ -168,8 +168,8 @@ export function runAdaptive<T, R>(
     };
     const pump = (): void => {
       if (failed) return;
-      while (waitQueue.length && waiting < maxWaiting && waitStarts < waitBatch) {
-        waitStarts++;
+      while (waitQueue.length && waiting < maxWaiting && waitBudget > 0) {
+        waitBudget--;
         launch(waitQueue.shift()!, true);
       }
       while (workQueue.length && working < target) launch(workQueue.shift()!, false);
@@ -180,10 +180,19 @@ export function runAdaptive<T, R>(
     };
     const timer = setInterval(() => {
       if (failed) return;
-      waitStarts = 0;
+      const idle = probe.idle();
+      // A waiting item holds no core once it waits, but its client's start-up does (a Python
+      // start is ~0.1 s of CPU): forty start-ups at once share the cores and each client outlives
+      // its time limit. So a batch starts only on an idle machine, one on a busy one, and on a
+      // saturated one no more than keep `min` of ours running.
+      waitBudget =
+        idle < idleBelow
+          ? Math.min(waitBatch, Math.max(0, opts.min - working - waiting))
+          : idle <= opts.idleAbove
+            ? 1
+            : waitBatch;
       if (waitQueue.length) pump();
       if (!workQueue.length) return;
-      const idle = probe.idle();
       if (idle < idleBelow) {
         // Saturated: shed a quarter of the extra working cases (as they finish; none is stopped).
         target = Math.max(opts.min, target - Math.max(1, Math.floor((target - opts.min) / 4)));

@@ -205,8 +205,10 @@ export const subjectAltName = (names: Names, critical = false): Extension =>
 /** §4.2.1.2. */
 export const subjectKeyIdentifier = (id: Buffer): Extension => ext('2.5.29.14', false, octets(id));
 
-/** §4.2.1.1: the keyIdentifier form. */
-export const authorityKeyIdentifier = (id: Buffer): Extension => ext('2.5.29.35', false, seq(implicit(0, id)));
+/** §4.2.1.1: the keyIdentifier form (a CRL carries the same value, RFC 5280 §5.2.1). */
+export const authorityKeyIdentifierValue = (id: Buffer): Buffer => seq(implicit(0, id));
+export const authorityKeyIdentifier = (id: Buffer): Extension =>
+  ext('2.5.29.35', false, authorityKeyIdentifierValue(id));
 
 /** §4.2.1.10, critical as conforming CAs mark it. */
 export function nameConstraints(permitted?: Names, excluded?: Names): Extension {

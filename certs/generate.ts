@@ -67,6 +67,8 @@ export interface BuildContext {
   keysDir: string;
   /** The shared Conform root and intermediate. */
   shared: (name: 'root' | 'intermediate') => Signer;
+  /** Extensions added to the leaf's own (a revocation leaf's URLs, certs/revocation.ts). */
+  leafExtensions?: readonly Extension[];
 }
 
 const CA_USAGE: readonly KeyUsage[] = ['digitalSignature', 'keyCertSign', 'cRLSign'];
@@ -201,7 +203,7 @@ export async function buildProfile(p: ResolvedProfile, ctx: BuildContext): Promi
       subject,
       ...validity,
       publicKey: keys.publicKey,
-      extensions: leafExtensions(p, keys.publicKey, issuer),
+      extensions: [...leafExtensions(p, keys.publicKey, issuer), ...(ctx.leafExtensions ?? [])],
     },
     issuer?.privateKey ?? keys.privateKey,
     p.signatureHash,

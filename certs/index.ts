@@ -5,11 +5,13 @@ import { resolve } from 'node:path';
 import { certsCacheDir, keysCacheDir } from './cache-dir.js';
 import { PROFILES, resolveProfile, type CertProfileName, type ServerTls } from './profiles.js';
 import { loadCa, loadProfile, RecordIndex, type CaBundle, type Origin } from './store.js';
+import type { RevocationUrls } from './revocation.js';
 
 export { AUTHORITIES } from './authorities.js';
 export { PROFILES, resolveProfile } from './profiles.js';
 export type { CertProfileName, DhGroup, ProfileDefinition, ResolvedProfile, ServerTls } from './profiles.js';
 export type { Origin } from './store.js';
+export type { RevocationSetting, RevocationUrls } from './revocation.js';
 
 export const CERT_PROFILE_NAMES: readonly CertProfileName[] = Object.freeze(Object.keys(PROFILES) as CertProfileName[]);
 
@@ -55,8 +57,32 @@ export interface MaterializedCert {
   origin: Origin;
 }
 
+/** A revocation profile's leaf, issued for one case (CertStore.revocable), with what its issuer publishes of it. */
+export interface RevocableCert extends MaterializedCert {
+  /** The leaf's serial number (the INTEGER's contents). */
+  serial: Buffer;
+  /** The issuer's CRL (DER), served at the leaf's distribution point: lists the leaf when the profile is revoked. */
+  crl: Buffer;
+  /**
+   * Every CRL a full check of the path needs (DER): the issuer's, and the root's (listing nothing) for
+   * an intermediate issuer, as clients that check the whole chain (Node's `crl` option) want.
+   */
+  crls: Buffer[];
+  /** The issuer's OCSP response for the leaf (DER): good or revoked. */
+  ocsp: Buffer;
+  /** What the server staples when a client asks (RFC 6066 §8): `ocsp`, or null. */
+  staple: Buffer | null;
+}
+
 export interface CertStore {
   get(profile: CertProfileName): Promise<MaterializedCert>;
+  /**
+   * A revocation profile's leaf issued now, its CRL distribution point and
+   * OCSP responder at `urls` (a case's own responder, on a port known only
+   * once it listens), with the CRL and OCSP response the root signs for it.
+   * An EC leaf and two signatures: about a millisecond, so made per case.
+   */
+  revocable(profile: CertProfileName, urls: RevocationUrls): Promise<RevocableCert>;
   /**
    * Writes what this store generated into the folder's record index
    * (store.ts), so that the next start reads one file: generateAll does at
@@ -147,8 +173,59 @@ export function openCertStore(opts: CertStoreOptions = {}): CertStore {
     };
   };
 
+  const revocable = async (profile: CertProfileName, urls: RevocationUrls): Promise<RevocableCert> => {
+    const def = resolveProfile(profile);
+    if (!def.revocation) throw new Error(`certificate profile "${profile}" has no revocation setting`);
+    const base = await materialize(profile);
+    const bundle = await loadSharedCa();
+    const signers = { root: await bundle.signer('root'), intermediate: await bundle.signer('intermediate') };
+    // Loaded only by a run that has revocation cases, as the generator is only by one that generates.
+    const { buildProfile, certsToPem, privateKeyToPem } = await import('./generate.js');
+    const { authorityInfoAccess, buildCrl, buildOcspResponse, crlDistributionPoints, mustStaple, serialOf } =
+      await import('./revocation.js');
+    const at = now();
+    const { revoked, staple, mustStaple: marked } = def.revocation;
+    const built = await buildProfile(def, {
+      now: at,
+      keysDir,
+      shared: (n) => signers[n],
+      leafExtensions: [
+        crlDistributionPoints(urls.crl),
+        authorityInfoAccess(urls.ocsp),
+        ...(marked ? [mustStaple()] : []),
+      ],
+    });
+    const issuer = signers[def.issuer === 'intermediate' ? 'intermediate' : 'root'];
+    const serial = serialOf(built.chain[0]!);
+    const ocsp = buildOcspResponse(issuer, serial, revoked, at);
+    const crl = buildCrl(issuer, revoked ? [serial] : [], at);
+    return {
+      profile,
+      host: base.host,
+      explain: base.explain,
+      securityLevel: base.securityLevel,
+      server: base.server,
+      keyPem: privateKeyToPem(built.privateKey),
+      certChainPem: certsToPem(built.chain),
+      // The cached generation's files: the case's own leaf lives in memory only (servers read the PEMs).
+      keyFile: base.keyFile,
+      certChainFile: base.certChainFile,
+      caFile: base.caFile,
+      caPem: base.caPem,
+      clientCaPem: base.clientCaPem,
+      generatedAt: at,
+      origin: 'generated',
+      serial,
+      crl,
+      crls: def.issuer === 'intermediate' ? [crl, buildCrl(signers.root, [], at)] : [crl],
+      ocsp,
+      staple: staple ? ocsp : null,
+    };
+  };
+
   return {
     dir,
+    revocable,
     flush: () => (recordIndex ? recordIndex.flush() : Promise.resolve()),
     get(profile) {
       if (!isCertProfileName(profile)) {

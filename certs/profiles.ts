@@ -8,6 +8,7 @@
 import type { AuthorityName } from './authorities.js';
 import type { Hash } from './certificate.js';
 import type { KeyKind } from './keys.js';
+import type { RevocationSetting } from './revocation.js';
 
 /** Who signs a leaf: one of the AUTHORITIES, or the leaf's own key. */
 export type IssuerName = AuthorityName | 'self';
@@ -83,6 +84,11 @@ export interface ProfileDefinition {
   corruptSignature?: boolean;
   /** TLS settings of the presenting server. Default none. */
   server?: ServerTls;
+  /**
+   * A leaf issued for each case with the URLs of that case's CRL and OCSP
+   * responder (CertStore.revocable), and what they say of it. Default none.
+   */
+  revocation?: RevocationSetting;
 }
 
 export const DEFAULT_SAN = { dns: ['localhost'], ip: ['127.0.0.1', '::1'] } as const;
@@ -663,6 +669,61 @@ export const PROFILES = {
     opensslError: null,
     server: { maxVersion: 'TLSv1.2', renegotiate: true },
   },
+  // ── Revocation (issued per case, pointing at the case's responder: CertStore.revocable) ──
+  // Issued by the intermediate, which the server sends: curl finds the issuer an OCSP answer is about only
+  // in the chain the server sent, as most clients do, and real servers send their intermediate.
+  'revocation-good': {
+    explain: 'Not revoked: its CRL does not list it; its OCSP responder and the stapled answer say good.',
+    host: 'localhost',
+    refs: ['RFC 5280 §6.3', 'RFC 6960 §2.2', 'RFC 6066 §8'],
+    accept: true,
+    opensslError: null,
+    issuer: 'intermediate',
+    sends: ['intermediate'],
+    revocation: { revoked: false, staple: true },
+  },
+  revoked: {
+    explain: 'Revoked: its CRL lists it; its OCSP responder and the stapled answer say revoked.',
+    host: 'localhost',
+    refs: ['RFC 5280 §6.3', 'RFC 6960 §2.2', 'RFC 6066 §8'],
+    accept: false,
+    // Without revocation data `openssl verify` has nothing to say against it; certs/openssl.test.ts checks the CRL and OCSP.
+    opensslError: null,
+    issuer: 'intermediate',
+    sends: ['intermediate'],
+    revocation: { revoked: true, staple: true },
+  },
+  'revoked-unstapled': {
+    explain:
+      'Revoked: on the CRL at its distribution point, and the OCSP responder says revoked; the server staples nothing.',
+    host: 'localhost',
+    refs: ['RFC 5280 §6.3', 'RFC 6960 §2.2'],
+    accept: false,
+    opensslError: null,
+    issuer: 'intermediate',
+    sends: ['intermediate'],
+    revocation: { revoked: true, staple: false },
+  },
+  'revocation-unstapled': {
+    explain: 'Not revoked, but the server staples no OCSP response, even when the client asks for one.',
+    host: 'localhost',
+    refs: ['RFC 6066 §8'],
+    accept: true,
+    opensslError: null,
+    issuer: 'intermediate',
+    sends: ['intermediate'],
+    revocation: { revoked: false, staple: false },
+  },
+  'must-staple': {
+    explain: 'Not revoked, marked "must staple" (TLS feature status_request), but the server staples nothing.',
+    host: 'localhost',
+    refs: ['RFC 7633 §4.2.3.1', 'RFC 6066 §8'],
+    accept: false,
+    opensslError: null,
+    issuer: 'intermediate',
+    sends: ['intermediate'],
+    revocation: { revoked: false, staple: false, mustStaple: true },
+  },
   client: {
     explain: 'Nothing is wrong: a client certificate (clientAuth) issued by the Conform root, for mutual TLS.',
     host: 'localhost',
@@ -678,8 +739,10 @@ export const PROFILES = {
 export type CertProfileName = keyof typeof PROFILES;
 
 /** A definition with every default filled in: what the generator and the cache hash see. */
-export type ResolvedProfile = Required<Omit<ProfileDefinition, 'opensslAuthLevel' | 'criticalExtension' | 'server'>> &
-  Pick<ProfileDefinition, 'opensslAuthLevel' | 'criticalExtension' | 'server'>;
+export type ResolvedProfile = Required<
+  Omit<ProfileDefinition, 'opensslAuthLevel' | 'criticalExtension' | 'server' | 'revocation'>
+> &
+  Pick<ProfileDefinition, 'opensslAuthLevel' | 'criticalExtension' | 'server' | 'revocation'>;
 
 export function resolveProfile(name: CertProfileName): ResolvedProfile {
   const def: ProfileDefinition = PROFILES[name];

@@ -71,6 +71,13 @@ export interface EventFields {
   'payload-sent': { layer: Layer; bytes: number; sha256: string; complete: boolean };
   /** The server received a payload (upload, mail). */
   'payload-received': { layer: Layer; bytes: number; sha256: string };
+  /**
+   * A client asked for the certificate's status in its ClientHello
+   * (status_request, RFC 6066 §8); `stapled`: the server sent a response.
+   */
+  'ocsp-staple': { stapled: boolean };
+  /** A client fetched revocation data from the case's responder: the CRL (`crl`) or an OCSP answer (`ocsp`). */
+  'revocation-fetch': { what: 'crl' | 'ocsp'; method: string; path: string };
   /** A scripted misbehaviour was carried out. */
   fault: { name: string; explain: string };
   /** Server-side trouble that is not the client's fault. */
@@ -95,6 +102,8 @@ export const EVENT_TYPES = [
   'credentials',
   'payload-sent',
   'payload-received',
+  'ocsp-staple',
+  'revocation-fetch',
   'fault',
   'server-error',
 ] as const satisfies readonly EventType[];

@@ -1,6 +1,6 @@
 import { constants, randomBytes } from 'node:crypto';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
-import type { MaterializedCert } from '../../certs/index.js';
+import type { MaterializedCert, RevocableCert } from '../../certs/index.js';
 import { dhParamPem } from '../../certs/dh-params.js';
 import type { ClientCertPolicy } from './client-cert.js';
 
@@ -34,6 +34,8 @@ export function contextOptions(cert: MaterializedCert, tls: CaseTls): SecureCont
   const ciphers = tls.ciphers ?? profileCiphers ?? (level === null ? undefined : `DEFAULT:@SECLEVEL=${level}`);
   const cap = server?.maxVersion;
   const maxVersion = cap && ORDER.indexOf(cap) < ORDER.indexOf(tls.maxVersion) ? cap : tls.maxVersion;
+  // A revocation leaf (certs/index.ts RevocableCert): its staple, or null when the server staples nothing.
+  const staple = 'staple' in cert ? (cert as RevocableCert).staple : undefined;
   return {
     key: cert.keyPem,
     cert: cert.certChainPem,
@@ -42,11 +44,12 @@ export function contextOptions(cert: MaterializedCert, tls: CaseTls): SecureCont
     ...(ciphers ? { ciphers } : {}),
     ...(server?.dhGroup ? { dhparam: dhParamPem(server.dhGroup) } : {}),
     ...(server?.groups ? { ecdhCurve: server.groups } : {}),
-    ...(server?.refuseAlpn || server?.renegotiate
+    ...(server?.refuseAlpn || server?.renegotiate || staple !== undefined
       ? {
           [HANDSHAKE]: {
-            ...(server.refuseAlpn ? { refuseAlpn: true } : {}),
-            ...(server.renegotiate ? { renegotiate: true } : {}),
+            ...(server?.refuseAlpn ? { refuseAlpn: true } : {}),
+            ...(server?.renegotiate ? { renegotiate: true } : {}),
+            ...(staple !== undefined ? { staple } : {}),
           },
         }
       : {}),
@@ -76,6 +79,11 @@ export interface HandshakeSettings {
   refuseAlpn?: boolean;
   /** Ask for a renegotiation once the handshake is done (TLS 1.2). */
   renegotiate?: boolean;
+  /**
+   * A revocation leaf's OCSP staple (RFC 6066 §8), sent when the client asks;
+   * null: a status request is recorded and answered with nothing.
+   */
+  staple?: Buffer | null;
 }
 /** Carried in the context options (createSecureContext ignores it; JSON.stringify, the loans' key, skips symbols). */
 const HANDSHAKE = Symbol('conform handshake settings');
@@ -108,7 +116,7 @@ export class ContextLoans {
     const key = JSON.stringify(options);
     const context = idle.get(key)?.pop() ?? createSecureContext(options);
     keyOf.set(context, key);
-    const extra = (options as { [HANDSHAKE]?: { refuseAlpn?: boolean; renegotiate?: boolean } })[HANDSHAKE];
+    const extra = (options as { [HANDSHAKE]?: HandshakeSettings })[HANDSHAKE];
     if (options.ecdhCurve || extra) {
       handshakeOfContext.set(context, {
         ...(options.ecdhCurve ? { groups: options.ecdhCurve.split(':') } : {}),

@@ -153,6 +153,34 @@ export async function acceptTls(socket: Socket, opts: TlsAcceptOptions): Promise
   return result;
 }
 
+/**
+ * The `server` a bare TLSSocket reports to: the session cache's emitter, and
+ * for a revocation leaf one that also answers the client's status request
+ * (RFC 6066 §8) with the staple, recording that it was asked. Node asks a
+ * socket's server for a staple only when it has an `OCSPRequest` listener
+ * and `_sharedCreds` (what a tls.Server has; here the case's context).
+ */
+function serverFor(
+  opts: TlsAcceptOptions,
+  log: TlsAcceptOptions['log'],
+  name: string,
+  conn: number | undefined,
+): { server: Server } | undefined {
+  const { staple } = handshakeSettings(opts.context);
+  if (staple === undefined) return opts.sessions ? { server: opts.sessions.emitter as unknown as Server } : undefined;
+  const emitter = Object.assign(new EventEmitter(), { _sharedCreds: opts.context });
+  const sessions = opts.sessions?.emitter;
+  if (sessions) {
+    for (const event of ['newSession', 'resumeSession'])
+      emitter.on(event, (...args: unknown[]) => sessions.emit(event, ...args));
+  }
+  emitter.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer, done: (err: Error | null, response?: Buffer) => void) => {
+    log.record(name, 'ocsp-staple', { stapled: staple !== null }, conn);
+    done(null, staple ?? undefined);
+  });
+  return { server: emitter as unknown as Server };
+}
+
 function handshake(socket: Socket, opts: TlsAcceptOptions, tap: PlaintextTap): Promise<TlsAcceptResult> {
   const { log, server, conn } = opts;
   const lease = new SocketLease(socket);
@@ -170,7 +198,7 @@ function handshake(socket: Socket, opts: TlsAcceptOptions, tap: PlaintextTap): P
       : opts.alpn
         ? { ALPNProtocols: opts.alpn }
         : {}),
-    ...(opts.sessions ? { server: opts.sessions.emitter as unknown as Server } : {}),
+    ...(serverFor(opts, log, server, conn) ?? {}),
   });
   if (opts.keylog) tlsSocket.on('keylog', (line: Buffer) => opts.keylog!.push(line.toString('latin1').trimEnd()));
   socket.resume();

@@ -32,6 +32,15 @@ export interface Job {
   inputFile: string;
   outputFile: string;
   proxyUrl: string;
+  /**
+   * Revocation checking the client is asked for: `crl` (against CONFORM_CRL_FILE,
+   * also served at the certificate's CRL distribution point), `ocsp` (ask the
+   * certificate's OCSP responder), `staple` (require a stapled OCSP response,
+   * RFC 6066 §8), or '' (none asked).
+   */
+  checkRevocation: 'crl' | 'ocsp' | 'staple' | '';
+  /** PEM CRL of the issuer of the server's certificate, when the case has one; else ''. */
+  crlFile: string;
   timeoutMs: number;
   workdir: string;
   /** Path of the JSON copy of the environment (CONFORM_JOB). */
@@ -65,6 +74,8 @@ export function jobEnv(job: Job): Record<string, string> {
     CONFORM_INPUT_FILE: job.inputFile,
     CONFORM_OUTPUT_FILE: job.outputFile,
     CONFORM_PROXY_URL: job.proxyUrl,
+    CONFORM_CHECK_REVOCATION: job.checkRevocation,
+    CONFORM_CRL_FILE: job.crlFile,
     CONFORM_TIMEOUT_MS: String(job.timeoutMs),
     CONFORM_WORKDIR: job.workdir,
     CONFORM_JOB: job.jobFile,
@@ -98,6 +109,8 @@ export function jobFromEnv(env: NodeJS.ProcessEnv): Job {
     inputFile: get('CONFORM_INPUT_FILE'),
     outputFile: get('CONFORM_OUTPUT_FILE'),
     proxyUrl: get('CONFORM_PROXY_URL'),
+    checkRevocation: get('CONFORM_CHECK_REVOCATION') as Job['checkRevocation'],
+    crlFile: get('CONFORM_CRL_FILE'),
     timeoutMs: Number(get('CONFORM_TIMEOUT_MS')) || 5000,
     workdir: get('CONFORM_WORKDIR'),
     jobFile: get('CONFORM_JOB'),

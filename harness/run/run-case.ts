@@ -13,6 +13,7 @@ import type { CaseResult } from './result.js';
 import { settle } from './settle.js';
 import { writeCaseArtifacts } from './artifacts.js';
 import { Capture } from '../../servers/shared/capture.js';
+import { CaseCertificates } from './case-certs.js';
 
 export interface RunOptions {
   certs: CertStore;
@@ -77,13 +78,14 @@ async function runCaseInner(
   // on the journal (1.9 ms a case under load, every server held still meanwhile); the thread pool waits instead.
   const workdir = await mkdtemp(join(tmpdir(), `conform-${c.id}-`));
   let server: RunningServer | undefined;
+  const certs = new CaseCertificates(opts.certs, log, opts.bindHost);
   try {
     try {
       server = await PROTOCOLS[c.protocol].start(c.server, {
         log,
         bindHost: opts.bindHost,
         keylog,
-        cert: (p) => opts.certs.get(p),
+        cert: (p) => certs.get(p),
       });
     } catch (err) {
       return {
@@ -97,7 +99,7 @@ async function runCaseInner(
         durationMs: elapsed(),
       };
     }
-    const job = await buildJob(c, server, workdir, opts);
+    const job = await buildJob(c, server, workdir, opts, await certs.crlPem());
     const outcome = await client.run(
       job,
       { ...(process.env as Record<string, string>), ...jobEnv(job) },
@@ -107,6 +109,7 @@ async function runCaseInner(
     // 50 ms of quiet for an in-process client, which sends nothing once returned (settle.ts).
     await settle(log, 250, client.inProcess ? 50 : undefined);
     await server.stop();
+    await certs.stop();
     const crash = log.events.find((e) => e.type === 'server-error');
     if (crash && crash.type === 'server-error') {
       return {
@@ -144,6 +147,7 @@ async function runCaseInner(
     };
   } finally {
     await server?.stop().catch(() => undefined);
+    await certs.stop();
     await rm(workdir, { recursive: true, force: true });
   }
 }
@@ -154,6 +158,7 @@ export async function buildJob(
   server: RunningServer,
   workdir: string,
   opts: Pick<RunOptions, 'certs' | 'bindHost' | 'timeoutScale'>,
+  crlPem?: string,
 ): Promise<Job> {
   const { endpoint } = server;
   const host = c.job.host ?? endpoint.host;
@@ -188,11 +193,14 @@ export async function buildJob(
     inputFile: server.input ? join(workdir, 'input') : '',
     outputFile: join(workdir, 'output'),
     proxyUrl: server.job?.proxyUrl ?? '',
+    checkRevocation: c.job.checkRevocation ?? '',
+    crlFile: crlPem ? join(workdir, 'crl.pem') : '',
     timeoutMs: Math.round(c.job.timeoutMs * (opts.timeoutScale ?? 1)),
     workdir,
     jobFile: join(workdir, 'job.json'),
   };
   if (server.input) await writeFile(job.inputFile, server.input);
+  if (crlPem) await writeFile(job.crlFile, crlPem);
   await writeFile(job.jobFile, `${JSON.stringify(jobEnv(job), null, 2)}\n`);
   return job;
 }

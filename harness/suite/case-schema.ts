@@ -19,6 +19,12 @@ export const JobSpecSchema = z
     ftpProt: z.enum(['P', 'C']).optional(),
     mailFrom: z.string().optional(),
     mailTo: z.array(z.string()).optional(),
+    /**
+     * CONFORM_CHECK_REVOCATION: ask the client to check the server certificate's
+     * revocation: against the CRL (`crl`, CONFORM_CRL_FILE), with its OCSP
+     * responder (`ocsp`), or by a stapled OCSP response it requires (`staple`).
+     */
+    checkRevocation: z.enum(['crl', 'ocsp', 'staple']).optional(),
     /** CONFORM_TIMEOUT_MS: how long the client should take at most. Default 5000. */
     timeoutMs: z.number().int().min(100).max(120_000).default(5000),
   })

@@ -71,6 +71,8 @@ export function tlsJob(host: string, port: number, caFile: string, more: Partial
     inputFile: '',
     outputFile: '',
     proxyUrl: '',
+    checkRevocation: '',
+    crlFile: '',
     timeoutMs: 5000,
     workdir: '',
     jobFile: '',

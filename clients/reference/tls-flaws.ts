@@ -25,6 +25,16 @@ export const TLS_FLAWS = {
     explain:
       'supports X25519 as its only key-exchange group, not P-256 (so it cannot answer a HelloRetryRequest for it)',
   },
+  'ignore-revocation': {
+    explain: 'never checks revocation, even when CONFORM_CHECK_REVOCATION asks it to (no CRL, no OCSP, any staple)',
+  },
+  'revocation-check-broken': {
+    explain:
+      'checks revocation but never accepts the answer (as a signature check against the wrong key would): refuses every certificate it was asked to check',
+  },
+  'ignore-must-staple': {
+    explain: 'goes on without a stapled OCSP response when the certificate says "must staple" (RFC 7633)',
+  },
   'corrupt-output': { explain: 'flips a bit in the data it delivers' },
   'answer-plaintext-banner': {
     optIn: true,

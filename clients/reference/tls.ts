@@ -5,6 +5,7 @@ import type { Job } from '../../contract/job.js';
 import type { Flaw } from './flaw-types.js';
 import { EofGuard } from './eof-guard.js';
 import { dnsName, refuseCertificate } from './verify.js';
+import { refuseRevoked, staples } from './revocation.js';
 import { whenAborted } from './abort.js';
 import { dhModuli, dhModulus, watchServerFlight } from './server-flight.js';
 
@@ -54,8 +55,19 @@ export async function tlsOptions(job: Job, flaws: ReadonlySet<Flaw>, legacyOnly:
     maxVersion: legacyOnly ? 'TLSv1' : 'TLSv1.3',
     ciphers: level0 ? `${suites}:@SECLEVEL=0` : suites,
     ...(withCert ? { cert: await readFile(job.clientCert), key: await readFile(job.clientKey) } : {}),
+    // A staple is always asked for, and checked when it comes (revocation.ts); CRLs only when the job asks.
+    // Missing from @types/node's ConnectionOptions; tls.connect passes it to the TLSSocket.
+    ...({ requestOCSP: true } as ConnectionOptions),
+    ...(job.checkRevocation === 'crl' && job.crlFile && !flaws.has('ignore-revocation')
+      ? { crl: pemBlocks(await readFile(job.crlFile, 'latin1')) }
+      : {}),
     ...(flaws.has('x25519-only') ? { ecdhCurve: 'X25519' } : {}),
   };
+}
+
+/** Each PEM block of a bundle: Node's `crl` option reads one CRL per element. */
+function pemBlocks(pem: string): string[] {
+  return pem.match(/-----BEGIN [^-]+-----[^-]+-----END [^-]+-----\n?/g) ?? [];
 }
 
 /**
@@ -68,6 +80,10 @@ export function handshake(options: ConnectionOptions, signal: AbortSignal, raw: 
     const flight = watchServerFlight(raw);
     const socket = tlsConnect({ ...options, socket: guard });
     guards.set(socket, guard);
+    // Node emits null when the server sent no status (with requestOCSP, at every handshake).
+    socket.once('OCSPResponse', (response: Buffer | null) => {
+      if (response?.length) staples.set(socket, response);
+    });
     const onAbort = (): void => {
       socket.destroy();
       reject(new Refused('timed out during the handshake'));
@@ -108,7 +124,7 @@ export async function secureConnection(
   if (flaws.has('plaintext-after-hello')) afterHello(raw, () => raw.write(plaintextLogin(job)));
   const pending = handshake(await tlsOptions(job, flaws, false), signal, raw);
   const socket = await pending;
-  const refusal = refuseCertificate(socket, job.host, flaws);
+  const refusal = refuseCertificate(socket, job.host, flaws) ?? (await refuseRevoked(socket, job, flaws, signal));
   if (refusal) {
     socket.destroy();
     throw new Refused(refusal);

@@ -6,6 +6,7 @@ import type { RunContext } from '../context.js';
 import { buildClientHello, WEAK_SUITES } from '../raw-hello.js';
 import { ResponseReader, type HttpResponse } from './http-response.js';
 import { refuseCertificate } from '../verify.js';
+import { refuseRevoked } from '../revocation.js';
 import { guards, handshake, HandshakeFailed, Refused, tlsOptions } from '../tls.js';
 import { whenAborted } from '../abort.js';
 
@@ -87,7 +88,8 @@ async function tlsExchange(
     }
     throw err;
   }
-  const refusal = refuseCertificate(socket, job.host, ctx.flaws);
+  const refusal =
+    refuseCertificate(socket, job.host, ctx.flaws) ?? (await refuseRevoked(socket, job, ctx.flaws, ctx.signal));
   if (refusal) {
     socket.destroy();
     throw new Refused(refusal);

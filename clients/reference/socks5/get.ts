@@ -8,6 +8,7 @@ import type { RunContext } from '../context.js';
 import { literalAtyp, negotiate, type ProxyPlan } from './negotiate.js';
 import { handshake, Refused, tlsOptions } from '../tls.js';
 import { refuseCertificate } from '../verify.js';
+import { refuseRevoked } from '../revocation.js';
 
 /**
  * CONFORM_PROTOCOL=socks5: GET CONFORM_URL through the proxy of
@@ -42,7 +43,8 @@ export async function getThroughProxy(job: Job, ctx: RunContext): Promise<number
     let stream: Socket = tunnel;
     if (target.protocol === 'https:') {
       const tls = await handshake(await tlsOptions(targetJob, ctx.flaws, false), ctx.signal, tunnel);
-      const refusal = refuseCertificate(tls, tlsHost, ctx.flaws);
+      const refusal =
+        refuseCertificate(tls, tlsHost, ctx.flaws) ?? (await refuseRevoked(tls, targetJob, ctx.flaws, ctx.signal));
       if (refusal) {
         tls.destroy();
         throw new Refused(refusal);

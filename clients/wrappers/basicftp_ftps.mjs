@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 
-import { startDeadline, unsupported } from './conform-common.mjs';
+import { revocationOptions, startDeadline, unsupported } from './conform-common.mjs';
 
 const env = process.env;
 if (env.CONFORM_PROTOCOL !== 'ftps' || !['download', 'upload'].includes(env.CONFORM_ACTION))
@@ -43,6 +43,7 @@ try {
       // The identity data connections resume the session under, and the name verified.
       host,
       ca: readFileSync(env.CONFORM_CA_FILE),
+      ...revocationOptions(env),
       rejectUnauthorized: true,
       minVersion: 'TLSv1.2',
       ...(isIP(host) ? {} : { servername: host }),

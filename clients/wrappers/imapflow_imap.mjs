@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 
-import { startDeadline, unsupported } from './conform-common.mjs';
+import { revocationOptions, startDeadline, unsupported } from './conform-common.mjs';
 
 const env = process.env;
 if (env.CONFORM_PROTOCOL !== 'imap' || env.CONFORM_ACTION !== 'retrieve')
@@ -39,6 +39,7 @@ const client = new ImapFlow({
   auth: { user: env.CONFORM_USER, pass: env.CONFORM_PASS },
   tls: {
     ca: readFileSync(env.CONFORM_CA_FILE),
+    ...revocationOptions(env),
     rejectUnauthorized: true,
     minVersion: 'TLSv1.2',
     ...(isIP(host) ? {} : { servername: host }),

@@ -56,6 +56,8 @@ function configuration(env, inbox) {
     `tls_starttls ${tls === 'explicit' ? 'on' : 'off'}`,
     `tls_trust_file ${env.CONFORM_CA_FILE}`,
     'tls_certcheck on',
+    // The CRL when the job asks for a CRL check (GnuTLS then refuses a listed certificate).
+    ...(env.CONFORM_CHECK_REVOCATION === 'crl' && env.CONFORM_CRL_FILE ? [`tls_crl_file ${env.CONFORM_CRL_FILE}`] : []),
     ...(env.CONFORM_CLIENT_CERT
       ? [`tls_cert_file ${env.CONFORM_CLIENT_CERT}`, `tls_key_file ${env.CONFORM_CLIENT_KEY}`]
       : []),

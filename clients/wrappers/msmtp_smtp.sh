@@ -20,6 +20,10 @@ case "$CONFORM_TLS" in
 esac
 # Verify against the CA file and the case's host name, not the address connected to.
 args+=(--tls-trust-file="$CONFORM_CA_FILE" --tls-certcheck=on --tls-host-override="$CONFORM_HOST")
+# The CRL when the job asks for a CRL check.
+if [ "${CONFORM_CHECK_REVOCATION:-}" = crl ] && [ -n "${CONFORM_CRL_FILE:-}" ]; then
+  args+=(--tls-crl-file="$CONFORM_CRL_FILE")
+fi
 # The client certificate the job gives, presented when the server asks.
 if [ -n "${CONFORM_CLIENT_CERT:-}" ]; then
   args+=(--tls-cert-file="$CONFORM_CLIENT_CERT" --tls-key-file="$CONFORM_CLIENT_KEY")

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 
-import { startDeadline, unsupported } from './conform-common.mjs';
+import { revocationOptions, startDeadline, unsupported } from './conform-common.mjs';
 
 const env = process.env;
 if (env.CONFORM_PROTOCOL !== 'smtp' || env.CONFORM_ACTION !== 'send')
@@ -27,6 +27,7 @@ const transport = nodemailer.createTransport({
   ...(env.CONFORM_USER ? { auth: { user: env.CONFORM_USER, pass: env.CONFORM_PASS } } : {}),
   tls: {
     ca: readFileSync(env.CONFORM_CA_FILE),
+    ...revocationOptions(env),
     rejectUnauthorized: true,
     minVersion: 'TLSv1.2',
     // RFC 6066 §3: no SNI for an IP literal; Node then checks the IP against the certificate.

@@ -31,7 +31,7 @@ import { request } from 'node:http';
 import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 
-import { startDeadline, unsupported } from './conform-common.mjs';
+import { revocationOptions, startDeadline, unsupported } from './conform-common.mjs';
 
 /** How often the datagram is sent again while no answer came (UDP may lose it). */
 const RESEND_MS = 1000;
@@ -85,6 +85,7 @@ async function get({ SocksClient, proxy, target, host, dest }) {
       ? tlsConnect({
           socket,
           ca: readFileSync(env.CONFORM_CA_FILE),
+          ...revocationOptions(env),
           rejectUnauthorized: true,
           minVersion: 'TLSv1.2',
           // An IP literal is no SNI (RFC 6066 §3), but it is still the name to verify: Node checks `host` (else 'localhost').

@@ -56,12 +56,23 @@ function unsupported(): ClientOutcome {
   };
 }
 
-/** A profile that turns each job into a command line. */
-function commandProfile(build: (job: Job, args: string[]) => string[] | 'unsupported', protocols: readonly Protocol[]) {
+/** Revocation checks a client can be asked for (CONFORM_CHECK_REVOCATION). */
+type RevocationCheck = Exclude<Job['checkRevocation'], ''>;
+const EVERY_CHECK: readonly RevocationCheck[] = ['crl', 'ocsp', 'staple'];
+
+/**
+ * A profile that turns each job into a command line. `checks`: the revocation
+ * checks the client can make; a job asking for another is one it cannot do (89).
+ */
+function commandProfile(
+  build: (job: Job, args: string[]) => string[] | 'unsupported',
+  protocols: readonly Protocol[],
+  checks: readonly RevocationCheck[],
+) {
   return (args: string[]) => ({
     protocols,
     run: async (job: Job, env: Record<string, string>, limitMs: number) => {
-      const argv = build(job, args);
+      const argv = job.checkRevocation && !checks.includes(job.checkRevocation) ? 'unsupported' : build(job, args);
       return argv === 'unsupported'
         ? unsupported()
         : runContainedAway(spawnerPath(), { argv, env, cwd: process.cwd(), limitMs });
@@ -115,7 +126,7 @@ export const PROFILES: Record<string, Profile> = {
     describe: 'the reference client as a separate process, exactly as a --client-cmd client runs',
     create: (args) => {
       referenceClient(args); // validates the flaws now, as a usage error
-      return commandProfile(() => [process.execPath, referenceMainPath(), ...args], PROTOCOL_NAMES)(args);
+      return commandProfile(() => [process.execPath, referenceMainPath(), ...args], PROTOCOL_NAMES, EVERY_CHECK)(args);
     },
     version: () =>
       `conform reference client ${conformVersion(repoRoot) ?? '(version unknown)'} on Node.js ${process.version}`,
@@ -124,14 +135,22 @@ export const PROFILES: Record<string, Profile> = {
     describe: 'curl, strict (--cacert, --resolve, no -k)',
     requires: 'curl',
     tls: TLS_PROBES.curl,
-    create: commandProfile((job) => curlArgv(job, false), ['https', 'smtp', 'pop3', 'imap', 'ftps', 'socks5']),
+    create: commandProfile(
+      (job) => curlArgv(job, false),
+      ['https', 'smtp', 'pop3', 'imap', 'ftps', 'socks5'],
+      ['crl', 'staple'],
+    ),
     version: () => versionLine(['curl', '--version']),
   },
   'curl-insecure': {
     describe: 'curl -k: certificate checks off (the certificate cases must fail it)',
     requires: 'curl',
     tls: TLS_PROBES.curl,
-    create: commandProfile((job) => curlArgv(job, true), ['https', 'smtp', 'pop3', 'imap', 'ftps', 'socks5']),
+    create: commandProfile(
+      (job) => curlArgv(job, true),
+      ['https', 'smtp', 'pop3', 'imap', 'ftps', 'socks5'],
+      ['crl', 'staple'],
+    ),
     version: () => versionLine(['curl', '--version']),
   },
   python: {
@@ -148,6 +167,8 @@ export const PROFILES: Record<string, Profile> = {
           return existsSync(wrapper) ? [python, wrapper] : 'unsupported';
         },
         ['https', 'smtp', 'pop3', 'imap', 'ftps', 'socks5'],
+        // Python's ssl loads CRLs (VERIFY_CRL_CHECK_LEAF); it has no OCSP, stapled or asked.
+        ['crl'],
       )(args);
     },
     version: () =>
@@ -162,7 +183,7 @@ export const PROFILES: Record<string, Profile> = {
       'GNU wget (GnuTLS on Debian), --ca-certificate, no --no-check-certificate; names only CONFORM_ADDR maps are unsupported',
     requires: 'wget',
     tls: TLS_PROBES.wget,
-    create: commandProfile((job) => wgetArgv(job), ['https']),
+    create: commandProfile((job) => wgetArgv(job), ['https'], ['crl']),
     version: () => versionLine(['wget', '--version']),
   },
   mpop: {
@@ -170,41 +191,41 @@ export const PROFILES: Record<string, Profile> = {
       'mpop (GnuTLS on Debian), POP3 only, through clients/wrappers/mpop_pop3.mjs: certificate checks on, CONFORM_CA_FILE only',
     requires: 'mpop',
     tls: TLS_PROBES.mpop,
-    create: commandProfile((job) => mpopArgv(job), ['pop3']),
+    create: commandProfile((job) => mpopArgv(job), ['pop3'], ['crl']),
     version: () => versionLine(['mpop', '--version']),
   },
   swaks: {
     describe: 'swaks (Perl, Net::SSLeay/OpenSSL) with --tls-verify --tls-ca-path; SMTP only',
     requires: 'swaks',
     tls: TLS_PROBES.swaks,
-    create: commandProfile((job) => swaksArgv(repoRoot, job), ['smtp']),
+    create: commandProfile((job) => swaksArgv(repoRoot, job), ['smtp'], []),
     version: () => versionLine(['swaks', '--version']),
   },
   msmtp: {
     describe: 'msmtp (GnuTLS) through clients/wrappers/msmtp_smtp.sh, --tls-trust-file; SMTP only',
     requires: 'msmtp',
     tls: TLS_PROBES.msmtp,
-    create: commandProfile((job) => mailWrapperArgv(repoRoot, 'msmtp', job), ['smtp']),
+    create: commandProfile((job) => mailWrapperArgv(repoRoot, 'msmtp', job), ['smtp'], ['crl']),
     version: () => versionLine(['msmtp', '--version']),
   },
   nodemailer: {
     describe:
       'nodemailer (npm) with requireTLS and a strict tls.ca, through clients/wrappers/nodemailer_smtp.mjs; SMTP only',
-    create: commandProfile((job) => mailWrapperArgv(repoRoot, 'nodemailer', job), ['smtp']),
+    create: commandProfile((job) => mailWrapperArgv(repoRoot, 'nodemailer', job), ['smtp'], ['crl']),
     version: () => packageVersion(repoRoot, 'nodemailer'),
   },
   lftp: {
     describe: 'lftp (GnuTLS on Debian) with ftp:ssl-force, ssl:verify-certificate and CONFORM_CA_FILE only; FTPS only',
     requires: 'lftp',
     tls: TLS_PROBES.lftp,
-    create: commandProfile((job) => lftpArgv(job), ['ftps']),
+    create: commandProfile((job) => lftpArgv(job), ['ftps'], ['crl']),
     version: () => versionLine(['lftp', '--version']),
   },
   'basic-ftp': {
     describe:
       'basic-ftp (npm) with secure TLS options and a strict CA, through clients/wrappers/basicftp_ftps.mjs; FTPS only',
     requires: 'node',
-    create: commandProfile((job) => basicFtpArgv(repoRoot, job), ['ftps']),
+    create: commandProfile((job) => basicFtpArgv(repoRoot, job), ['ftps'], ['crl']),
     version: () => packageVersion(repoRoot, 'basic-ftp'),
   },
   imapflow: {
@@ -212,14 +233,14 @@ export const PROFILES: Record<string, Profile> = {
       'imapflow (npm) with doSTARTTLS when TLS is required and a strict tls.ca, through clients/wrappers/imapflow_imap.mjs; IMAP only',
     requires: 'node',
     requiresPackage: 'imapflow',
-    create: commandProfile((job) => imapflowArgv(repoRoot, job), ['imap']),
+    create: commandProfile((job) => imapflowArgv(repoRoot, job), ['imap'], ['crl']),
     version: () => packageVersion(repoRoot, 'imapflow'),
   },
   'node-socks': {
     describe:
       'the `socks` npm library (SocksClient) with Node tls and http, through clients/wrappers/socks_socks5.mjs; SOCKS5 only',
     requires: 'node',
-    create: commandProfile((job) => socksWrapperArgv(repoRoot, job), ['socks5']),
+    create: commandProfile((job) => socksWrapperArgv(repoRoot, job), ['socks5'], ['crl']),
     version: () => packageVersion(repoRoot, 'socks'),
   },
   ncat: {
@@ -227,7 +248,7 @@ export const PROFILES: Record<string, Profile> = {
       "nmap's ncat (--proxy-type socks5, --ssl-verify with --ssl-trustfile) through clients/wrappers/ncat_socks5.mjs; SOCKS5 get only",
     requires: 'ncat',
     tls: TLS_PROBES.ncat,
-    create: commandProfile((job) => ncatWrapperArgv(repoRoot, job), ['socks5']),
+    create: commandProfile((job) => ncatWrapperArgv(repoRoot, job), ['socks5'], []),
     version: () => versionLine(['ncat', '--version']),
   },
 };

@@ -27,6 +27,9 @@ export function curlCommon(job: Job, insecure: boolean): string[] {
       ? ['--resolve', `${urlHost({ ...job, host: domainToASCII(job.host) || job.host })}:${job.port}:${job.addr}`]
       : []),
     ...(job.clientCert ? ['--cert', job.clientCert, '--key', job.clientKey] : []),
+    // Revocation as the job asks: the CRL file, or a stapled OCSP response required (curl has no OCSP client).
+    ...(job.checkRevocation === 'crl' && job.crlFile ? ['--crlfile', job.crlFile] : []),
+    ...(job.checkRevocation === 'staple' ? ['--cert-status'] : []),
     ...(insecure ? ['--insecure'] : []),
   ];
 }

@@ -44,6 +44,7 @@ export function lftpArgv(job: Job): string[] | 'unsupported' {
     `set ftp:ssl-use-ccc ${job.ftpCcc ? 'yes' : 'no'}`,
     'set xfer:clobber yes',
     ...(job.clientCert ? [`set ssl:cert-file ${q(job.clientCert)}`, `set ssl:key-file ${q(job.clientKey)}`] : []),
+    ...(job.checkRevocation === 'crl' && job.crlFile ? [`set ssl:crl-file ${q(job.crlFile)}`] : []),
   ];
   const scheme = job.tls === 'implicit' ? 'ftps' : 'ftp';
   // No credentials: lftp's own anonymous login.

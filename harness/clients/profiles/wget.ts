@@ -27,6 +27,7 @@ export function wgetArgv(job: Job): string[] | 'unsupported' {
     `--timeout=${Math.max(1, job.timeoutMs / 1000 - 0.2)}`,
     `--ca-certificate=${job.caFile}`,
     ...(job.clientCert ? [`--certificate=${job.clientCert}`, `--private-key=${job.clientKey}`] : []),
+    ...(job.checkRevocation === 'crl' && job.crlFile ? [`--crl-file=${job.crlFile}`] : []),
     `--output-document=${job.outputFile}`,
     job.url,
   ];

@@ -89,13 +89,6 @@ function summary(results: CaseResult[]): string {
     .join('; ');
 }
 
-/**
- * As in tests/witnesses.test.ts: on a loaded 2-core CI machine a client that
- * gives up on time (a Python start is ~0.1 s of CPU) may still exit after the
- * default second of grace. A client that never gives up is killed all the same.
- */
-const TEST_GRACE_MS = 2500;
-
 /** Profiles run side by side, each with the adaptive scheduler: most of a run is waiting on stalls and time limits. */
 const PROFILES_AT_ONCE = 2;
 const runs = new Map<string, Promise<CaseResult[]>>();
@@ -112,7 +105,6 @@ function runOf(profile: string): Promise<CaseResult[]> {
         const run = runCases(
           catalogue.filter((c) => protocols.includes(c.protocol) && sampled(c)),
           profileClient(name),
-          { graceMs: TEST_GRACE_MS },
         );
         settle.get(name)!(run);
         await run.catch(() => undefined);

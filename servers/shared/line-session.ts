@@ -5,10 +5,9 @@ import type { EventLog, RecordedEvent } from './events.js';
 import { LineReader, LineTooLongError } from './line-reader.js';
 import { acceptTls, type TlsAcceptResult, type TlsSessionCache } from './tls-accept.js';
 import { upgradeToTls } from './starttls.js';
-import { plaintextEvents, redactLines } from './plaintext-tap.js';
+import { leakPreview, plaintextEvents } from './plaintext-tap.js';
 import { TlsRecordScanner } from './tls-records.js';
 import { captureClientHello } from './client-hello.js';
-import { preview } from './events.js';
 import type { TrackedConnection } from './connection.js';
 import { TLS_HANDSHAKE_RECORD } from './client-hello.js';
 import type { ClientCertPolicy } from './client-cert.js';
@@ -417,7 +416,7 @@ export async function serveLineSession<O extends MachineOutput>(
       chunk = behindHello.push(chunk);
       if (!chunk.length) return;
       // The client talks on in plaintext as if TLS were up: evidence, once, then lines as any.
-      if (!leaked) log.record(server, 'plaintext-after-hello', { preview: preview(redactLines(chunk)) }, conn);
+      if (!leaked) log.record(server, 'plaintext-after-hello', { preview: leakPreview(chunk) }, conn);
       leaked = true;
     }
     if (stream === socket && !behindHello && chunk[0] === TLS_HANDSHAKE_RECORD && reader.buffered === 0) {

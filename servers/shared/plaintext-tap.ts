@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { preview, type EventLog, type RecordedEvent } from './events.js';
 import { redactCommandLine } from './redact.js';
-import { TlsRecordScanner } from './tls-records.js';
+import { isRecordHeader, TlsRecordScanner } from './tls-records.js';
 
 /**
  * Reads a protocol's meaning into plaintext lines found where TLS records
@@ -81,12 +81,7 @@ export class PlaintextTap {
     this.kept += bytes.length;
     if (!this.recorded) {
       this.recorded = true;
-      this.at.log.record(
-        this.at.server,
-        'plaintext-after-hello',
-        { preview: preview(redactLines(bytes)) },
-        this.at.conn,
-      );
+      this.at.log.record(this.at.server, 'plaintext-after-hello', { preview: leakPreview(bytes) }, this.at.conn);
     }
     if (!this.parse) return;
     this.pending += bytes.toString('latin1');
@@ -117,6 +112,23 @@ export function plaintextEvents(parse: PlaintextParser, line: string): RecordedE
   return parse(line)
     .filter((e) => e.type === 'command' || e.type === 'credentials')
     .map((e) => ({ ...e, fields: { ...e.fields, layer: 'plaintext' } }) as RecordedEvent);
+}
+
+/**
+ * The preview of plaintext sent behind a ClientHello: its lines, up to a TLS
+ * record that opens a line (the client's next handshake flight, when it came
+ * in the same read), so the evidence reads the same however the bytes were
+ * split on the way; never a secret.
+ */
+export function leakPreview(bytes: Buffer): string {
+  let end = bytes.length;
+  for (let at = bytes.indexOf(0x0a); at >= 0 && at + 6 <= bytes.length; at = bytes.indexOf(0x0a, at + 1)) {
+    if (isRecordHeader(bytes.subarray(at + 1, at + 6))) {
+      end = at + 1;
+      break;
+    }
+  }
+  return preview(redactLines(bytes.subarray(0, end)));
 }
 
 /** The preview never shows a secret: each line is redacted as command lines are (the parser records credentials properly). */

@@ -52,6 +52,16 @@ describe('TlsRecordScanner', () => {
     expect(s.resynced).toBe(1);
   });
 
+  it('reads records again where one opens a line in the same chunk as the leak, however the bytes were split', () => {
+    const leak = Buffer.from('A99 LOGIN a b\r\n');
+    const flight = Buffer.concat([record(20, Buffer.from([1])), record(23, Buffer.alloc(40, 0x0a))]);
+    const together = new TlsRecordScanner();
+    expect(together.push(Buffer.concat([hello, leak, flight, leak])).toString()).toBe(`${leak}${leak}`);
+    const apart = new TlsRecordScanner();
+    const got = [hello, leak, flight, leak].map((c) => apart.push(c).toString()).join('');
+    expect(got).toBe(`${leak}${leak}`);
+  });
+
   it('knows record headers by type, version and length', () => {
     expect(isRecordHeader(Buffer.from([22, 3, 1, 0, 5]))).toBe(true);
     expect(isRecordHeader(Buffer.from('GET /'))).toBe(false);

@@ -47,7 +47,7 @@ export class TlsRecordScanner {
    */
   push(chunk: Buffer): Buffer {
     if (this.desynced) {
-      if (chunk.length < HEADER || !isRecordHeader(chunk.subarray(0, HEADER))) return chunk;
+      if (chunk.length < HEADER || !isRecordHeader(chunk.subarray(0, HEADER))) return this.plainUntilRecord(chunk);
       this.desynced = false;
       this.resynced++;
     }
@@ -72,13 +72,28 @@ export class TlsRecordScanner {
         this.seen = true;
         const held = this.partial;
         this.partial = Buffer.alloc(0);
-        return Buffer.concat([held, chunk.subarray(at)]);
+        return this.plainUntilRecord(Buffer.concat([held, chunk.subarray(at)]));
       }
       this.partial = Buffer.alloc(0);
       at += take.length;
       this.skip = header.readUInt16BE(3);
     }
     return Buffer.alloc(0);
+  }
+
+  /**
+   * Plaintext up to a record header that opens a line: the client's own
+   * session going on behind its leaked line, read in the same chunk. From
+   * there the stream is records again, as when a chunk starts with one.
+   */
+  private plainUntilRecord(bytes: Buffer): Buffer {
+    for (let nl = bytes.indexOf(0x0a); nl >= 0 && nl + 1 + HEADER <= bytes.length; nl = bytes.indexOf(0x0a, nl + 1)) {
+      if (!isRecordHeader(bytes.subarray(nl + 1, nl + 1 + HEADER))) continue;
+      this.desynced = false;
+      this.resynced++;
+      return Buffer.concat([bytes.subarray(0, nl + 1), this.push(bytes.subarray(nl + 1))]);
+    }
+    return bytes;
   }
 
   /** The stream ended: a short tail that never made a whole header is plaintext if it cannot start one. */

@@ -20,6 +20,25 @@ const UNIT = [
   'tests/typecheck.test.ts',
 ];
 
+/**
+ * Live tests whose verdicts do not hang on a client's timing (an installed
+ * package, the CLI's reports, scripted faults against the in-process reference,
+ * hostile bytes): run beside the unit tests (vitest wants one worker count for
+ * projects run together), so their waiting on npm, tsc, Chromium and tshark
+ * overlaps the unit tests' CPU.
+ */
+const BESIDE = [
+  'tests/package.test.ts',
+  'tests/readme-commands.test.ts',
+  'tests/merge.test.ts',
+  'tests/html-report.test.ts',
+  'tests/artifacts.test.ts',
+  'tests/contract-doc.test.ts',
+  'tests/serve-script.test.ts',
+  'tests/socket-campaign.test.ts',
+  'tests/security.test.ts',
+];
+
 export default defineConfig({
   test: {
     exclude: ['node_modules/**', 'dist/**'],
@@ -30,19 +49,23 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: UNIT, pool: 'threads', maxWorkers: 4, sequence: { groupOrder: 0 } },
+        test: { name: 'unit', include: UNIT, pool: 'threads', maxWorkers: 3, sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { name: 'beside', include: BESIDE, maxWorkers: 3, sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
         test: {
           name: 'live',
           include: ['tests/**/*.test.ts'],
-          exclude: ['node_modules/**', 'dist/**', ...UNIT.filter((g) => g.startsWith('tests/'))],
+          exclude: ['node_modules/**', 'dist/**', ...UNIT.filter((g) => g.startsWith('tests/')), ...BESIDE],
           sequence: { groupOrder: 1 },
-          // Files one after another: they run real clients against real
-          // servers with time limits, and two such files side by side on 2
-          // cores make clients that give up on time look hung. They do their
-          // own waiting in parallel inside (witness groups, profiles at once).
+          // Files one after another, after the others: they run real clients
+          // against real servers with time limits, and two such files side by
+          // side on 2 cores make clients that give up on time look hung. They do
+          // their own waiting in parallel inside (witness groups, profiles at once).
           fileParallelism: false,
         },
       },

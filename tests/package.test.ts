@@ -41,6 +41,10 @@ beforeAll(async () => {
   const work = await mkdtemp(join(tmpdir(), 'conform-package-'));
   project = join(work, 'project');
   cache = join(work, 'cache');
+  // The RSA keys a machine makes once (certs/keys.ts; 4096 and 8192 bits take seconds, at random) are the
+  // checkout's, copied into the user cache as a user's first run would have left them: this test is about
+  // the package and the CI plumbing, and the cold start is the bench's figure.
+  await cp(join(repo, 'certs/generated/keys'), join(cache, 'conform-harness', 'keys'), { recursive: true });
   const { stdout } = await run('npm', ['pack', '--silent', '--pack-destination', work], {
     cwd: repo,
     maxBuffer: 1 << 24,
@@ -148,7 +152,12 @@ describe('the packed package, installed in a user project with a read-only node_
 });
 
 /** The reference client, as a user's project reaches it: a program run from the repository's root. */
-const CLIENT_CMD = 'node node_modules/conform-harness/dist/clients/reference/main.js';
+/**
+ * The client the CI examples run: `false`, which fails every case at once. What is under test here is
+ * the plumbing (shards, artifacts, the merge and its exit codes); a Node start per case would double the
+ * time, and the reference's passing run from the package is the test above.
+ */
+const CLIENT_CMD = 'false';
 
 interface Job {
   name: string;
@@ -272,9 +281,10 @@ describe('the CI examples of docs/ci, run as written in a user project', () => {
       const root = await mkdtemp(join(project, '..', 'ci-'));
       const statuses = await runJobs(jobs(doc), { CLIENT_CMD, PROTOCOLS: 'https' }, root);
       expect(statuses.length).toBeGreaterThanOrEqual(5);
-      expect(statuses.filter((s) => s.code !== 0)).toEqual([]);
+      // Every shard step lets exit 1 (failed cases) through to the merge, which reports them: exit 1.
       const merged = statuses[statuses.length - 1]!;
-      expect(merged.run).toMatch(/conform merge/);
+      expect(merged).toMatchObject({ run: expect.stringMatching(/conform merge/), code: 1 });
+      expect(statuses.slice(0, -1).filter((s) => s.code !== 0)).toEqual([]);
       const ws = join(
         root,
         (await readdir(root))
@@ -283,10 +293,12 @@ describe('the CI examples of docs/ci, run as written in a user project', () => {
           .pop()!,
       );
       const results = JSON.parse(await readFile(join(ws, 'reports/results.json'), 'utf8')) as {
-        results: Array<{ id: string; status: string }>;
+        results: Array<{ id: string; status: string; level: string }>;
       };
       const ids = results.results.map((r) => r.id);
       expect(new Set(ids).size).toBe(ids.length);
+      // `false` reaches nothing: no judged case passes (an info case only records).
+      expect(results.results.filter((r) => r.status === 'pass' && r.level !== 'info').map((r) => r.id)).toEqual([]);
       expect(ids.length).toBeGreaterThan(50);
       expect(ids.every((id) => id.startsWith('https.'))).toBe(true);
       expect(await readFile(join(ws, 'reports/junit.xml'), 'utf8')).toContain('<testsuites');

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { PROTOCOL_NAMES, PROTOCOLS } from '../harness/protocols.js';
 import { REFERENCE_PROTOCOLS, loadFlawTables } from '../clients/reference/protocols.js';
 import { TLS_FLAWS } from '../clients/reference/tls-flaws.js';
+import type { ProtocolDescriptor } from '../servers/shared/descriptor.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -24,6 +25,19 @@ describe('protocol plug-ins', () => {
       expect(existsSync(join(root, path)), path).toBe(true);
     }
     expect(PROTOCOLS[p].actions.length).toBeGreaterThan(0);
+  });
+
+  it.each(PROTOCOL_NAMES)('%s, if its server speaks TLS, declares its TLS modes for the TLS templates', (p) => {
+    const d = PROTOCOLS[p] as ProtocolDescriptor;
+    if (!d.emits.includes('client-hello')) return expect(d.tlsModes ?? []).toEqual([]);
+    expect(d.tlsModes?.length).toBeGreaterThan(0);
+    for (const m of d.tlsModes!) {
+      expect(m.refused.length, `${p} ${m.mode} refused`).toBeGreaterThan(0);
+      expect(m.accepted.length, `${p} ${m.mode} accepted`).toBeGreaterThan(0);
+    }
+    // One mode: no prefix; several: each named, so instance ids stay apart.
+    const names = d.tlsModes!.map((m) => m.mode);
+    expect(names.length === 1 ? names : new Set(names).size).toEqual(names.length === 1 ? [''] : names.length);
   });
 
   it('the reference client speaks exactly the registered protocols', () => {

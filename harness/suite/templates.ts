@@ -13,102 +13,35 @@
 // folder), so the catalogue's cache covers them; the validation below loads
 // YAML, zod and the protocols' schemas only when the catalogue is validated.
 import type { z } from 'zod';
-import type { Protocol } from '../protocols.js';
+import { PROTOCOLS, type Protocol } from '../protocols.js';
+import type { ProtocolDescriptor, TlsMode } from '../../servers/shared/descriptor.js';
 import type { Case } from './case.js';
 import type { Expectation } from './expectations-schema.js';
 import type { SuiteFile } from './files.js';
 import type { SuiteProblem } from './load.js';
 
-/** One protocol in one TLS mode: what an instance adds to the template. */
-export interface TlsTarget {
+/** One protocol in one TLS mode (its descriptor's `tlsModes`): what an instance adds to the template. */
+export interface TlsTarget extends Omit<TlsMode, 'refused' | 'accepted'> {
   protocol: Protocol;
-  /** Prefix of the instance's name (`starttls-expired`); empty where the protocol has one mode. */
-  mode: string;
-  /** Options that put the server in this mode. */
-  server: Record<string, unknown>;
-  /** Appended to the title. */
-  label: string;
-  /** Where the protocol adopts PKIX and the identity check, appended to the refs. */
-  refs: readonly string[];
-  /** The certificate was refused: the client reports failure and nothing of the application crossed inside TLS. */
   refused: readonly Expectation[];
-  /** The certificate was accepted: the client succeeded and the data arrived whole. */
   accepted: readonly Expectation[];
 }
 
-const SERVED: readonly Expectation[] = [{ outcome: 'success' }, { output: 'served' }];
-/** Mail and FTP: no command inside the TLS session, credentials least of all. */
-const NOTHING_INSIDE: readonly Expectation[] = [
-  { outcome: 'failure' },
-  { never: 'credentials' },
-  { never: { type: 'command', layer: 'tls' } },
-];
-
-/** Every protocol's TLS modes, the first one each the upgrade where there is one (where verification was skipped most). */
-export const TLS_TARGETS: readonly TlsTarget[] = [
-  {
-    protocol: 'https',
-    mode: '',
-    server: {},
-    label: '',
-    refs: ['RFC 9110 §4.2.2'],
-    refused: [{ outcome: 'failure' }, { never: 'command' }],
-    accepted: SERVED,
-  },
-  ...(['starttls', 'implicit'] as const).map(
-    (mode): TlsTarget => ({
-      protocol: 'smtp',
-      mode,
-      server: { tls: mode },
-      label: mode === 'starttls' ? 'SMTP, STARTTLS' : 'SMTP, implicit TLS',
-      refs: ['RFC 8314 §5.3'],
-      refused: [...NOTHING_INSIDE, { delivered: 'nothing' }],
-      accepted: [{ outcome: 'success' }, { delivered: 'input' }],
+/**
+ * Every protocol's TLS modes, in the registry's order, each protocol's first
+ * the upgrade where there is one. The descriptors say what `refused` and
+ * `accepted` mean for them; each instance is validated as any case.
+ */
+export const TLS_TARGETS: readonly TlsTarget[] = Object.entries(PROTOCOLS).flatMap(([protocol, d]) =>
+  ((d as ProtocolDescriptor).tlsModes ?? []).map(
+    (m): TlsTarget => ({
+      ...m,
+      protocol: protocol as Protocol,
+      refused: m.refused as readonly Expectation[],
+      accepted: m.accepted as readonly Expectation[],
     }),
   ),
-  ...(['starttls', 'implicit'] as const).map(
-    (mode): TlsTarget => ({
-      protocol: 'imap',
-      mode,
-      server: { tls: mode },
-      label: mode === 'starttls' ? 'IMAP, STARTTLS' : 'IMAP, implicit TLS',
-      refs: ['RFC 8314 §5.3'],
-      refused: NOTHING_INSIDE,
-      accepted: SERVED,
-    }),
-  ),
-  ...(['stls', 'implicit'] as const).map(
-    (mode): TlsTarget => ({
-      protocol: 'pop3',
-      mode,
-      server: { tls: mode },
-      label: mode === 'stls' ? 'POP3, STLS' : 'POP3, implicit TLS',
-      refs: ['RFC 8314 §5.3'],
-      refused: NOTHING_INSIDE,
-      accepted: SERVED,
-    }),
-  ),
-  ...(['explicit', 'implicit'] as const).map(
-    (mode): TlsTarget => ({
-      protocol: 'ftps',
-      mode,
-      server: { tls: mode },
-      label: mode === 'explicit' ? 'FTPS, AUTH TLS' : 'FTPS, implicit TLS',
-      refs: ['RFC 4217 §15.1.1'],
-      refused: NOTHING_INSIDE,
-      accepted: SERVED,
-    }),
-  ),
-  {
-    protocol: 'socks5',
-    mode: '',
-    server: { target: 'https' },
-    label: 'SOCKS5, TLS to the target through the tunnel',
-    refs: ['RFC 9110 §4.2.2'],
-    refused: [{ outcome: 'failure' }, { never: { type: 'command', verb: 'GET' } }],
-    accepted: SERVED,
-  },
-];
+);
 
 const PROTOCOLS_WITH_TLS = [...new Set(TLS_TARGETS.map((t) => t.protocol))] as [Protocol, ...Protocol[]];
 

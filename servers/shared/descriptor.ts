@@ -11,6 +11,36 @@ import type { RunningServer, ServerContext } from './server-types.js';
 /** An event a step looks for: a type, and fields the event must carry (as a case's `expect` writes them). */
 export type StepMatcher = EventType | ({ type: EventType } & Record<string, string | number | boolean | null>);
 
+/**
+ * One way a protocol speaks TLS, for the TLS templates (suites/tls/,
+ * harness/suite/templates.ts): how its server is put in that mode and what
+ * a template's `refused` and `accepted` mean there, as a case writes its
+ * expectations (validated with every instance).
+ */
+export interface TlsMode {
+  /** Prefix of an instance's name (`starttls` in `smtp.certificate.starttls-expired`); '' where the protocol has one mode. */
+  mode: string;
+  /** Options that put the server in this mode. */
+  server: Record<string, unknown>;
+  /** Appended to an instance's title. */
+  label: string;
+  /** Where the protocol adopts PKIX and the identity check, appended to an instance's refs. */
+  refs: readonly string[];
+  /** The certificate was refused: the client reports failure and nothing of the application crossed inside TLS. */
+  refused: readonly unknown[];
+  /** The certificate was accepted: the client succeeded and the data arrived whole. */
+  accepted: readonly unknown[];
+}
+
+/** A template's `accepted` for a protocol that delivers a download: success, and the bytes served. */
+export const SERVED = [{ outcome: 'success' }, { output: 'served' }] as const;
+/** Mail and FTP: no command inside the TLS session, credentials least of all. */
+export const NOTHING_INSIDE = [
+  { outcome: 'failure' },
+  { never: 'credentials' },
+  { never: { type: 'command', layer: 'tls' } },
+] as const;
+
 export interface ProtocolDescriptor<S extends z.ZodType = z.ZodType> {
   /** Validates a case's `server:` block (and supplies defaults). */
   optionsSchema: S;
@@ -42,6 +72,12 @@ export interface ProtocolDescriptor<S extends z.ZodType = z.ZodType> {
   requiresTls?(job: Pick<Job, 'url'>): boolean;
   /** The output is text whose line ends the client may convert (default: bytes, compared exactly). */
   textOutput?(job: Job): boolean;
+  /**
+   * Its TLS modes, for the TLS templates; the first is the one `modes: first`
+   * runs (the upgrade where there is one, where clients skipped checks most).
+   * None: the templates pass the protocol by.
+   */
+  tlsModes?: readonly TlsMode[];
 }
 
 /** The events every TLS-speaking server records. */

@@ -4,7 +4,7 @@
  * events, the tunnelled bytes as payloads; an HTTPS target behind it records
  * the ClientHello that crossed the tunnel.
  */
-import { defineProtocol, TLS_EVENTS } from '../shared/descriptor.js';
+import { defineProtocol, SERVED, TLS_EVENTS } from '../shared/descriptor.js';
 import { Socks5OptionsSchema } from './options.js';
 import { explainSocks5Fault } from './faults.js';
 import { explainSocks5Rule } from './script-explain.js';
@@ -31,4 +31,14 @@ export const SOCKS5 = defineProtocol({
   meetsTls: (job) => job.url.startsWith('https:'),
   tlsName: (job) => (job.url ? new URL(job.url).hostname.replace(/^\[|\]$/g, '') : job.host),
   requiresTls: (job) => job.url.startsWith('https:'),
+  tlsModes: [
+    {
+      mode: '',
+      server: { target: 'https' },
+      label: 'SOCKS5, TLS to the target through the tunnel',
+      refs: ['RFC 9110 §4.2.2'],
+      refused: [{ outcome: 'failure' }, { never: { type: 'command', verb: 'GET' } }],
+      accepted: SERVED,
+    },
+  ],
 });

@@ -4,7 +4,7 @@
  * connections are recorded on the server name `ftps-data`, a foreign PASV
  * address's trap on `ftps-trap`.
  */
-import { defineProtocol, NOTHING_INSIDE, SERVED, TLS_EVENTS } from '../shared/descriptor.js';
+import { defineProtocol, NOTHING_INSIDE, SERVED, TLS_EVENTS, upgradeAndImplicit } from '../shared/descriptor.js';
 import { FtpsOptionsSchema } from './options.js';
 import { explainFtpsSetup } from './faults.js';
 import { explainFtpsRule } from './script.js';
@@ -32,12 +32,12 @@ export const FTPS = defineProtocol({
   // FTP text (TYPE A, and every listing) crosses in NVT-ASCII with CRLF line ends and is
   // stored with the local convention (RFC 959 §3.1.1.1): a client may keep CRLF or write LF.
   textOutput: (job) => job.action === 'list' || job.ftpType === 'A',
-  tlsModes: (['explicit', 'implicit'] as const).map((mode) => ({
-    mode,
-    server: { tls: mode },
-    label: mode === 'explicit' ? 'FTPS, AUTH TLS' : 'FTPS, implicit TLS',
+  tlsModes: upgradeAndImplicit({
+    name: 'FTPS',
+    upgrade: 'explicit',
+    upgradeLabel: 'AUTH TLS',
     refs: ['RFC 4217 §15.1.1'],
     refused: NOTHING_INSIDE,
     accepted: SERVED,
-  })),
+  }),
 });

@@ -1,5 +1,5 @@
 /** IMAP (RFC 9051, RFC 3501) with STARTTLS or implicit TLS (RFC 8314): CONFORM_ACTION=retrieve fetches message 1 of INBOX. */
-import { defineProtocol, NOTHING_INSIDE, SERVED, TLS_EVENTS } from '../shared/descriptor.js';
+import { defineProtocol, NOTHING_INSIDE, SERVED, TLS_EVENTS, upgradeAndImplicit } from '../shared/descriptor.js';
 import { explainRule } from '../shared/script/schema.js';
 import { ImapOptionsSchema } from './options.js';
 import { explainImapFault } from './faults.js';
@@ -21,12 +21,12 @@ export const IMAP = defineProtocol({
   // RFC 9051 §7.1: the server greets with an untagged OK (or PREAUTH, BYE).
   firstExchange: { expect: Buffer.from('* OK') },
   describeFaults: (options) => [...options.script.map(explainRule), ...options.faults.map(explainImapFault)],
-  tlsModes: (['starttls', 'implicit'] as const).map((mode) => ({
-    mode,
-    server: { tls: mode },
-    label: mode === 'starttls' ? 'IMAP, STARTTLS' : 'IMAP, implicit TLS',
+  tlsModes: upgradeAndImplicit({
+    name: 'IMAP',
+    upgrade: 'starttls',
+    upgradeLabel: 'STARTTLS',
     refs: ['RFC 8314 §5.3'],
     refused: NOTHING_INSIDE,
     accepted: SERVED,
-  })),
+  }),
 });

@@ -1,5 +1,5 @@
 /** POP3 (RFC 1939) with STLS (RFC 2595) or implicit TLS (RFC 8314): CONFORM_ACTION=retrieve fetches message 1. */
-import { defineProtocol, NOTHING_INSIDE, SERVED, TLS_EVENTS } from '../shared/descriptor.js';
+import { defineProtocol, NOTHING_INSIDE, SERVED, TLS_EVENTS, upgradeAndImplicit } from '../shared/descriptor.js';
 import { explainRule } from '../shared/script/schema.js';
 import { Pop3OptionsSchema } from './options.js';
 import { explainPop3Fault } from './faults.js';
@@ -21,12 +21,12 @@ export const POP3 = defineProtocol({
   // RFC 1939 §4: the server greets with +OK.
   firstExchange: { expect: Buffer.from('+OK') },
   describeFaults: (options) => [...options.script.map(explainRule), ...options.faults.map(explainPop3Fault)],
-  tlsModes: (['stls', 'implicit'] as const).map((mode) => ({
-    mode,
-    server: { tls: mode },
-    label: mode === 'stls' ? 'POP3, STLS' : 'POP3, implicit TLS',
+  tlsModes: upgradeAndImplicit({
+    name: 'POP3',
+    upgrade: 'stls',
+    upgradeLabel: 'STLS',
     refs: ['RFC 8314 §5.3'],
     refused: NOTHING_INSIDE,
     accepted: SERVED,
-  })),
+  }),
 });

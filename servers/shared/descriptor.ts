@@ -41,6 +41,30 @@ export const NOTHING_INSIDE = [
   { never: { type: 'command', layer: 'tls' } },
 ] as const;
 
+/**
+ * The two TLS modes of a protocol with an upgrade command and an implicit-TLS
+ * port, chosen by its server's `tls` option: the upgrade first.
+ */
+export function upgradeAndImplicit(o: {
+  /** The protocol's name in titles (`SMTP`). */
+  name: string;
+  /** The `tls` option and name prefix of the upgrade (`starttls`), and its label (`STARTTLS`). */
+  upgrade: string;
+  upgradeLabel: string;
+  refs: readonly string[];
+  refused: readonly unknown[];
+  accepted: readonly unknown[];
+}): TlsMode[] {
+  return [o.upgrade, 'implicit'].map((mode) => ({
+    mode,
+    server: { tls: mode },
+    label: `${o.name}, ${mode === o.upgrade ? o.upgradeLabel : 'implicit TLS'}`,
+    refs: o.refs,
+    refused: o.refused,
+    accepted: o.accepted,
+  }));
+}
+
 export interface ProtocolDescriptor<S extends z.ZodType = z.ZodType> {
   /** Validates a case's `server:` block (and supplies defaults). */
   optionsSchema: S;

@@ -1,5 +1,5 @@
 /** SMTP (RFC 5321) with STARTTLS (RFC 3207) or implicit TLS (RFC 8314): CONFORM_ACTION=send submits a message. */
-import { defineProtocol, NOTHING_INSIDE, TLS_EVENTS } from '../shared/descriptor.js';
+import { defineProtocol, NOTHING_INSIDE, TLS_EVENTS, upgradeAndImplicit } from '../shared/descriptor.js';
 import { explainRule } from '../shared/script/schema.js';
 import { SmtpOptionsSchema } from './options.js';
 import { explainSmtpFault } from './faults.js';
@@ -21,12 +21,12 @@ export const SMTP = defineProtocol({
   // RFC 5321 §4.2: the server greets with 220.
   firstExchange: { expect: Buffer.from('220') },
   describeFaults: (options) => [...options.script.map(explainRule), ...options.faults.map(explainSmtpFault)],
-  tlsModes: (['starttls', 'implicit'] as const).map((mode) => ({
-    mode,
-    server: { tls: mode },
-    label: mode === 'starttls' ? 'SMTP, STARTTLS' : 'SMTP, implicit TLS',
+  tlsModes: upgradeAndImplicit({
+    name: 'SMTP',
+    upgrade: 'starttls',
+    upgradeLabel: 'STARTTLS',
     refs: ['RFC 8314 §5.3'],
     refused: [...NOTHING_INSIDE, { delivered: 'nothing' }],
     accepted: [{ outcome: 'success' }, { delivered: 'input' }],
-  })),
+  }),
 });

@@ -149,6 +149,26 @@ describe('FTPS server: CCC', () => {
     },
   );
 
+  it("hears a command sent right behind the client's close_notify, and still sends its own close_notify", async () => {
+    // The server may read the client's close_notify before its own is out (ftplib's unwrap() waits
+    // for it): the TLS layer must not then let the plaintext behind it flow past the session.
+    for (let round = 0; round < 8; round++) {
+      const { log, port, ca } = await start({ transfer: { ccc: true } });
+      const { raw, guard, tls, c } = await protectedSession(port, ca);
+      guard.hold();
+      expect(await c.send('CCC')).toMatch(/^200 /);
+      const released = guard.release(tls, new AbortController().signal);
+      raw.write('NOOP\r\n');
+      const { closeNotify, rest } = await released;
+      expect(closeNotify, `round ${round}: the server's close_notify`).toBe(true);
+      c.swap(raw, rest.toString('latin1'));
+      expect(await c.reply()).toMatch(/^200 /);
+      expect(log.ofType('command').at(-1)).toMatchObject({ verb: 'NOOP', layer: 'plaintext' });
+      await server?.stop();
+      server = undefined;
+    }
+  });
+
   it("goes on when the client speaks plaintext without answering close_notify (curl's passive CCC mode)", async () => {
     const { log, port, ca } = await start({ transfer: { ccc: true } });
     const { raw, guard, tls, c } = await protectedSession(port, ca);

@@ -61,6 +61,10 @@ export class SocketLease extends Duplex {
   private returned = false;
   private pending: Buffer = Buffer.alloc(0);
   private onReturn: ((rest: Buffer) => void) | undefined;
+  /** Clearing: the peer is done with TLS (its close_notify, or plaintext); nothing more is read for TLS. */
+  private peerDone = false;
+  /** Clearing: TLS's own close_notify has been written (the TLS socket finished). */
+  private ownDone = false;
 
   private readonly onData = (chunk: Buffer): void => {
     // Once TLS is torn down the socket keeps flowing for the plaintext tap; nothing more goes to TLS.
@@ -74,7 +78,7 @@ export class SocketLease extends Duplex {
     );
     this.pending = rest;
     for (const r of records) this.push(r);
-    if (plaintext) this.giveBack();
+    if (plaintext) this.stopReading();
   };
   private readonly onEnd = (): void => {
     if (!this.clearing && !this.destroyed) this.push(null);
@@ -91,7 +95,9 @@ export class SocketLease extends Duplex {
   }
 
   override _read(): void {
-    if (!this.returned) this.socket.resume();
+    // Once the peer is done with TLS the socket stays paused: with no listener of ours on it, a
+    // resume would let the plaintext that follows flow past everyone (the next FTP command lost).
+    if (!this.returned && !this.peerDone) this.socket.resume();
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
@@ -107,7 +113,7 @@ export class SocketLease extends Duplex {
 
   override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
     // The raw socket is its owner's, destroyed or kept by it.
-    if (this.clearing) this.giveBack();
+    if (this.clearing) this.giveBack(true);
     done(err);
   }
 
@@ -127,6 +133,12 @@ export class SocketLease extends Duplex {
       tls.on('data', () => undefined);
       tls.once('end', () => {
         closeNotify = true;
+        this.stopReading();
+      });
+      // The socket is handed back only once our own close_notify is out too: a peer that answers
+      // quickly (ftplib's unwrap() sends its close_notify, then waits for ours) must still get it.
+      tls.once('finish', () => {
+        this.ownDone = true;
         this.giveBack();
       });
       this.onReturn = (rest) => {
@@ -139,9 +151,22 @@ export class SocketLease extends Duplex {
     });
   }
 
-  /** Stops lending: the socket is paused with the lease's listeners removed, ready for plaintext reading. */
-  private giveBack(): void {
+  /** Clearing: the peer is done with TLS; its bytes from here on wait, paused, for the plaintext reader. */
+  private stopReading(): void {
+    if (this.peerDone || !this.clearing) return;
+    this.peerDone = true;
+    this.socket.off('data', this.onData);
+    this.socket.pause();
+    this.giveBack();
+  }
+
+  /**
+   * Stops lending, once both sides are done with TLS (or the TLS layer is torn down): the socket is
+   * paused with the lease's listeners removed, ready for plaintext reading.
+   */
+  private giveBack(force = false): void {
     if (this.returned || !this.clearing) return;
+    if (!force && !(this.peerDone && this.ownDone)) return;
     this.returned = true;
     this.socket.off('data', this.onData);
     this.socket.off('end', this.onEnd);

@@ -5,8 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { keyPair } from './keys.js';
-import { spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 
 let dir: string;
 beforeEach(async () => {
@@ -34,23 +32,5 @@ describe('key pairs', () => {
     expect(a.publicKey.equals(b.publicKey)).toBe(false);
     expect((await keyPair('ec-p384', dir)).publicKey.asymmetricKeyDetails).toMatchObject({ namedCurve: 'secp384r1' });
     expect((await keyPair('ed25519', dir)).publicKey.asymmetricKeyType).toBe('ed25519');
-  });
-
-  test('a key another live process announced it is making is waited for, not made twice', async () => {
-    const other = spawn('sleep', ['10']);
-    try {
-      await writeFile(join(dir, 'rsa-2048.key.pem.making'), `${other.pid}:0`);
-      const theirs = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-      setTimeout(
-        () => void writeFile(join(dir, 'rsa-2048.key.pem'), theirs.export({ type: 'pkcs8', format: 'pem' })),
-        300,
-      );
-      const got = await keyPair('rsa-2048', dir);
-      expect(got.privateKey.export({ type: 'pkcs8', format: 'pem' })).toBe(
-        theirs.export({ type: 'pkcs8', format: 'pem' }),
-      );
-    } finally {
-      other.kill();
-    }
   });
 });

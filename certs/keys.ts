@@ -14,10 +14,9 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { threadId } from 'node:worker_threads';
 
 export const KEY_KINDS = ['ec-p256', 'ec-p384', 'ed25519', 'rsa-1024', 'rsa-2048', 'rsa-4096', 'rsa-8192'] as const;
 export type KeyKind = (typeof KEY_KINDS)[number];
@@ -65,63 +64,14 @@ function pairOf(privateKey: KeyObject): KeyPair {
   return { privateKey, publicKey: createPublicKey(privateKey) };
 }
 
-/** How long to wait for a key another process is making before making it here too. */
-const OTHER_MAKER_WAIT_MS = 120_000;
-
-/** The cached key of `bits` bits in `file`, if it is there and whole. */
-function readCached(file: string, bits: number): KeyPair | undefined {
+async function cachedRsa(kind: KeyKind, bits: number, keysDir: string): Promise<KeyPair> {
+  const file = join(keysDir, `${kind}.key.pem`);
   try {
     const key = createPrivateKey(readFileSync(file, 'utf8'));
     if (key.asymmetricKeyDetails?.modulusLength === bits) return pairOf(key);
   } catch {
-    // Missing or unreadable.
+    // Missing or unreadable: made below.
   }
-  return undefined;
-}
-
-/** Who is making a key: this process and thread (a test's worker threads share the process). */
-const MAKER = `${process.pid}:${threadId}`;
-
-/** Whether a live process (or another thread of this one) announced, in `<file>.making`, that it is making this key. */
-function madeElsewhere(file: string): boolean {
-  try {
-    const maker = readFileSync(`${file}.making`, 'utf8');
-    const pid = Number(maker.split(':')[0]);
-    if (!pid || maker === MAKER) return false;
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Announces that this process is making the key of `kind` (a fresh machine's test run makes the
- * 8192-bit key once, beside the first tests, instead of before them): other processes asking for
- * it meanwhile wait for the file instead of making the same key again. Returns the key.
- */
-export async function makeKeyAnnounced(kind: KeyKind, keysDir: string): Promise<KeyPair> {
-  const file = join(keysDir, `${kind}.key.pem`);
-  await mkdir(keysDir, { recursive: true, mode: 0o700 });
-  await writeFile(`${file}.making`, MAKER);
-  try {
-    return await keyPair(kind, keysDir);
-  } finally {
-    await rm(`${file}.making`, { force: true });
-  }
-}
-
-async function cachedRsa(kind: KeyKind, bits: number, keysDir: string): Promise<KeyPair> {
-  const file = join(keysDir, `${kind}.key.pem`);
-  const cached = readCached(file, bits);
-  if (cached) return cached;
-  for (const until = Date.now() + OTHER_MAKER_WAIT_MS; madeElsewhere(file) && Date.now() < until; ) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const made = readCached(file, bits);
-    if (made) return made;
-  }
-  const again = readCached(file, bits);
-  if (again) return again;
   const { privateKey } = await generateAsync('rsa', { modulusLength: bits });
   await mkdir(keysDir, { recursive: true, mode: 0o700 });
   await chmod(keysDir, 0o700);

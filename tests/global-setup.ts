@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { keysCacheDir } from '../certs/cache-dir.js';
-import { KEY_KINDS, keyPair, makeKeyAnnounced, type KeyKind } from '../certs/keys.js';
+import { KEY_KINDS, keyPair } from '../certs/keys.js';
 import { findExecutable } from '../harness/clients/which.js';
 import { build } from '../scripts/build.mjs';
 
@@ -31,17 +31,13 @@ function warmUp(): ChildProcess[] {
 
 /**
  * Tests spawn the compiled CLI and reference client, so build them first.
- * The RSA key cache is filled here, once: test files running side by side
- * would otherwise each make the same keys at once. The 8192-bit key (10 to 30
- * s on a fresh machine) is made beside the first tests, announced, so the few
- * that need it wait for it (certs/keys.ts) while the others run.
+ * The RSA key cache is filled here, once (half a minute on a fresh machine,
+ * for the 8192-bit key): test files running side by side would otherwise
+ * each make the same keys at once.
  */
 export default async function setup(): Promise<() => void> {
   const warming = warmUp();
-  const slow: KeyKind = 'rsa-8192';
-  const making = makeKeyAnnounced(slow, keysCacheDir());
-  making.catch(() => undefined);
-  await Promise.all([build(), ...KEY_KINDS.filter((k) => k !== slow).map((kind) => keyPair(kind, keysCacheDir()))]);
+  await Promise.all([build(), ...KEY_KINDS.map((kind) => keyPair(kind, keysCacheDir()))]);
   return () => {
     for (const child of warming) {
       if (child.pid && child.exitCode === null && child.signalCode === null) {

@@ -1,11 +1,9 @@
 import { z } from 'zod';
+import { CertificateSchema, TlsVersionSchema } from '../shared/tls-options.js';
 import { ClientCertSchema } from '../shared/client-cert.js';
-import { CERT_PROFILE_NAMES } from '../../certs/index.js';
 import { FtpsFaultSchema } from './faults.js';
 import { FILE_NAMES } from './tree.js';
 import { FtpsScriptSchema } from './script.js';
-
-const TlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
 
 /** The data connection commands (RFC 959 §4.1.2 PASV/PORT, RFC 2428 EPSV/EPRT). */
 export const DATA_COMMANDS = ['PASV', 'EPSV', 'PORT', 'EPRT'] as const;
@@ -22,7 +20,7 @@ export const FtpsOptionsSchema = z
      */
     tls: z.enum(['none', 'explicit', 'explicit-required', 'implicit']).default('explicit'),
     /** Certificate profile the server presents on the control connection, and on data connections unless `dataCertificate` says otherwise. Default `valid`. */
-    certificate: z.enum(CERT_PROFILE_NAMES as [string, ...string[]]).default('valid'),
+    certificate: CertificateSchema.default('valid'),
     /** Whether the server asks for a client certificate in the TLS handshake (servers/shared/client-cert.ts). Default `none`. */
     clientCert: ClientCertSchema.default('none'),
     /**
@@ -33,11 +31,11 @@ export const FtpsOptionsSchema = z
      * (a resumed session would carry the control one's authentication instead).
      * Default: the control connection's certificate, sessions shared.
      */
-    dataCertificate: z.enum(CERT_PROFILE_NAMES as [string, ...string[]]).optional(),
+    dataCertificate: CertificateSchema.optional(),
     /** Lowest TLS version accepted. Default TLSv1.2. */
-    minVersion: TlsVersion.default('TLSv1.2'),
+    minVersion: TlsVersionSchema.default('TLSv1.2'),
     /** Highest TLS version accepted. Default TLSv1.3. */
-    maxVersion: TlsVersion.default('TLSv1.3'),
+    maxVersion: TlsVersionSchema.default('TLSv1.3'),
     /** The data connection commands accepted (others get 502). Default all four. */
     dataCommands: z
       .array(z.enum(DATA_COMMANDS))

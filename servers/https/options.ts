@@ -1,10 +1,8 @@
 import { z } from 'zod';
+import { CertificateSchema, TlsVersionSchema } from '../shared/tls-options.js';
 import { ClientCertSchema } from '../shared/client-cert.js';
 import { HttpsScriptSchema } from '../shared/script/schema.js';
-import { CERT_PROFILE_NAMES } from '../../certs/index.js';
 import { HttpsFaultSchema } from './faults.js';
-
-const TlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
 
 /** `normal: { final }` waits for the end of an exchange of commands: an HTTP request has none. */
 function refuseFinal(rules: z.infer<typeof HttpsScriptSchema>, ctx: z.RefinementCtx): void {
@@ -25,11 +23,11 @@ function refuseFinal(rules: z.infer<typeof HttpsScriptSchema>, ctx: z.Refinement
 export const HttpsOptionsSchema = z
   .object({
     /** Certificate profile the server presents. Default `valid`. */
-    certificate: z.enum(CERT_PROFILE_NAMES as [string, ...string[]]).default('valid'),
+    certificate: CertificateSchema.default('valid'),
     /** Lowest TLS version accepted. Default TLSv1.2. */
-    minVersion: TlsVersion.default('TLSv1.2'),
+    minVersion: TlsVersionSchema.default('TLSv1.2'),
     /** Highest TLS version accepted. Default TLSv1.3. */
-    maxVersion: TlsVersion.default('TLSv1.3'),
+    maxVersion: TlsVersionSchema.default('TLSv1.3'),
     /** OpenSSL cipher list for TLS ≤ 1.2. Default: Node's default list. */
     ciphers: z.string().optional(),
     /** ALPN protocols the server selects from. Default: none negotiated. */

@@ -1,11 +1,10 @@
 import { z } from 'zod';
+import { CertificateSchema, TlsVersionSchema } from '../shared/tls-options.js';
 import { ClientCertSchema } from '../shared/client-cert.js';
 import { scriptFor } from '../shared/script/schema.js';
-import { CERT_PROFILE_NAMES } from '../../certs/index.js';
 import { Pop3FaultSchema } from './faults.js';
 import { CAPABILITY_NAMES } from './capabilities.js';
 
-const TlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
 const Capability = z.enum(CAPABILITY_NAMES);
 
 /** A case's `server:` block for the POP3 server. Every field has a default, like Dovecot's. */
@@ -19,13 +18,13 @@ export const Pop3OptionsSchema = z
      */
     tls: z.enum(['none', 'stls', 'stls-required', 'implicit']).default('stls'),
     /** Certificate profile the server presents. Default `valid`. */
-    certificate: z.enum(CERT_PROFILE_NAMES as [string, ...string[]]).default('valid'),
+    certificate: CertificateSchema.default('valid'),
     /** Whether the server asks for a client certificate in the TLS handshake (servers/shared/client-cert.ts). Default `none`. */
     clientCert: ClientCertSchema.default('none'),
     /** Lowest TLS version accepted. Default TLSv1.2. */
-    minVersion: TlsVersion.default('TLSv1.2'),
+    minVersion: TlsVersionSchema.default('TLSv1.2'),
     /** Highest TLS version accepted. Default TLSv1.3. */
-    maxVersion: TlsVersion.default('TLSv1.3'),
+    maxVersion: TlsVersionSchema.default('TLSv1.3'),
     /**
      * Capabilities advertised in CAPA, and accepted, before and inside TLS,
      * independently. STLS is not listed here: the TLS mode and faults decide it.

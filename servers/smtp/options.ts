@@ -1,10 +1,8 @@
 import { z } from 'zod';
+import { CertificateSchema, TlsVersionSchema } from '../shared/tls-options.js';
 import { ClientCertSchema } from '../shared/client-cert.js';
 import { ScriptSchema } from '../shared/script/schema.js';
-import { CERT_PROFILE_NAMES } from '../../certs/index.js';
 import { SmtpFaultSchema } from './faults.js';
-
-const TlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
 
 /** EHLO keywords the server knows (servers/smtp/registry.ts builds the reply from them). */
 export const CAPABILITIES = ['PIPELINING', 'SIZE', 'STARTTLS', 'AUTH', 'ENHANCEDSTATUSCODES', '8BITMIME'] as const;
@@ -24,13 +22,13 @@ export const SmtpOptionsSchema = z
      */
     tls: z.enum(['none', 'starttls', 'starttls-required', 'implicit']).default('starttls'),
     /** Certificate profile the server presents. Default `valid`. */
-    certificate: z.enum(CERT_PROFILE_NAMES as [string, ...string[]]).default('valid'),
+    certificate: CertificateSchema.default('valid'),
     /** Whether the server asks for a client certificate in the TLS handshake (servers/shared/client-cert.ts). Default `none`. */
     clientCert: ClientCertSchema.default('none'),
     /** Lowest TLS version accepted. Default TLSv1.2. */
-    minVersion: TlsVersion.default('TLSv1.2'),
+    minVersion: TlsVersionSchema.default('TLSv1.2'),
     /** Highest TLS version accepted. Default TLSv1.3. */
-    maxVersion: TlsVersion.default('TLSv1.3'),
+    maxVersion: TlsVersionSchema.default('TLSv1.3'),
     /** The name in the greeting and the EHLO reply. Default `mail.conform.test`. */
     hostname: z
       .string()

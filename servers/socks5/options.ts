@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { CertificateSchema } from '../shared/tls-options.js';
 import { ClientCertSchema } from '../shared/client-cert.js';
-import { CERT_PROFILE_NAMES } from '../../certs/index.js';
 import { Socks5FaultSchema } from './faults.js';
 import { MIN_LONG_HOST } from './long-names.js';
 import { Socks5ScriptSchema } from './script.js';
@@ -42,7 +42,7 @@ export const Socks5OptionsSchema = z
     /** How the target URL names it: a name (`name`: one only the proxy resolves for socks5h://, `localhost` for socks5://), `ipv4` or `ipv6` literals. Default `name`. */
     address: z.enum(['name', 'ipv4', 'ipv6']).default('name'),
     /** Certificate profile of an `https` target. Default `valid`. */
-    certificate: z.enum(CERT_PROFILE_NAMES as [string, ...string[]]).default('valid'),
+    certificate: CertificateSchema.default('valid'),
     /** Whether the https target asks for a client certificate in the TLS handshake (servers/shared/client-cert.ts). Default `none`. */
     clientCert: ClientCertSchema.default('none'),
     /** Size of the body the target serves (the peer sends, for `bind`; the reply datagram, for `udp-associate`, at most 60,000). Default 4096 bytes of every byte value. */

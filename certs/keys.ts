@@ -1,6 +1,6 @@
 // Key pairs for the certificates. Elliptic-curve and Ed25519 keys cost well
 // under a millisecond and are made with each certificate. RSA keys cost
-// 0.2 s (2048 bits) to half a minute (8192 bits): they are made once per
+// 0.2 s (2048 bits) to several seconds (8192 bits): they are made once per
 // machine, kept in the key cache (certs/cache-dir.ts: keysCacheDir()), and
 // shared by every profile and every generation that needs that size. Leaf
 // and authority certificates stay short-lived and are remade as before;
@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { rsaFromPrimes } from './rsa-from-primes.js';
 
 export const KEY_KINDS = ['ec-p256', 'ec-p384', 'ed25519', 'rsa-1024', 'rsa-2048', 'rsa-4096', 'rsa-8192'] as const;
 export type KeyKind = (typeof KEY_KINDS)[number];
@@ -72,7 +73,9 @@ async function cachedRsa(kind: KeyKind, bits: number, keysDir: string): Promise<
   } catch {
     // Missing or unreadable: made below.
   }
-  const { privateKey } = await generateAsync('rsa', { modulusLength: bits });
+  // Large keys: the two primes are searched for on two threads at once (certs/rsa-from-primes.ts).
+  const privateKey =
+    bits >= 4096 ? await rsaFromPrimes(bits) : (await generateAsync('rsa', { modulusLength: bits })).privateKey;
   await mkdir(keysDir, { recursive: true, mode: 0o700 });
   await chmod(keysDir, 0o700);
   // Several processes may make the same key at once: each renames a whole file over the

@@ -31,7 +31,7 @@ function warmUp(): ChildProcess[] {
 
 /**
  * Tests spawn the compiled CLI and reference client, so build them first.
- * The RSA key cache is filled here, once (half a minute on a fresh machine,
+ * The RSA key cache is filled here, once (5-10 s on a fresh machine,
  * for the 8192-bit key): test files running side by side would otherwise
  * each make the same keys at once.
  */

@@ -5,10 +5,14 @@
 // at their sum: ~6 s for 8192 bits. The key is then the usual RSA arithmetic
 // (RFC 8017 §3.2) encoded as PKCS #1 RSAPrivateKey (RFC 8017 App. A.1.2).
 import { createPrivateKey, generatePrime, type KeyObject } from 'node:crypto';
-import { promisify } from 'node:util';
 import { seq, tlv } from './der.js';
 
-const primeOf = promisify(generatePrime) as (bits: number, options: { bigint: true }) => Promise<bigint>;
+/** A random prime of `bits` bits, found on libuv's thread pool. */
+function primeOf(bits: number): Promise<bigint> {
+  return new Promise((resolve, reject) =>
+    generatePrime(bits, { bigint: true }, (err, prime) => (err ? reject(err) : resolve(prime))),
+  );
+}
 
 const E = 65537n;
 
@@ -40,7 +44,7 @@ function integer(value: bigint): Buffer {
 /** A prime of `bits` bits for which e = 65537 is a valid public exponent (gcd(e, p-1) = 1). */
 async function rsaPrime(bits: number): Promise<bigint> {
   for (;;) {
-    const p = await primeOf(bits, { bigint: true });
+    const p = await primeOf(bits);
     if (gcd(E, p - 1n) === 1n) return p;
   }
 }

@@ -21,7 +21,7 @@ import {
   utf8,
 } from './der.js';
 
-export type Hash = 'SHA-256' | 'SHA-384' | 'SHA-1';
+export type Hash = 'SHA-256' | 'SHA-384' | 'SHA-512' | 'SHA-1';
 
 export interface Extension {
   oid: string;
@@ -78,8 +78,19 @@ export function keyId(key: KeyObject): Buffer {
 }
 
 const SIGNATURE_OIDS: Record<string, Partial<Record<Hash, string>>> = {
-  ec: { 'SHA-256': '1.2.840.10045.4.3.2', 'SHA-384': '1.2.840.10045.4.3.3', 'SHA-1': '1.2.840.10045.4.1' },
-  rsa: { 'SHA-256': '1.2.840.113549.1.1.11', 'SHA-384': '1.2.840.113549.1.1.12', 'SHA-1': '1.2.840.113549.1.1.5' },
+  // RFC 5758 §3.2 (ecdsa-with-SHA*), RFC 4055 §5 (sha*WithRSAEncryption), RFC 3279 §2.2 (SHA-1).
+  ec: {
+    'SHA-256': '1.2.840.10045.4.3.2',
+    'SHA-384': '1.2.840.10045.4.3.3',
+    'SHA-512': '1.2.840.10045.4.3.4',
+    'SHA-1': '1.2.840.10045.4.1',
+  },
+  rsa: {
+    'SHA-256': '1.2.840.113549.1.1.11',
+    'SHA-384': '1.2.840.113549.1.1.12',
+    'SHA-512': '1.2.840.113549.1.1.13',
+    'SHA-1': '1.2.840.113549.1.1.5',
+  },
 };
 
 /** AlgorithmIdentifier of the signature: RSA's carries NULL parameters, ECDSA's and Ed25519's none (RFC 5758 §3.2, RFC 8410 §3). */

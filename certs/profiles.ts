@@ -229,6 +229,32 @@ export const PROFILES = {
     securityLevel: 0,
     signatureHash: 'SHA-1',
   },
+  'sha384-signature': {
+    explain:
+      'Nothing is wrong: a 2048-bit RSA intermediate, which the server sends, signed the certificate with sha384WithRSAEncryption.',
+    host: 'localhost',
+    // rsa_pkcs1_sha384 exactly (RFC 8446 §4.2.3), as badssl's sha384 class: an ECDSA issuer with SHA-384
+    // would pair a curve and a digest that no TLS 1.3 scheme names.
+    refs: ['RFC 8446 §4.2.3', 'RFC 4055 §5', ...PATH_REFS],
+    accept: true,
+    opensslError: null,
+    issuer: 'rsa-2048-intermediate',
+    sends: ['rsa-2048-intermediate'],
+    signatureHash: 'SHA-384',
+  },
+  'sha512-signature': {
+    explain:
+      'Nothing is wrong: a 2048-bit RSA intermediate, which the server sends, signed the certificate with sha512WithRSAEncryption.',
+    host: 'localhost',
+    // rsa_pkcs1_sha512 exactly (RFC 8446 §4.2.3), as badssl's sha512 class: an ECDSA issuer with SHA-512
+    // would pair a curve and a digest that no TLS 1.3 scheme names.
+    refs: ['RFC 8446 §4.2.3', 'RFC 4055 §5', ...PATH_REFS],
+    accept: true,
+    opensslError: null,
+    issuer: 'rsa-2048-intermediate',
+    sends: ['rsa-2048-intermediate'],
+    signatureHash: 'SHA-512',
+  },
   'cn-only': {
     explain: 'The certificate names localhost only in the subject CN and has no subjectAltName.',
     host: 'localhost',

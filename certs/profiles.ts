@@ -230,8 +230,7 @@ export const PROFILES = {
     signatureHash: 'SHA-1',
   },
   'sha384-signature': {
-    explain:
-      'Nothing is wrong: a 2048-bit RSA intermediate, which the server sends, signed the certificate with sha384WithRSAEncryption.',
+    explain: 'Nothing is wrong: the RSA intermediate the server sends signed the leaf with sha384WithRSAEncryption.',
     host: 'localhost',
     // rsa_pkcs1_sha384 exactly (RFC 8446 §4.2.3), as badssl's sha384 class: an ECDSA issuer with SHA-384
     // would pair a curve and a digest that no TLS 1.3 scheme names.
@@ -243,8 +242,7 @@ export const PROFILES = {
     signatureHash: 'SHA-384',
   },
   'sha512-signature': {
-    explain:
-      'Nothing is wrong: a 2048-bit RSA intermediate, which the server sends, signed the certificate with sha512WithRSAEncryption.',
+    explain: 'Nothing is wrong: the RSA intermediate the server sends signed the leaf with sha512WithRSAEncryption.',
     host: 'localhost',
     // rsa_pkcs1_sha512 exactly (RFC 8446 §4.2.3), as badssl's sha512 class: an ECDSA issuer with SHA-512
     // would pair a curve and a digest that no TLS 1.3 scheme names.

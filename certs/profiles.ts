@@ -17,7 +17,7 @@ export type { KeyKind };
 export type ExtendedKeyUsage = 'serverAuth' | 'clientAuth';
 
 /** Finite-field Diffie-Hellman groups a DHE-only server can use (certs/dh-params.ts). */
-export type DhGroup = 'modp-1024' | 'modp-2048' | 'composite-2048';
+export type DhGroup = 'modp-1024' | 'modp-2048' | 'composite-2048' | 'small-subgroup-2048';
 
 /** TLS settings of the server presenting the certificate, beyond a case's own. */
 export interface ServerTls {
@@ -666,6 +666,15 @@ export const PROFILES = {
     opensslError: null,
     key: 'rsa-2048',
     server: { maxVersion: 'TLSv1.2', ciphers: DHE_ONLY, dhGroup: 'composite-2048' },
+  },
+  'dhe-small-subgroup': {
+    explain: 'A sound RSA certificate, on a TLS 1.2 server offering only DHE, whose generator has a 32-bit order.',
+    host: 'localhost',
+    refs: ['RFC 7919 §1', 'RFC 9325 §4.1'],
+    accept: true,
+    opensslError: null,
+    key: 'rsa-2048',
+    server: { maxVersion: 'TLSv1.2', ciphers: DHE_ONLY, dhGroup: 'small-subgroup-2048' },
   },
   // ── Handshake behaviour ──
   'hello-retry': {

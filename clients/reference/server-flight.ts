@@ -4,8 +4,15 @@
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 
-/** The DHE modulus each TLS 1.2 socket was offered, for the key-exchange check (verify.ts). */
-export const dhModuli = new WeakMap<TLSSocket, Buffer>();
+/** A server's DHE group and public value (RFC 5246 §7.4.3 ServerDHParams), unsigned big-endian. */
+export interface DhParams {
+  p: Buffer;
+  g: Buffer;
+  ys: Buffer;
+}
+
+/** The DHE parameters each TLS 1.2 socket was offered, for the key-exchange check (verify.ts). */
+export const dhGroups = new WeakMap<TLSSocket, DhParams>();
 
 const HANDSHAKE = 22;
 const SERVER_KEY_EXCHANGE = 12;
@@ -43,18 +50,25 @@ function handshakeBytes(flight: Buffer): Buffer {
   return Buffer.concat(parts);
 }
 
-/** The DHE modulus `dh_p` of a TLS 1.2 ServerKeyExchange in `flight`, or null when there is none. */
-export function dhModulus(flight: Buffer): Buffer | null {
+/** The ServerDHParams (dh_p, dh_g, dh_Ys) of a TLS 1.2 ServerKeyExchange in `flight`, or null when there is none. */
+export function dhParams(flight: Buffer): DhParams | null {
   const messages = handshakeBytes(flight);
   for (let at = 0; at + 4 <= messages.length; ) {
     const type = messages[at]!;
     const length = messages.readUIntBE(at + 1, 3);
     if (type === SERVER_KEY_EXCHANGE) {
-      // ServerDHParams: dh_p<1..2^16-1>, dh_g, dh_Ys, then the signature.
+      // dh_p<1..2^16-1>, dh_g<1..2^16-1>, dh_Ys<1..2^16-1>, then the signature.
       const body = messages.subarray(at + 4, at + 4 + length);
-      if (body.length < 2) return null;
-      const pLength = body.readUInt16BE(0);
-      return body.length >= 2 + pLength ? body.subarray(2, 2 + pLength) : null;
+      const fields: Buffer[] = [];
+      for (let off = 0; fields.length < 3; ) {
+        if (off + 2 > body.length) return null;
+        const n = body.readUInt16BE(off);
+        if (off + 2 + n > body.length) return null;
+        fields.push(body.subarray(off + 2, off + 2 + n));
+        off += 2 + n;
+      }
+      const [p, g, ys] = fields as [Buffer, Buffer, Buffer];
+      return { p, g, ys };
     }
     at += 4 + length;
   }

@@ -12,7 +12,7 @@ export const TLS_FLAWS = {
   'legacy-ciphers': {
     explain: "offers Node's default TLS 1.2 suites: static RSA, finite-field DHE and CBC among them",
   },
-  'trust-dh-group': { explain: 'uses whatever DH modulus the server sends, prime or not' },
+  'trust-dh-group': { explain: 'uses whatever DH group the server sends: a composite modulus, a small subgroup' },
   'lax-wildcards': { explain: "matches '*' anywhere in a name, any number of times, as a glob within a label" },
   'case-sensitive-names': { explain: 'compares host names byte for byte, not case-insensitively' },
   'no-idna': { explain: 'compares a U-label host as given, without converting it to its A-label' },

@@ -7,7 +7,7 @@ import { EofGuard } from './eof-guard.js';
 import { dnsName, refuseCertificate } from './verify.js';
 import { refuseRevoked, staples } from './revocation.js';
 import { whenAborted } from './abort.js';
-import { dhModuli, dhModulus, watchServerFlight } from './server-flight.js';
+import { dhGroups, dhParams, watchServerFlight } from './server-flight.js';
 
 /** The client refused to go on (a verdict of its own, not a crash). */
 export class Refused extends Error {}
@@ -98,8 +98,8 @@ export function handshake(options: ConnectionOptions, signal: AbortSignal, raw: 
     socket.once('secureConnect', () => {
       stop();
       socket.off('error', onError);
-      const modulus = dhModulus(flight.stop());
-      if (modulus) dhModuli.set(socket, modulus);
+      const group = dhParams(flight.stop());
+      if (group) dhGroups.set(socket, group);
       resolve(socket);
     });
     socket.on('error', onError);

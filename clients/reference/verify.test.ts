@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, test } from 'vitest';
 import { openCertStore, type CertProfileName } from '../../certs/index.js';
 import { tlsJob, tlsPeer, type TlsPeer } from '../../tests/support/tls-peer.js';
-import { dhModulus } from './server-flight.js';
+import { dhParams } from './server-flight.js';
 import { Refused, secureConnection } from './tls.js';
 import { dnsIdMatch, dnsName } from './verify.js';
 
@@ -153,21 +153,21 @@ describe('the server flight', () => {
     Buffer.concat([Buffer.from([0, p.length]), p, Buffer.from([0, 1, 2]), Buffer.from([0, 1, 7])]),
   );
 
-  test('the DHE modulus is read from a ServerKeyExchange split across two records', () => {
+  test('the DHE group and public value are read from a ServerKeyExchange split across two records', () => {
     const flight = Buffer.concat([
       record(22, message(2, Buffer.alloc(40))),
       record(22, ske.subarray(0, 5)),
       record(22, ske.subarray(5)),
     ]);
-    expect(dhModulus(flight)).toEqual(p);
+    expect(dhParams(flight)).toEqual({ p, g: Buffer.from([2]), ys: Buffer.from([7]) });
   });
 
   test('none before ChangeCipherSpec, or when the server sent no ServerKeyExchange', () => {
     expect(
-      dhModulus(
+      dhParams(
         Buffer.concat([record(22, message(2, Buffer.alloc(40))), record(20, Buffer.from([1])), record(22, ske)]),
       ),
     ).toBeNull();
-    expect(dhModulus(Buffer.alloc(0))).toBeNull();
+    expect(dhParams(Buffer.alloc(0))).toBeNull();
   });
 });

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { Flaw } from './flaw-types.js';
 import { domainToASCII } from 'node:url';
-import { dhModuli } from './server-flight.js';
+import { dhGroups } from './server-flight.js';
 
 /** The name to send as SNI and to verify: a U-label host in its A-label form (RFC 9525 §6.3, RFC 6066 §3). */
 export function dnsName(host: string): string {
@@ -43,9 +43,27 @@ function refuseKeyExchange(socket: TLSSocket, flaws: ReadonlySet<Flaw>): string 
   if (!info || !('type' in info) || info.type !== 'DH') return undefined;
   if (!flaws.has('allow-weak-keys') && (info.size ?? 0) < MIN_DH_BITS)
     return `key exchange refused: a ${info.size}-bit DH group`;
-  const modulus = dhModuli.get(socket);
-  if (!flaws.has('trust-dh-group') && modulus && !checkPrimeSync(modulus))
-    return 'key exchange refused: the DH modulus is not prime';
+  const group = dhGroups.get(socket);
+  if (!group || flaws.has('trust-dh-group')) return undefined;
+  return unsafeGroup(group);
+}
+
+const big = (b: Buffer): bigint => BigInt(`0x${b.toString('hex') || '0'}`);
+
+/**
+ * A server-chosen group is sound only if p is a safe prime (p = 2q + 1, q prime: every public value
+ * but 1 and p - 1 then has order q or 2q) and the server's public value is neither of those
+ * (RFC 7919 §5.1: "Peers MUST validate each other's public key Y ... by ensuring that 1 < Y < p-1").
+ * Without the safe prime, g may generate a small subgroup and the shared secret be one of a few
+ * values (RFC 7919 §1); the MODP groups of RFC 2409 and RFC 3526 are safe primes.
+ */
+function unsafeGroup({ p, ys }: { p: Buffer; ys: Buffer }): string | undefined {
+  if (!checkPrimeSync(p)) return 'key exchange refused: the DH modulus is not prime';
+  const modulus = big(p);
+  const y = big(ys);
+  if (y <= 1n || y >= modulus - 1n) return 'key exchange refused: the DH public value is 1 or p - 1';
+  if (!checkPrimeSync((modulus - 1n) / 2n))
+    return 'key exchange refused: the DH modulus is not a safe prime (its group may have small subgroups)';
   return undefined;
 }
 

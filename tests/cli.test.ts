@@ -43,7 +43,7 @@ function xmllint(file: string): Promise<Run> {
   });
 }
 
-describe('conform CLI', () => {
+describe.concurrent('conform CLI', () => {
   it('exits 0 when every selected case passes, and writes JUnit and JSON', async () => {
     const p = await reportPaths();
     const run = await conform(['--grep', '^https\\.certificate\\.(valid|expired)$', ...p.flags]);
@@ -262,7 +262,7 @@ describe('conform CLI', () => {
   });
 });
 
-describe('module clients and serve', () => {
+describe.concurrent('module clients and serve', () => {
   it('runs a module client in-process with the job as an object', async () => {
     const p = await reportPaths();
     const run = await conform([
@@ -323,7 +323,7 @@ describe('module clients and serve', () => {
   });
 });
 
-describe('clients that misbehave are contained and the run goes on', () => {
+describe.concurrent('clients that misbehave are contained and the run goes on', () => {
   it('a client that hangs is killed at its limit, reported hung, and the other cases still run', async () => {
     const p = await reportPaths();
     const hang = `${process.execPath} -e "setInterval(() => {}, 1000)"`;
@@ -352,7 +352,7 @@ describe('clients that misbehave are contained and the run goes on', () => {
   });
 });
 
-describe('JUnit means what the exit status means', () => {
+describe.concurrent('JUnit means what the exit status means', () => {
   // Both cases are should-level; the flaw corrupts what the client stores, so both fail.
   const shouldOnly = [
     '--client',
@@ -426,7 +426,7 @@ describe('JUnit means what the exit status means', () => {
   });
 });
 
-describe('usage errors: one clear line, exit 2', () => {
+describe.concurrent('usage errors: one clear line, exit 2', () => {
   it('an unknown flag prints one line and a hint, not the help', async () => {
     const run = await conform(['--foo']);
     expect(run.code).toBe(2);
@@ -481,7 +481,7 @@ describe('usage errors: one clear line, exit 2', () => {
   });
 });
 
-describe('--known-results: a client’s known failures', () => {
+describe.concurrent('--known-results: a client’s known failures', () => {
   it('reports a listed failure as expected (exit 0) and a listed case that passes as stale', async () => {
     const p = await reportPaths();
     const file = join(p.dir, 'skip-verify.yaml');
